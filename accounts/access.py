@@ -1,0 +1,22 @@
+"""Role gates for views: the one place that says who may open a page reserved to a role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def require_certifier_admin(view: View) -> View:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not (request.user.is_authenticated and request.user.is_certifier_admin):
+            raise PermissionDenied("Cette page est réservée aux administrateurs du certificateur.")
+        return view(request, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,61 @@
+"""Writes to accounts: creating people with their roles, sending password-reset mail."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from cqp.models import TrainingOrganisation
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    first_name: str = "",
+    last_name: str = "",
+    is_certifier_admin: bool = False,
+    organisation: TrainingOrganisation | None = None,
+    is_jury_member: bool = False,
+    is_candidate: bool = False,
+) -> User:
+    """Create a person with their roles. Without a password they must set one by e-mail."""
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ValidationError({"email": f"Un compte existe déjà pour {email}."})
+    user = User(
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_certifier_admin=is_certifier_admin,
+        organisation=organisation,
+        is_jury_member=is_jury_member,
+        is_candidate=is_candidate,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_set_roles(
+    *,
+    user: User,
+    is_certifier_admin: bool,
+    organisation: TrainingOrganisation | None,
+    is_jury_member: bool,
+    is_candidate: bool,
+) -> User:
+    user.is_certifier_admin = is_certifier_admin
+    user.organisation = organisation
+    user.is_jury_member = is_jury_member
+    user.is_candidate = is_candidate
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

@@ -1,0 +1,28 @@
+"""Home page per role, and the login/password pages (Django's, with French templates)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse_lazy
+
+from accounts.forms import LoginForm, QueuedPasswordResetForm
+from cqp import selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    context = {"certifications": selectors.certification_list(request.user)}
+    return render(request, "accounts/home.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    success_url = reverse_lazy("password_reset_done")
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"

@@ -1,0 +1,26 @@
+"""The one place that hands referential objects to a user, or answers 404."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from cqp.models import Block, CertificationVersion, Competency
+from cqp.selectors import visible_versions
+
+
+def version_for_user(user: User, pk: int) -> CertificationVersion:
+    return get_object_or_404(visible_versions(user).select_related("certification", "certifier"), pk=pk)
+
+
+def block_for_admin(user: User, pk: int) -> Block:
+    if not user.is_certifier_admin:
+        raise Http404
+    return get_object_or_404(Block.objects.select_related("version__certification"), pk=pk)
+
+
+def competency_for_admin(user: User, pk: int) -> Competency:
+    if not user.is_certifier_admin:
+        raise Http404
+    return get_object_or_404(Competency.objects.select_related("block__version__certification"), pk=pk)

@@ -1,0 +1,282 @@
+"""The referential: certifiers, training organisations, certifications and their versions,
+competency blocks and competencies.
+
+A certification is versioned: blocks, competencies and rules hang off one `CertificationVersion`, and
+whatever refers to a certification (enrolments, grids, parchments) refers to one version. A version
+that something refers to is frozen (see `cqp.services.version_is_in_use`): a change then needs a new
+version, so later edits never alter past results.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cqp.rules import minimum_acquired
+
+RNCP_CODE = RegexValidator(
+    r"^RNCP\d{3,6}$", _("Le code RNCP s'écrit RNCP suivi de chiffres, sans espace (ex. : RNCP31313).")
+)
+BLOCK_CODE = RegexValidator(r"^BC\d{1,2}$", _("Le code du bloc s'écrit BC suivi de son numéro (ex. : BC1)."))
+BLOCK_RNCP_CODE = RegexValidator(
+    r"^RNCP\d{3,6}BC\d{2}$",
+    _("Le code RNCP du bloc s'écrit comme RNCP31313BC01 (code de la fiche, BC, deux chiffres)."),
+)
+COMPETENCY_CODE = RegexValidator(
+    r"^C\d{1,2}\.\d{1,2}$", _("Le code de la compétence s'écrit comme C1.2 (bloc, point, numéro).")
+)
+NSF_CODE = RegexValidator(r"^\d{3}[a-z]?$", _("Un code NSF a trois chiffres, parfois suivis d'une lettre (ex. : 251)."))
+
+
+class AccessRoute(models.TextChoices):
+    FORMATION_INITIALE = "formation_initiale", _("Formation initiale (élève ou étudiant)")
+    APPRENTISSAGE = "apprentissage", _("Contrat d'apprentissage")
+    FORMATION_CONTINUE = "formation_continue", _("Formation continue")
+    CONTRAT_PRO = "contrat_pro", _("Contrat de professionnalisation")
+    CANDIDATURE_INDIVIDUELLE = "candidature_individuelle", _("Candidature individuelle")
+    VAE = "vae", _("Validation des acquis de l'expérience (VAE)")
+
+
+class Certifier(models.Model):
+    """The legal body that delivers certifications (e.g. the CPNEFP HBJO, delegated to the CNHBJO)."""
+
+    name = models.CharField(_("nom usuel"), max_length=120, unique=True)
+    legal_name = models.CharField(_("raison sociale"), max_length=255)
+    delegate_name = models.CharField(
+        _("délégataire"),
+        max_length=255,
+        blank=True,
+        help_text=_("Organisme qui exerce le rôle de certificateur par délégation, s'il y en a un."),
+    )
+    address = models.TextField(_("adresse"), blank=True)
+    signatory_title = models.CharField(_("qualité du signataire"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("certificateur")
+        verbose_name_plural = _("certificateurs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingOrganisation(models.Model):
+    """A training organisation approved by the certifier to prepare candidates and run the tests."""
+
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    city = models.CharField(_("ville"), max_length=120, blank=True)
+    department = models.CharField(_("département"), max_length=3, blank=True)
+
+    class Meta:
+        verbose_name = _("organisme de formation")
+        verbose_name_plural = _("organismes de formation")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Certification(models.Model):
+    """The lasting identity of a certification across its RNCP registrations (its versions)."""
+
+    slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+
+    class Meta:
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "draft", _("En préparation")
+    PUBLISHED = "published", _("En vigueur")
+    ARCHIVED = "archived", _("Archivée")
+
+
+class CertificationVersion(models.Model):
+    """One registration of a certification at the RNCP, with its blocks and rules."""
+
+    certification = models.ForeignKey(
+        Certification, on_delete=models.PROTECT, related_name="versions", verbose_name=_("certification")
+    )
+    number = models.PositiveSmallIntegerField(_("version"), validators=[MinValueValidator(1)])
+    status = models.CharField(_("statut"), max_length=12, choices=VersionStatus, default=VersionStatus.DRAFT)
+    previous = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_version",
+        verbose_name=_("version précédente"),
+    )
+    rncp_code = models.CharField(_("code RNCP"), max_length=12, validators=[RNCP_CODE])
+    title = models.CharField(
+        _("intitulé exact"), max_length=255, help_text=_("Tel qu'enregistré au RNCP ; il figure sur le parchemin.")
+    )
+    short_title = models.CharField(_("intitulé court"), max_length=120)
+    level = models.PositiveSmallIntegerField(
+        _("niveau (nomenclature 2019)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(8)],
+    )
+    eu_level = models.PositiveSmallIntegerField(
+        _("niveau européen (CEC)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(8)],
+    )
+    nsf_codes = models.JSONField(_("codes NSF"), default=list, blank=True)
+    certifier = models.ForeignKey(
+        Certifier, on_delete=models.PROTECT, related_name="versions", verbose_name=_("certificateur")
+    )
+    decision_date = models.DateField(_("date de la décision d'enregistrement"), null=True, blank=True)
+    decision_reference = models.CharField(_("référence de la décision"), max_length=255, blank=True)
+    registration_start = models.DateField(_("enregistré à compter du"), null=True, blank=True)
+    registration_end = models.DateField(_("enregistré jusqu'au"), null=True, blank=True)
+    partial_award_allowed = models.BooleanField(_("attribution partielle par blocs"), default=True)
+    block_validity_years = models.PositiveSmallIntegerField(
+        _("validité des blocs acquis (années)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Laisser vide pour une validité illimitée."),
+    )
+    access_routes = models.JSONField(_("voies d'accès ouvertes"), default=list, blank=True)
+    prerequisites = models.TextField(_("prérequis"), blank=True)
+    evaluation_methods = models.TextField(_("modalités d'évaluation"), blank=True)
+    to_verify = models.TextField(
+        _("à vérifier"),
+        blank=True,
+        help_text=_("Données provisoires à contrôler sur la fiche officielle avant usage."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("version de certification")
+        verbose_name_plural = _("versions de certification")
+        ordering = ["certification__name", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["certification", "number"], name="version_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(registration_end__isnull=True)
+                | models.Q(registration_start__isnull=True)
+                | models.Q(registration_end__gt=models.F("registration_start")),
+                name="version_registration_dates_ordered",
+                violation_error_message=_("La fin d'enregistrement doit suivre son début."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rncp_number} — {self.short_title} (v{self.number})"
+
+    @property
+    def rncp_number(self) -> str:
+        """`RNCP31313` written the way people say it: `RNCP 31313`."""
+        return f"RNCP {self.rncp_code.removeprefix('RNCP')}"
+
+    def access_route_labels(self) -> list[str]:
+        labels = dict(AccessRoute.choices)
+        return [str(labels.get(route, route)) for route in self.access_routes]
+
+
+class Block(models.Model):
+    """A competency block, assessed and validated on its own."""
+
+    version = models.ForeignKey(
+        CertificationVersion, on_delete=models.CASCADE, related_name="blocks", verbose_name=_("version")
+    )
+    code = models.CharField(_("code"), max_length=4, validators=[BLOCK_CODE])
+    rncp_code = models.CharField(_("code RNCP du bloc"), max_length=16, validators=[BLOCK_RNCP_CODE])
+    title = models.CharField(_("intitulé"), max_length=255)
+    title_is_draft = models.BooleanField(_("intitulé provisoire"), default=False)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=1)
+    threshold_percent = models.PositiveSmallIntegerField(
+        _("seuil de validation (%)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Part minimale de compétences acquises, de 1 à 100 %."),
+    )
+    evaluation_methods = models.TextField(_("modalités d'évaluation"), blank=True)
+
+    class Meta:
+        verbose_name = _("bloc de compétences")
+        verbose_name_plural = _("blocs de compétences")
+        ordering = ["version", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="block_code_unique_in_version",
+                violation_error_message=_("Ce code de bloc existe déjà dans cette version."),
+            ),
+            models.UniqueConstraint(
+                fields=["version", "rncp_code"],
+                name="block_rncp_code_unique_in_version",
+                violation_error_message=_("Ce code RNCP de bloc existe déjà dans cette version."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(threshold_percent__gte=1, threshold_percent__lte=100),
+                name="block_threshold_1_100",
+                violation_error_message=_("Le seuil doit être compris entre 1 et 100 %."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+
+class Competency(models.Model):
+    """A competency, graded A (acquis) or NA (non acquis); some are mandatory for their block."""
+
+    block = models.ForeignKey(
+        Block, on_delete=models.CASCADE, related_name="competencies", verbose_name=_("bloc")
+    )
+    code = models.CharField(_("code"), max_length=8, validators=[COMPETENCY_CODE])
+    label = models.CharField(_("libellé"), max_length=500)
+    label_is_draft = models.BooleanField(
+        _("libellé provisoire"),
+        default=False,
+        help_text=_("Rédigé en attendant la fiche officielle : à vérifier."),
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"), default=1)
+    is_mandatory = models.BooleanField(_("obligatoire"), default=False)
+
+    class Meta:
+        verbose_name = _("compétence")
+        verbose_name_plural = _("compétences")
+        ordering = ["block", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["block", "code"],
+                name="competency_code_unique_in_block",
+                violation_error_message=_("Ce code de compétence existe déjà dans ce bloc."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.label}"
+
+
+def block_rule_in_words(*, threshold_percent: int, total: int, mandatory_codes: list[str]) -> str:
+    """The validation rule of a block, stated in French for people."""
+    if total == 0:
+        return str(_("Aucune compétence : le bloc ne peut pas encore être évalué."))
+    needed = minimum_acquired(total, threshold_percent)
+    text = _(
+        "Bloc validé si au moins %(threshold)s %% des compétences sont acquises "
+        "(soit %(needed)s sur %(total)s)"
+    ) % {"threshold": threshold_percent, "needed": needed, "total": total}
+    if not mandatory_codes:
+        return f"{text}."
+    if len(mandatory_codes) == 1:
+        tail = _("et si la compétence %(code)s est acquise") % {"code": mandatory_codes[0]}
+    else:
+        codes = ", ".join(mandatory_codes[:-1]) + " " + str(_("et")) + " " + mandatory_codes[-1]
+        tail = _("et si les compétences %(codes)s sont acquises") % {"codes": codes}
+    return f"{text} {tail}."

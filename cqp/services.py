@@ -1,0 +1,324 @@
+"""Writes to the referential. Views, admin, commands and tasks all go through these functions.
+
+A version that something else refers to (an enrolment, a grid, a parchment...) is *in use*: its rules
+(blocks, competencies, thresholds, mandatory flags, partial award, validity) are frozen, and a change
+needs a new version (`version_new`). Descriptive text stays editable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from cqp.models import (
+    Block,
+    Certification,
+    CertificationVersion,
+    Certifier,
+    Competency,
+    TrainingOrganisation,
+    VersionStatus,
+)
+
+# Fields whose change would alter how results are computed: frozen once the version is in use.
+RULE_FIELDS = frozenset({"rncp_code", "partial_award_allowed", "block_validity_years"})
+VERSION_EDITABLE_FIELDS = frozenset(
+    {
+        "rncp_code",
+        "title",
+        "short_title",
+        "level",
+        "eu_level",
+        "nsf_codes",
+        "certifier",
+        "decision_date",
+        "decision_reference",
+        "registration_start",
+        "registration_end",
+        "partial_award_allowed",
+        "block_validity_years",
+        "access_routes",
+        "prerequisites",
+        "evaluation_methods",
+        "to_verify",
+    }
+)
+BLOCK_EDITABLE_FIELDS = frozenset(
+    {"code", "rncp_code", "title", "title_is_draft", "order", "threshold_percent", "evaluation_methods"}
+)
+BLOCK_RULE_FIELDS = frozenset({"code", "threshold_percent"})
+COMPETENCY_EDITABLE_FIELDS = frozenset({"code", "label", "label_is_draft", "order", "is_mandatory"})
+COMPETENCY_RULE_FIELDS = frozenset({"code", "is_mandatory"})
+
+_OWN_RELATIONS = {"blocks", "next_version"}
+
+
+def version_is_in_use(version: CertificationVersion) -> bool:
+    """True when any row outside the referential itself refers to this version.
+
+    Every model that points at a version (enrolments, sessions, juries, parchments, added by later
+    apps) freezes it without having to be listed here.
+    """
+    for relation in version._meta.related_objects:
+        if relation.get_accessor_name() in _OWN_RELATIONS:
+            continue
+        related = relation.related_model._default_manager.filter(**{relation.field.name: version})
+        if related.exists():
+            return True
+    return False
+
+
+def _assert_rules_editable(version: CertificationVersion, *, what: str) -> None:
+    if version.status == VersionStatus.ARCHIVED:
+        raise ValidationError(f"{version.rncp_number} v{version.number} est archivée : {what} est impossible.")
+    if version_is_in_use(version):
+        raise ValidationError(
+            f"{version.rncp_number} v{version.number} est déjà utilisée (inscriptions ou résultats) : "
+            f"{what} changerait des résultats passés. Créez une nouvelle version pour la modifier."
+        )
+
+
+def _apply(instance: Any, fields: dict[str, Any], allowed: frozenset[str]) -> set[str]:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"Champs non modifiables : {', '.join(sorted(unknown))}")
+    changed = {name for name, value in fields.items() if getattr(instance, name, None) != value}
+    for name in changed:
+        setattr(instance, name, fields[name])
+    return changed
+
+
+def _check_rncp_code_free(*, rncp_code: str, certification: Certification) -> None:
+    clash = CertificationVersion.objects.filter(rncp_code=rncp_code).exclude(certification=certification)
+    if clash.exists():
+        raise ValidationError(
+            {"rncp_code": f"Le code {rncp_code} est déjà celui d'une autre certification."}
+        )
+
+
+@transaction.atomic
+def certification_create(*, slug: str, name: str, **version_fields: Any) -> CertificationVersion:
+    """Create a certification with its first version (a draft)."""
+    certification = Certification(slug=slug, name=name)
+    certification.full_clean()
+    certification.save()
+    version = CertificationVersion(certification=certification, number=1, status=VersionStatus.DRAFT)
+    _apply(version, version_fields, VERSION_EDITABLE_FIELDS)
+    _check_rncp_code_free(rncp_code=version.rncp_code, certification=certification)
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def version_update(*, version: CertificationVersion, **fields: Any) -> CertificationVersion:
+    version = CertificationVersion.objects.select_for_update().get(pk=version.pk)
+    changed = _apply(version, fields, VERSION_EDITABLE_FIELDS)
+    if changed & RULE_FIELDS:
+        _assert_rules_editable(version, what="changer " + ", ".join(
+            str(CertificationVersion._meta.get_field(name).verbose_name) for name in sorted(changed & RULE_FIELDS)
+        ))
+    if "rncp_code" in changed:
+        _check_rncp_code_free(rncp_code=version.rncp_code, certification=version.certification)
+    version.full_clean()
+    version.save()
+    return version
+
+
+def version_problems(version: CertificationVersion) -> list[str]:
+    """What prevents publishing this version, in French; empty when it is complete."""
+    problems: list[str] = []
+    blocks = list(version.blocks.prefetch_related("competencies"))
+    if not blocks:
+        problems.append("La version n'a aucun bloc de compétences.")
+    for block in blocks:
+        if not block.competencies.all():
+            problems.append(f"Le bloc {block.code} n'a aucune compétence : ajoutez-en au moins une.")
+    return problems
+
+
+@transaction.atomic
+def version_publish(*, version: CertificationVersion) -> CertificationVersion:
+    """Draft → published: the version becomes available for enrolments."""
+    problems = version_problems(version)
+    if problems:
+        raise ValidationError(problems)
+    moved = CertificationVersion.objects.filter(pk=version.pk, status=VersionStatus.DRAFT).update(
+        status=VersionStatus.PUBLISHED
+    )
+    if moved != 1:
+        raise ValidationError("Seule une version en préparation peut être publiée.")
+    version.refresh_from_db()
+    return version
+
+
+@transaction.atomic
+def version_archive(*, version: CertificationVersion) -> CertificationVersion:
+    """Published → archived: no new enrolment; past results keep pointing at it."""
+    moved = CertificationVersion.objects.filter(pk=version.pk, status=VersionStatus.PUBLISHED).update(
+        status=VersionStatus.ARCHIVED
+    )
+    if moved != 1:
+        raise ValidationError("Seule une version en vigueur peut être archivée.")
+    version.refresh_from_db()
+    return version
+
+
+@transaction.atomic
+def version_new(*, previous: CertificationVersion) -> CertificationVersion:
+    """A renewal or an amendment: a draft copy of `previous` with its blocks and competencies."""
+    certification = Certification.objects.select_for_update().get(pk=previous.certification_id)
+    if CertificationVersion.objects.filter(previous=previous).exists():
+        raise ValidationError(f"La version {previous.number} a déjà une version suivante.")
+    last = certification.versions.aggregate(last=Max("number"))["last"] or 0
+    new = CertificationVersion(
+        certification=certification,
+        number=last + 1,
+        status=VersionStatus.DRAFT,
+        previous=previous,
+        **{name: getattr(previous, name) for name in VERSION_EDITABLE_FIELDS},
+    )
+    new.full_clean()
+    new.save()
+    for block in previous.blocks.prefetch_related("competencies"):
+        competencies = list(block.competencies.all())
+        block.pk = None
+        block.version = new
+        block.save()
+        Competency.objects.bulk_create(
+            Competency(
+                block=block,
+                code=c.code,
+                label=c.label,
+                label_is_draft=c.label_is_draft,
+                order=c.order,
+                is_mandatory=c.is_mandatory,
+            )
+            for c in competencies
+        )
+    return new
+
+
+def _check_competency_code_free(*, version: CertificationVersion, code: str, exclude_pk: int | None) -> None:
+    clash = Competency.objects.filter(block__version=version, code=code).exclude(pk=exclude_pk)
+    if clash.exists():
+        other = clash.select_related("block").first()
+        assert other is not None
+        raise ValidationError({"code": f"Le code {code} est déjà utilisé dans le bloc {other.block.code}."})
+
+
+def _check_block_rncp_prefix(block: Block) -> None:
+    if block.rncp_code and not block.rncp_code.startswith(block.version.rncp_code + "BC"):
+        raise ValidationError(
+            {"rncp_code": f"Le code RNCP du bloc doit commencer par {block.version.rncp_code}BC."}
+        )
+
+
+@transaction.atomic
+def block_create(*, version: CertificationVersion, **fields: Any) -> Block:
+    _assert_rules_editable(version, what="ajouter un bloc")
+    block = Block(version=version)
+    _apply(block, fields, BLOCK_EDITABLE_FIELDS)
+    _check_block_rncp_prefix(block)
+    block.full_clean()
+    block.save()
+    return block
+
+
+@transaction.atomic
+def block_update(*, block: Block, **fields: Any) -> Block:
+    block = Block.objects.select_for_update().select_related("version").get(pk=block.pk)
+    changed = _apply(block, fields, BLOCK_EDITABLE_FIELDS)
+    if changed & BLOCK_RULE_FIELDS:
+        _assert_rules_editable(block.version, what="changer le code ou le seuil du bloc")
+    _check_block_rncp_prefix(block)
+    block.full_clean()
+    block.save()
+    return block
+
+
+@transaction.atomic
+def block_delete(*, block: Block) -> None:
+    _assert_rules_editable(block.version, what="supprimer un bloc")
+    if block.version.status != VersionStatus.DRAFT:
+        raise ValidationError("On ne supprime un bloc que d'une version en préparation.")
+    block.delete()
+
+
+@transaction.atomic
+def block_set_mandatory(*, block: Block, codes: Iterable[str]) -> Block:
+    """Make exactly `codes` the mandatory competencies of `block`."""
+    wanted = set(codes)
+    competencies = list(block.competencies.select_for_update())
+    known = {c.code for c in competencies}
+    strangers = sorted(wanted - known)
+    if strangers:
+        raise ValidationError(
+            f"{', '.join(strangers)} n'appartien{'nent' if len(strangers) > 1 else 't'} pas au bloc "
+            f"{block.code} : une compétence obligatoire doit être une compétence du bloc."
+        )
+    if {c.code for c in competencies if c.is_mandatory} != wanted:
+        _assert_rules_editable(block.version, what="changer les compétences obligatoires")
+        for competency in competencies:
+            competency.is_mandatory = competency.code in wanted
+        Competency.objects.bulk_update(competencies, ["is_mandatory"])
+    return block
+
+
+@transaction.atomic
+def competency_create(*, block: Block, **fields: Any) -> Competency:
+    _assert_rules_editable(block.version, what="ajouter une compétence")
+    competency = Competency(block=block)
+    _apply(competency, fields, COMPETENCY_EDITABLE_FIELDS)
+    _check_competency_code_free(version=block.version, code=competency.code, exclude_pk=None)
+    competency.full_clean()
+    competency.save()
+    return competency
+
+
+@transaction.atomic
+def competency_update(*, competency: Competency, **fields: Any) -> Competency:
+    competency = Competency.objects.select_for_update().select_related("block__version").get(pk=competency.pk)
+    changed = _apply(competency, fields, COMPETENCY_EDITABLE_FIELDS)
+    if changed & COMPETENCY_RULE_FIELDS:
+        _assert_rules_editable(competency.block.version, what="changer le code ou le caractère obligatoire")
+    _check_competency_code_free(version=competency.block.version, code=competency.code, exclude_pk=competency.pk)
+    competency.full_clean()
+    competency.save()
+    return competency
+
+
+@transaction.atomic
+def competency_delete(*, competency: Competency) -> None:
+    block = competency.block
+    _assert_rules_editable(block.version, what="supprimer une compétence")
+    if block.version.status != VersionStatus.DRAFT and block.competencies.count() == 1:
+        raise ValidationError(
+            f"{competency.code} est la dernière compétence du bloc {block.code} : "
+            "un bloc d'une version en vigueur garde au moins une compétence."
+        )
+    competency.delete()
+
+
+def certifier_get_or_create(*, name: str, **fields: Any) -> tuple[Certifier, bool]:
+    existing = Certifier.objects.filter(name=name).first()
+    if existing is not None:
+        return existing, False
+    certifier = Certifier(name=name, **fields)
+    certifier.full_clean()
+    certifier.save()
+    return certifier, True
+
+
+def organisation_get_or_create(*, name: str, **fields: Any) -> tuple[TrainingOrganisation, bool]:
+    existing = TrainingOrganisation.objects.filter(name=name).first()
+    if existing is not None:
+        return existing, False
+    organisation = TrainingOrganisation(name=name, **fields)
+    organisation.full_clean()
+    organisation.save()
+    return organisation, True

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+
+admin.site.site_header = "CQP Manager — administration"
+admin.site.site_title = "CQP Manager"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("compte/", include("accounts.urls")),
+    path("referentiel/", include("cqp.referential_urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,223 @@
+"""Pages of the referential: everyone logged in browses it, certifier admins edit it."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_certifier_admin
+from cqp import access, selectors, services
+from cqp.forms import (
+    BlockForm,
+    CertificationCreateForm,
+    CompetencyForm,
+    VersionForm,
+    add_service_errors,
+)
+from cqp.models import Block, CertificationVersion, Competency, block_rule_in_words
+
+
+def certification_list(request: HttpRequest) -> HttpResponse:
+    certifications = selectors.certification_list(request.user)
+    return render(request, "cqp/certification_list.html", {"certifications": certifications})
+
+
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = access.version_for_user(request.user, pk)
+    blocks = selectors.version_with_blocks(version)
+    for block in blocks:
+        competencies = list(block.competencies.all())
+        block.rule_text = block_rule_in_words(
+            threshold_percent=block.threshold_percent,
+            total=len(competencies),
+            mandatory_codes=[c.code for c in competencies if c.is_mandatory],
+        )
+    context = {
+        "version": version,
+        "blocks": blocks,
+        "in_use": services.version_is_in_use(version) if request.user.is_certifier_admin else None,
+        "problems": services.version_problems(version) if request.user.is_certifier_admin else [],
+    }
+    return render(request, "cqp/version_detail.html", context)
+
+
+def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, version: CertificationVersion | None) -> HttpResponse:
+    return render(request, "cqp/form.html", {"form": form, "title": title, "back": back, "version": version})
+
+
+@require_certifier_admin
+def certification_create(request: HttpRequest) -> HttpResponse:
+    form = CertificationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            version = services.certification_create(slug=data.pop("slug"), name=data.pop("name"), **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"{version.rncp_number} créée en préparation.")
+            return redirect("cqp:version_detail", pk=version.pk)
+    return _form_page(request, form, title="Nouvelle certification", back="/referentiel/", version=None)
+
+
+@require_certifier_admin
+def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    version = access.version_for_user(request.user, pk)
+    form = VersionForm(request.POST or None, instance=copy.copy(version))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_update(version=version, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Version enregistrée.")
+            return redirect("cqp:version_detail", pk=version.pk)
+    return _form_page(request, form, title=f"Modifier {version}", back=version_url(version), version=version)
+
+
+def version_url(version: CertificationVersion) -> str:
+    return reverse("cqp:version_detail", args=[version.pk])
+
+
+def _transition(request: HttpRequest, pk: int, service: Any, success: str) -> HttpResponse:
+    version = access.version_for_user(request.user, pk)
+    try:
+        result = service(version=version) if service is not services.version_new else service(previous=version)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("cqp:version_detail", pk=version.pk)
+    messages.success(request, success)
+    return redirect("cqp:version_detail", pk=result.pk)
+
+
+@require_POST
+@require_certifier_admin
+def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, services.version_publish, "Version publiée : elle est en vigueur.")
+
+
+@require_POST
+@require_certifier_admin
+def version_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, services.version_archive, "Version archivée.")
+
+
+@require_POST
+@require_certifier_admin
+def version_new(request: HttpRequest, pk: int) -> HttpResponse:
+    return _transition(request, pk, services.version_new, "Nouvelle version créée en préparation.")
+
+
+@require_certifier_admin
+def block_create(request: HttpRequest, pk: int) -> HttpResponse:
+    version = access.version_for_user(request.user, pk)
+    next_order = version.blocks.count() + 1
+    form = BlockForm(
+        request.POST or None,
+        instance=Block(version=version),
+        initial={"code": f"BC{next_order}", "rncp_code": f"{version.rncp_code}BC{next_order:02d}", "order": next_order},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            block = services.block_create(version=version, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Bloc {block.code} ajouté.")
+            return redirect("cqp:version_detail", pk=version.pk)
+    return _form_page(request, form, title=f"Nouveau bloc — {version}", back=version_url(version), version=version)
+
+
+@require_certifier_admin
+def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    block = access.block_for_admin(request.user, pk)
+    form = BlockForm(request.POST or None, instance=copy.copy(block))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        mandatory = data.pop("mandatory")
+        try:
+            services.block_update(block=block, **data)
+            services.block_set_mandatory(block=block, codes=mandatory)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Bloc {block.code} enregistré.")
+            return redirect("cqp:version_detail", pk=block.version_id)
+    return _form_page(
+        request, form, title=f"Modifier le bloc {block.code} — {block.version}", back=version_url(block.version), version=block.version
+    )
+
+
+@require_POST
+@require_certifier_admin
+def block_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    block = access.block_for_admin(request.user, pk)
+    try:
+        services.block_delete(block=block)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Bloc {block.code} supprimé.")
+    return redirect("cqp:version_detail", pk=block.version_id)
+
+
+@require_certifier_admin
+def competency_create(request: HttpRequest, pk: int) -> HttpResponse:
+    block = access.block_for_admin(request.user, pk)
+    position = block.competencies.count() + 1
+    number = block.code.removeprefix("BC")
+    form = CompetencyForm(
+        request.POST or None,
+        instance=Competency(block=block),
+        initial={"code": f"C{number}.{position}", "order": position},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            competency = services.competency_create(block=block, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Compétence {competency.code} ajoutée au bloc {block.code}.")
+            return redirect("cqp:version_detail", pk=block.version_id)
+    return _form_page(
+        request, form, title=f"Nouvelle compétence — bloc {block.code}", back=version_url(block.version), version=block.version
+    )
+
+
+@require_certifier_admin
+def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    competency = access.competency_for_admin(request.user, pk)
+    form = CompetencyForm(request.POST or None, instance=copy.copy(competency))
+    version = competency.block.version
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.competency_update(competency=competency, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"Compétence {form.cleaned_data['code']} enregistrée.")
+            return redirect("cqp:version_detail", pk=version.pk)
+    return _form_page(request, form, title=f"Modifier la compétence {competency.code}", back=version_url(version), version=version)
+
+
+@require_POST
+@require_certifier_admin
+def competency_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    competency = access.competency_for_admin(request.user, pk)
+    try:
+        services.competency_delete(competency=competency)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Compétence {competency.code} supprimée.")
+    return redirect("cqp:version_detail", pk=competency.block.version_id)

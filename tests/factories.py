@@ -1,0 +1,96 @@
+"""factory_boy factories for the whole project."""
+
+from __future__ import annotations
+
+import factory
+
+from accounts.models import User
+from cqp.models import Block, Certification, CertificationVersion, Certifier, Competency, TrainingOrganisation, VersionStatus
+
+PASSWORD = "motdepasse-de-test-2026"
+
+
+class CertifierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certifier
+        django_get_or_create = ("name",)
+
+    name = "CPNEFP HBJO"
+    legal_name = "Commission paritaire nationale de l'emploi et de la formation professionnelle HBJO"
+    delegate_name = "CNHBJO"
+    address = "58 rue du Louvre\n75002 Paris"
+    signatory_title = "Président"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TrainingOrganisation
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Organisme {n}")
+    city = "Paris"
+    department = "75"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@example.org")
+    first_name = "Camille"
+    last_name = factory.Sequence(lambda n: f"Durand{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save()
+
+
+class CertificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Certification
+
+    slug = factory.Sequence(lambda n: f"certification-{n}")
+    name = factory.Sequence(lambda n: f"CQP numéro {n}")
+
+
+class VersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CertificationVersion
+
+    certification = factory.SubFactory(CertificationFactory)
+    number = 1
+    status = VersionStatus.PUBLISHED
+    rncp_code = factory.Sequence(lambda n: f"RNCP{90000 + n}")
+    title = factory.LazyAttribute(lambda o: o.certification.name)
+    short_title = factory.LazyAttribute(lambda o: o.certification.name)
+    certifier = factory.SubFactory(CertifierFactory)
+    nsf_codes = factory.LazyFunction(lambda: ["251"])
+    access_routes = factory.LazyFunction(lambda: ["formation_continue", "vae"])
+
+
+class BlockFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Block
+
+    version = factory.SubFactory(VersionFactory)
+    # Codes have at most two digits: keep sequences in range however many tests ran before.
+    order = factory.Sequence(lambda n: n % 90 + 1)
+    code = factory.LazyAttribute(lambda o: f"BC{o.order}")
+    rncp_code = factory.LazyAttribute(lambda o: f"{o.version.rncp_code}BC{o.order:02d}")
+    title = factory.Sequence(lambda n: f"Bloc {n}")
+    threshold_percent = 60
+
+
+class CompetencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Competency
+
+    block = factory.SubFactory(BlockFactory)
+    order = factory.Sequence(lambda n: n % 90 + 1)
+    code = factory.LazyAttribute(lambda o: f"C{o.block.code.removeprefix('BC')}.{o.order}")
+    label = factory.Sequence(lambda n: f"Compétence {n}")
+    is_mandatory = False
