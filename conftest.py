@@ -63,3 +63,73 @@ def jury_member(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def candidate_user(db):  # type: ignore[no-untyped-def]
     return UserFactory(email="candidat@example.org", is_candidate=True)
+
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "test-artifacts")
+
+
+def _mandatory() -> bool:
+    return os.environ.get("CI") == "true"
+
+
+@pytest.fixture(scope="session")
+def _chromium():  # type: ignore[no-untyped-def]
+    if not os.path.exists(CHROMIUM):
+        message = f"{CHROMIUM} absent : installez le paquet Debian « chromium » pour les parcours navigateur."
+        if _mandatory():
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_chromium, live_server):  # type: ignore[no-untyped-def]
+    """A fresh browser tab (French locale) on the live server; `page.goto("/path")` works."""
+    context = _chromium.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):  # type: ignore[no-untyped-def]
+    """Save what the user sees under test-artifacts/, to look at after the run."""
+    os.makedirs(ARTIFACTS, exist_ok=True)
+
+    def take(name: str) -> str:
+        path = os.path.join(ARTIFACTS, f"{name}.png")
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def login(page):  # type: ignore[no-untyped-def]
+    from tests.factories import PASSWORD
+
+    def do(email: str, password: str = PASSWORD, start: str = "/") -> None:
+        page.goto(start)
+        page.get_by_label("Adresse e-mail").fill(email)
+        page.get_by_label("Mot de passe").fill(password)
+        page.get_by_role("button", name="Se connecter").click()
+
+    return do

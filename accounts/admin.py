@@ -25,7 +25,16 @@ class UserAdmin(BaseUserAdmin):
     add_form = UserAdminCreationForm
     form = UserAdminChangeForm
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_certifier_admin", "organisation", "is_jury_member", "is_candidate", "is_active"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "is_certifier_admin",
+        "organisation",
+        "is_jury_member",
+        "is_candidate",
+        "is_active",
+    ]
     list_filter = ["is_certifier_admin", "is_jury_member", "is_candidate", "is_active", "organisation"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (

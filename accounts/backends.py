@@ -17,7 +17,9 @@ class RoleBackend(ModelBackend):
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
         return bool(user_obj.is_active and getattr(user_obj, "is_certifier_admin", False))
 
-    def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any) -> Any:
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
         # E-mail addresses are stored lower-case; people type them as they like.
         if username is not None:
             username = username.strip().lower()

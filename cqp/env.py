@@ -36,9 +36,7 @@ def env_bool(name: str, default: bool, *, environ: Mapping[str, str] | None = No
         return True
     if lowered in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"{name}={value!r} n'est pas un booléen : utilisez true/false, 1/0, yes/no ou on/off."
-    )
+    raise ImproperlyConfigured(f"{name}={value!r} n'est pas un booléen : utilisez true/false, 1/0, yes/no ou on/off.")
 
 
 def env_int(
@@ -63,18 +61,14 @@ def env_int(
     return number
 
 
-def env_list(
-    name: str, default: list[str] | None = None, *, environ: Mapping[str, str] | None = None
-) -> list[str]:
+def env_list(name: str, default: list[str] | None = None, *, environ: Mapping[str, str] | None = None) -> list[str]:
     value = _raw(name, environ)
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_choice(
-    name: str, default: str, choices: tuple[str, ...], *, environ: Mapping[str, str] | None = None
-) -> str:
+def env_choice(name: str, default: str, choices: tuple[str, ...], *, environ: Mapping[str, str] | None = None) -> str:
     value = _raw(name, environ)
     if value is None:
         return default
@@ -85,9 +79,7 @@ def env_choice(
     return value
 
 
-def env_url(
-    name: str, schemes: tuple[str, ...], *, environ: Mapping[str, str] | None = None
-) -> str | None:
+def env_url(name: str, schemes: tuple[str, ...], *, environ: Mapping[str, str] | None = None) -> str | None:
     """A URL whose scheme is one of `schemes`, or None when the variable is unset."""
     value = _raw(name, environ)
     if value is None:

@@ -234,9 +234,7 @@ class Block(models.Model):
 class Competency(models.Model):
     """A competency, graded A (acquis) or NA (non acquis); some are mandatory for their block."""
 
-    block = models.ForeignKey(
-        Block, on_delete=models.CASCADE, related_name="competencies", verbose_name=_("bloc")
-    )
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="competencies", verbose_name=_("bloc"))
     code = models.CharField(_("code"), max_length=8, validators=[COMPETENCY_CODE])
     label = models.CharField(_("libellé"), max_length=500)
     label_is_draft = models.BooleanField(
@@ -269,8 +267,7 @@ def block_rule_in_words(*, threshold_percent: int, total: int, mandatory_codes: 
         return str(_("Aucune compétence : le bloc ne peut pas encore être évalué."))
     needed = minimum_acquired(total, threshold_percent)
     text = _(
-        "Bloc validé si au moins %(threshold)s %% des compétences sont acquises "
-        "(soit %(needed)s sur %(total)s)"
+        "Bloc validé si au moins %(threshold)s %% des compétences sont acquises (soit %(needed)s sur %(total)s)"
     ) % {"threshold": threshold_percent, "needed": needed, "total": total}
     if not mandatory_codes:
         return f"{text}."

@@ -91,9 +91,7 @@ CERTIFIERS = (
             "Commission paritaire nationale de l'emploi et de la formation professionnelle de la "
             "branche de l'horlogerie, bijouterie, joaillerie et orfèvrerie (CPNEFP HBJO)"
         ),
-        delegate_name=(
-            "Confédération nationale de l'horlogerie, bijouterie, joaillerie et orfèvrerie (CNHBJO)"
-        ),
+        delegate_name=("Confédération nationale de l'horlogerie, bijouterie, joaillerie et orfèvrerie (CNHBJO)"),
         address="58 rue du Louvre\n75002 Paris",
         signatory_title="Président de la CNHBJO",
     ),
@@ -112,9 +110,7 @@ CERTIFIERS = (
 
 ORGANISATIONS = (
     OrganisationData(name="BJO Formation", city="Paris", department="75"),
-    OrganisationData(
-        name="École d'horlogerie Charles Edouard Guillaume", city="Fougères", department="35"
-    ),
+    OrganisationData(name="École d'horlogerie Charles Edouard Guillaume", city="Fougères", department="35"),
     OrganisationData(name="Lycée professionnel Jean Jaurès", city="Rennes", department="35"),
 )
 
@@ -155,10 +151,7 @@ HORLOGER_QUALIFIE = VersionData(
         "compétences et positionnement par un jury évaluateur habilité par la CPNEFP, évaluation "
         "par mises en situation professionnelle et entretien technique."
     ),
-    to_verify=(
-        "La fiche ne précise ni le niveau ni les compétences obligatoires : à renseigner par le "
-        "certificateur."
-    ),
+    to_verify=("La fiche ne précise ni le niveau ni les compétences obligatoires : à renseigner par le certificateur."),
     blocks=(
         BlockData(
             code="BC1",
@@ -191,8 +184,7 @@ HORLOGER_QUALIFIE = VersionData(
             rncp_code="RNCP31313BC02",
             title="Etablir des diagnostics sur des montres à complications",
             evaluation_methods=(
-                "Epreuve pratique sur des montres à complications présentant un (des) "
-                "dysfonctionnement(s)"
+                "Epreuve pratique sur des montres à complications présentant un (des) dysfonctionnement(s)"
             ),
             competencies=_competencies(
                 2,
@@ -204,8 +196,7 @@ HORLOGER_QUALIFIE = VersionData(
                     "Préparer les montres à complications pour la réalisation du diagnostic",
                     "Contrôler les caractéristiques techniques des montres à complications",
                     "Analyser et interpréter les résultats des contrôles réalisés",
-                    "Émettre des hypothèses sur les différentes origines possibles du (des) "
-                    "dysfonctionnement(s)",
+                    "Émettre des hypothèses sur les différentes origines possibles du (des) dysfonctionnement(s)",
                 ],
             ),
         ),
@@ -225,10 +216,8 @@ HORLOGER_QUALIFIE = VersionData(
                 3,
                 [
                     "Appliquer et/ou établir un mode opératoire",
-                    "Procéder au démontage du mouvement à complication et aux contrôles de "
-                    "l’ensemble des composants",
-                    "Identifier la (les) cause(s) du dysfonctionnement et définir une solution de "
-                    "réparation",
+                    "Procéder au démontage du mouvement à complication et aux contrôles de l’ensemble des composants",
+                    "Identifier la (les) cause(s) du dysfonctionnement et définir une solution de réparation",
                     "Corriger les défauts de fonctionnement des montres à complications",
                     "Remonter le mouvement de base",
                     "Régler le mouvement de base",
@@ -251,8 +240,7 @@ HORLOGER_QUALIFIE = VersionData(
                     "Organiser et planifier son activité",
                     "Préparer le matériel et l’outillage adéquates à chaque intervention",
                     "Respecter les procédures de qualité, d’hygiène, de sécurité et d’environnement",
-                    "Procéder à l’entretien et à la maintenance du matériel et des outils "
-                    "nécessaires à l’activité",
+                    "Procéder à l’entretien et à la maintenance du matériel et des outils nécessaires à l’activité",
                     "Adapter des éléments d’outillages",
                     "Prévoir et rassembler les fournitures nécessaires à son activité",
                     "Contribuer à la gestion des stocks de fournitures et de matériels",
@@ -282,8 +270,7 @@ OPERATEUR_POLISSAGE = VersionData(
     partial_award_allowed=True,
     access_routes=ALL_ROUTES,
     prerequisites=(
-        "Aucun prérequis pour entrer dans la démarche de certification du CQP « Opérateur en "
-        "polissage de bijouterie »."
+        "Aucun prérequis pour entrer dans la démarche de certification du CQP « Opérateur en polissage de bijouterie »."
     ),
     evaluation_methods=_LIVRET_26850,
     to_verify=(
@@ -304,8 +291,7 @@ OPERATEUR_POLISSAGE = VersionData(
             competencies=_competencies(
                 1,
                 [
-                    "Analyser le dossier de production et définir les étapes et les méthodes de "
-                    "polissage de la pièce",
+                    "Analyser le dossier de production et définir les étapes et les méthodes de polissage de la pièce",
                     "Décrire la pièce et réaliser les contrôles préalables",
                     "Définir les techniques de polissage et de finition et les adapter à la pièce",
                     "Choisir et préparer les outils et matériels de polissage",

@@ -70,13 +70,9 @@ class IncompleteGrid(ValueError):
             parts.append("aucune note pour " + _codes(self.missing))
         if len(self.invalid) == 1:
             code, value = self.invalid[0]
-            parts.append(
-                f"note invalide pour {code} (« {_shown(value)} », {_EXPECTED})"
-            )
+            parts.append(f"note invalide pour {code} (« {_shown(value)} », {_EXPECTED})")
         elif self.invalid:
-            listed = ", ".join(
-                f"{code} (« {_shown(value)} »)" for code, value in self.invalid
-            )
+            listed = ", ".join(f"{code} (« {_shown(value)} »)" for code, value in self.invalid)
             parts.append(f"notes invalides pour {listed} ({_EXPECTED})")
         if len(self.unknown) == 1:
             parts.append("compétence inconnue : " + _codes(self.unknown))
@@ -134,10 +130,7 @@ def minimum_acquired(total: int, threshold_percent: int) -> int:
     """
     _check_threshold(threshold_percent)
     if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-        raise ValueError(
-            "Le nombre de compétences doit être un entier positif ou nul "
-            f"(reçu : {total!r})."
-        )
+        raise ValueError(f"Le nombre de compétences doit être un entier positif ou nul (reçu : {total!r}).")
     # Division entière arrondie vers le haut, sans passer par les flottants.
     return -(-threshold_percent * total // 100)
 
@@ -171,8 +164,7 @@ def validate_block(
     mandatory_codes = _check_mandatory(mandatory, codes)
     if not isinstance(grades, Mapping):
         raise ValueError(
-            "Les notes doivent être un dictionnaire code → « A » ou « NA » "
-            f"(reçu : {type(grades).__name__})."
+            f"Les notes doivent être un dictionnaire code → « A » ou « NA » (reçu : {type(grades).__name__})."
         )
 
     missing: list[str] = []
@@ -194,9 +186,7 @@ def validate_block(
     total = len(codes)
     acquired = len(acquired_codes)
     required = minimum_acquired(total, threshold_percent)
-    missing_mandatory = tuple(
-        code for code in codes if code in mandatory_codes and code not in acquired_codes
-    )
+    missing_mandatory = tuple(code for code in codes if code in mandatory_codes and code not in acquired_codes)
     return BlockDecision(
         validated=acquired >= required and not missing_mandatory,
         acquired=acquired,
@@ -270,18 +260,14 @@ def _check_threshold(threshold_percent: object) -> None:
         or not isinstance(threshold_percent, int)
         or not 1 <= threshold_percent <= 100
     ):
-        raise ValueError(
-            "Le seuil doit être un entier compris entre 1 et 100 "
-            f"(reçu : {threshold_percent!r})."
-        )
+        raise ValueError(f"Le seuil doit être un entier compris entre 1 et 100 (reçu : {threshold_percent!r}).")
 
 
 def _check_competencies(competencies: Iterable[str]) -> tuple[str, ...]:
     # Une chaîne est itérable : "C1.1" deviendrait les compétences C, 1, ., 1.
     if isinstance(competencies, (str, bytes)):
         raise ValueError(
-            "Les compétences du bloc doivent être une liste de codes, "
-            f"pas une chaîne (reçu : {competencies!r})."
+            f"Les compétences du bloc doivent être une liste de codes, pas une chaîne (reçu : {competencies!r})."
         )
     codes = tuple(competencies)
     if not codes:
@@ -309,35 +295,24 @@ def _check_competencies(competencies: Iterable[str]) -> tuple[str, ...]:
     return codes
 
 
-def _check_mandatory(
-    mandatory: Collection[str], codes: tuple[str, ...]
-) -> frozenset[str]:
+def _check_mandatory(mandatory: Collection[str], codes: tuple[str, ...]) -> frozenset[str]:
     if isinstance(mandatory, (str, bytes)):
         raise ValueError(
-            "Les compétences obligatoires doivent être une collection de codes, "
-            f"pas une chaîne (reçu : {mandatory!r})."
+            f"Les compétences obligatoires doivent être une collection de codes, pas une chaîne (reçu : {mandatory!r})."
         )
     mandatory_codes = frozenset(mandatory)
     outside = sorted(mandatory_codes - set(codes), key=str)
     if len(outside) == 1:
-        raise ValueError(
-            f"La compétence obligatoire {outside[0]} n'appartient pas au bloc."
-        )
+        raise ValueError(f"La compétence obligatoire {outside[0]} n'appartient pas au bloc.")
     if outside:
-        raise ValueError(
-            f"Les compétences obligatoires {_codes(outside)} "
-            "n'appartiennent pas au bloc."
-        )
+        raise ValueError(f"Les compétences obligatoires {_codes(outside)} n'appartiennent pas au bloc.")
     return mandatory_codes
 
 
 def _block_set(blocks: Collection[str], name: str) -> frozenset[str]:
     # Une chaîne est itérable : "BC1" deviendrait les blocs B, C et 1.
     if isinstance(blocks, (str, bytes)):
-        raise ValueError(
-            f"{name} doit être une collection de codes de blocs, "
-            f"pas une chaîne (reçu : {blocks!r})."
-        )
+        raise ValueError(f"{name} doit être une collection de codes de blocs, pas une chaîne (reçu : {blocks!r}).")
     return frozenset(blocks)
 
 

@@ -20,9 +20,7 @@ def certification_list(user: User) -> list[Certification]:
         .annotate(block_count=Count("blocks", distinct=True), competency_count=Count("blocks__competencies"))
         .order_by("-number")
     )
-    certifications = Certification.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by(
-        "name"
-    )
+    certifications = Certification.objects.prefetch_related(Prefetch("versions", queryset=versions)).order_by("name")
     return [c for c in certifications if c.versions.all()]
 
 

@@ -95,9 +95,7 @@ def _apply(instance: Any, fields: dict[str, Any], allowed: frozenset[str]) -> se
 def _check_rncp_code_free(*, rncp_code: str, certification: Certification) -> None:
     clash = CertificationVersion.objects.filter(rncp_code=rncp_code).exclude(certification=certification)
     if clash.exists():
-        raise ValidationError(
-            {"rncp_code": f"Le code {rncp_code} est déjà celui d'une autre certification."}
-        )
+        raise ValidationError({"rncp_code": f"Le code {rncp_code} est déjà celui d'une autre certification."})
 
 
 @transaction.atomic
@@ -119,9 +117,13 @@ def version_update(*, version: CertificationVersion, **fields: Any) -> Certifica
     version = CertificationVersion.objects.select_for_update().get(pk=version.pk)
     changed = _apply(version, fields, VERSION_EDITABLE_FIELDS)
     if changed & RULE_FIELDS:
-        _assert_rules_editable(version, what="changer " + ", ".join(
-            str(CertificationVersion._meta.get_field(name).verbose_name) for name in sorted(changed & RULE_FIELDS)
-        ))
+        _assert_rules_editable(
+            version,
+            what="changer "
+            + ", ".join(
+                str(CertificationVersion._meta.get_field(name).verbose_name) for name in sorted(changed & RULE_FIELDS)
+            ),
+        )
     if "rncp_code" in changed:
         _check_rncp_code_free(rncp_code=version.rncp_code, certification=version.certification)
     version.full_clean()
@@ -206,16 +208,13 @@ def version_new(*, previous: CertificationVersion) -> CertificationVersion:
 def _check_competency_code_free(*, version: CertificationVersion, code: str, exclude_pk: int | None) -> None:
     clash = Competency.objects.filter(block__version=version, code=code).exclude(pk=exclude_pk)
     if clash.exists():
-        other = clash.select_related("block").first()
-        assert other is not None
+        other = clash.select_related("block").get()
         raise ValidationError({"code": f"Le code {code} est déjà utilisé dans le bloc {other.block.code}."})
 
 
 def _check_block_rncp_prefix(block: Block) -> None:
     if block.rncp_code and not block.rncp_code.startswith(block.version.rncp_code + "BC"):
-        raise ValidationError(
-            {"rncp_code": f"Le code RNCP du bloc doit commencer par {block.version.rncp_code}BC."}
-        )
+        raise ValidationError({"rncp_code": f"Le code RNCP du bloc doit commencer par {block.version.rncp_code}BC."})
 
 
 @transaction.atomic

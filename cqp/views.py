@@ -48,7 +48,9 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cqp/version_detail.html", context)
 
 
-def _form_page(request: HttpRequest, form: Any, *, title: str, back: str, version: CertificationVersion | None) -> HttpResponse:
+def _form_page(
+    request: HttpRequest, form: Any, *, title: str, back: str, version: CertificationVersion | None
+) -> HttpResponse:
     return render(request, "cqp/form.html", {"form": form, "title": title, "back": back, "version": version})
 
 
@@ -152,7 +154,11 @@ def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Bloc {block.code} enregistré.")
             return redirect("cqp:version_detail", pk=block.version_id)
     return _form_page(
-        request, form, title=f"Modifier le bloc {block.code} — {block.version}", back=version_url(block.version), version=block.version
+        request,
+        form,
+        title=f"Modifier le bloc {block.code} — {block.version}",
+        back=version_url(block.version),
+        version=block.version,
     )
 
 
@@ -189,7 +195,11 @@ def competency_create(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Compétence {competency.code} ajoutée au bloc {block.code}.")
             return redirect("cqp:version_detail", pk=block.version_id)
     return _form_page(
-        request, form, title=f"Nouvelle compétence — bloc {block.code}", back=version_url(block.version), version=block.version
+        request,
+        form,
+        title=f"Nouvelle compétence — bloc {block.code}",
+        back=version_url(block.version),
+        version=block.version,
     )
 
 
@@ -206,7 +216,9 @@ def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Compétence {form.cleaned_data['code']} enregistrée.")
             return redirect("cqp:version_detail", pk=version.pk)
-    return _form_page(request, form, title=f"Modifier la compétence {competency.code}", back=version_url(version), version=version)
+    return _form_page(
+        request, form, title=f"Modifier la compétence {competency.code}", back=version_url(version), version=version
+    )
 
 
 @require_POST

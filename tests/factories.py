@@ -5,7 +5,15 @@ from __future__ import annotations
 import factory
 
 from accounts.models import User
-from cqp.models import Block, Certification, CertificationVersion, Certifier, Competency, TrainingOrganisation, VersionStatus
+from cqp.models import (
+    Block,
+    Certification,
+    CertificationVersion,
+    Certifier,
+    Competency,
+    TrainingOrganisation,
+    VersionStatus,
+)
 
 PASSWORD = "motdepasse-de-test-2026"
 

@@ -52,7 +52,8 @@ class Command(BaseCommand):
                     organisation = TrainingOrganisation.objects.filter(name=org_name).first()
                     if organisation is None:
                         raise CommandError(
-                            f"Organisme « {org_name} » introuvable : lancez d'abord « python manage.py load_referential »."
+                            f"Organisme « {org_name} » introuvable : "
+                            "lancez d'abord « python manage.py load_referential »."
                         )
                 roles = {
                     "is_certifier_admin": spec.pop("is_certifier_admin", False),
@@ -69,7 +70,7 @@ class Command(BaseCommand):
                     user.save(update_fields=["password"])
                 rows.append((user.email, ", ".join(str(r.label) for r in user.roles)))
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Comptes de démonstration (mot de passe commun : %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})"))
         width = max(len(email) for email, _ in rows)
         for email, roles in rows:
             self.stdout.write(f"  {email.ljust(width)}  {roles}")
