@@ -138,8 +138,8 @@ def minimum_acquired(total: int, threshold_percent: int) -> int:
 def validate_block(
     grades: Mapping[str, str],
     competencies: Iterable[str],
-    mandatory: Collection[str],
-    threshold_percent: int,
+    mandatory: Collection[str] = frozenset(),
+    threshold_percent: int = 60,
 ) -> BlockDecision:
     """Décide si un bloc de compétences est validé.
 
