@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cqp.rules import minimum_acquired
@@ -180,6 +181,11 @@ class CertificationVersion(models.Model):
     def rncp_number(self) -> str:
         """`RNCP31313` written the way people say it: `RNCP 31313`."""
         return f"RNCP {self.rncp_code.removeprefix('RNCP')}"
+
+    @property
+    def registration_expired(self) -> bool:
+        """The RNCP registration has ended: candidates already registered keep this version."""
+        return self.registration_end is not None and self.registration_end < timezone.localdate()
 
     def access_route_labels(self) -> list[str]:
         labels = dict(AccessRoute.choices)
