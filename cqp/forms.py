@@ -9,26 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cqp.models import NSF_CODE, AccessRoute, Block, CertificationVersion, Competency
-
-VERSION_FIELDS = [
-    "rncp_code",
-    "title",
-    "short_title",
-    "certifier",
-    "level",
-    "eu_level",
-    "nsf_codes",
-    "decision_date",
-    "decision_reference",
-    "registration_start",
-    "registration_end",
-    "partial_award_allowed",
-    "block_validity_years",
-    "access_routes",
-    "prerequisites",
-    "evaluation_methods",
-    "to_verify",
-]
+from cqp.services import VERSION_FIELDS
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -74,7 +55,7 @@ class VersionForm(forms.ModelForm):
 
     class Meta:
         model = CertificationVersion
-        fields = VERSION_FIELDS
+        fields = list(VERSION_FIELDS)
         widgets = {
             "decision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "registration_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

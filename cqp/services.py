@@ -26,27 +26,27 @@ from cqp.models import (
 
 # Fields whose change would alter how results are computed: frozen once the version is in use.
 RULE_FIELDS = frozenset({"rncp_code", "partial_award_allowed", "block_validity_years"})
-VERSION_EDITABLE_FIELDS = frozenset(
-    {
-        "rncp_code",
-        "title",
-        "short_title",
-        "level",
-        "eu_level",
-        "nsf_codes",
-        "certifier",
-        "decision_date",
-        "decision_reference",
-        "registration_start",
-        "registration_end",
-        "partial_award_allowed",
-        "block_validity_years",
-        "access_routes",
-        "prerequisites",
-        "evaluation_methods",
-        "to_verify",
-    }
+# The fields of a version that people edit, in the order forms show them.
+VERSION_FIELDS = (
+    "rncp_code",
+    "title",
+    "short_title",
+    "certifier",
+    "level",
+    "eu_level",
+    "nsf_codes",
+    "decision_date",
+    "decision_reference",
+    "registration_start",
+    "registration_end",
+    "partial_award_allowed",
+    "block_validity_years",
+    "access_routes",
+    "prerequisites",
+    "evaluation_methods",
+    "to_verify",
 )
+VERSION_EDITABLE_FIELDS = frozenset(VERSION_FIELDS)
 BLOCK_EDITABLE_FIELDS = frozenset(
     {"code", "rncp_code", "title", "title_is_draft", "order", "threshold_percent", "evaluation_methods"}
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -88,34 +89,42 @@ def version_url(version: CertificationVersion) -> str:
     return reverse("cqp:version_detail", args=[version.pk])
 
 
-def _transition(request: HttpRequest, pk: int, service: Any, success: str) -> HttpResponse:
-    version = access.version_for_user(request.user, pk)
+def _act(request: HttpRequest, action: Callable[[], Any], *, success: str) -> Any:
+    """Run a service for a POST action; its refusal becomes error messages. Returns its result or None."""
     try:
-        result = service(version=version) if service is not services.version_new else service(previous=version)
+        result = action()
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        return redirect("cqp:version_detail", pk=version.pk)
+        return None
     messages.success(request, success)
-    return redirect("cqp:version_detail", pk=result.pk)
+    return result
 
 
 @require_POST
 @require_certifier_admin
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, services.version_publish, "Version publiée : elle est en vigueur.")
+    version = access.version_for_user(request.user, pk)
+    _act(request, lambda: services.version_publish(version=version), success="Version publiée : elle est en vigueur.")
+    return redirect("cqp:version_detail", pk=version.pk)
 
 
 @require_POST
 @require_certifier_admin
 def version_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, services.version_archive, "Version archivée.")
+    version = access.version_for_user(request.user, pk)
+    _act(request, lambda: services.version_archive(version=version), success="Version archivée.")
+    return redirect("cqp:version_detail", pk=version.pk)
 
 
 @require_POST
 @require_certifier_admin
 def version_new(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, services.version_new, "Nouvelle version créée en préparation.")
+    version = access.version_for_user(request.user, pk)
+    new = _act(
+        request, lambda: services.version_new(previous=version), success="Nouvelle version créée en préparation."
+    )
+    return redirect("cqp:version_detail", pk=(new or version).pk)
 
 
 @require_certifier_admin
@@ -166,13 +175,7 @@ def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_certifier_admin
 def block_delete(request: HttpRequest, pk: int) -> HttpResponse:
     block = access.block_for_admin(request.user, pk)
-    try:
-        services.block_delete(block=block)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Bloc {block.code} supprimé.")
+    _act(request, lambda: services.block_delete(block=block), success=f"Bloc {block.code} supprimé.")
     return redirect("cqp:version_detail", pk=block.version_id)
 
 
@@ -225,11 +228,9 @@ def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_certifier_admin
 def competency_delete(request: HttpRequest, pk: int) -> HttpResponse:
     competency = access.competency_for_admin(request.user, pk)
-    try:
-        services.competency_delete(competency=competency)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Compétence {competency.code} supprimée.")
+    _act(
+        request,
+        lambda: services.competency_delete(competency=competency),
+        success=f"Compétence {competency.code} supprimée.",
+    )
     return redirect("cqp:version_detail", pk=competency.block.version_id)
