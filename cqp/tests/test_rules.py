@@ -290,9 +290,7 @@ def test_invalid_grade_message_quotes_the_value_and_the_expected_ones() -> None:
     with pytest.raises(IncompleteGrid) as excinfo:
         bc1(grades)
 
-    assert str(excinfo.value) == (
-        "Grille incomplète : note invalide pour C1.2 (« B », attendu « A » ou « NA »)."
-    )
+    assert str(excinfo.value) == ("Grille incomplète : note invalide pour C1.2 (« B », attendu « A » ou « NA »).")
 
 
 def test_unknown_competency_is_reported() -> None:
@@ -392,9 +390,7 @@ def test_empty_block_is_rejected() -> None:
 
 
 def test_duplicate_competency_codes_are_rejected() -> None:
-    with pytest.raises(
-        ValueError, match=r"Compétence en double dans le bloc : C1\.2\."
-    ):
+    with pytest.raises(ValueError, match=r"Compétence en double dans le bloc : C1\.2\."):
         validate_block(
             grid(BC1, set(BC1)),
             ["C1.1", "C1.2", "C1.3", "C1.2"],
@@ -412,9 +408,7 @@ def test_mandatory_competency_outside_the_block_is_rejected() -> None:
             THRESHOLD,
         )
 
-    assert str(excinfo.value) == (
-        "La compétence obligatoire C2.9 n'appartient pas au bloc."
-    )
+    assert str(excinfo.value) == ("La compétence obligatoire C2.9 n'appartient pas au bloc.")
     assert not isinstance(excinfo.value, IncompleteGrid)
 
 
@@ -546,9 +540,7 @@ def test_empty_required_blocks_are_rejected() -> None:
 
 def test_validated_block_outside_the_certification_is_rejected() -> None:
     with pytest.raises(ValueError) as excinfo:
-        certification_outcome(
-            {"BC1", "BC9"}, REQUIRED_BLOCKS, previously_acquired=set()
-        )
+        certification_outcome({"BC1", "BC9"}, REQUIRED_BLOCKS, previously_acquired=set())
 
     assert str(excinfo.value) == "Bloc validé hors des blocs requis : BC9."
 
@@ -557,16 +549,12 @@ def test_previously_acquired_block_outside_the_certification_is_rejected() -> No
     with pytest.raises(ValueError) as excinfo:
         certification_outcome({"BC1"}, REQUIRED_BLOCKS, previously_acquired={"BC7"})
 
-    assert str(excinfo.value) == (
-        "Bloc acquis antérieurement hors des blocs requis : BC7."
-    )
+    assert str(excinfo.value) == ("Bloc acquis antérieurement hors des blocs requis : BC7.")
 
 
 def test_all_unknown_blocks_are_named_together() -> None:
     with pytest.raises(ValueError) as excinfo:
-        certification_outcome(
-            {"BC8", "BC9"}, REQUIRED_BLOCKS, previously_acquired={"BC7"}
-        )
+        certification_outcome({"BC8", "BC9"}, REQUIRED_BLOCKS, previously_acquired={"BC7"})
 
     message = str(excinfo.value)
     assert "Blocs validés hors des blocs requis : BC8, BC9" in message

@@ -48,9 +48,7 @@ def blocks(draw: st.DrawFn) -> Block:
     mandatory = draw(st.frozensets(st.sampled_from(competencies)))
     threshold = draw(st.integers(min_value=1, max_value=100))
     marks = draw(st.lists(st.sampled_from(["A", "NA"]), min_size=size, max_size=size))
-    return Block(
-        competencies, mandatory, threshold, dict(zip(competencies, marks, strict=True))
-    )
+    return Block(competencies, mandatory, threshold, dict(zip(competencies, marks, strict=True)))
 
 
 def oracle_validated(block: Block) -> bool:
@@ -80,20 +78,14 @@ def test_acquired_plus_not_acquired_is_total(block: Block) -> None:
 @fast
 @given(blocks())
 def test_missing_mandatory_is_the_mandatory_na_in_block_order(block: Block) -> None:
-    expected = tuple(
-        code
-        for code in block.competencies
-        if code in block.mandatory and block.grades[code] == "NA"
-    )
+    expected = tuple(code for code in block.competencies if code in block.mandatory and block.grades[code] == "NA")
 
     assert block.decide().missing_mandatory == expected
 
 
 @fast
 @given(blocks(), st.data())
-def test_turning_an_na_into_an_a_never_invalidates_a_block(
-    block: Block, data: st.DataObject
-) -> None:
+def test_turning_an_na_into_an_a_never_invalidates_a_block(block: Block, data: st.DataObject) -> None:
     not_acquired = [code for code in block.competencies if block.grades[code] == "NA"]
     if not not_acquired:
         return
@@ -112,9 +104,7 @@ def test_turning_an_na_into_an_a_never_invalidates_a_block(
     st.integers(min_value=1, max_value=40),
     st.integers(min_value=1, max_value=100),
 )
-def test_required_is_the_minimal_count_reaching_the_threshold(
-    total: int, threshold: int
-) -> None:
+def test_required_is_the_minimal_count_reaching_the_threshold(total: int, threshold: int) -> None:
     required = minimum_acquired(total, threshold)
 
     assert 1 <= required <= total
@@ -127,17 +117,12 @@ def test_required_is_the_minimal_count_reaching_the_threshold(
     st.integers(min_value=1, max_value=40),
     st.integers(min_value=1, max_value=100),
 )
-def test_required_acquired_passes_and_one_fewer_fails(
-    total: int, threshold: int
-) -> None:
+def test_required_acquired_passes_and_one_fewer_fails(total: int, threshold: int) -> None:
     competencies = [f"C1.{i}" for i in range(1, total + 1)]
     required = minimum_acquired(total, threshold)
 
     def decide(acquired: int) -> BlockDecision:
-        grades = {
-            code: "A" if index < acquired else "NA"
-            for index, code in enumerate(competencies)
-        }
+        grades = {code: "A" if index < acquired else "NA" for index, code in enumerate(competencies)}
         return validate_block(grades, competencies, frozenset(), threshold)
 
     at_required = decide(required)
@@ -154,16 +139,12 @@ def test_decision_reports_required_and_threshold(block: Block) -> None:
     assert decision.threshold_percent == block.threshold
     assert decision.required == minimum_acquired(decision.total, block.threshold)
     assert decision.threshold_met is (decision.acquired >= decision.required)
-    assert decision.validated is (
-        decision.threshold_met and not decision.missing_mandatory
-    )
+    assert decision.validated is (decision.threshold_met and not decision.missing_mandatory)
 
 
 @fast
 @given(blocks(), st.data())
-def test_removing_any_grade_raises_incomplete_grid_naming_it(
-    block: Block, data: st.DataObject
-) -> None:
+def test_removing_any_grade_raises_incomplete_grid_naming_it(block: Block, data: st.DataObject) -> None:
     removed = data.draw(st.sampled_from(block.competencies), label="removed")
     grades = {code: mark for code, mark in block.grades.items() if code != removed}
 
@@ -178,9 +159,7 @@ def test_removing_any_grade_raises_incomplete_grid_naming_it(
 
 @fast
 @given(blocks(), st.data())
-def test_any_other_grade_value_is_reported_as_invalid(
-    block: Block, data: st.DataObject
-) -> None:
+def test_any_other_grade_value_is_reported_as_invalid(block: Block, data: st.DataObject) -> None:
     code = data.draw(st.sampled_from(block.competencies), label="code")
     bad = data.draw(st.text(max_size=3).filter(lambda s: s not in ("A", "NA")))
 
@@ -193,9 +172,7 @@ def test_any_other_grade_value_is_reported_as_invalid(
 
 @fast
 @given(blocks(), st.integers(min_value=41, max_value=99))
-def test_a_grade_for_a_code_outside_the_block_is_unknown(
-    block: Block, number: int
-) -> None:
+def test_a_grade_for_a_code_outside_the_block_is_unknown(block: Block, number: int) -> None:
     stray = f"C1.{number}"
 
     with pytest.raises(IncompleteGrid) as excinfo:
@@ -207,9 +184,7 @@ def test_a_grade_for_a_code_outside_the_block_is_unknown(
 
 @fast
 @given(blocks(), st.randoms(use_true_random=False))
-def test_grade_order_does_not_change_the_decision(
-    block: Block, rng: random.Random
-) -> None:
+def test_grade_order_does_not_change_the_decision(block: Block, rng: random.Random) -> None:
     items = list(block.grades.items())
     rng.shuffle(items)
 
@@ -268,9 +243,7 @@ def test_more_previously_acquired_blocks_never_worsen_the_outcome(
     extra = data.draw(st.frozensets(st.sampled_from(sorted(required))), label="extra")
 
     before = certification_outcome(validated, required, previously_acquired=previous)
-    after = certification_outcome(
-        validated, required, previously_acquired=previous | extra
-    )
+    after = certification_outcome(validated, required, previously_acquired=previous | extra)
 
     assert RANK[after.kind] >= RANK[before.kind]
     assert before.acquired_blocks <= after.acquired_blocks
