@@ -108,7 +108,11 @@ def test_a_password_reset_mail_is_sent_by_the_worker(client, certifier_admin, wo
 
 
 def test_an_error_raised_in_the_worker_reaches_the_caller(worker) -> None:  # type: ignore[no-untyped-def]
-    result = email_send.delay(subject="sans corps ni destinataire")
+    # A newline in a header is refused by Django when the worker builds the message.
+    result = email_send.delay(subject="Objet\nBcc: intrus@example.org", body="corps", to=["a@example.org"])
 
-    with pytest.raises(TypeError, match="body"):
+    with pytest.raises(Exception, match="newlines") as excinfo:
         result.get(timeout=60)
+    assert type(excinfo.value).__name__ == "BadHeaderError"
+    # The file backend opens its file before building the message: nothing may be written in it.
+    assert all(path.read_text() == "" for path in worker.glob("*.log")), "aucun e-mail ne doit partir"
