@@ -1,38 +1,80 @@
+"""Django admin for certifier admins. The referential is read-only here: its changes go through the
+app's pages and `cqp.services`, which freeze the rules of a version in use."""
+
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.http import HttpRequest
 
 from cqp.models import Block, Certification, CertificationVersion, Certifier, Competency, TrainingOrganisation
 
+admin.site.unregister(Group)  # roles live on the user, groups are not used
 
-class CompetencyInline(admin.TabularInline):
-    model = Competency
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CompetencyInline(ReadOnlyInline):
+    model = Competency
     fields = ["code", "label", "label_is_draft", "order", "is_mandatory"]
 
 
 @admin.register(Block)
-class BlockAdmin(admin.ModelAdmin):
+class BlockAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "version", "threshold_percent"]
     list_filter = ["version__certification"]
     inlines = [CompetencyInline]
 
 
-class BlockInline(admin.TabularInline):
+class BlockInline(ReadOnlyInline):
     model = Block
-    extra = 0
     fields = ["code", "rncp_code", "title", "order", "threshold_percent"]
     show_change_link = True
 
 
 @admin.register(CertificationVersion)
-class CertificationVersionAdmin(admin.ModelAdmin):
+class CertificationVersionAdmin(ReadOnlyAdmin):
     list_display = ["rncp_code", "short_title", "number", "status", "certifier"]
     list_filter = ["status", "certifier"]
     search_fields = ["rncp_code", "title"]
     inlines = [BlockInline]
 
 
-admin.site.register(Certification)
-admin.site.register(Certifier)
-admin.site.register(TrainingOrganisation)
+@admin.register(Certification)
+class CertificationAdmin(ReadOnlyAdmin):
+    list_display = ["name", "slug"]
+
+
+@admin.register(Certifier)
+class CertifierAdmin(admin.ModelAdmin):
+    list_display = ["name", "legal_name", "delegate_name"]
+
+
+@admin.register(TrainingOrganisation)
+class TrainingOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "department"]
+    search_fields = ["name", "city"]
