@@ -131,10 +131,14 @@ def version_update(*, version: CertificationVersion, **fields: Any) -> Certifica
     return version
 
 
-def version_problems(version: CertificationVersion) -> list[str]:
-    """What prevents publishing this version, in French; empty when it is complete."""
+def version_problems(version: CertificationVersion, *, blocks: list[Block] | None = None) -> list[str]:
+    """What prevents publishing this version, in French; empty when it is complete.
+
+    `blocks`, when given, are the version's blocks with their competencies prefetched.
+    """
     problems: list[str] = []
-    blocks = list(version.blocks.prefetch_related("competencies"))
+    if blocks is None:
+        blocks = list(version.blocks.prefetch_related("competencies"))
     if not blocks:
         problems.append("La version n'a aucun bloc de compétences.")
     for block in blocks:

@@ -44,7 +44,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "version": version,
         "blocks": blocks,
         "in_use": services.version_is_in_use(version) if request.user.is_certifier_admin else None,
-        "problems": services.version_problems(version) if request.user.is_certifier_admin else [],
+        "problems": services.version_problems(version, blocks=blocks) if request.user.is_certifier_admin else [],
     }
     return render(request, "cqp/version_detail.html", context)
 

@@ -1,0 +1,97 @@
+"""`manage.py load_demo`: one demo account per role, idempotent, refused in production."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from pytest_django.fixtures import SettingsWrapper
+
+from accounts.models import Role, User
+
+DEMO_PASSWORD = "demo-cqp-2026"
+DEMO_ROLES = {
+    "admin@cqp.test": [Role.CERTIFIER_ADMIN],
+    "formation@cqp.test": [Role.ORGANISATION_STAFF],
+    "jury@cqp.test": [Role.JURY_MEMBER],
+    "candidat@cqp.test": [Role.CANDIDATE],
+    "formateur-jury@cqp.test": [Role.ORGANISATION_STAFF, Role.JURY_MEMBER],
+}
+
+
+@pytest.fixture
+def debug(settings: SettingsWrapper) -> None:
+    settings.DEBUG = True
+
+
+def load_demo(**options: object) -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+@pytest.mark.usefixtures("referential", "debug")
+def test_it_creates_one_demo_user_per_role_and_prints_their_credentials() -> None:
+    output = load_demo()
+
+    users = {user.email: user for user in User.objects.select_related("organisation")}
+    assert {email: user.roles for email, user in users.items()} == DEMO_ROLES
+    assert users["formation@cqp.test"].organisation.name == "BJO Formation"
+    assert users["formateur-jury@cqp.test"].organisation is not None
+    assert users["admin@cqp.test"].is_staff is True
+    for email in DEMO_ROLES:
+        assert email in output
+    assert DEMO_PASSWORD in output
+
+
+@pytest.mark.usefixtures("referential", "debug")
+@pytest.mark.parametrize("email", sorted(DEMO_ROLES))
+def test_each_demo_user_logs_in_with_the_demo_password(client: Client, email: str) -> None:
+    load_demo()
+
+    response = client.post("/compte/connexion/", {"username": email, "password": DEMO_PASSWORD})
+
+    assert response.status_code == 302
+    assert response.url == "/"
+
+
+@pytest.mark.usefixtures("referential", "debug")
+def test_a_second_run_keeps_five_users_and_restores_their_password_and_roles() -> None:
+    load_demo()
+    jury = User.objects.get(email="jury@cqp.test")
+    jury.set_password("change-par-quelqu-un")
+    jury.is_jury_member = False
+    jury.save()
+
+    load_demo()
+
+    assert User.objects.count() == 5
+    jury.refresh_from_db()
+    assert jury.check_password(DEMO_PASSWORD)
+    assert jury.roles == [Role.JURY_MEMBER]
+
+
+@pytest.mark.usefixtures("referential")
+def test_it_is_refused_when_debug_is_off_unless_forced(settings: SettingsWrapper) -> None:
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        load_demo()
+    assert User.objects.count() == 0
+
+    output = load_demo(force=True)
+
+    assert User.objects.count() == 5
+    assert DEMO_PASSWORD in output
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("debug")
+def test_it_asks_to_load_the_referential_first() -> None:
+    with pytest.raises(CommandError, match="load_referential"):
+        load_demo()
+
+    assert User.objects.count() == 0
