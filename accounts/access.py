@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -16,7 +17,7 @@ def require_certifier_admin(view: View) -> View:
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not (request.user.is_authenticated and request.user.is_certifier_admin):
-            raise PermissionDenied("Cette page est réservée aux administrateurs du certificateur.")
+            raise PermissionDenied(_("Cette page est réservée aux administrateurs du certificateur."))
         return view(request, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cqp.models import TrainingOrganisation
@@ -24,7 +25,7 @@ def user_create(
     """Create a person with their roles. Without a password they must set one by e-mail."""
     email = User.objects.normalize_email(email).strip().lower()
     if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": f"Un compte existe déjà pour {email}."})
+        raise ValidationError({"email": _("Un compte existe déjà pour %(email)s.") % {"email": email}})
     user = User(
         email=email,
         first_name=first_name,

@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cqp.models import (
     Block,
@@ -74,12 +76,21 @@ def version_is_in_use(version: CertificationVersion) -> bool:
 
 def _assert_rules_editable(version: CertificationVersion, *, what: str) -> None:
     if version.status == VersionStatus.ARCHIVED:
-        raise ValidationError(f"{version.rncp_number} v{version.number} est archivée : {what} est impossible.")
+        raise ValidationError(
+            _("%(version)s est archivée : %(what)s est impossible.") % {"version": _label(version), "what": what}
+        )
     if version_is_in_use(version):
         raise ValidationError(
-            f"{version.rncp_number} v{version.number} est déjà utilisée (inscriptions ou résultats) : "
-            f"{what} changerait des résultats passés. Créez une nouvelle version pour la modifier."
+            _(
+                "%(version)s est déjà utilisée (inscriptions ou résultats) : %(what)s changerait des résultats "
+                "passés. Créez une nouvelle version pour la modifier."
+            )
+            % {"version": _label(version), "what": what}
         )
+
+
+def _label(version: CertificationVersion) -> str:
+    return f"{version.rncp_number} v{version.number}"
 
 
 def _apply(instance: Any, fields: dict[str, Any], allowed: frozenset[str]) -> set[str]:
@@ -95,7 +106,9 @@ def _apply(instance: Any, fields: dict[str, Any], allowed: frozenset[str]) -> se
 def _check_rncp_code_free(*, rncp_code: str, certification: Certification) -> None:
     clash = CertificationVersion.objects.filter(rncp_code=rncp_code).exclude(certification=certification)
     if clash.exists():
-        raise ValidationError({"rncp_code": f"Le code {rncp_code} est déjà celui d'une autre certification."})
+        raise ValidationError(
+            {"rncp_code": _("Le code %(code)s est déjà celui d'une autre certification.") % {"code": rncp_code}}
+        )
 
 
 @transaction.atomic
@@ -119,10 +132,13 @@ def version_update(*, version: CertificationVersion, **fields: Any) -> Certifica
     if changed & RULE_FIELDS:
         _assert_rules_editable(
             version,
-            what="changer "
-            + ", ".join(
-                str(CertificationVersion._meta.get_field(name).verbose_name) for name in sorted(changed & RULE_FIELDS)
-            ),
+            what=_("changer %(fields)s")
+            % {
+                "fields": ", ".join(
+                    str(CertificationVersion._meta.get_field(name).verbose_name)
+                    for name in sorted(changed & RULE_FIELDS)
+                )
+            },
         )
     if "rncp_code" in changed:
         _check_rncp_code_free(rncp_code=version.rncp_code, certification=version.certification)
@@ -140,10 +156,12 @@ def version_problems(version: CertificationVersion, *, blocks: list[Block] | Non
     if blocks is None:
         blocks = list(version.blocks.prefetch_related("competencies"))
     if not blocks:
-        problems.append("La version n'a aucun bloc de compétences.")
+        problems.append(_("La version n'a aucun bloc de compétences."))
     for block in blocks:
         if not block.competencies.all():
-            problems.append(f"Le bloc {block.code} n'a aucune compétence : ajoutez-en au moins une.")
+            problems.append(
+                _("Le bloc %(block)s n'a aucune compétence : ajoutez-en au moins une.") % {"block": block.code}
+            )
     return problems
 
 
@@ -157,7 +175,7 @@ def version_publish(*, version: CertificationVersion) -> CertificationVersion:
         status=VersionStatus.PUBLISHED
     )
     if moved != 1:
-        raise ValidationError("Seule une version en préparation peut être publiée.")
+        raise ValidationError(_("Seule une version en préparation peut être publiée."))
     version.refresh_from_db()
     return version
 
@@ -169,7 +187,7 @@ def version_archive(*, version: CertificationVersion) -> CertificationVersion:
         status=VersionStatus.ARCHIVED
     )
     if moved != 1:
-        raise ValidationError("Seule une version en vigueur peut être archivée.")
+        raise ValidationError(_("Seule une version en vigueur peut être archivée."))
     version.refresh_from_db()
     return version
 
@@ -179,7 +197,7 @@ def version_new(*, previous: CertificationVersion) -> CertificationVersion:
     """A renewal or an amendment: a draft copy of `previous` with its blocks and competencies."""
     certification = Certification.objects.select_for_update().get(pk=previous.certification_id)
     if CertificationVersion.objects.filter(previous=previous).exists():
-        raise ValidationError(f"La version {previous.number} a déjà une version suivante.")
+        raise ValidationError(_("La version %(number)s a déjà une version suivante.") % {"number": previous.number})
     last = certification.versions.aggregate(last=Max("number"))["last"] or 0
     new = CertificationVersion(
         certification=certification,
@@ -213,17 +231,27 @@ def _check_competency_code_free(*, version: CertificationVersion, code: str, exc
     clash = Competency.objects.filter(block__version=version, code=code).exclude(pk=exclude_pk)
     if clash.exists():
         other = clash.select_related("block").get()
-        raise ValidationError({"code": f"Le code {code} est déjà utilisé dans le bloc {other.block.code}."})
+        raise ValidationError(
+            {
+                "code": _("Le code %(code)s est déjà utilisé dans le bloc %(block)s.")
+                % {"code": code, "block": other.block.code}
+            }
+        )
 
 
 def _check_block_rncp_prefix(block: Block) -> None:
     if block.rncp_code and not block.rncp_code.startswith(block.version.rncp_code + "BC"):
-        raise ValidationError({"rncp_code": f"Le code RNCP du bloc doit commencer par {block.version.rncp_code}BC."})
+        raise ValidationError(
+            {
+                "rncp_code": _("Le code RNCP du bloc doit commencer par %(prefix)s.")
+                % {"prefix": block.version.rncp_code + "BC"}
+            }
+        )
 
 
 @transaction.atomic
 def block_create(*, version: CertificationVersion, **fields: Any) -> Block:
-    _assert_rules_editable(version, what="ajouter un bloc")
+    _assert_rules_editable(version, what=_("ajouter un bloc"))
     block = Block(version=version)
     _apply(block, fields, BLOCK_EDITABLE_FIELDS)
     _check_block_rncp_prefix(block)
@@ -237,7 +265,7 @@ def block_update(*, block: Block, **fields: Any) -> Block:
     block = Block.objects.select_for_update().select_related("version").get(pk=block.pk)
     changed = _apply(block, fields, BLOCK_EDITABLE_FIELDS)
     if changed & BLOCK_RULE_FIELDS:
-        _assert_rules_editable(block.version, what="changer le code ou le seuil du bloc")
+        _assert_rules_editable(block.version, what=_("changer le code ou le seuil du bloc"))
     _check_block_rncp_prefix(block)
     block.full_clean()
     block.save()
@@ -246,9 +274,9 @@ def block_update(*, block: Block, **fields: Any) -> Block:
 
 @transaction.atomic
 def block_delete(*, block: Block) -> None:
-    _assert_rules_editable(block.version, what="supprimer un bloc")
+    _assert_rules_editable(block.version, what=_("supprimer un bloc"))
     if block.version.status != VersionStatus.DRAFT:
-        raise ValidationError("On ne supprime un bloc que d'une version en préparation.")
+        raise ValidationError(_("On ne supprime un bloc que d'une version en préparation."))
     block.delete()
 
 
@@ -261,11 +289,17 @@ def block_set_mandatory(*, block: Block, codes: Iterable[str]) -> Block:
     strangers = sorted(wanted - known)
     if strangers:
         raise ValidationError(
-            f"{', '.join(strangers)} n'appartien{'nent' if len(strangers) > 1 else 't'} pas au bloc "
-            f"{block.code} : une compétence obligatoire doit être une compétence du bloc."
+            ngettext(
+                "%(codes)s n'appartient pas au bloc %(block)s : une compétence obligatoire doit être une compétence "
+                "du bloc.",
+                "%(codes)s n'appartiennent pas au bloc %(block)s : une compétence obligatoire doit être une "
+                "compétence du bloc.",
+                len(strangers),
+            )
+            % {"codes": ", ".join(strangers), "block": block.code}
         )
     if {c.code for c in competencies if c.is_mandatory} != wanted:
-        _assert_rules_editable(block.version, what="changer les compétences obligatoires")
+        _assert_rules_editable(block.version, what=_("changer les compétences obligatoires"))
         for competency in competencies:
             competency.is_mandatory = competency.code in wanted
         Competency.objects.bulk_update(competencies, ["is_mandatory"])
@@ -274,7 +308,7 @@ def block_set_mandatory(*, block: Block, codes: Iterable[str]) -> Block:
 
 @transaction.atomic
 def competency_create(*, block: Block, **fields: Any) -> Competency:
-    _assert_rules_editable(block.version, what="ajouter une compétence")
+    _assert_rules_editable(block.version, what=_("ajouter une compétence"))
     competency = Competency(block=block)
     _apply(competency, fields, COMPETENCY_EDITABLE_FIELDS)
     _check_competency_code_free(version=block.version, code=competency.code, exclude_pk=None)
@@ -288,7 +322,7 @@ def competency_update(*, competency: Competency, **fields: Any) -> Competency:
     competency = Competency.objects.select_for_update().select_related("block__version").get(pk=competency.pk)
     changed = _apply(competency, fields, COMPETENCY_EDITABLE_FIELDS)
     if changed & COMPETENCY_RULE_FIELDS:
-        _assert_rules_editable(competency.block.version, what="changer le code ou le caractère obligatoire")
+        _assert_rules_editable(competency.block.version, what=_("changer le code ou le caractère obligatoire"))
     _check_competency_code_free(version=competency.block.version, code=competency.code, exclude_pk=competency.pk)
     competency.full_clean()
     competency.save()
@@ -298,11 +332,14 @@ def competency_update(*, competency: Competency, **fields: Any) -> Competency:
 @transaction.atomic
 def competency_delete(*, competency: Competency) -> None:
     block = competency.block
-    _assert_rules_editable(block.version, what="supprimer une compétence")
+    _assert_rules_editable(block.version, what=_("supprimer une compétence"))
     if block.version.status != VersionStatus.DRAFT and block.competencies.count() == 1:
         raise ValidationError(
-            f"{competency.code} est la dernière compétence du bloc {block.code} : "
-            "un bloc d'une version en vigueur garde au moins une compétence."
+            _(
+                "%(code)s est la dernière compétence du bloc %(block)s : un bloc d'une version en vigueur garde au "
+                "moins une compétence."
+            )
+            % {"code": competency.code, "block": block.code}
         )
     competency.delete()
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_certifier_admin
@@ -65,7 +66,7 @@ def certification_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"{version.rncp_number} créée en préparation.")
+            messages.success(request, _("%(rncp)s créée en préparation.") % {"rncp": version.rncp_number})
             return redirect("cqp:version_detail", pk=version.pk)
     return _form_page(request, form, title="Nouvelle certification", back="/referentiel/", version=None)
 
@@ -80,7 +81,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "Version enregistrée.")
+            messages.success(request, _("Version enregistrée."))
             return redirect("cqp:version_detail", pk=version.pk)
     return _form_page(request, form, title=f"Modifier {version}", back=version_url(version), version=version)
 
@@ -105,7 +106,9 @@ def _act(request: HttpRequest, action: Callable[[], Any], *, success: str) -> An
 @require_certifier_admin
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
-    _act(request, lambda: services.version_publish(version=version), success="Version publiée : elle est en vigueur.")
+    _act(
+        request, lambda: services.version_publish(version=version), success=_("Version publiée : elle est en vigueur.")
+    )
     return redirect("cqp:version_detail", pk=version.pk)
 
 
@@ -113,7 +116,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_certifier_admin
 def version_archive(request: HttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
-    _act(request, lambda: services.version_archive(version=version), success="Version archivée.")
+    _act(request, lambda: services.version_archive(version=version), success=_("Version archivée."))
     return redirect("cqp:version_detail", pk=version.pk)
 
 
@@ -122,7 +125,7 @@ def version_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def version_new(request: HttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
     new = _act(
-        request, lambda: services.version_new(previous=version), success="Nouvelle version créée en préparation."
+        request, lambda: services.version_new(previous=version), success=_("Nouvelle version créée en préparation.")
     )
     return redirect("cqp:version_detail", pk=(new or version).pk)
 
@@ -142,7 +145,7 @@ def block_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Bloc {block.code} ajouté.")
+            messages.success(request, _("Bloc %(code)s ajouté.") % {"code": block.code})
             return redirect("cqp:version_detail", pk=version.pk)
     return _form_page(request, form, title=f"Nouveau bloc — {version}", back=version_url(version), version=version)
 
@@ -160,7 +163,7 @@ def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Bloc {block.code} enregistré.")
+            messages.success(request, _("Bloc %(code)s enregistré.") % {"code": block.code})
             return redirect("cqp:version_detail", pk=block.version_id)
     return _form_page(
         request,
@@ -175,7 +178,9 @@ def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_certifier_admin
 def block_delete(request: HttpRequest, pk: int) -> HttpResponse:
     block = access.block_for_admin(request.user, pk)
-    _act(request, lambda: services.block_delete(block=block), success=f"Bloc {block.code} supprimé.")
+    _act(
+        request, lambda: services.block_delete(block=block), success=_("Bloc %(code)s supprimé.") % {"code": block.code}
+    )
     return redirect("cqp:version_detail", pk=block.version_id)
 
 
@@ -195,7 +200,10 @@ def competency_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Compétence {competency.code} ajoutée au bloc {block.code}.")
+            messages.success(
+                request,
+                _("Compétence %(code)s ajoutée au bloc %(block)s.") % {"code": competency.code, "block": block.code},
+            )
             return redirect("cqp:version_detail", pk=block.version_id)
     return _form_page(
         request,
@@ -217,7 +225,7 @@ def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Compétence {form.cleaned_data['code']} enregistrée.")
+            messages.success(request, _("Compétence %(code)s enregistrée.") % {"code": form.cleaned_data["code"]})
             return redirect("cqp:version_detail", pk=version.pk)
     return _form_page(
         request, form, title=f"Modifier la compétence {competency.code}", back=version_url(version), version=version
@@ -231,6 +239,6 @@ def competency_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _act(
         request,
         lambda: services.competency_delete(competency=competency),
-        success=f"Compétence {competency.code} supprimée.",
+        success=_("Compétence %(code)s supprimée.") % {"code": competency.code},
     )
     return redirect("cqp:version_detail", pk=competency.block.version_id)
