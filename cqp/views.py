@@ -68,7 +68,9 @@ def certification_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(rncp)s créée en préparation.") % {"rncp": version.rncp_number})
             return redirect("cqp:version_detail", pk=version.pk)
-    return _form_page(request, form, title="Nouvelle certification", back="/referentiel/", version=None)
+    return _form_page(
+        request, form, title=_("Nouvelle certification"), back=reverse("cqp:certification_list"), version=None
+    )
 
 
 @require_certifier_admin
@@ -83,7 +85,13 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Version enregistrée."))
             return redirect("cqp:version_detail", pk=version.pk)
-    return _form_page(request, form, title=f"Modifier {version}", back=version_url(version), version=version)
+    return _form_page(
+        request,
+        form,
+        title=_("Modifier %(version)s") % {"version": version},
+        back=version_url(version),
+        version=version,
+    )
 
 
 def version_url(version: CertificationVersion) -> str:
@@ -147,7 +155,13 @@ def block_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Bloc %(code)s ajouté.") % {"code": block.code})
             return redirect("cqp:version_detail", pk=version.pk)
-    return _form_page(request, form, title=f"Nouveau bloc — {version}", back=version_url(version), version=version)
+    return _form_page(
+        request,
+        form,
+        title=_("Nouveau bloc — %(version)s") % {"version": version},
+        back=version_url(version),
+        version=version,
+    )
 
 
 @require_certifier_admin
@@ -168,7 +182,7 @@ def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"Modifier le bloc {block.code} — {block.version}",
+        title=_("Modifier le bloc %(code)s — %(version)s") % {"code": block.code, "version": block.version},
         back=version_url(block.version),
         version=block.version,
     )
@@ -208,7 +222,7 @@ def competency_create(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_page(
         request,
         form,
-        title=f"Nouvelle compétence — bloc {block.code}",
+        title=_("Nouvelle compétence — bloc %(code)s") % {"code": block.code},
         back=version_url(block.version),
         version=block.version,
     )
@@ -228,7 +242,11 @@ def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Compétence %(code)s enregistrée.") % {"code": form.cleaned_data["code"]})
             return redirect("cqp:version_detail", pk=version.pk)
     return _form_page(
-        request, form, title=f"Modifier la compétence {competency.code}", back=version_url(version), version=version
+        request,
+        form,
+        title=_("Modifier la compétence %(code)s") % {"code": competency.code},
+        back=version_url(version),
+        version=version,
     )
 
 
