@@ -9,11 +9,14 @@ version, so later edits never alter past results.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from candidates.rules import approval_is_valid
 from cqp.rules import minimum_acquired
 
 RNCP_CODE = RegexValidator(
@@ -62,12 +65,26 @@ class Certifier(models.Model):
         return self.name
 
 
+class ApprovalStatus(models.TextChoices):
+    ACTIVE = "active", _("Habilitation en cours")
+    SUSPENDED = "suspended", _("Habilitation suspendue")
+    WITHDRAWN = "withdrawn", _("Habilitation retirée")
+
+
 class TrainingOrganisation(models.Model):
     """A training organisation approved by the certifier to prepare candidates and run the tests."""
 
     name = models.CharField(_("nom"), max_length=200, unique=True)
     city = models.CharField(_("ville"), max_length=120, blank=True)
     department = models.CharField(_("département"), max_length=3, blank=True)
+    approval_status = models.CharField(
+        _("habilitation"), max_length=12, choices=ApprovalStatus, default=ApprovalStatus.ACTIVE
+    )
+    approval_start = models.DateField(_("habilité depuis le"), null=True, blank=True)
+    approval_end = models.DateField(_("habilité jusqu'au"), null=True, blank=True)
+    exam_manager_name = models.CharField(_("responsable de l'organisation des épreuves"), max_length=150, blank=True)
+    exam_manager_email = models.EmailField(_("e-mail du responsable"), blank=True)
+    exam_manager_phone = models.CharField(_("téléphone du responsable"), max_length=30, blank=True)
 
     class Meta:
         verbose_name = _("organisme de formation")
@@ -76,6 +93,14 @@ class TrainingOrganisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def approval_is_valid(self, on: dt.date) -> bool:
+        return approval_is_valid(
+            start=self.approval_start,
+            end=self.approval_end,
+            suspended=self.approval_status != ApprovalStatus.ACTIVE,
+            on=on,
+        )
 
 
 class Certification(models.Model):
@@ -149,6 +174,11 @@ class CertificationVersion(models.Model):
         help_text=_("Laisser vide pour une validité illimitée."),
     )
     access_routes = models.JSONField(_("voies d'accès ouvertes"), default=list, blank=True)
+    prerequisites_required = models.BooleanField(
+        _("prérequis à vérifier"),
+        default=False,
+        help_text=_("Cochez si l'inscription demande un entretien de prérequis favorable."),
+    )
     prerequisites = models.TextField(_("prérequis"), blank=True)
     evaluation_methods = models.TextField(_("modalités d'évaluation"), blank=True)
     to_verify = models.TextField(

@@ -50,6 +50,7 @@ class VersionData:
     partial_award_allowed: bool = True
     block_validity_years: int | None = None
     access_routes: tuple[str, ...] = ()
+    prerequisites_required: bool = False
     prerequisites: str = ""
     evaluation_methods: str = ""
     to_verify: str = ""

@@ -44,6 +44,7 @@ VERSION_FIELDS = (
     "partial_award_allowed",
     "block_validity_years",
     "access_routes",
+    "prerequisites_required",
     "prerequisites",
     "evaluation_methods",
     "to_verify",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("compte/", include("accounts.urls")),
     path("referentiel/", include("cqp.referential_urls")),
+    path("candidats/", include("candidates.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -12,10 +12,10 @@ from tests.factories import BlockFactory, CompetencyFactory, VersionFactory
 
 pytestmark = pytest.mark.django_db
 
-# Session and user, then the page's own reads (detail: version, blocks, competencies, in-use check):
-# the same whatever the number of rows.
+# Session and user, then the page's own reads (detail: version, blocks, competencies, and the in-use check,
+# one query per kind of record that can refer to a version: enrolments so far): the same whatever the number of rows.
 LIST_QUERIES = 4
-DETAIL_QUERIES = 5
+DETAIL_QUERIES = 6
 
 
 @pytest.fixture

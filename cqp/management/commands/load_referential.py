@@ -63,6 +63,7 @@ class Command(BaseCommand):
             partial_award_allowed=data.partial_award_allowed,
             block_validity_years=data.block_validity_years,
             access_routes=list(data.access_routes),
+            prerequisites_required=data.prerequisites_required,
             prerequisites=data.prerequisites,
             evaluation_methods=data.evaluation_methods,
             to_verify=data.to_verify,

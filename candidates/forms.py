@@ -1,0 +1,79 @@
+"""Forms for candidates and enrolments: they parse and validate; services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Candidate, PrerequisitesOutcome
+from candidates.services import CANDIDATE_FIELDS
+from cqp.models import AccessRoute, Block, CertificationVersion, VersionStatus
+
+
+class CandidateForm(forms.ModelForm):
+    class Meta:
+        model = Candidate
+        fields = list(CANDIDATE_FIELDS)
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "company_address": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class CandidateFilterForm(forms.Form):
+    q = forms.CharField(label=_("Nom ou prénom"), required=False)
+    version = forms.ModelChoiceField(
+        label=_("Certification"),
+        queryset=CertificationVersion.objects.exclude(status=VersionStatus.DRAFT),
+        required=False,
+        empty_label=_("Toutes"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+class EnrolmentForm(forms.Form):
+    access_route = forms.ChoiceField(label=_("Voie d'accès"))
+    blocks = forms.ModelMultipleChoiceField(
+        label=_("Blocs présentés"),
+        queryset=Block.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tous les blocs pour la certification complète, ou certains seulement."),
+    )
+    prerequisites_interview_on = forms.DateField(
+        label=_("Entretien de prérequis le"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    prerequisites_outcome = forms.ChoiceField(
+        label=_("Résultat de l'entretien"),
+        choices=[
+            ("", "—"),
+            (PrerequisitesOutcome.MET, PrerequisitesOutcome.MET.label),
+            (PrerequisitesOutcome.NOT_MET, PrerequisitesOutcome.NOT_MET.label),
+        ],
+        required=False,
+    )
+    prerequisites_notes = forms.CharField(
+        label=_("Notes de l'entretien"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, version: CertificationVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(AccessRoute.choices)
+        self.fields["access_route"].choices = [(r, labels.get(r, r)) for r in version.access_routes]
+        self.fields["blocks"].queryset = version.blocks.all()
+        self.initial.setdefault("blocks", list(version.blocks.all()))
+        if not version.prerequisites_required:
+            for name in ("prerequisites_interview_on", "prerequisites_outcome", "prerequisites_notes"):
+                del self.fields[name]
+
+
+class EnrolmentVersionForm(forms.Form):
+    version = forms.ModelChoiceField(
+        label=_("Certification"),
+        queryset=CertificationVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("certification"),
+        empty_label=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -1,0 +1,172 @@
+"""Candidates (identity as on civil records), their enrolments for a certification version,
+accommodations for a disability, and fraud bans."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cqp.models import AccessRoute, Block, CertificationVersion, TrainingOrganisation
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Femme")
+    MALE = "M", _("Homme")
+
+
+class Candidate(models.Model):
+    organisation = models.ForeignKey(
+        TrainingOrganisation, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("organisme")
+    )
+    # Identity as on civil records (the CPF declaration to the Caisse des Dépôts needs it as is).
+    birth_name = models.CharField(_("nom de naissance"), max_length=150)
+    usage_name = models.CharField(_("nom d'usage"), max_length=150, blank=True)
+    first_name = models.CharField(_("premier prénom"), max_length=100)
+    second_first_name = models.CharField(_("deuxième prénom"), max_length=100, blank=True)
+    third_first_name = models.CharField(_("troisième prénom"), max_length=100, blank=True)
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex)
+    birth_date = models.DateField(_("date de naissance"))
+    birth_commune = models.CharField(_("commune de naissance"), max_length=150)
+    birth_insee_code = models.CharField(
+        _("code INSEE de la commune de naissance"),
+        max_length=5,
+        blank=True,
+        help_text=_("5 caractères (2A/2B pour la Corse) ; vide pour une naissance à l'étranger."),
+    )
+    birth_country = models.CharField(_("pays de naissance"), max_length=100, default="France")
+    identity_key = models.CharField(max_length=400, db_index=True, editable=False)
+    # Contact.
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    # Employer: the parchment is sent there.
+    company_name = models.CharField(_("entreprise"), max_length=200, blank=True)
+    company_siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    company_address = models.TextField(_("adresse de l'entreprise"), blank=True)
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="candidate",
+        verbose_name=_("compte"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("candidat")
+        verbose_name_plural = _("candidats")
+        ordering = ["birth_name", "first_name", "pk"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        name = self.usage_name or self.birth_name
+        return f"{name.upper()} {self.first_name}"
+
+    @property
+    def first_names(self) -> list[str]:
+        return [n for n in (self.first_name, self.second_first_name, self.third_first_name) if n]
+
+
+class FraudBan(models.Model):
+    """A candidate caught cheating is excluded from the certification for 3 years from the decision.
+    Held on the identity key, so a new record for the same person is caught too."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="fraud_bans")
+    identity_key = models.CharField(max_length=400, db_index=True)
+    decided_on = models.DateField(_("date de la décision"))
+    ends_on = models.DateField(_("exclu jusqu'au"))
+    reason = models.TextField(_("motif"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exclusion pour fraude")
+        verbose_name_plural = _("exclusions pour fraude")
+
+    def __str__(self) -> str:
+        return f"{self.candidate} — exclu(e) jusqu'au {self.ends_on:%d/%m/%Y}"
+
+
+class PrerequisitesOutcome(models.TextChoices):
+    NOT_REQUIRED = "not_required", _("Sans objet (aucun prérequis)")
+    MET = "met", _("Prérequis satisfaits")
+    NOT_MET = "not_met", _("Prérequis non satisfaits")
+
+
+class EnrolmentStatus(models.TextChoices):
+    ACTIVE = "active", _("Inscrit")
+    WITHDRAWN = "withdrawn", _("Désinscrit")
+
+
+class Enrolment(models.Model):
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="enrolments")
+    version = models.ForeignKey(
+        CertificationVersion, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("certification")
+    )
+    blocks = models.ManyToManyField(Block, related_name="enrolments", verbose_name=_("blocs présentés"))
+    access_route = models.CharField(_("voie d'accès"), max_length=30, choices=AccessRoute)
+    status = models.CharField(_("statut"), max_length=12, choices=EnrolmentStatus, default=EnrolmentStatus.ACTIVE)
+    prerequisites_interview_on = models.DateField(_("entretien de prérequis le"), null=True, blank=True)
+    prerequisites_outcome = models.CharField(
+        _("résultat de l'entretien"), max_length=15, choices=PrerequisitesOutcome, blank=True
+    )
+    prerequisites_notes = models.TextField(_("notes de l'entretien"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("inscription")
+        verbose_name_plural = _("inscriptions")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "version"],
+                condition=models.Q(status="active"),
+                name="one_active_enrolment_per_version",
+                violation_error_message=_("Ce candidat est déjà inscrit à cette certification."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} — {self.version}"
+
+
+class AccommodationKind(models.TextChoices):
+    EXTRA_TIME = "extra_time", _("Temps supplémentaire")
+    TECHNICAL_AID = "technical_aid", _("Aide technique")
+    HUMAN_AID = "human_aid", _("Aide humaine")
+
+
+class Accommodation(models.Model):
+    """The measure granted for a disability, approved by the CPNEFP's referent. Never medical evidence."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="accommodations")
+    kind = models.CharField(_("type d'aménagement"), max_length=15, choices=AccommodationKind)
+    extra_minutes = models.PositiveSmallIntegerField(_("minutes supplémentaires"), default=0)
+    measure = models.CharField(_("mesure accordée"), max_length=300)
+    referent = models.CharField(_("référent handicap qui l'a validée"), max_length=150)
+    approved_on = models.DateField(_("validée le"))
+
+    class Meta:
+        verbose_name = _("aménagement d'épreuve")
+        verbose_name_plural = _("aménagements d'épreuve")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="extra_time") | models.Q(extra_minutes__gt=0),
+                name="extra_time_has_minutes",
+                violation_error_message=_("Un temps supplémentaire se compte en minutes (au moins 1)."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} : {self.measure}"

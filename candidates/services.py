@@ -1,0 +1,262 @@
+"""Writes about candidates: creation with duplicate detection, enrolment with its rules,
+accommodations and fraud bans. Views, imports and commands all come through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from candidates import rules
+from candidates.models import (
+    Accommodation,
+    AccommodationKind,
+    Candidate,
+    Enrolment,
+    EnrolmentStatus,
+    FraudBan,
+    PrerequisitesOutcome,
+)
+from cqp.models import Block, CertificationVersion, TrainingOrganisation, VersionStatus
+
+CANDIDATE_FIELDS = (
+    "birth_name",
+    "usage_name",
+    "first_name",
+    "second_first_name",
+    "third_first_name",
+    "sex",
+    "birth_date",
+    "birth_commune",
+    "birth_insee_code",
+    "birth_country",
+    "email",
+    "phone",
+    "company_name",
+    "company_siret",
+    "company_address",
+)
+
+
+def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(CANDIDATE_FIELDS)
+    if unknown:
+        raise TypeError(f"Champs inconnus : {', '.join(sorted(unknown))}")
+    clean = {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+    for key in ("birth_insee_code",):
+        if clean.get(key):
+            clean[key] = clean[key].upper()
+    if clean.get("company_siret"):
+        clean["company_siret"] = clean["company_siret"].replace(" ", "")
+    if clean.get("email"):
+        clean["email"] = clean["email"].lower()
+    return clean
+
+
+def _check_identity(candidate: Candidate) -> None:
+    errors: dict[str, str] = {}
+    born_in_france = candidate.birth_country.strip().casefold() == "france"
+    if candidate.birth_insee_code and not rules.insee_code_is_valid(candidate.birth_insee_code):
+        errors["birth_insee_code"] = _(
+            "Code INSEE invalide : 5 chiffres (ou 2A/2B suivis de 3 chiffres pour la Corse)."
+        )
+    elif born_in_france and not candidate.birth_insee_code:
+        errors["birth_insee_code"] = _("Pour une naissance en France, indiquez le code INSEE de la commune.")
+    if candidate.company_siret and not rules.siret_is_valid(candidate.company_siret):
+        errors["company_siret"] = _("SIRET invalide : 14 chiffres dont la clé de contrôle est juste.")
+    if candidate.birth_date and candidate.birth_date >= timezone.localdate():
+        errors["birth_date"] = _("La date de naissance doit être passée.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_duplicate(candidate: Candidate) -> None:
+    twins = Candidate.objects.filter(identity_key=candidate.identity_key).exclude(pk=candidate.pk)
+    twin = twins.select_related("organisation").first()
+    if twin is None:
+        return
+    if twin.organisation_id == candidate.organisation_id:
+        raise ValidationError(
+            _("Ce candidat existe déjà : %(name)s, né(e) le %(date)s (fiche n° %(pk)s).")
+            % {"name": twin.display_name, "date": date_format(twin.birth_date), "pk": twin.pk}
+        )
+    raise ValidationError(
+        _(
+            "Une personne de même identité (nom de naissance, prénom, date de naissance) est déjà suivie par un "
+            "autre organisme : contactez le certificateur."
+        )
+    )
+
+
+def candidate_build(*, organisation: TrainingOrganisation, **fields: Any) -> Candidate:
+    """Validate a candidate without saving it (used by the import preview and by `candidate_create`)."""
+    candidate = Candidate(organisation=organisation, **_normalise(fields))
+    candidate.identity_key = (
+        rules.identity_key(
+            birth_name=candidate.birth_name, first_name=candidate.first_name, birth_date=candidate.birth_date
+        )
+        if candidate.birth_date and candidate.birth_name and candidate.first_name
+        else ""
+    )
+    candidate.full_clean(exclude=["identity_key"])
+    _check_identity(candidate)
+    _check_duplicate(candidate)
+    return candidate
+
+
+@transaction.atomic
+def candidate_create(*, organisation: TrainingOrganisation, created_by: User | None, **fields: Any) -> Candidate:
+    candidate = candidate_build(organisation=organisation, **fields)
+    candidate.created_by = created_by
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def candidate_update(*, candidate: Candidate, **fields: Any) -> Candidate:
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    for name, value in _normalise(fields).items():
+        setattr(candidate, name, value)
+    candidate.identity_key = rules.identity_key(
+        birth_name=candidate.birth_name, first_name=candidate.first_name, birth_date=candidate.birth_date
+    )
+    candidate.full_clean(exclude=["identity_key"])
+    _check_identity(candidate)
+    _check_duplicate(candidate)
+    candidate.save()
+    return candidate
+
+
+def active_fraud_ban(candidate: Candidate, *, on: dt.date) -> FraudBan | None:
+    return (
+        FraudBan.objects.filter(identity_key=candidate.identity_key, decided_on__lte=on, ends_on__gte=on)
+        .order_by("-ends_on")
+        .first()
+    )
+
+
+@transaction.atomic
+def fraud_ban_record(*, candidate: Candidate, decided_on: dt.date, reason: str, recorded_by: User) -> FraudBan:
+    """Exclude a candidate from the certification for 3 years from the decision; active enrolments end."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif de l'exclusion.")})
+    ban = FraudBan(
+        candidate=candidate,
+        identity_key=candidate.identity_key,
+        decided_on=decided_on,
+        ends_on=rules.fraud_ban_end(decided_on),
+        reason=reason.strip(),
+        recorded_by=recorded_by,
+    )
+    ban.full_clean()
+    ban.save()
+    Enrolment.objects.filter(candidate__identity_key=candidate.identity_key, status=EnrolmentStatus.ACTIVE).update(
+        status=EnrolmentStatus.WITHDRAWN
+    )
+    return ban
+
+
+@transaction.atomic
+def candidate_enrol(
+    *,
+    candidate: Candidate,
+    version: CertificationVersion,
+    blocks: Iterable[Block] | None,
+    access_route: str,
+    created_by: User | None,
+    prerequisites_interview_on: dt.date | None = None,
+    prerequisites_outcome: str = "",
+    prerequisites_notes: str = "",
+) -> Enrolment:
+    """Enrol a candidate for one certification version, for all its blocks (`blocks=None`) or some."""
+    today = timezone.localdate()
+    ban = active_fraud_ban(candidate, on=today)
+    if ban is not None:
+        raise ValidationError(
+            _(
+                "Inscription impossible : %(name)s est exclu(e) de la certification pour fraude "
+                "jusqu'au %(date)s inclus."
+            )
+            % {"name": candidate.display_name, "date": date_format(ban.ends_on)}
+        )
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValidationError(
+            {
+                "version": _("On ne s'inscrit qu'à une certification en vigueur (%(rncp)s est « %(status)s »).")
+                % {"rncp": version.rncp_number, "status": version.get_status_display()}
+            }
+        )
+    all_blocks = list(version.blocks.all())
+    chosen = all_blocks if blocks is None else list(blocks)
+    strangers = [b.code for b in chosen if b.version_id != version.pk]
+    if strangers:
+        raise ValidationError(
+            {"blocks": _("Blocs d'une autre certification : %(codes)s.") % {"codes": ", ".join(strangers)}}
+        )
+    if not chosen:
+        raise ValidationError({"blocks": _("Choisissez au moins un bloc de compétences.")})
+    if len(chosen) < len(all_blocks) and not version.partial_award_allowed:
+        raise ValidationError(
+            {
+                "blocks": _("%(rncp)s ne se présente pas par blocs : inscrivez le candidat à tous les blocs.")
+                % {"rncp": version.rncp_number}
+            }
+        )
+    if access_route not in version.access_routes:
+        raise ValidationError(
+            {"access_route": _("Cette voie d'accès n'est pas ouverte pour %(rncp)s.") % {"rncp": version.rncp_number}}
+        )
+    if version.prerequisites_required:
+        if prerequisites_outcome != PrerequisitesOutcome.MET or prerequisites_interview_on is None:
+            raise ValidationError(
+                {
+                    "prerequisites_outcome": _(
+                        "Cette certification a des prérequis : indiquez la date de l'entretien "
+                        "et des prérequis satisfaits."
+                    )
+                }
+            )
+    else:
+        prerequisites_outcome = PrerequisitesOutcome.NOT_REQUIRED
+    enrolment = Enrolment(
+        candidate=candidate,
+        version=version,
+        access_route=access_route,
+        prerequisites_interview_on=prerequisites_interview_on,
+        prerequisites_outcome=prerequisites_outcome,
+        prerequisites_notes=prerequisites_notes,
+        created_by=created_by,
+    )
+    enrolment.full_clean()
+    enrolment.save()
+    enrolment.blocks.set(chosen)
+    return enrolment
+
+
+@transaction.atomic
+def accommodation_add(
+    *, enrolment: Enrolment, kind: str, measure: str, referent: str, approved_on: dt.date, extra_minutes: int = 0
+) -> Accommodation:
+    """Record the measure granted (never medical documents) and the disability referent who approved it."""
+    if kind != AccommodationKind.EXTRA_TIME and extra_minutes:
+        raise ValidationError(
+            {"extra_minutes": _("Les minutes supplémentaires vont avec un aménagement « temps supplémentaire ».")}
+        )
+    accommodation = Accommodation(
+        enrolment=enrolment,
+        kind=kind,
+        measure=measure.strip(),
+        referent=referent.strip(),
+        approved_on=approved_on,
+        extra_minutes=extra_minutes,
+    )
+    accommodation.full_clean()
+    accommodation.save()
+    return accommodation
