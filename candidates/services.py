@@ -194,7 +194,8 @@ def candidate_enrol(
             }
         )
     all_blocks = list(version.blocks.all())
-    chosen = all_blocks if blocks is None else list(blocks)
+    # Each block once, however it was given (a form cannot repeat one; an import or a script could).
+    chosen = all_blocks if blocks is None else list({block.pk: block for block in blocks}.values())
     strangers = [b.code for b in chosen if b.version_id != version.pk]
     if strangers:
         raise ValidationError(

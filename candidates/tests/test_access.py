@@ -1,0 +1,108 @@
+"""Who may see which candidates: the certifier everything, an organisation its own, others nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from candidates import rules
+from candidates.access import can_manage_candidates, candidate_for_user, candidates_for
+from candidates.models import Candidate
+from tests.factories import OrganisationFactory
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    birth_name = factory.Sequence(lambda n: f"Nom{n}")
+    first_name = "Camille"
+    sex = "F"
+    birth_date = dt.date(1990, 1, 1)
+    birth_commune = "Paris"
+    birth_insee_code = "75056"
+    email = factory.Sequence(lambda n: f"candidat{n}@example.org")
+    identity_key = factory.LazyAttribute(
+        lambda o: rules.identity_key(birth_name=o.birth_name, first_name=o.first_name, birth_date=o.birth_date)
+    )
+
+
+@pytest.fixture
+def mine(organisation) -> Candidate:  # type: ignore[no-untyped-def]
+    return CandidateFactory(organisation=organisation)
+
+
+@pytest.fixture
+def theirs(db) -> Candidate:  # type: ignore[no-untyped-def]
+    return CandidateFactory(organisation=OrganisationFactory(name="Autre organisme"))
+
+
+@pytest.mark.django_db
+def test_the_certifier_admin_sees_every_candidate(certifier_admin, mine, theirs) -> None:  # type: ignore[no-untyped-def]
+    assert set(candidates_for(certifier_admin)) == {mine, theirs}
+
+
+@pytest.mark.django_db
+def test_organisation_staff_see_only_their_organisations_candidates(staff, mine, theirs) -> None:  # type: ignore[no-untyped-def]
+    assert list(candidates_for(staff)) == [mine]
+
+
+@pytest.mark.django_db
+def test_jury_members_and_candidates_see_no_candidate(jury_member, candidate_user, mine, theirs) -> None:  # type: ignore[no-untyped-def]
+    assert Candidate.objects.count() == 2
+    assert not candidates_for(jury_member).exists()
+    assert not candidates_for(candidate_user).exists()
+
+
+@pytest.mark.django_db
+def test_only_the_certifier_and_organisation_staff_manage_candidates(  # type: ignore[no-untyped-def]
+    certifier_admin, staff, jury_member, candidate_user
+) -> None:
+    assert can_manage_candidates(certifier_admin)
+    assert can_manage_candidates(staff)
+    assert not can_manage_candidates(jury_member)
+    assert not can_manage_candidates(candidate_user)
+    assert not can_manage_candidates(AnonymousUser())
+
+
+@pytest.mark.django_db
+def test_staff_get_their_own_candidate(staff, mine) -> None:  # type: ignore[no-untyped-def]
+    assert candidate_for_user(staff, mine.pk) == mine
+
+
+@pytest.mark.django_db
+def test_the_certifier_admin_gets_any_candidate(certifier_admin, theirs) -> None:  # type: ignore[no-untyped-def]
+    assert candidate_for_user(certifier_admin, theirs.pk) == theirs
+
+
+@pytest.mark.django_db
+def test_staff_get_a_404_for_another_organisations_candidate(staff, theirs) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Http404):
+        candidate_for_user(staff, theirs.pk)
+
+
+@pytest.mark.django_db
+def test_a_missing_candidate_is_a_404_too(staff, mine) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Http404):
+        candidate_for_user(staff, mine.pk + 1000)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["jury_member", "candidate_user"])
+def test_jury_members_and_candidates_are_denied_a_candidate(request, role, mine) -> None:  # type: ignore[no-untyped-def]
+    user = request.getfixturevalue(role)
+
+    with pytest.raises(PermissionDenied, match="réservée aux organismes de formation et au certificateur"):
+        candidate_for_user(user, mine.pk)
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_is_denied_a_candidate(mine) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PermissionDenied):
+        candidate_for_user(AnonymousUser(), mine.pk)
