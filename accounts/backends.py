@@ -23,4 +23,6 @@ class RoleBackend(ModelBackend):
         # E-mail addresses are stored lower-case; people type them as they like.
         if username is not None:
             username = username.strip().lower()
+        if isinstance(kwargs.get("email"), str):
+            kwargs["email"] = kwargs["email"].strip().lower()
         return super().authenticate(request, username=username, password=password, **kwargs)

@@ -181,6 +181,13 @@ class CertificationVersion(models.Model):
     )
     prerequisites = models.TextField(_("prérequis"), blank=True)
     evaluation_methods = models.TextField(_("modalités d'évaluation"), blank=True)
+    exam_minutes = models.PositiveSmallIntegerField(
+        _("durée de l'épreuve par candidat (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Durée d'un passage devant le jury, hors temps supplémentaire accordé."),
+    )
     to_verify = models.TextField(
         _("à vérifier"),
         blank=True,

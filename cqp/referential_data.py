@@ -53,6 +53,7 @@ class VersionData:
     prerequisites_required: bool = False
     prerequisites: str = ""
     evaluation_methods: str = ""
+    exam_minutes: int | None = None
     to_verify: str = ""
     blocks: tuple[BlockData, ...] = field(default_factory=tuple)
 
@@ -274,6 +275,7 @@ OPERATEUR_POLISSAGE = VersionData(
         "Aucun prérequis pour entrer dans la démarche de certification du CQP « Opérateur en polissage de bijouterie »."
     ),
     evaluation_methods=_LIVRET_26850,
+    exam_minutes=15 + 30,  # presentation, then questions
     to_verify=(
         "Les libellés des compétences, l'intitulé exact, le niveau, les codes NSF, les dates "
         "d'enregistrement et les voies d'accès sont à vérifier sur la fiche RNCP 26850 : le "

@@ -47,6 +47,7 @@ VERSION_FIELDS = (
     "prerequisites_required",
     "prerequisites",
     "evaluation_methods",
+    "exam_minutes",
     "to_verify",
 )
 VERSION_EDITABLE_FIELDS = frozenset(VERSION_FIELDS)
@@ -143,6 +144,12 @@ def version_update(*, version: CertificationVersion, **fields: Any) -> Certifica
         )
     if "rncp_code" in changed:
         _check_rncp_code_free(rncp_code=version.rncp_code, certification=version.certification)
+        # The blocks' RNCP codes are the version's code followed by BCnn: they follow it.
+        old = CertificationVersion.objects.values_list("rncp_code", flat=True).get(pk=version.pk)
+        for block in version.blocks.select_for_update():
+            block.rncp_code = version.rncp_code + block.rncp_code.removeprefix(old)
+            block.full_clean()
+            block.save(update_fields=["rncp_code"])
     version.full_clean()
     version.save()
     return version
@@ -253,6 +260,9 @@ def _check_block_rncp_prefix(block: Block) -> None:
 @transaction.atomic
 def block_create(*, version: CertificationVersion, **fields: Any) -> Block:
     _assert_rules_editable(version, what=_("ajouter un bloc"))
+    if version.status != VersionStatus.DRAFT:
+        # A published version's blocks all have competencies; an empty new one would break that.
+        raise ValidationError(_("On n'ajoute un bloc qu'à une version en préparation : créez une nouvelle version."))
     block = Block(version=version)
     _apply(block, fields, BLOCK_EDITABLE_FIELDS)
     _check_block_rncp_prefix(block)
@@ -262,7 +272,8 @@ def block_create(*, version: CertificationVersion, **fields: Any) -> Block:
 
 
 @transaction.atomic
-def block_update(*, block: Block, **fields: Any) -> Block:
+def block_update(*, block: Block, mandatory: Iterable[str] | None = None, **fields: Any) -> Block:
+    """Change a block and, when `mandatory` is given, its mandatory competencies: all or nothing."""
     block = Block.objects.select_for_update().select_related("version").get(pk=block.pk)
     changed = _apply(block, fields, BLOCK_EDITABLE_FIELDS)
     if changed & BLOCK_RULE_FIELDS:
@@ -270,6 +281,8 @@ def block_update(*, block: Block, **fields: Any) -> Block:
     _check_block_rncp_prefix(block)
     block.full_clean()
     block.save()
+    if mandatory is not None:
+        block_set_mandatory(block=block, codes=mandatory)
     return block
 
 

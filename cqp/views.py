@@ -169,11 +169,8 @@ def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
     block = access.block_for_admin(request.user, pk)
     form = BlockForm(request.POST or None, instance=copy.copy(block))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        mandatory = data.pop("mandatory")
         try:
-            services.block_update(block=block, **data)
-            services.block_set_mandatory(block=block, codes=mandatory)
+            services.block_update(block=block, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

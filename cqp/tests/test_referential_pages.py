@@ -12,10 +12,14 @@ from tests.factories import BlockFactory, CompetencyFactory, VersionFactory
 
 pytestmark = pytest.mark.django_db
 
-# Session and user, then the page's own reads (detail: version, blocks, competencies, and the in-use check,
-# one query per kind of record that can refer to a version: enrolments so far): the same whatever the number of rows.
+# Session and user, then the page's own reads: the same whatever the number of rows.
 LIST_QUERIES = 4
-DETAIL_QUERIES = 6
+# Detail: version, blocks, competencies, then the in-use check: one query per kind of record that can
+# refer to a version (enrolments, sessions, ...), however many rows there are.
+REFERRERS = [
+    r for r in CertificationVersion._meta.related_objects if r.get_accessor_name() not in {"blocks", "next_version"}
+]
+DETAIL_QUERIES = 2 + 3 + len(REFERRERS)
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ class Command(BaseCommand):
             prerequisites_required=data.prerequisites_required,
             prerequisites=data.prerequisites,
             evaluation_methods=data.evaluation_methods,
+            exam_minutes=data.exam_minutes,
             to_verify=data.to_verify,
         )
         competencies = 0
