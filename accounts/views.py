@@ -8,11 +8,14 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from accounts.forms import LoginForm, QueuedPasswordResetForm
+from candidates.selectors import candidate_space
 from cqp import selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
     context = {"certifications": selectors.certification_list(request.user)}
+    if request.user.is_candidate:
+        context.update(candidate_space(request.user))
     return render(request, "accounts/home.html", context)
 
 

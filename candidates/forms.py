@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from candidates import importing
 from candidates.models import Candidate, PrerequisitesOutcome
 from candidates.services import CANDIDATE_FIELDS
 from cqp.models import AccessRoute, Block, CertificationVersion, VersionStatus
@@ -77,3 +78,22 @@ class EnrolmentVersionForm(forms.Form):
         empty_label=None,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class CandidateImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier des candidats"),
+        help_text=_("CSV (UTF-8, séparateur « ; » ou « , ») ou XLSX, 2 Mo et 2 000 lignes au plus."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        problem = importing.file_problem(upload.name, upload.size)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
+
+
+class CandidateImportConfirmForm(forms.Form):
+    sha256 = forms.CharField(widget=forms.HiddenInput, min_length=64, max_length=64)

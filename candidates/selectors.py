@@ -28,3 +28,21 @@ def candidate_enrolments(candidate: Candidate) -> list[Enrolment]:
         .prefetch_related("blocks", "accommodations")
         .order_by("-created_at")
     )
+
+
+def candidate_space(user: User) -> dict[str, object]:
+    """What a candidate sees of their own file: enrolments, accommodations and convocations sent."""
+    from evaluations.models import ConvocationStatus, SessionCandidate
+
+    enrolments = list(
+        Enrolment.objects.filter(candidate__user=user)
+        .select_related("version")
+        .prefetch_related("blocks", "accommodations")
+        .order_by("-created_at")
+    )
+    places = list(
+        SessionCandidate.objects.filter(enrolment__candidate__user=user, convocation_status=ConvocationStatus.SENT)
+        .select_related("session__version")
+        .order_by("starts_at")
+    )
+    return {"candidate_enrolments": enrolments, "candidate_places": places}

@@ -261,3 +261,43 @@ def accommodation_add(
     accommodation.full_clean()
     accommodation.save()
     return accommodation
+
+
+@transaction.atomic
+def candidate_invite(*, candidate: Candidate, site_url: str) -> User:
+    """Give the candidate an account (or link the existing one) and e-mail a link to set a password."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.tasks import email_send
+
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    user = candidate.user or User.objects.filter(email=candidate.email).first()
+    if user is None:
+        user = User(
+            email=candidate.email,
+            first_name=candidate.first_name,
+            last_name=candidate.usage_name or candidate.birth_name,
+        )
+        user.set_unusable_password()
+    elif Candidate.objects.filter(user=user).exclude(pk=candidate.pk).exists():
+        raise ValidationError(_("L'adresse %(email)s est déjà celle d'un autre candidat.") % {"email": candidate.email})
+    user.is_candidate = True
+    user.full_clean(exclude=["password"])
+    user.save()
+    candidate.user = user
+    candidate.save(update_fields=["user"])
+    link = site_url.rstrip("/") + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    body = render_to_string("candidates/invitation_email.txt", {"candidate": candidate, "link": link})
+    subject = _("Votre espace candidat CQP Manager")
+    transaction.on_commit(lambda: email_send.delay(subject=str(subject), body=body, to=[user.email]))
+    return user

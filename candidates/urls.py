@@ -9,7 +9,10 @@ app_name = "candidates"
 urlpatterns = [
     path("", views.candidate_list, name="list"),
     path("nouveau/", views.candidate_create, name="create"),
+    path("import/", views.candidate_import, name="import"),
+    path("import/confirmer/", views.candidate_import_confirm, name="import_confirm"),
     path("<int:pk>/", views.candidate_detail, name="detail"),
     path("<int:pk>/modifier/", views.candidate_edit, name="edit"),
     path("<int:pk>/inscrire/", views.candidate_enrol, name="enrol"),
+    path("<int:pk>/inviter/", views.candidate_invite, name="invite"),
 ]

@@ -3,7 +3,10 @@ admins see all. Thin views: access, form, one service, redirect or render."""
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import hmac
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,9 +14,18 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
-from candidates import access, selectors, services
-from candidates.forms import CandidateFilterForm, CandidateForm, EnrolmentForm, EnrolmentVersionForm
+from candidates import access, importing, selectors, services
+from candidates.forms import (
+    CandidateFilterForm,
+    CandidateForm,
+    CandidateImportConfirmForm,
+    CandidateImportForm,
+    EnrolmentForm,
+    EnrolmentVersionForm,
+)
 from cqp.forms import add_service_errors
 
 PAGE_SIZE = 25
@@ -80,6 +92,19 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "candidates/candidate_form.html", {"form": form, "title": title, "candidate": candidate})
 
 
+@require_POST
+def candidate_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = access.candidate_for_user(request.user, pk)
+    try:
+        services.candidate_invite(candidate=candidate, site_url=request.build_absolute_uri("/"))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": candidate.email})
+    return redirect("candidates:detail", pk=candidate.pk)
+
+
 def candidate_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
     chooser = EnrolmentVersionForm(request.GET or request.POST or None)
@@ -102,3 +127,88 @@ def candidate_enrol(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("candidates:detail", pk=candidate.pk)
     context = {"candidate": candidate, "version": version, "form": form}
     return render(request, "candidates/enrolment_form.html", context)
+
+
+# Import from a file: upload and preview (nothing written), then confirm (all rows or none).
+# The uploaded file waits in the session (2 MB at most) with its hash, so that the rows are not sent twice.
+IMPORT_SESSION_KEY = "candidates_import"
+
+
+def _require_importer(request: HttpRequest) -> None:
+    access.require_candidate_manager(request.user)
+    if not request.user.is_organisation_staff:
+        raise PermissionDenied(_("Les candidats sont importés par leur organisme de formation."))
+
+
+def _stash_import(request: HttpRequest, *, filename: str, content: bytes) -> str:
+    digest = hashlib.sha256(content).hexdigest()
+    request.session[IMPORT_SESSION_KEY] = {
+        "organisation": request.user.organisation_id,
+        "filename": filename,
+        "content": base64.b64encode(content).decode("ascii"),
+        "sha256": digest,
+    }
+    return digest
+
+
+def _stashed_import(request: HttpRequest, sha256: str) -> tuple[str, bytes] | None:
+    """The file previewed by this user for their organisation, if it is the one they confirm."""
+    stash = request.session.get(IMPORT_SESSION_KEY)
+    if not stash or stash["organisation"] != request.user.organisation_id:
+        return None
+    content = base64.b64decode(stash["content"])
+    digest = hashlib.sha256(content).hexdigest()
+    if not (hmac.compare_digest(digest, stash["sha256"]) and hmac.compare_digest(digest, sha256)):
+        return None
+    return stash["filename"], content
+
+
+def _render_preview(request: HttpRequest, preview: importing.Preview, *, filename: str, sha256: str) -> HttpResponse:
+    context = {
+        "preview": preview,
+        "filename": filename,
+        "confirm_form": CandidateImportConfirmForm(initial={"sha256": sha256}),
+        "form": CandidateImportForm(),
+    }
+    return render(request, "candidates/import_preview.html", context)
+
+
+def candidate_import(request: HttpRequest) -> HttpResponse:
+    _require_importer(request)
+    form = CandidateImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        parsed = importing.parse_rows(upload.name, content)
+        preview = importing.import_preview(organisation=request.user.organisation, parsed=parsed)
+        sha256 = _stash_import(request, filename=upload.name, content=content)
+        return _render_preview(request, preview, filename=upload.name, sha256=sha256)
+    return render(request, "candidates/import_form.html", {"form": form})
+
+
+@require_POST
+def candidate_import_confirm(request: HttpRequest) -> HttpResponse:
+    _require_importer(request)
+    form = CandidateImportConfirmForm(request.POST)
+    stashed = _stashed_import(request, form.cleaned_data["sha256"]) if form.is_valid() else None
+    if stashed is None:
+        messages.error(request, _("Aucun fichier en attente d'import, ou il a changé : envoyez-le de nouveau."))
+        return redirect("candidates:import")
+    filename, content = stashed
+    try:
+        created = importing.candidates_import(
+            organisation=request.user.organisation, created_by=request.user, content=content, filename=filename
+        )
+    except ValidationError:
+        messages.error(request, _("Rien n'a été importé : corrigez les lignes en erreur puis renvoyez le fichier."))
+        preview = importing.import_preview(
+            organisation=request.user.organisation, parsed=importing.parse_rows(filename, content)
+        )
+        return _render_preview(request, preview, filename=filename, sha256=form.cleaned_data["sha256"])
+    del request.session[IMPORT_SESSION_KEY]
+    messages.success(
+        request,
+        ngettext("%(count)s candidat importé.", "%(count)s candidats importés.", len(created))
+        % {"count": len(created)},
+    )
+    return redirect("candidates:list")

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "cqp",
     "candidates",
+    "evaluations",
 ]
 
 MIDDLEWARE = [

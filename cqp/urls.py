@@ -13,6 +13,7 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("referentiel/", include("cqp.referential_urls")),
     path("candidats/", include("candidates.urls")),
+    path("sessions/", include("evaluations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,37 @@
+"""The one place that hands sessions to a user, or answers 404/403."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts.models import User
+from candidates.access import require_candidate_manager
+from evaluations.models import EvaluationSession, SessionCandidate
+
+
+def sessions_for(user: User) -> QuerySet[EvaluationSession]:
+    sessions = EvaluationSession.objects.all()
+    if user.is_certifier_admin:
+        return sessions
+    if user.is_organisation_staff:
+        return sessions.filter(organisation_id=user.organisation_id)
+    return sessions.none()
+
+
+def session_for_user(user: User, pk: int) -> EvaluationSession:
+    require_candidate_manager(user)
+    return get_object_or_404(sessions_for(user).select_related("version", "organisation"), pk=pk)
+
+
+def place_for_candidate(user: User, pk: int) -> SessionCandidate:
+    """A convocation as its candidate sees it (calendar file), or one managed by the user."""
+    places = SessionCandidate.objects.select_related(
+        "session__version", "session__organisation", "enrolment__candidate"
+    )
+    if user.is_certifier_admin:
+        return get_object_or_404(places, pk=pk)
+    mine = Q(enrolment__candidate__user=user)
+    if user.is_organisation_staff:
+        mine |= Q(session__organisation_id=user.organisation_id)
+    return get_object_or_404(places.filter(mine), pk=pk)

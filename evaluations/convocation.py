@@ -1,0 +1,51 @@
+"""The convocation itself: the e-mail (text) and its calendar file (.ics)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from evaluations.models import SessionCandidate, SessionMode
+
+
+def convocation_ics(place: SessionCandidate) -> bytes:
+    session = place.session
+    calendar = Calendar()
+    calendar.add("prodid", "-//CQP Manager//convocation//FR")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"convocation-{place.pk}@cqp-manager")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", place.starts_at)
+    event.add("dtend", place.ends_at)
+    event.add("summary", f"Épreuves du {session.version.short_title}")
+    if session.mode == SessionMode.ON_SITE:
+        event.add("location", session.address.replace("\n", ", "))
+    else:
+        event.add("location", "À distance")
+    event.add(
+        "description", f"{session.version.rncp_number} — {session.version.title}. Organisme : {session.organisation}."
+    )
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def convocation_text(place: SessionCandidate) -> tuple[str, str]:
+    """Subject and body of the convocation e-mail."""
+    session = place.session
+    context = {
+        "place": place,
+        "session": session,
+        "candidate": place.enrolment.candidate,
+        "version": session.version,
+        "accommodations": list(place.enrolment.accommodations.all()),
+        "remote": session.mode == SessionMode.REMOTE,
+        "site_url": settings.SITE_URL,
+        "starts_at": timezone.localtime(place.starts_at),
+        "ends_at": timezone.localtime(place.ends_at),
+    }
+    subject = f"Convocation aux épreuves du {session.version.short_title}"
+    return subject, render_to_string("evaluations/convocation_email.txt", context)

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Enrolment, EnrolmentStatus
+from cqp.models import CertificationVersion, VersionStatus
+from evaluations.models import EvaluationSession
+
+
+class SessionForm(forms.ModelForm):
+    version = forms.ModelChoiceField(
+        label=_("Certification"), queryset=CertificationVersion.objects.filter(status=VersionStatus.PUBLISHED)
+    )
+    slot_minutes = forms.IntegerField(
+        label=_("Durée d'un passage (minutes)"),
+        min_value=1,
+        required=False,
+        help_text=_("Laisser vide pour la durée fixée par la certification (26850 : 45 minutes)."),
+    )
+    ends_on = forms.DateField(
+        label=_("Dernier jour"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    class Meta:
+        model = EvaluationSession
+        fields = [
+            "version",
+            "starts_on",
+            "ends_on",
+            "day_starts_at",
+            "mode",
+            "address",
+            "connection_details",
+            "slot_minutes",
+            "what_to_bring",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "day_starts_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "address": forms.Textarea(attrs={"rows": 2}),
+            "connection_details": forms.Textarea(attrs={"rows": 2}),
+            "what_to_bring": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def _post_clean(self) -> None:
+        """The service validates the session as a whole (approval, mode, duration)."""
+
+
+class AddCandidateForm(forms.Form):
+    enrolment = forms.ModelChoiceField(label=_("Candidat inscrit"), queryset=Enrolment.objects.none())
+
+    def __init__(self, *args: Any, session: EvaluationSession, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrolment"].queryset = (
+            Enrolment.objects.filter(
+                version=session.version,
+                status=EnrolmentStatus.ACTIVE,
+                candidate__organisation=session.organisation,
+            )
+            .exclude(session_places__session=session)
+            .select_related("candidate")
+        )
+        self.fields["enrolment"].label_from_instance = lambda e: e.candidate.display_name
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de la dérogation"), widget=forms.Textarea(attrs={"rows": 2}))

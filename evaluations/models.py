@@ -1,0 +1,109 @@
+"""Evaluation sessions run by a training organisation, the candidates convoked with their time
+slot, and the tracking of each convocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Enrolment
+from cqp.models import CertificationVersion, TrainingOrganisation
+
+
+class SessionMode(models.TextChoices):
+    ON_SITE = "on_site", _("Sur place")
+    REMOTE = "remote", _("À distance")
+
+
+class EvaluationSession(models.Model):
+    version = models.ForeignKey(
+        CertificationVersion, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("certification")
+    )
+    organisation = models.ForeignKey(
+        TrainingOrganisation, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("organisme")
+    )
+    starts_on = models.DateField(_("premier jour"))
+    ends_on = models.DateField(_("dernier jour"))
+    day_starts_at = models.TimeField(_("heure du premier passage"), default=dt.time(9, 0))
+    mode = models.CharField(_("modalité"), max_length=10, choices=SessionMode, default=SessionMode.ON_SITE)
+    address = models.TextField(_("adresse"), blank=True)
+    connection_details = models.TextField(_("lien et consignes de connexion"), blank=True)
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("durée d'un passage (minutes)"), validators=[MinValueValidator(1)]
+    )
+    what_to_bring = models.TextField(_("à apporter"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session d'évaluation")
+        verbose_name_plural = _("sessions d'évaluation")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="session_ends_after_it_starts",
+                violation_error_message=_("Le dernier jour ne peut précéder le premier."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version.short_title} — {self.organisation} — {self.starts_on:%d/%m/%Y}"
+
+
+class ConvocationStatus(models.TextChoices):
+    NOT_SENT = "not_sent", _("Non envoyée")
+    QUEUED = "queued", _("À envoyer")
+    SENDING = "sending", _("En cours d'envoi")
+    SENT = "sent", _("Envoyée")
+    FAILED = "failed", _("Échec d'envoi")
+
+
+class SessionCandidate(models.Model):
+    """A candidate convoked to a session, with a time slot and the tracking of the convocation."""
+
+    session = models.ForeignKey(EvaluationSession, on_delete=models.CASCADE, related_name="candidates")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="session_places")
+    starts_at = models.DateTimeField(_("début du passage"))
+    ends_at = models.DateTimeField(_("fin du passage"))
+    convocation_status = models.CharField(
+        _("convocation"), max_length=10, choices=ConvocationStatus, default=ConvocationStatus.NOT_SENT
+    )
+    convocation_sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
+    convocation_error = models.TextField(_("motif de l'échec"), blank=True)
+    convocation_sends = models.PositiveSmallIntegerField(_("envois"), default=0)
+
+    class Meta:
+        verbose_name = _("candidat convoqué")
+        verbose_name_plural = _("candidats convoqués")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "enrolment"],
+                name="one_place_per_enrolment_and_session",
+                violation_error_message=_("Ce candidat est déjà dans la session."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.candidate} — {self.starts_at:%d/%m/%Y %H:%M}"
+
+
+class ConvocationOverride(models.Model):
+    """A certifier admin's permission to convoke less than 15 days before a session, with a reason."""
+
+    session = models.OneToOneField(EvaluationSession, on_delete=models.CASCADE, related_name="override")
+    reason = models.TextField(_("motif"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dérogation au délai de convocation")
+        verbose_name_plural = _("dérogations au délai de convocation")
+
+    def __str__(self) -> str:
+        return f"Dérogation — {self.session}"

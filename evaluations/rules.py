@@ -1,0 +1,55 @@
+"""Pure rules of evaluation sessions: deadlines and time slots. No Django, no database."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+CONVOCATION_MIN_DAYS = 15
+INFORMATION_MONTHS = 3
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` earlier, or the month's last day when it has no such day."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def convocation_deadline(session_day: dt.date) -> dt.date:
+    """Convocations leave at the latest on this day: at least 15 days before the tests."""
+    return session_day - dt.timedelta(days=CONVOCATION_MIN_DAYS)
+
+
+def information_deadline(session_day: dt.date) -> dt.date:
+    """Candidates get the specification (cahier des charges) 3 months before the jury."""
+    return months_before(session_day, INFORMATION_MONTHS)
+
+
+def convocation_allowed(*, today: dt.date, session_day: dt.date, override: bool) -> bool:
+    return override or today <= convocation_deadline(session_day)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    label: str
+    day: dt.date
+    passed: bool
+
+
+def timeline(*, today: dt.date, session_day: dt.date) -> list[Deadline]:
+    steps = [
+        ("Information des candidats et remise du cahier des charges", information_deadline(session_day)),
+        ("Envoi des convocations (15 jours avant au plus tard)", convocation_deadline(session_day)),
+        ("Épreuves", session_day),
+    ]
+    return [Deadline(label=label, day=day, passed=day < today) for label, day in steps]
+
+
+def slot_minutes(*, exam_minutes: int, extra_minutes: int) -> int:
+    """A candidate's slot: the exam's length plus the extra time granted for a disability."""
+    if exam_minutes < 1 or extra_minutes < 0:
+        raise ValueError("Durée d'épreuve ou temps supplémentaire invalide.")
+    return exam_minutes + extra_minutes

@@ -1,0 +1,176 @@
+"""Writes about evaluation sessions: scheduling, places and slots, convocations and their override."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus
+from candidates.services import active_fraud_ban
+from cqp.models import CertificationVersion, TrainingOrganisation, VersionStatus
+from evaluations import rules
+from evaluations.models import (
+    ConvocationOverride,
+    ConvocationStatus,
+    EvaluationSession,
+    SessionCandidate,
+    SessionMode,
+)
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    version: CertificationVersion,
+    organisation: TrainingOrganisation,
+    starts_on: dt.date,
+    ends_on: dt.date | None,
+    mode: str,
+    created_by: User,
+    address: str = "",
+    connection_details: str = "",
+    slot_minutes: int | None = None,
+    day_starts_at: dt.time = dt.time(9, 0),
+    what_to_bring: str = "",
+) -> EvaluationSession:
+    """Schedule a session. The organisation's approval must cover every day of it."""
+    ends_on = ends_on or starts_on
+    errors: dict[str, str] = {}
+    if starts_on <= timezone.localdate():
+        errors["starts_on"] = _("Une session se programme pour une date à venir.")
+    if not (organisation.approval_is_valid(starts_on) and organisation.approval_is_valid(ends_on)):
+        end = date_format(organisation.approval_end) if organisation.approval_end else "—"
+        errors["starts_on"] = _(
+            "L'habilitation de %(org)s ne couvre pas ces dates (%(status)s, jusqu'au %(end)s) : "
+            "une session ne peut pas être programmée."
+        ) % {"org": organisation.name, "status": organisation.get_approval_status_display().lower(), "end": end}
+    if version.status != VersionStatus.PUBLISHED:
+        errors["version"] = _("Seule une certification en vigueur peut être évaluée.")
+    if mode == SessionMode.ON_SITE and not address.strip():
+        errors["address"] = _("Indiquez l'adresse des épreuves.")
+    if mode == SessionMode.REMOTE and not connection_details.strip():
+        errors["connection_details"] = _("Indiquez le lien et les consignes de connexion.")
+    slot = slot_minutes or version.exam_minutes
+    if not slot:
+        errors["slot_minutes"] = _("La certification ne fixe pas la durée d'un passage : indiquez-la.")
+    if errors:
+        raise ValidationError(errors)
+    session = EvaluationSession(
+        version=version,
+        organisation=organisation,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        mode=mode,
+        address=address.strip(),
+        connection_details=connection_details.strip(),
+        slot_minutes=slot,
+        day_starts_at=day_starts_at,
+        what_to_bring=what_to_bring.strip(),
+        created_by=created_by,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+def extra_minutes(enrolment: Enrolment) -> int:
+    granted = enrolment.accommodations.filter(kind=AccommodationKind.EXTRA_TIME).aggregate(total=Sum("extra_minutes"))
+    return granted["total"] or 0
+
+
+@transaction.atomic
+def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -> SessionCandidate:
+    """Give an enrolled candidate the next time slot of the session (exam length + extra time)."""
+    session = EvaluationSession.objects.select_for_update().get(pk=session.pk)
+    candidate = enrolment.candidate
+    if enrolment.status != EnrolmentStatus.ACTIVE:
+        raise ValidationError(_("Cette inscription n'est plus active."))
+    if enrolment.version_id != session.version_id:
+        raise ValidationError(_("Le candidat n'est pas inscrit à la certification de cette session."))
+    if candidate.organisation_id != session.organisation_id:
+        raise ValidationError(_("Ce candidat est suivi par un autre organisme."))
+    ban = active_fraud_ban(candidate, on=session.starts_on)
+    if ban is not None:
+        raise ValidationError(
+            _("%(name)s est exclu(e) pour fraude jusqu'au %(date)s.")
+            % {"name": candidate.display_name, "date": date_format(ban.ends_on)}
+        )
+    last_end = session.candidates.aggregate(last=Max("ends_at"))["last"]
+    starts_at = last_end or timezone.make_aware(dt.datetime.combine(session.starts_on, session.day_starts_at))
+    minutes = rules.slot_minutes(exam_minutes=session.slot_minutes, extra_minutes=extra_minutes(enrolment))
+    place = SessionCandidate(
+        session=session, enrolment=enrolment, starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=minutes)
+    )
+    place.full_clean()
+    place.save()
+    return place
+
+
+@transaction.atomic
+def convocation_override_record(*, session: EvaluationSession, reason: str, recorded_by: User) -> ConvocationOverride:
+    if not recorded_by.is_certifier_admin:
+        raise ValidationError(_("Seul un administrateur du certificateur peut déroger au délai de 15 jours."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif de la dérogation.")})
+    override = ConvocationOverride(session=session, reason=reason.strip(), recorded_by=recorded_by)
+    override.full_clean()
+    override.save()
+    return override
+
+
+def convocations_allowed(session: EvaluationSession, *, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    has_override = ConvocationOverride.objects.filter(session=session).exists()
+    return rules.convocation_allowed(today=today, session_day=session.starts_on, override=has_override)
+
+
+@transaction.atomic
+def convocations_send(*, session: EvaluationSession, resend: bool = False) -> int:
+    """Queue the convocations of every candidate not yet convoked (or all of them with `resend`).
+
+    Refused less than 15 days before the session unless a certifier admin recorded an override.
+    The e-mails leave through a Celery task once this transaction commits. Returns how many were queued.
+    """
+    from evaluations.tasks import convocation_send
+
+    if not convocations_allowed(session):
+        raise ValidationError(
+            _(
+                "Convocation refusée : elle doit partir au moins 15 jours avant les épreuves (au plus tard le "
+                "%(deadline)s). Un administrateur du certificateur peut accorder une dérogation motivée."
+            )
+            % {"deadline": date_format(rules.convocation_deadline(session.starts_on))}
+        )
+    places = session.candidates.select_for_update()
+    if not resend:
+        places = places.exclude(
+            convocation_status__in=[ConvocationStatus.SENT, ConvocationStatus.QUEUED, ConvocationStatus.SENDING]
+        )
+    ids = list(places.values_list("pk", flat=True))
+    SessionCandidate.objects.filter(pk__in=ids).update(
+        convocation_status=ConvocationStatus.QUEUED, convocation_error=""
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: convocation_send.delay(place_id=pk))
+    return len(ids)
+
+
+def convocation_mark(*, place_id: int, error: str = "") -> None:
+    """Record the outcome of one sending (called by the task)."""
+    place = SessionCandidate.objects.get(pk=place_id)
+    if error:
+        place.convocation_status = ConvocationStatus.FAILED
+        place.convocation_error = error[:500]
+    else:
+        place.convocation_status = ConvocationStatus.SENT
+        place.convocation_error = ""
+        place.convocation_sent_at = timezone.now()
+        place.convocation_sends += 1
+    place.save(update_fields=["convocation_status", "convocation_error", "convocation_sent_at", "convocation_sends"])

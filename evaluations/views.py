@@ -1,0 +1,124 @@
+"""Session pages: organisation staff schedule and convoke; certifier admins see all and may
+grant an override of the 15-day rule."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from candidates.access import require_candidate_manager
+from cqp.forms import add_service_errors
+from evaluations import access, rules, services
+from evaluations.convocation import convocation_ics
+from evaluations.forms import AddCandidateForm, OverrideForm, SessionForm
+
+
+def session_list(request: HttpRequest) -> HttpResponse:
+    require_candidate_manager(request.user)
+    sessions = access.sessions_for(request.user).select_related("version", "organisation").order_by("-starts_on")
+    return render(request, "evaluations/session_list.html", {"sessions": sessions[:200]})
+
+
+def session_create(request: HttpRequest) -> HttpResponse:
+    require_candidate_manager(request.user)
+    user: User = request.user
+    if not user.is_organisation_staff:
+        raise PermissionDenied(_("Une session est programmée par l'organisme de formation."))
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.session_schedule(organisation=user.organisation, created_by=user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Session programmée."))
+            return redirect("evaluations:detail", pk=session.pk)
+    return render(request, "evaluations/session_form.html", {"form": form})
+
+
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.session_for_user(request.user, pk)
+    places = session.candidates.select_related("enrolment__candidate").prefetch_related("enrolment__accommodations")
+    context = {
+        "session": session,
+        "places": places,
+        "timeline": rules.timeline(today=timezone.localdate(), session_day=session.starts_on),
+        "can_convoke": services.convocations_allowed(session),
+        "override": getattr(session, "override", None),
+        "add_form": AddCandidateForm(session=session),
+        "override_form": OverrideForm(),
+    }
+    return render(request, "evaluations/session_detail.html", context)
+
+
+@require_POST
+def session_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.session_for_user(request.user, pk)
+    form = AddCandidateForm(request.POST, session=session)
+    if form.is_valid():
+        try:
+            place = services.session_add_candidate(session=session, enrolment=form.cleaned_data["enrolment"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            start = timezone.localtime(place.starts_at)
+            messages.success(
+                request,
+                _("%(name)s convoqué(e) à %(time)s.")
+                % {"name": place.enrolment.candidate.display_name, "time": f"{start:%H:%M}"},
+            )
+    else:
+        messages.error(request, _("Choisissez un candidat inscrit à cette certification."))
+    return redirect("evaluations:detail", pk=session.pk)
+
+
+@require_POST
+def session_convoke(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.session_for_user(request.user, pk)
+    resend = request.POST.get("resend") == "1"
+    try:
+        count = services.convocations_send(session=session, resend=resend)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if count:
+            messages.success(request, _("%(n)s convocation(s) en cours d'envoi.") % {"n": count})
+        else:
+            messages.info(request, _("Toutes les convocations sont déjà parties."))
+    return redirect("evaluations:detail", pk=session.pk)
+
+
+@require_POST
+def session_override(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.session_for_user(request.user, pk)
+    form = OverrideForm(request.POST)
+    if not request.user.is_certifier_admin:
+        raise PermissionDenied(_("Seul un administrateur du certificateur peut déroger au délai de 15 jours."))
+    if form.is_valid():
+        try:
+            services.convocation_override_record(
+                session=session, reason=form.cleaned_data["reason"], recorded_by=request.user
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Dérogation enregistrée : les convocations peuvent partir."))
+    else:
+        messages.error(request, _("Indiquez le motif de la dérogation."))
+    return redirect("evaluations:detail", pk=session.pk)
+
+
+def convocation_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    place = access.place_for_candidate(request.user, pk)
+    response = HttpResponse(convocation_ics(place), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="convocation.ics"'
+    return response
