@@ -95,3 +95,22 @@ def test_it_asks_to_load_the_referential_first() -> None:
         load_demo()
 
     assert User.objects.count() == 0
+
+
+def test_the_demo_has_a_session_with_convoked_candidates_seen_by_the_demo_candidate(
+    referential, client, settings, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    from evaluations.models import ConvocationStatus, SessionCandidate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=io.StringIO())
+    places = SessionCandidate.objects.select_related("enrolment__candidate")
+    assert places.count() == 3
+    assert {p.convocation_status for p in places} == {ConvocationStatus.SENT}
+    assert max(p.ends_at - p.starts_at for p in places).seconds == 60 * 60  # 45 min + 15 min extra time
+
+    client.login(email="candidat@cqp.test", password="demo-cqp-2026")
+    assert b'data-testid="my-convocation"' in client.get("/").content

@@ -3,11 +3,13 @@ existing demo users get their roles and password back. Refused when DEBUG is off
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
 from accounts import services
 from accounts.models import User
@@ -69,9 +71,106 @@ class Command(BaseCommand):
                     user.set_password(DEMO_PASSWORD)
                     user.save(update_fields=["password"])
                 rows.append((user.email, ", ".join(str(r.label) for r in user.roles)))
+            session_line = demo_session(staff=User.objects.get(email="formation@cqp.test"))
         self.stdout.write("")
+        self.stdout.write(session_line)
         self.stdout.write(self.style.SUCCESS(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})"))
         width = max(len(email) for email, _ in rows)
         for email, roles in rows:
             self.stdout.write(f"  {email.ljust(width)}  {roles}")
         self.stdout.write("")
+
+
+DEMO_CANDIDATES: list[dict[str, Any]] = [
+    {
+        "birth_name": "Dubois",
+        "first_name": "Léa",
+        "sex": "F",
+        "birth_date": dt.date(2001, 3, 14),
+        "birth_commune": "Lyon",
+        "birth_insee_code": "69123",
+        "email": "candidat@cqp.test",
+        "company_name": "Maison Verlaine Joaillerie",
+        "company_siret": "73282932000074",
+        "company_address": "12 place Vendôme\n75001 Paris",
+    },
+    {
+        "birth_name": "Nguyễn",
+        "usage_name": "Martin",
+        "first_name": "Thảo",
+        "second_first_name": "Marie",
+        "sex": "F",
+        "birth_date": dt.date(1996, 11, 2),
+        "birth_commune": "Hô Chi Minh-Ville",
+        "birth_country": "Viêt Nam",
+        "email": "thao.martin@example.org",
+        "company_name": "Atelier Saint-Honoré",
+    },
+    {
+        "birth_name": "Kowalczyk",
+        "first_name": "Paweł",
+        "sex": "M",
+        "birth_date": dt.date(1990, 6, 30),
+        "birth_commune": "Besançon",
+        "birth_insee_code": "25056",
+        "email": "pawel.kowalczyk@example.org",
+        "company_name": "Polissage Franc-Comtois",
+    },
+]
+
+
+def demo_session(*, staff: User) -> str:
+    """Three candidates of BJO Formation enrolled in RNCP 26850, in a session 30 days ahead, convoked.
+    Left as it is when it exists already."""
+    from candidates import services as candidate_services
+    from candidates.models import Candidate
+    from cqp.models import CertificationVersion
+    from evaluations import services as evaluation_services
+    from evaluations.models import EvaluationSession
+
+    organisation = staff.organisation
+    if EvaluationSession.objects.filter(organisation=organisation, created_by=staff).exists():
+        return "Session de démonstration : déjà présente."
+    if organisation.approval_start is None:
+        # Demo only: the real approval dates of the organisation are entered by the certifier.
+        organisation.approval_start = timezone.localdate() - dt.timedelta(days=365)
+        organisation.exam_manager_name = "Sophie Bernard"
+        organisation.exam_manager_email = staff.email
+        organisation.save()
+    version = CertificationVersion.objects.get(rncp_code="RNCP26850")
+    session = evaluation_services.session_schedule(
+        version=version,
+        organisation=organisation,
+        starts_on=timezone.localdate() + dt.timedelta(days=30),
+        ends_on=None,
+        mode="on_site",
+        address="BJO Formation\n58 rue du Louvre\n75002 Paris",
+        what_to_bring="la pièce de bijouterie polie et votre livret de réalisations (parties A et B)",
+        created_by=staff,
+    )
+    for spec in DEMO_CANDIDATES:
+        candidate = Candidate.objects.filter(organisation=organisation, email=spec["email"]).first()
+        if candidate is None:
+            candidate = candidate_services.candidate_create(organisation=organisation, created_by=staff, **spec)
+        if spec["email"] == "candidat@cqp.test":
+            candidate.user = User.objects.get(email="candidat@cqp.test")
+            candidate.save(update_fields=["user"])
+        enrolment = candidate.enrolments.filter(version=version, status="active").first()
+        if enrolment is None:
+            enrolment = candidate_services.candidate_enrol(
+                candidate=candidate, version=version, blocks=None, access_route="formation_continue", created_by=staff
+            )
+            if spec["birth_name"] == "Kowalczyk":
+                candidate_services.accommodation_add(
+                    enrolment=enrolment,
+                    kind="extra_time",
+                    extra_minutes=15,
+                    measure="Tiers temps pour la soutenance",
+                    referent="Référent handicap de la CPNEFP HBJO",
+                    approved_on=timezone.localdate() - dt.timedelta(days=60),
+                )
+        evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
+    evaluation_services.convocations_send(session=session)
+    return (
+        f"Session de démonstration : RNCP 26850 le {session.starts_on:%d/%m/%Y}, 3 candidats convoqués (BJO Formation)."
+    )
