@@ -20,9 +20,14 @@ def _fast_and_isolated(settings, tmp_path) -> Iterator[None]:  # type: ignore[no
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private-media"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private-media", "base_url": None},
+        },
     }
     # Tasks run inline in ordinary tests, even on the PostgreSQL leg where REDIS_URL is set;
     # only the integration tests talk to a real worker.

@@ -128,8 +128,15 @@ STATICFILES_DIRS: list[str | Path | tuple[str, str | Path]] = [BASE_DIR / "stati
 BOOTSTRAP_DIST = BASE_DIR / "node_modules" / "bootstrap" / "dist"
 if BOOTSTRAP_DIST.is_dir():
     STATICFILES_DIRS.append(("vendor/bootstrap", BOOTSTRAP_DIST))
+# Candidates' documents (livrets, identity copies) live outside the public media and are served
+# only through views that check access. Any Django storage (e.g. an object store) can replace it.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
