@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from candidates.models import Candidate
+from candidates.models import Candidate, CandidateDocument
 
 
 def can_manage_candidates(user: User) -> bool:
@@ -33,3 +34,37 @@ def candidates_for(user: User) -> QuerySet[Candidate]:
 def candidate_for_user(user: User, pk: int) -> Candidate:
     require_candidate_manager(user)
     return get_object_or_404(candidates_for(user).select_related("organisation"), pk=pk)
+
+
+def jury_documents_filter(user: User) -> Q | None:
+    """Hook for the juries: the documents a jury member may read (those of the candidates their jury
+    evaluates). None until juries exist: jury members see no document."""
+    return None
+
+
+def documents_for(user: User) -> QuerySet[CandidateDocument]:
+    """The candidate themselves, their organisation's staff and certifier admins; nobody else yet."""
+    documents = CandidateDocument.objects.select_related("candidate", "block")
+    if not user.is_authenticated:
+        return documents.none()
+    if user.is_certifier_admin:
+        return documents
+    allowed = Q(candidate__user_id=user.pk)
+    if user.is_organisation_staff:
+        allowed |= Q(candidate__organisation_id=user.organisation_id)
+    jury = jury_documents_filter(user)
+    if jury is not None:
+        allowed |= jury
+    return documents.filter(allowed)
+
+
+def document_for_user(user: User, pk: int) -> CandidateDocument:
+    """The document, or 404 (never 403: whether a document exists is not for strangers to learn)."""
+    return get_object_or_404(documents_for(user), pk=pk)
+
+
+def own_candidate(user: User) -> Candidate:
+    """The candidate record of a candidate's account, or 404."""
+    if not user.is_authenticated or not user.is_candidate:
+        raise Http404
+    return get_object_or_404(Candidate, user_id=user.pk)

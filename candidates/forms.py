@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from candidates import importing
-from candidates.models import Candidate, PrerequisitesOutcome
+from candidates import documents, importing
+from candidates.models import Candidate, DocumentKind, Enrolment, PrerequisitesOutcome
 from candidates.services import CANDIDATE_FIELDS
 from cqp.models import AccessRoute, Block, CertificationVersion, VersionStatus
 
@@ -97,3 +97,32 @@ class CandidateImportForm(forms.Form):
 
 class CandidateImportConfirmForm(forms.Form):
     sha256 = forms.CharField(widget=forms.HiddenInput, min_length=64, max_length=64)
+
+
+class DocumentUploadForm(forms.Form):
+    """One file for one slot: a livret part (enrolment + block) or the identity copy. The choices are
+    limited to the candidate's own enrolments and blocks; the service checks the rest."""
+
+    kind = forms.ChoiceField(choices=DocumentKind.choices, widget=forms.HiddenInput)
+    enrolment = forms.ModelChoiceField(queryset=Enrolment.objects.none(), required=False, widget=forms.HiddenInput)
+    block = forms.ModelChoiceField(queryset=Block.objects.none(), required=False, widget=forms.HiddenInput)
+    file = forms.FileField(
+        label=_("Fichier"),
+        help_text=_("PDF, PNG ou JPEG, 20 Mo au plus."),
+        # An empty file gets the same refusal as any other unaccepted content, from clean_file.
+        allow_empty_file=True,
+        error_messages={"required": _("Choisissez un fichier PDF, PNG ou JPEG.")},
+        widget=forms.ClearableFileInput(attrs={"accept": documents.ACCEPT_ATTRIBUTE}),
+    )
+
+    def __init__(self, *args: Any, candidate: Candidate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrolment"].queryset = candidate.enrolments.all()
+        self.fields["block"].queryset = Block.objects.filter(enrolments__candidate=candidate).distinct()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        problem = documents.upload_problem(size=upload.size or 0, head=documents.read_head(upload))
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload

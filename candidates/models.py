@@ -3,10 +3,17 @@ accommodations for a disability, and fraud bans."""
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
+from django.utils.functional import LazyObject
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from candidates.documents import ACCEPTED_TYPES, part_letter
 from cqp.models import AccessRoute, Block, CertificationVersion, TrainingOrganisation
 
 
@@ -170,3 +177,107 @@ class Accommodation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} : {self.measure}"
+
+
+class _PrivateStorage(LazyObject):
+    """`storages["private"]` looked up at each use. FileField calls its storage callable once, when the
+    model is loaded: a plain `lambda: storages["private"]` would keep that first storage for good, and
+    tests (or anything overriding STORAGES) would write to the real private folder."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["private"]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(storages["private"], name)
+
+    def url(self, name: str | None) -> str:
+        # FileSystemStorage falls back on MEDIA_URL when base_url is None: never hand out such a link.
+        raise ValueError("Le stockage privé n'a pas d'adresse : le fichier se sert par une vue qui vérifie l'accès.")
+
+
+_private_storage = _PrivateStorage()
+
+
+def private_storage() -> Storage:
+    """The private storage (no URL): documents are served only through a view that checks access."""
+    return _private_storage  # type: ignore[return-value]
+
+
+def document_upload_path(instance: CandidateDocument, filename: str) -> str:
+    """A random name, never the sender's: the original name is kept in a column, not on disk."""
+    extension = next((t.extension for t in ACCEPTED_TYPES if t.content_type == instance.content_type), "")
+    return f"candidate-documents/{uuid.uuid4().hex}{extension}"
+
+
+class DocumentKind(models.TextChoices):
+    LIVRET_PART = "livret_part", _("Partie du livret de réalisations")
+    IDENTITY_COPY = "identity_copy", _("Copie d'une pièce d'identité")
+
+
+class CandidateDocument(models.Model):
+    """A file sent for a candidate: one part of the livret de réalisations per block of an enrolment,
+    or the copy of an identity document for a remote session (deleted once identity is checked).
+    Stored in the private storage, which has no URL: files are only served through an access check."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="documents")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
+    block = models.ForeignKey(
+        Block, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bloc")
+    )
+    kind = models.CharField(_("type de document"), max_length=15, choices=DocumentKind)
+    file = models.FileField(_("fichier"), storage=private_storage, upload_to=document_upload_path, max_length=200)
+    original_name = models.CharField(_("nom du fichier envoyé"), max_length=255)
+    content_type = models.CharField(_("type de contenu"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("document du candidat")
+        verbose_name_plural = _("documents des candidats")
+        ordering = ["kind", "block__order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="livret_part", enrolment__isnull=False, block__isnull=False)
+                    | models.Q(kind="identity_copy", enrolment__isnull=True, block__isnull=True)
+                ),
+                name="document_kind_matches_its_links",
+                violation_error_message=_(
+                    "Une partie du livret va avec une inscription et un bloc ; une pièce d'identité avec aucun."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "block"],
+                condition=models.Q(kind="livret_part"),
+                name="one_livret_part_per_enrolment_and_block",
+                violation_error_message=_("Cette partie du livret a déjà été déposée."),
+            ),
+            models.UniqueConstraint(
+                fields=["candidate"],
+                condition=models.Q(kind="identity_copy"),
+                name="one_identity_copy_per_candidate",
+                violation_error_message=_("La copie de la pièce d'identité a déjà été déposée."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} — {self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.kind == DocumentKind.LIVRET_PART and self.block is not None:
+            return livret_part_label(self.block)
+        return str(self.get_kind_display())
+
+
+def livret_part_label(block: Block) -> str:
+    """« Partie A — BC1 Préparer le travail de polissage… »: the part letter follows the block order."""
+    return gettext("Partie %(letter)s — %(code)s %(title)s") % {
+        "letter": part_letter(block.order),
+        "code": block.code,
+        "title": block.title,
+    }

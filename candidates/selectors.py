@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from candidates.access import candidates_for
-from candidates.models import Candidate, Enrolment
-from cqp.models import CertificationVersion
+from candidates.documents import ACCEPT_ATTRIBUTE, part_letter
+from candidates.models import Candidate, CandidateDocument, DocumentKind, Enrolment, EnrolmentStatus, livret_part_label
+from cqp.models import Block, CertificationVersion
+
+if TYPE_CHECKING:
+    from evaluations.models import SessionCandidate
 
 
 def candidate_list(user: User, *, q: str = "", version: CertificationVersion | None = None) -> QuerySet[Candidate]:
@@ -31,7 +39,7 @@ def candidate_enrolments(candidate: Candidate) -> list[Enrolment]:
 
 
 def candidate_space(user: User) -> dict[str, object]:
-    """What a candidate sees of their own file: enrolments, accommodations and convocations sent."""
+    """What a candidate sees of their own file: enrolments, accommodations, convocations sent, documents."""
     from evaluations.models import ConvocationStatus, SessionCandidate
 
     enrolments = list(
@@ -45,4 +53,81 @@ def candidate_space(user: User) -> dict[str, object]:
         .select_related("session__version")
         .order_by("starts_at")
     )
-    return {"candidate_enrolments": enrolments, "candidate_places": places}
+    documents = CandidateDocument.objects.filter(candidate__user=user)
+    identity_expected = upcoming_remote_places().filter(enrolment__candidate__user=user).exists()
+    return {
+        "candidate_enrolments": enrolments,
+        "candidate_places": places,
+        "candidate_documents": document_board(enrolments, documents, identity_expected=identity_expected),
+    }
+
+
+@dataclass(frozen=True)
+class LivretPart:
+    """A part of the livret to send: one per block of an active enrolment, with what was sent if any."""
+
+    enrolment: Enrolment
+    block: Block
+    document: CandidateDocument | None
+
+    @property
+    def label(self) -> str:
+        return livret_part_label(self.block)
+
+    @property
+    def letter(self) -> str:
+        return part_letter(self.block.order)
+
+
+@dataclass(frozen=True)
+class DocumentBoard:
+    parts: list[LivretPart] = field(default_factory=list)
+    identity_expected: bool = False
+    identity_copy: CandidateDocument | None = None
+    # Sent for an enrolment since withdrawn: still listed, no longer replaceable.
+    others: list[CandidateDocument] = field(default_factory=list)
+
+    accept: str = ACCEPT_ATTRIBUTE
+
+    @property
+    def all_documents(self) -> list[CandidateDocument]:
+        sent = [p.document for p in self.parts if p.document is not None] + self.others
+        return sent + ([self.identity_copy] if self.identity_copy else [])
+
+
+def document_board(
+    enrolments: list[Enrolment], documents: QuerySet[CandidateDocument], *, identity_expected: bool
+) -> DocumentBoard:
+    """The parts to send and the documents sent, from enrolments whose blocks are prefetched (one query)."""
+    sent = list(documents.select_related("block").order_by("pk"))
+    livret = {(d.enrolment_id, d.block_id): d for d in sent if d.kind == DocumentKind.LIVRET_PART}
+    parts = [
+        LivretPart(enrolment=e, block=b, document=livret.pop((e.pk, b.pk), None))
+        for e in enrolments
+        if e.status == EnrolmentStatus.ACTIVE
+        for b in sorted(e.blocks.all(), key=lambda b: (b.order, b.code))
+    ]
+    identity_copy = next((d for d in sent if d.kind == DocumentKind.IDENTITY_COPY), None)
+    return DocumentBoard(
+        parts=parts,
+        identity_expected=identity_expected,
+        identity_copy=identity_copy,
+        others=list(livret.values()),
+    )
+
+
+def candidate_documents(candidate: Candidate, enrolments: list[Enrolment]) -> DocumentBoard:
+    """The documents card of a candidate's page (staff and certifier admins)."""
+    identity_expected = upcoming_remote_places().filter(enrolment__candidate=candidate).exists()
+    return document_board(enrolments, candidate.documents.all(), identity_expected=identity_expected)
+
+
+def upcoming_remote_places() -> QuerySet[SessionCandidate]:
+    """Places of active enrolments in remote sessions not over yet: they call for an identity copy."""
+    from evaluations.models import SessionCandidate, SessionMode
+
+    return SessionCandidate.objects.filter(
+        enrolment__status=EnrolmentStatus.ACTIVE,
+        session__mode=SessionMode.REMOTE,
+        session__ends_on__gte=timezone.localdate(),
+    )

@@ -4,25 +4,30 @@ accommodations and fraud bans. Views, imports and commands all come through here
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from candidates import rules
+from candidates import documents, rules
 from candidates.models import (
     Accommodation,
     AccommodationKind,
     Candidate,
+    CandidateDocument,
+    DocumentKind,
     Enrolment,
     EnrolmentStatus,
     FraudBan,
     PrerequisitesOutcome,
+    private_storage,
 )
 from cqp.models import Block, CertificationVersion, TrainingOrganisation, VersionStatus
 
@@ -301,3 +306,122 @@ def candidate_invite(*, candidate: Candidate, site_url: str) -> User:
     subject = _("Votre espace candidat CQP Manager")
     transaction.on_commit(lambda: email_send.delay(subject=str(subject), body=body, to=[user.email]))
     return user
+
+
+def _placed_in_remote_session(candidate: Candidate) -> bool:
+    """A copy of an identity document is asked for only when the candidate sits a remote session to come."""
+    from candidates.selectors import upcoming_remote_places
+
+    return upcoming_remote_places().filter(enrolment__candidate=candidate).exists()
+
+
+def _delete_files_on_commit(names: list[str]) -> None:
+    # After commit only: if the transaction rolls back, the rows still point at these files.
+    storage = private_storage()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    candidate: Candidate,
+    uploaded_by: User | None,
+    kind: str,
+    file: UploadedFile,
+    enrolment: Enrolment | None = None,
+    block: Block | None = None,
+) -> CandidateDocument:
+    """Store a file sent for a candidate in the private storage, under a random name, after checking its
+    content (PDF, PNG or JPEG, 20 Mo at most). A livret part goes with a block of an active enrolment of the
+    candidate; an identity copy only with a remote session. A new upload replaces the previous one, whose
+    file is deleted once the transaction commits."""
+    head = documents.read_head(file)
+    problem = documents.upload_problem(size=file.size or 0, head=head)
+    file_type = documents.file_type(head)
+    if problem is not None or file_type is None:
+        raise ValidationError({"file": problem})
+    # One upload at a time per candidate: two replacements racing would otherwise both insert.
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if kind == DocumentKind.LIVRET_PART:
+        if enrolment is None or block is None:
+            raise ValidationError(_("Indiquez l'inscription et le bloc de cette partie du livret."))
+        enrolment = Enrolment.objects.filter(pk=enrolment.pk, candidate=candidate).first()
+        if enrolment is None:
+            raise ValidationError(_("Cette inscription n'est pas celle du candidat."))
+        if enrolment.status != EnrolmentStatus.ACTIVE:
+            raise ValidationError(
+                _("Le candidat n'est plus inscrit à cette certification : le livret ne peut plus être déposé.")
+            )
+        if not enrolment.blocks.filter(pk=block.pk).exists():
+            raise ValidationError(
+                _("Le bloc %(code)s n'est pas présenté dans cette inscription.") % {"code": block.code}
+            )
+        previous = CandidateDocument.objects.filter(kind=kind, enrolment=enrolment, block=block)
+    elif kind == DocumentKind.IDENTITY_COPY:
+        if enrolment is not None or block is not None:
+            raise ValidationError(
+                _("La copie d'une pièce d'identité ne se rattache ni à une inscription ni à un bloc.")
+            )
+        if not _placed_in_remote_session(candidate):
+            raise ValidationError(
+                _(
+                    "La copie d'une pièce d'identité n'est demandée que pour une session d'évaluation à distance : "
+                    "le candidat n'est prévu dans aucune."
+                )
+            )
+        previous = CandidateDocument.objects.filter(kind=kind, candidate=candidate)
+    else:
+        raise ValidationError(_("Type de document inconnu."))
+
+    replaced = list(previous)
+    for old in replaced:
+        old.delete()
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+    document = CandidateDocument(
+        candidate=candidate,
+        enrolment=enrolment,
+        block=block,
+        kind=kind,
+        original_name=_original_name(file.name),
+        content_type=file_type.content_type,
+        size=file.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=uploaded_by,
+    )
+    file.seek(0)
+    document.file.save(file_type.extension, file, save=False)
+    try:
+        document.full_clean()
+        document.save()
+    except BaseException:
+        document.file.delete(save=False)
+        raise
+    _delete_files_on_commit([old.file.name for old in replaced])
+    return document
+
+
+def _original_name(name: str | None) -> str:
+    """The sender's file name, for the download only: no folders, no control characters, 255 at most."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    return base[-255:] or "document"
+
+
+def identity_copy_for(candidate: Candidate) -> CandidateDocument | None:
+    return CandidateDocument.objects.filter(candidate=candidate, kind=DocumentKind.IDENTITY_COPY).first()
+
+
+@transaction.atomic
+def identity_copy_delete(*, candidate: Candidate) -> bool:
+    """Delete the candidate's identity copy, row and file, once identity has been checked on the exam day.
+    The file goes when the transaction commits. Returns whether there was one."""
+    copies = list(
+        CandidateDocument.objects.select_for_update().filter(candidate=candidate, kind=DocumentKind.IDENTITY_COPY)
+    )
+    for copy in copies:
+        copy.delete()
+    _delete_files_on_commit([copy.file.name for copy in copies])
+    return bool(copies)

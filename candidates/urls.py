@@ -15,4 +15,7 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.candidate_edit, name="edit"),
     path("<int:pk>/inscrire/", views.candidate_enrol, name="enrol"),
     path("<int:pk>/inviter/", views.candidate_invite, name="invite"),
+    path("<int:pk>/documents/deposer/", views.document_upload, name="document_upload"),
+    path("mes-documents/deposer/", views.my_document_upload, name="my_document_upload"),
+    path("documents/<int:pk>/", views.document_download, name="document_download"),
 ]

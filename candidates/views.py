@@ -7,11 +7,12 @@ import base64
 import copy
 import hashlib
 import hmac
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,9 +24,11 @@ from candidates.forms import (
     CandidateForm,
     CandidateImportConfirmForm,
     CandidateImportForm,
+    DocumentUploadForm,
     EnrolmentForm,
     EnrolmentVersionForm,
 )
+from candidates.models import Candidate, DocumentKind, livret_part_label
 from cqp.forms import add_service_errors
 
 PAGE_SIZE = 25
@@ -69,10 +72,12 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
 
 def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
+    enrolments = selectors.candidate_enrolments(candidate)
     context = {
         "candidate": candidate,
-        "enrolments": selectors.candidate_enrolments(candidate),
+        "enrolments": enrolments,
         "version_form": EnrolmentVersionForm(),
+        "documents": selectors.candidate_documents(candidate, enrolments),
     }
     return render(request, "candidates/candidate_detail.html", context)
 
@@ -212,3 +217,65 @@ def candidate_import_confirm(request: HttpRequest) -> HttpResponse:
         % {"count": len(created)},
     )
     return redirect("candidates:list")
+
+
+# Documents: livret parts and identity copy. The candidate sends them from their space (the home page),
+# staff from the candidate's page; they are read only through `document_download`, after an access check.
+
+
+def _document_slot(cleaned: dict[str, Any]) -> str:
+    """Several upload forms share the page: a message names the one it is about."""
+    if cleaned.get("block"):
+        return livret_part_label(cleaned["block"])
+    if cleaned.get("kind") == DocumentKind.IDENTITY_COPY:
+        return str(DocumentKind.IDENTITY_COPY.label)
+    return _("Document")
+
+
+def _document_upload(request: HttpRequest, candidate: Candidate) -> None:
+    form = DocumentUploadForm(request.POST, request.FILES, candidate=candidate)
+    valid = form.is_valid()
+    slot = _document_slot(form.cleaned_data)
+    if not valid:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{slot} : {error}")
+        return
+    try:
+        document = services.document_upload(candidate=candidate, uploaded_by=request.user, **form.cleaned_data)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, f"{slot} : {message}")
+    else:
+        messages.success(
+            request,
+            _("%(label)s : « %(name)s » déposé.") % {"label": document.label, "name": document.original_name},
+        )
+
+
+@require_POST
+def my_document_upload(request: HttpRequest) -> HttpResponse:
+    _document_upload(request, access.own_candidate(request.user))
+    return redirect("home")
+
+
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = access.candidate_for_user(request.user, pk)
+    _document_upload(request, candidate)
+    return redirect("candidates:detail", pk=candidate.pk)
+
+
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = access.document_for_user(request.user, pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Identity copies and livrets are personal: no shared cache keeps them.
+    response["Cache-Control"] = "private, no-store"
+    return response

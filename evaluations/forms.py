@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Enrolment, EnrolmentStatus
 from cqp.models import CertificationVersion, VersionStatus
-from evaluations.models import EvaluationSession
+from evaluations.models import EvaluationSession, IdentityDocument, IncidentKind, SessionCandidate
 
 
 class SessionForm(forms.ModelForm):
@@ -68,3 +68,23 @@ class AddCandidateForm(forms.Form):
 
 class OverrideForm(forms.Form):
     reason = forms.CharField(label=_("Motif de la dérogation"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IdentityCheckForm(forms.Form):
+    identity_document = forms.ChoiceField(label=_("Pièce présentée"), choices=IdentityDocument.choices)
+
+
+class IncidentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type d'incident"), choices=IncidentKind.choices)
+    place = forms.ModelChoiceField(
+        label=_("Candidat concerné"),
+        queryset=SessionCandidate.objects.none(),
+        required=False,
+        empty_label=_("Aucun en particulier"),
+    )
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, session: EvaluationSession, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = session.candidates.select_related("enrolment__candidate")
+        self.fields["place"].label_from_instance = lambda p: p.enrolment.candidate.display_name

@@ -63,6 +63,20 @@ class ConvocationStatus(models.TextChoices):
     FAILED = "failed", _("Échec d'envoi")
 
 
+class IdentityDocument(models.TextChoices):
+    ID_CARD = "cni", _("Carte nationale d'identité")
+    PASSPORT = "passeport", _("Passeport")
+    RESIDENCE_PERMIT = "titre_sejour", _("Titre de séjour")
+    DRIVING_LICENCE = "permis", _("Permis de conduire")
+
+
+class Attendance(models.TextChoices):
+    EXPECTED = "expected", _("Attendu")
+    PRESENT = "present", _("Présent")
+    ABSENT = "absent", _("Absent")
+    EXCLUDED = "excluded", _("Exclu pour fraude")
+
+
 class SessionCandidate(models.Model):
     """A candidate convoked to a session, with a time slot and the tracking of the convocation."""
 
@@ -76,6 +90,21 @@ class SessionCandidate(models.Model):
     convocation_sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     convocation_error = models.TextField(_("motif de l'échec"), blank=True)
     convocation_sends = models.PositiveSmallIntegerField(_("envois"), default=0)
+    convocation_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Exam day: the attendance sheet (feuille d'émargement).
+    identity_document = models.CharField(
+        _("pièce d'identité présentée"), max_length=15, choices=IdentityDocument, blank=True
+    )
+    identity_checked_at = models.DateTimeField(_("identité contrôlée le"), null=True, blank=True)
+    identity_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    identity_checked_remotely = models.BooleanField(_("contrôle à distance (copie comparée)"), default=False)
+    attendance = models.CharField(_("présence"), max_length=10, choices=Attendance, default=Attendance.EXPECTED)
+    signed_at = models.DateTimeField(_("émargé le"), null=True, blank=True)
+    attendance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("candidat convoqué")
@@ -107,3 +136,38 @@ class ConvocationOverride(models.Model):
 
     def __str__(self) -> str:
         return f"Dérogation — {self.session}"
+
+
+class IncidentKind(models.TextChoices):
+    TECHNICAL = "technical", _("Incident technique")
+    ORGANISATION = "organisation", _("Problème d'organisation")
+    JURY = "jury", _("Absence ou empêchement d'un membre du jury")
+    BEHAVIOUR = "behaviour", _("Comportement")
+    FRAUD = "fraud", _("Fraude")
+    OTHER = "other", _("Autre")
+
+
+class Incident(models.Model):
+    """An incident during the tests: reported to the certifier (the CNHBJO), who can hand it to the candidate."""
+
+    session = models.ForeignKey(EvaluationSession, on_delete=models.PROTECT, related_name="incidents")
+    place = models.ForeignKey(
+        SessionCandidate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("candidat concerné"),
+    )
+    kind = models.CharField(_("type"), max_length=15, choices=IncidentKind)
+    description = models.TextField(_("description"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["reported_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.session}"

@@ -53,3 +53,21 @@ def slot_minutes(*, exam_minutes: int, extra_minutes: int) -> int:
     if exam_minutes < 1 or extra_minutes < 0:
         raise ValueError("Durée d'épreuve ou temps supplémentaire invalide.")
     return exam_minutes + extra_minutes
+
+
+DAY_ENDS_AT = dt.time(18, 0)
+
+
+def next_slot_start(
+    *, previous_end: dt.datetime | None, first_day: dt.date, last_day: dt.date, day_starts_at: dt.time, minutes: int
+) -> dt.datetime | None:
+    """Naive local start of the next slot: right after the previous one, or the next morning when the slot
+    would end after 18:00; None when the session's days are full."""
+    start = previous_end or dt.datetime.combine(first_day, day_starts_at)
+    while start.date() <= last_day:
+        if (start + dt.timedelta(minutes=minutes)).time() <= DAY_ENDS_AT and (
+            start + dt.timedelta(minutes=minutes)
+        ).date() == start.date():
+            return start
+        start = dt.datetime.combine(start.date() + dt.timedelta(days=1), day_starts_at)
+    return None

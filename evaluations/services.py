@@ -17,9 +17,13 @@ from candidates.services import active_fraud_ban
 from cqp.models import CertificationVersion, TrainingOrganisation, VersionStatus
 from evaluations import rules
 from evaluations.models import (
+    Attendance,
     ConvocationOverride,
     ConvocationStatus,
     EvaluationSession,
+    IdentityDocument,
+    Incident,
+    IncidentKind,
     SessionCandidate,
     SessionMode,
 )
@@ -103,8 +107,19 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
             % {"name": candidate.display_name, "date": date_format(ban.ends_on)}
         )
     last_end = session.candidates.aggregate(last=Max("ends_at"))["last"]
-    starts_at = last_end or timezone.make_aware(dt.datetime.combine(session.starts_on, session.day_starts_at))
     minutes = rules.slot_minutes(exam_minutes=session.slot_minutes, extra_minutes=extra_minutes(enrolment))
+    start = rules.next_slot_start(
+        previous_end=timezone.make_naive(last_end) if last_end else None,
+        first_day=session.starts_on,
+        last_day=session.ends_on,
+        day_starts_at=session.day_starts_at,
+        minutes=minutes,
+    )
+    if start is None:
+        raise ValidationError(
+            _("La session est complète : plus aucun créneau avant 18 h sur ses journées. Ajoutez une journée.")
+        )
+    starts_at = timezone.make_aware(start)
     place = SessionCandidate(
         session=session, enrolment=enrolment, starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=minutes)
     )
@@ -174,3 +189,133 @@ def convocation_mark(*, place_id: int, error: str = "") -> None:
         place.convocation_sent_at = timezone.now()
         place.convocation_sends += 1
     place.save(update_fields=["convocation_status", "convocation_error", "convocation_sent_at", "convocation_sends"])
+
+
+def _assert_exam_day(session: EvaluationSession) -> None:
+    today = timezone.localdate()
+    if not session.starts_on <= today <= session.ends_on:
+        raise ValidationError(
+            _("La feuille d'émargement se remplit le jour des épreuves (le %(date)s).")
+            % {"date": date_format(session.starts_on)}
+        )
+
+
+@transaction.atomic
+def identity_check(*, place: SessionCandidate, document: str, checked_by: User) -> SessionCandidate:
+    """Record that the candidate's identity was checked, on which document and by whom.
+
+    For a remote session the check compares the document shown to the camera with the copy the candidate
+    uploaded; that copy is then deleted (kept no longer than the check needs).
+    """
+    from candidates.services import identity_copy_delete, identity_copy_for
+
+    place = (
+        SessionCandidate.objects.select_for_update().select_related("session", "enrolment__candidate").get(pk=place.pk)
+    )
+    _assert_exam_day(place.session)
+    if place.attendance != Attendance.EXPECTED:
+        raise ValidationError(
+            _("Ce candidat est déjà noté %(state)s.") % {"state": place.get_attendance_display().lower()}
+        )
+    if document not in IdentityDocument.values:
+        raise ValidationError({"identity_document": _("Choisissez la pièce d'identité présentée.")})
+    remote = place.session.mode == SessionMode.REMOTE
+    candidate = place.enrolment.candidate
+    if remote and identity_copy_for(candidate) is None:
+        raise ValidationError(
+            _(
+                "À distance, l'identité se contrôle contre la copie déposée par le candidat : "
+                "aucune copie n'a été déposée."
+            )
+        )
+    place.identity_document = document
+    place.identity_checked_at = timezone.now()
+    place.identity_checked_by = checked_by
+    place.identity_checked_remotely = remote
+    place.save(
+        update_fields=["identity_document", "identity_checked_at", "identity_checked_by", "identity_checked_remotely"]
+    )
+    if remote:
+        identity_copy_delete(candidate=candidate)
+    return place
+
+
+@transaction.atomic
+def attendance_sign(*, place: SessionCandidate, recorded_by: User) -> SessionCandidate:
+    """The candidate signs the attendance sheet: present, with the time."""
+    _assert_exam_day(place.session)
+    if SessionCandidate.objects.filter(pk=place.pk, identity_checked_at__isnull=True).exists():
+        raise ValidationError(_("Contrôlez d'abord l'identité du candidat."))
+    moved = SessionCandidate.objects.filter(pk=place.pk, attendance=Attendance.EXPECTED).update(
+        attendance=Attendance.PRESENT, signed_at=timezone.now(), attendance_recorded_by=recorded_by
+    )
+    if moved != 1:
+        raise ValidationError(_("La présence de ce candidat est déjà enregistrée."))
+    place.refresh_from_db()
+    return place
+
+
+@transaction.atomic
+def attendance_absent(*, place: SessionCandidate, recorded_by: User) -> SessionCandidate:
+    _assert_exam_day(place.session)
+    moved = SessionCandidate.objects.filter(pk=place.pk, attendance=Attendance.EXPECTED).update(
+        attendance=Attendance.ABSENT, attendance_recorded_by=recorded_by
+    )
+    if moved != 1:
+        raise ValidationError(_("La présence de ce candidat est déjà enregistrée."))
+    place.refresh_from_db()
+    return place
+
+
+@transaction.atomic
+def incident_report(
+    *, session: EvaluationSession, kind: str, description: str, reported_by: User, place: SessionCandidate | None = None
+) -> Incident:
+    """Record an incident and tell the certifier's admins. A fraud excludes the candidate from the session
+    and bans them from the certification for 3 years."""
+    from accounts.tasks import email_send
+    from candidates.services import fraud_ban_record
+
+    if not description.strip():
+        raise ValidationError({"description": _("Décrivez ce qui s'est passé.")})
+    if place is not None and place.session_id != session.pk:
+        raise ValidationError({"place": _("Ce candidat n'est pas dans cette session.")})
+    if kind == IncidentKind.FRAUD:
+        if place is None:
+            raise ValidationError({"place": _("Une fraude se signale pour un candidat : choisissez-le.")})
+        place = SessionCandidate.objects.select_for_update().select_related("enrolment__candidate").get(pk=place.pk)
+        if place.attendance == Attendance.EXCLUDED:
+            raise ValidationError(_("Ce candidat est déjà exclu pour fraude."))
+    incident = Incident(
+        session=session, place=place, kind=kind, description=description.strip(), reported_by=reported_by
+    )
+    incident.full_clean()
+    incident.save()
+    if kind == IncidentKind.FRAUD and place is not None:
+        place.attendance = Attendance.EXCLUDED
+        place.attendance_recorded_by = reported_by
+        place.save(update_fields=["attendance", "attendance_recorded_by"])
+        fraud_ban_record(
+            candidate=place.enrolment.candidate,
+            decided_on=timezone.localdate(),
+            reason=description.strip(),
+            recorded_by=reported_by,
+        )
+    recipients = list(User.objects.filter(is_certifier_admin=True, is_active=True).values_list("email", flat=True))
+    if recipients:
+        who = place.enrolment.candidate.display_name if place else _("la session")
+        subject = _("Incident signalé (%(kind)s) — %(session)s") % {
+            "kind": incident.get_kind_display(),
+            "session": session,
+        }
+        body = _(
+            "Incident signalé par %(by)s le %(when)s.\nType : %(kind)s\nConcerne : %(who)s\n\n%(description)s\n"
+        ) % {
+            "by": reported_by,
+            "when": timezone.localtime(incident.reported_at).strftime("%d/%m/%Y %H:%M"),
+            "kind": incident.get_kind_display(),
+            "who": who,
+            "description": incident.description,
+        }
+        transaction.on_commit(lambda: email_send.delay(subject=str(subject), body=str(body), to=recipients))
+    return incident

@@ -14,4 +14,10 @@ urlpatterns = [
     path("<int:pk>/convoquer/", views.session_convoke, name="convoke"),
     path("<int:pk>/derogation/", views.session_override, name="override"),
     path("convocations/<int:pk>/calendrier.ics", views.convocation_calendar, name="calendar"),
+    path("<int:pk>/emargement/", views.attendance_sheet, name="attendance"),
+    path("<int:pk>/emargement.pdf", views.attendance_pdf, name="attendance_pdf"),
+    path("<int:pk>/incidents/", views.incident_create, name="incident"),
+    path("places/<int:pk>/identite/", views.attendance_identity, name="identity"),
+    path("places/<int:pk>/emarger/", views.attendance_sign, name="sign"),
+    path("places/<int:pk>/absent/", views.attendance_absent, name="absent"),
 ]

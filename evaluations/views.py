@@ -3,10 +3,14 @@ grant an override of the 15-day rule."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,7 +20,8 @@ from candidates.access import require_candidate_manager
 from cqp.forms import add_service_errors
 from evaluations import access, rules, services
 from evaluations.convocation import convocation_ics
-from evaluations.forms import AddCandidateForm, OverrideForm, SessionForm
+from evaluations.forms import AddCandidateForm, IdentityCheckForm, IncidentForm, OverrideForm, SessionForm
+from evaluations.models import SessionCandidate
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
@@ -121,4 +126,101 @@ def convocation_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     place = access.place_for_candidate(request.user, pk)
     response = HttpResponse(convocation_ics(place), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="convocation.ics"'
+    return response
+
+
+def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.session_for_user(request.user, pk)
+    context = {
+        "session": session,
+        "places": session.candidates.select_related("enrolment__candidate", "identity_checked_by"),
+        "identity_form": IdentityCheckForm(),
+        "incident_form": IncidentForm(session=session),
+        "incidents": session.incidents.select_related("place__enrolment__candidate", "reported_by"),
+        "is_exam_day": session.starts_on <= timezone.localdate() <= session.ends_on,
+    }
+    return render(request, "evaluations/attendance_sheet.html", context)
+
+
+def _place_action(
+    request: HttpRequest, pk: int, action: Callable[[SessionCandidate], object], success: str
+) -> HttpResponse:
+    place = access.place_for_manager(request.user, pk)
+    try:
+        action(place)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success % {"name": place.enrolment.candidate.display_name})
+    return redirect("evaluations:attendance", pk=place.session_id)
+
+
+@require_POST
+def attendance_identity(request: HttpRequest, pk: int) -> HttpResponse:
+    form = IdentityCheckForm(request.POST)
+    document = form.cleaned_data["identity_document"] if form.is_valid() else ""
+    return _place_action(
+        request,
+        pk,
+        lambda place: services.identity_check(place=place, document=document, checked_by=request.user),
+        _("Identité de %(name)s contrôlée."),
+    )
+
+
+@require_POST
+def attendance_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    return _place_action(
+        request,
+        pk,
+        lambda place: services.attendance_sign(place=place, recorded_by=request.user),
+        _("%(name)s a émargé."),
+    )
+
+
+@require_POST
+def attendance_absent(request: HttpRequest, pk: int) -> HttpResponse:
+    return _place_action(
+        request,
+        pk,
+        lambda place: services.attendance_absent(place=place, recorded_by=request.user),
+        _("%(name)s noté(e) absent(e)."),
+    )
+
+
+@require_POST
+def incident_create(request: HttpRequest, pk: int) -> HttpResponse:
+    session = access.session_for_user(request.user, pk)
+    form = IncidentForm(request.POST, session=session)
+    if form.is_valid():
+        try:
+            services.incident_report(session=session, reported_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Incident enregistré et transmis au certificateur."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("evaluations:attendance", pk=session.pk)
+
+
+def attendance_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from weasyprint import HTML
+
+    session = access.session_for_user(request.user, pk)
+    html = render_to_string(
+        "evaluations/pdf/attendance_sheet.html",
+        {
+            "session": session,
+            "places": session.candidates.select_related("enrolment__candidate", "identity_checked_by"),
+            "incidents": session.incidents.select_related("place__enrolment__candidate"),
+            "printed_at": timezone.localtime(),
+        },
+    )
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="emargement-{session.starts_on:%Y-%m-%d}.pdf"'
     return response

@@ -4,14 +4,17 @@ sends the convocations; the candidate then sees the convocation in their space."
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 import re
 
 import pytest
+import time_machine
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from candidates import services as candidate_services
+from conftest import ARTIFACTS
 from cqp.models import CertificationVersion
 from tests.factories import PASSWORD, UserFactory
 
@@ -132,3 +135,47 @@ def test_under_15_days_convocations_are_refused_until_an_admin_overrides(
     page.reload()
     expect(page.get_by_test_id("convocation-status")).to_have_text("Envoyée")
     assert "pièce d'identité" in mail.outbox[-1].body
+
+
+def test_the_attendance_sheet_is_filled_on_the_exam_day(page, login, screenshot, staff, enrolled):  # type: ignore[no-untyped-def]
+    from evaluations import services
+
+    exam_day = timezone.localdate() + dt.timedelta(days=30)
+    session = services.session_schedule(
+        version=enrolled[0][1].version,
+        organisation=staff.organisation,
+        starts_on=exam_day,
+        ends_on=None,
+        mode="on_site",
+        address="58 rue du Louvre, 75002 Paris",
+        created_by=staff,
+    )
+    for _candidate, enrolment in enrolled:
+        services.session_add_candidate(session=session, enrolment=enrolment)
+
+    # The server thread shares the frozen clock: the page believes it is the exam day, 9 a.m. in Paris.
+    morning = timezone.make_aware(dt.datetime.combine(exam_day, dt.time(9, 5)))
+    with time_machine.travel(morning, tick=True):
+        login(staff.email, start=f"/sessions/{session.pk}/emargement/")
+        rows = page.get_by_test_id("attendance-row")
+        expect(rows).to_have_count(2)
+        first = rows.nth(0)
+        first.get_by_role("combobox").select_option("passeport")
+        first.get_by_role("button", name="Identité contrôlée").click()
+        expect(page.get_by_role("alert").filter(has_text="Identité de LEFÈVRE Chloé contrôlée")).to_be_visible()
+        page.get_by_test_id("attendance-row").nth(0).get_by_role("button", name="Émarger").click()
+        page.get_by_test_id("attendance-row").nth(1).get_by_role("button", name="Absent").click()
+        expect(page.get_by_test_id("attendance-status")).to_have_text(["Présent", "Absent"])
+        expect(page.get_by_test_id("identity-status")).to_have_text("Passeport")
+
+        page.get_by_label("Type d'incident*").select_option("technical")
+        page.get_by_label("Description*").fill("Coupure de courant de 10 minutes dans l'atelier.")
+        page.get_by_role("button", name="Enregistrer l'incident").click()
+        expect(page.get_by_test_id("incident")).to_contain_text("Coupure de courant")
+        screenshot("attendance-sheet")
+
+        response = page.request.get(f"/sessions/{session.pk}/emargement.pdf")
+        assert response.status == 200
+        assert response.body().startswith(b"%PDF-")
+        # Kept beside the screenshots, to look at it as a person would (pdftoppm).
+        pathlib.Path(ARTIFACTS, "attendance-sheet.pdf").write_bytes(response.body())
