@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from candidates.models import Candidate, CandidateDocument
+from candidates.models import Candidate, CandidateDocument, Enrolment
 
 
 def can_manage_candidates(user: User) -> bool:
@@ -68,3 +68,9 @@ def own_candidate(user: User) -> Candidate:
     if not user.is_authenticated or not user.is_candidate:
         raise Http404
     return get_object_or_404(Candidate, user_id=user.pk)
+
+
+def enrolment_for_user(user: User, pk: int) -> Enrolment:
+    require_candidate_manager(user)
+    enrolments = Enrolment.objects.select_related("candidate", "version").filter(candidate__in=candidates_for(user))
+    return get_object_or_404(enrolments, pk=pk)

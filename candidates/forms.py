@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates import documents, importing
-from candidates.models import Candidate, DocumentKind, Enrolment, PrerequisitesOutcome
+from candidates.models import AccommodationKind, Candidate, DocumentKind, Enrolment, PrerequisitesOutcome
 from candidates.services import CANDIDATE_FIELDS
 from cqp.models import AccessRoute, Block, CertificationVersion, VersionStatus
 
@@ -126,3 +126,18 @@ class DocumentUploadForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return upload
+
+
+class AccommodationForm(forms.Form):
+    """The measure granted for a disability and who approved it. Never medical documents."""
+
+    kind = forms.ChoiceField(label=_("Aménagement"), choices=AccommodationKind.choices)
+    extra_minutes = forms.IntegerField(label=_("Minutes supplémentaires"), min_value=0, required=False, initial=0)
+    measure = forms.CharField(label=_("Mesure accordée"), max_length=300)
+    referent = forms.CharField(label=_("Référent handicap qui l'a validée"), max_length=150)
+    approved_on = forms.DateField(
+        label=_("Validée le"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def clean_extra_minutes(self) -> int:
+        return self.cleaned_data["extra_minutes"] or 0

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from candidates import access, importing, selectors, services
 from candidates.forms import (
+    AccommodationForm,
     CandidateFilterForm,
     CandidateForm,
     CandidateImportConfirmForm,
@@ -77,6 +78,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "candidate": candidate,
         "enrolments": enrolments,
         "version_form": EnrolmentVersionForm(),
+        "accommodation_form": AccommodationForm(),
         "documents": selectors.candidate_documents(candidate, enrolments),
     }
     return render(request, "candidates/candidate_detail.html", context)
@@ -279,3 +281,17 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     # Identity copies and livrets are personal: no shared cache keeps them.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def accommodation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = access.enrolment_for_user(request.user, pk)
+    form = AccommodationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accommodation_add(enrolment=enrolment, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Aménagement enregistré."))
+            return redirect("candidates:detail", pk=enrolment.candidate_id)
+    return render(request, "candidates/accommodation_form.html", {"form": form, "enrolment": enrolment})

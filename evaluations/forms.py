@@ -88,3 +88,19 @@ class IncidentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = session.candidates.select_related("enrolment__candidate")
         self.fields["place"].label_from_instance = lambda p: p.enrolment.candidate.display_name
+
+
+class SessionFilterForm(forms.Form):
+    when = forms.ChoiceField(
+        label=_("Période"),
+        choices=[("", _("Toutes")), ("upcoming", _("À venir")), ("past", _("Passées"))],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    version = forms.ModelChoiceField(
+        label=_("Certification"),
+        queryset=CertificationVersion.objects.exclude(status=VersionStatus.DRAFT),
+        required=False,
+        empty_label=_("Toutes"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

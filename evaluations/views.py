@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,14 +22,41 @@ from candidates.access import require_candidate_manager
 from cqp.forms import add_service_errors
 from evaluations import access, rules, services
 from evaluations.convocation import convocation_ics
-from evaluations.forms import AddCandidateForm, IdentityCheckForm, IncidentForm, OverrideForm, SessionForm
+from evaluations.forms import (
+    AddCandidateForm,
+    IdentityCheckForm,
+    IncidentForm,
+    OverrideForm,
+    SessionFilterForm,
+    SessionForm,
+)
 from evaluations.models import SessionCandidate
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
     require_candidate_manager(request.user)
-    sessions = access.sessions_for(request.user).select_related("version", "organisation").order_by("-starts_on")
-    return render(request, "evaluations/session_list.html", {"sessions": sessions[:200]})
+    filters = SessionFilterForm(request.GET or None)
+    sessions = (
+        access.sessions_for(request.user)
+        .select_related("version", "organisation")
+        .annotate(candidate_count=Count("candidates"))
+    )
+    if filters.is_valid():
+        if filters.cleaned_data["version"]:
+            sessions = sessions.filter(version=filters.cleaned_data["version"])
+        when = filters.cleaned_data["when"]
+        if when == "upcoming":
+            sessions = sessions.filter(ends_on__gte=timezone.localdate())
+        elif when == "past":
+            sessions = sessions.filter(ends_on__lt=timezone.localdate())
+    page = Paginator(sessions.order_by("-starts_on", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "filters": filters, "query": query.urlencode()}
+    return render(request, "evaluations/session_list.html", context)
+
+
+PAGE_SIZE = 25
 
 
 def session_create(request: HttpRequest) -> HttpResponse:
