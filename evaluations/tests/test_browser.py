@@ -58,7 +58,7 @@ def enrolled(referential, staff):  # type: ignore[no-untyped-def]
 def test_staff_schedule_a_session_and_convoke_and_the_candidate_sees_it(page, login, screenshot, staff, enrolled):  # type: ignore[no-untyped-def]
     day = timezone.localdate() + dt.timedelta(days=40)
     login(staff.email)
-    page.get_by_role("link", name="Sessions").click()
+    page.get_by_role("link", name="Mes sessions").click()
     page.get_by_role("link", name="Programmer une session").click()
     page.get_by_label("Certification*").select_option(label="RNCP 26850 — CQP Opérateur en polissage (v1)")
     page.get_by_label("Premier jour*").fill(day.isoformat())
