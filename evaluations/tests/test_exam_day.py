@@ -231,3 +231,15 @@ def test_slots_move_to_the_next_morning_when_a_day_is_full() -> None:
         is None
     )
     assert timezone.is_naive(start)
+
+
+def test_certifier_admins_find_incidents_in_the_admin_read_only(client, session, staff, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+    incident = services.incident_report(session=session, kind="other", description="Retard du jury.", reported_by=staff)
+    client.force_login(certifier_admin)
+    listing = client.get("/admin/evaluations/incident/")
+    assert listing.status_code == 200
+    assert "Autre" in listing.content.decode()
+    assert client.post(f"/admin/evaluations/incident/{incident.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Incident.objects.filter(pk=incident.pk).exists()
+    client.force_login(staff)
+    assert client.get("/admin/evaluations/incident/").status_code == 302
