@@ -70,6 +70,7 @@ def test_staff_schedule_a_session_and_convoke_and_the_candidate_sees_it(page, lo
     for label in ("LEFÈVRE Chloé", "ØSTER Søren"):
         page.get_by_label("Candidat inscrit").select_option(label=label)
         page.get_by_role("button", name="Ajouter à la session").click()
+        expect(page.get_by_role("alert").filter(has_text=f"{label} convoqué(e)")).to_be_visible()
     places = page.get_by_test_id("place")
     expect(places).to_have_count(2)
     expect(places.nth(0)).to_contain_text("09:00 – 09:45")
@@ -132,6 +133,8 @@ def test_under_15_days_convocations_are_refused_until_an_admin_overrides(
     page.get_by_role("button", name="Accorder la dérogation").click()
     expect(page.get_by_role("alert").filter(has_text="Dérogation enregistrée")).to_be_visible()
     page.get_by_role("button", name="Envoyer les convocations").click()
+    # Wait for the redirect to land before reloading: reloading mid-navigation detaches the page.
+    expect(page.get_by_role("alert").filter(has_text="1 convocation(s) en cours d'envoi")).to_be_visible()
     page.reload()
     expect(page.get_by_test_id("convocation-status")).to_have_text("Envoyée")
     assert "pièce d'identité" in mail.outbox[-1].body
@@ -164,7 +167,9 @@ def test_the_attendance_sheet_is_filled_on_the_exam_day(page, login, screenshot,
         first.get_by_role("button", name="Identité contrôlée").click()
         expect(page.get_by_role("alert").filter(has_text="Identité de LEFÈVRE Chloé contrôlée")).to_be_visible()
         page.get_by_test_id("attendance-row").nth(0).get_by_role("button", name="Émarger").click()
+        expect(page.get_by_role("alert").filter(has_text="LEFÈVRE Chloé a émargé")).to_be_visible()
         page.get_by_test_id("attendance-row").nth(1).get_by_role("button", name="Absent").click()
+        expect(page.get_by_role("alert").filter(has_text="ØSTER Søren noté(e) absent(e)")).to_be_visible()
         expect(page.get_by_test_id("attendance-status")).to_have_text(["Présent", "Absent"])
         expect(page.get_by_test_id("identity-status")).to_have_text("Passeport")
 
