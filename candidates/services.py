@@ -419,7 +419,10 @@ def identity_copy_delete(*, candidate: Candidate) -> bool:
     """Delete the candidate's identity copy, row and file, once identity has been checked on the exam day.
     The file goes when the transaction commits. Returns whether there was one."""
     copies = list(
-        CandidateDocument.objects.select_for_update().filter(candidate=candidate, kind=DocumentKind.IDENTITY_COPY)
+        # No default ordering here: it joins the nullable block, and PostgreSQL refuses FOR UPDATE on an outer join.
+        CandidateDocument.objects.select_for_update()
+        .filter(candidate=candidate, kind=DocumentKind.IDENTITY_COPY)
+        .order_by("pk")
     )
     for copy in copies:
         copy.delete()
