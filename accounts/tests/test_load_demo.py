@@ -116,3 +116,19 @@ def test_it_asks_for_the_referential_first_and_creates_nobody() -> None:
         load_demo()
 
     assert not User.objects.exists()
+
+
+def test_the_demo_has_a_session_with_convoked_candidates_seen_by_the_demo_candidate(
+    referential, debug_on, client: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from evaluations.models import ConvocationStatus, SessionCandidate
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    places = SessionCandidate.objects.select_related("enrolment__candidate")
+    assert places.count() == 3
+    assert {p.convocation_status for p in places} == {ConvocationStatus.SENT}
+    assert max(p.ends_at - p.starts_at for p in places).seconds == 60 * 60  # 45 min + 15 min extra time
+
+    client.login(email="candidat@cqp.test", password=DEMO_PASSWORD)
+    assert b'data-testid="my-convocation"' in client.get("/").content

@@ -14,6 +14,7 @@ from django.core.management import call_command
 
 from cqp import services
 from cqp.models import (
+    AccessRoute,
     Block,
     Certification,
     CertificationVersion,
@@ -22,6 +23,7 @@ from cqp.models import (
     TrainingOrganisation,
     VersionStatus,
 )
+from cqp.rules import BlockDecision, validate_block
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +101,8 @@ def test_31313_carries_its_registration_as_published(loaded: str) -> None:
     assert watchmaker.partial_award_allowed is True
     assert watchmaker.title == "CQP : Certificat de qualification professionnelle Horloger qualifié"
     assert watchmaker.certifier.name == "CPNEFP Horlogerie"
+    assert watchmaker.decision_date == dt.date(2018, 7, 30)
+    assert sorted(watchmaker.access_routes) == sorted(AccessRoute.values)
 
 
 def test_every_31313_competency_label_is_copied_from_the_rncp_sheet(loaded: str) -> None:
@@ -106,9 +110,11 @@ def test_every_31313_competency_label_is_copied_from_the_rncp_sheet(loaded: str)
         pytest.skip(f"Fiche RNCP 31313 absente ({SEED_31313}) : libellés non comparés.")
     sheet = normalised(SEED_31313.read_text(encoding="utf-8"))
 
-    labels = list(Competency.objects.filter(block__version__rncp_code="RNCP31313").values_list("label", flat=True))
+    labels = list(Block.objects.filter(version__rncp_code="RNCP31313").values_list("title", flat=True)) + list(
+        Competency.objects.filter(block__version__rncp_code="RNCP31313").values_list("label", flat=True)
+    )
 
-    assert len(labels) == 40
+    assert len(labels) == 4 + 40
     missing = [label for label in labels if normalised(label) not in sheet]
     assert missing == []
 
@@ -223,3 +229,31 @@ def test_a_second_run_leaves_a_version_where_the_admin_moved_it(loaded: str) -> 
 
     assert version("RNCP31313").status == VersionStatus.ARCHIVED
     assert CertificationVersion.objects.filter(rncp_code="RNCP31313").count() == 1
+
+
+def validate_bc1_of_26850(grades: dict[str, str]) -> BlockDecision:
+    """Feed the pure rule with what the command stored, not with constants copied from the seed."""
+    bc1 = Block.objects.get(version__rncp_code="RNCP26850", code="BC1")
+    rows = list(bc1.competencies.order_by("order"))
+    return validate_block(
+        grades,
+        competencies=[c.code for c in rows],
+        mandatory={c.code for c in rows if c.is_mandatory},
+        threshold_percent=bc1.threshold_percent,
+    )
+
+
+def test_the_loaded_26850_rules_validate_three_mandatory_of_five(loaded: str) -> None:
+    decision = validate_bc1_of_26850({"C1.1": "A", "C1.2": "A", "C1.3": "A", "C1.4": "NA", "C1.5": "NA"})
+
+    assert decision.validated is True
+    assert (decision.acquired, decision.total, decision.required) == (3, 5, 3)
+    assert decision.missing_mandatory == ()
+
+
+def test_the_loaded_26850_rules_refuse_a_block_with_a_mandatory_competency_missing(loaded: str) -> None:
+    decision = validate_bc1_of_26850({"C1.1": "A", "C1.2": "A", "C1.3": "NA", "C1.4": "A", "C1.5": "A"})
+
+    assert decision.validated is False
+    assert decision.acquired == 4
+    assert decision.missing_mandatory == ("C1.3",)
