@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import factory
 
 from accounts.models import User
+from candidates import rules as candidate_rules
+from candidates import services as candidate_services
+from candidates.models import Candidate, Enrolment
 from cqp.models import (
     Block,
     Certification,
@@ -102,3 +108,56 @@ class CompetencyFactory(factory.django.DjangoModelFactory):
     code = factory.LazyAttribute(lambda o: f"C{o.block.code.removeprefix('BC')}.{o.order}")
     label = factory.Sequence(lambda n: f"Compétence {n}")
     is_mandatory = False
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    """A record written straight to the table, bypassing duplicate detection (as an old import would)."""
+
+    class Meta:
+        model = Candidate
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    birth_name = factory.Sequence(lambda n: f"Nom{n}")
+    first_name = "Camille"
+    sex = "F"
+    birth_date = dt.date(1990, 1, 1)
+    birth_commune = "Paris"
+    birth_insee_code = "75056"
+    email = factory.Sequence(lambda n: f"candidat{n}@example.org")
+    identity_key = factory.LazyAttribute(
+        lambda o: candidate_rules.identity_key(
+            birth_name=o.birth_name, first_name=o.first_name, birth_date=o.birth_date
+        )
+    )
+
+
+def make_candidate(
+    organisation: TrainingOrganisation, n: int = 0, *, created_by: User | None = None, **overrides: Any
+) -> Candidate:
+    """Julie Martin{n}, created through `candidate_create` as the pages create her (normalised, checked)."""
+    fields: dict[str, Any] = {
+        "birth_name": f"Martin{n}",
+        "first_name": "Julie",
+        "sex": "F",
+        "birth_date": dt.date(1995, 1, 1) + dt.timedelta(days=n),
+        "birth_commune": "Besançon",
+        "birth_insee_code": "25056",
+        "email": f"julie{n}@example.org",
+    }
+    fields.update(overrides)
+    return candidate_services.candidate_create(organisation=organisation, created_by=created_by, **fields)
+
+
+def enrol(
+    candidate: Candidate,
+    version: CertificationVersion,
+    *,
+    blocks: Any = None,
+    access_route: str = "vae",
+    created_by: User | None = None,
+    **kwargs: Any,
+) -> Enrolment:
+    """Enrol through `candidate_enrol`: all the version's blocks, by VAE, unless told otherwise."""
+    return candidate_services.candidate_enrol(
+        candidate=candidate, version=version, blocks=blocks, access_route=access_route, created_by=created_by, **kwargs
+    )

@@ -36,7 +36,8 @@ def logged_in_user_id(client: Client) -> int | None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["staff@example.org", "STAFF@EXAMPLE.ORG", "Staff@Example.org", "  staff@example.org "]
+    "typed",
+    ["staff@example.org", "STAFF@EXAMPLE.ORG", "Staff@Example.org", "  staff@example.org ", "  Staff@Example.ORG "],
 )
 def test_it_logs_in_with_the_email_however_it_is_typed(client: Client, staff: User, typed: str) -> None:
     response = client.post(LOGIN_URL, {"username": typed, "password": PASSWORD})
@@ -86,6 +87,7 @@ def test_it_refuses_an_inactive_account(client: Client) -> None:
 
     assert response.status_code == 200
     assert logged_in_user_id(client) is None
+    assert client.login(email="parti@example.org", password=PASSWORD) is False
 
 
 def test_the_backend_finds_the_user_from_an_email_in_capitals(staff: User) -> None:
@@ -301,6 +303,16 @@ def test_an_inactive_certifier_admin_holds_no_permission() -> None:
     assert RoleBackend().has_perm(former, "cqp.change_block") is False
     assert former.has_perm("cqp.change_block") is False
     assert former.has_module_perms("cqp") is False
+    assert RoleBackend().has_module_perms(former, "cqp") is False
+
+
+def test_only_an_active_certifier_admin_is_django_staff(
+    certifier_admin: User, staff: User, jury_member: User, candidate_user: User
+) -> None:
+    inactive_admin = UserFactory(is_certifier_admin=True, is_active=False)
+
+    assert certifier_admin.is_staff is True
+    assert [u.is_staff for u in (staff, jury_member, candidate_user, inactive_admin)] == [False] * 4
 
 
 def test_a_person_holding_every_role_but_admin_still_holds_no_permission(organisation: Any) -> None:
@@ -364,6 +376,8 @@ def test_user_create_without_password_needs_a_reset_to_log_in() -> None:
     user = services.user_create(email="nouveau@example.org", password=None, is_candidate=True)
 
     assert user.has_usable_password() is False
+    user.refresh_from_db()
+    assert user.has_usable_password() is False
 
 
 @pytest.mark.parametrize("email", ["staff@example.org", "STAFF@example.org", "Staff@Example.Org"])
@@ -381,3 +395,34 @@ def test_user_create_refuses_a_malformed_email() -> None:
 
     assert "email" in excinfo.value.message_dict
     assert not User.objects.exists()
+
+
+def test_create_superuser_makes_a_certifier_admin() -> None:
+    user = User.objects.create_superuser("Chef@Example.org", PASSWORD)
+
+    assert user.email == "chef@example.org"
+    assert user.is_certifier_admin is True
+    assert user.is_superuser is True
+    assert user.is_staff is True
+
+
+# Home page (its sections per role are tested with the other pages in cqp/tests/test_views.py)
+
+
+def test_the_home_page_lists_the_certifications_in_few_queries(
+    client: Client, referential: None, staff: User, django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    client.force_login(staff)
+
+    with django_assert_max_num_queries(5):
+        response = client.get("/")
+
+    content = response.content.decode()
+    for label in (
+        "RNCP 31313 — CQP Horloger qualifié",
+        "RNCP 26850 — CQP Opérateur en polissage",
+        "RNCP 26849 — CQP Concepteur 3D",
+        "RNCP 31394 — CQP Chargé en gemmologie appliquée",
+    ):
+        assert label in content
+    assert "Aucune certification" not in content

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-import factory
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from candidates import rules
 from candidates.access import can_manage_candidates, candidate_for_user, candidates_for
 from candidates.models import Candidate
-from tests.factories import OrganisationFactory
-
-
-class CandidateFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Candidate
-
-    organisation = factory.SubFactory(OrganisationFactory)
-    birth_name = factory.Sequence(lambda n: f"Nom{n}")
-    first_name = "Camille"
-    sex = "F"
-    birth_date = dt.date(1990, 1, 1)
-    birth_commune = "Paris"
-    birth_insee_code = "75056"
-    email = factory.Sequence(lambda n: f"candidat{n}@example.org")
-    identity_key = factory.LazyAttribute(
-        lambda o: rules.identity_key(birth_name=o.birth_name, first_name=o.first_name, birth_date=o.birth_date)
-    )
+from tests.factories import CandidateFactory, OrganisationFactory
 
 
 @pytest.fixture

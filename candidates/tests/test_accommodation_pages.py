@@ -6,18 +6,17 @@ import datetime as dt
 
 import pytest
 
-from candidates import services
 from candidates.models import Accommodation
 from cqp.models import CertificationVersion
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, enrol, make_candidate
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def enrolment(staff, referential):  # type: ignore[no-untyped-def]
-    candidate = services.candidate_create(
-        organisation=staff.organisation,
+    candidate = make_candidate(
+        staff.organisation,
         created_by=staff,
         birth_name="Blanc",
         first_name="Hugo",
@@ -27,13 +26,7 @@ def enrolment(staff, referential):  # type: ignore[no-untyped-def]
         birth_insee_code="75056",
         email="hugo@example.org",
     )
-    return services.candidate_enrol(
-        candidate=candidate,
-        version=CertificationVersion.objects.get(rncp_code="RNCP26850"),
-        blocks=None,
-        access_route="vae",
-        created_by=staff,
-    )
+    return enrol(candidate, CertificationVersion.objects.get(rncp_code="RNCP26850"), created_by=staff)
 
 
 def test_staff_record_extra_time_and_see_it_on_the_candidate(client, staff, enrolment) -> None:  # type: ignore[no-untyped-def]

@@ -15,10 +15,9 @@ from django.utils import timezone
 
 from candidates import documents, services
 from candidates.models import Candidate, CandidateDocument, DocumentKind, Enrolment, EnrolmentStatus, private_storage
-from candidates.tests.test_pages import make_candidate
 from cqp.models import Block, CertificationVersion
 from evaluations.models import EvaluationSession, SessionCandidate, SessionMode
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, make_candidate
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 20

@@ -17,10 +17,10 @@ from django.core.exceptions import ValidationError
 from accounts.models import User
 from candidates import services
 from candidates.models import Candidate
-from cqp.models import CertificationVersion, TrainingOrganisation
+from cqp.models import CertificationVersion
 from evaluations import services as evaluation_services
 from evaluations.models import ConvocationStatus, SessionCandidate, SessionMode
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, make_candidate
 
 pytestmark = pytest.mark.django_db
 
@@ -34,20 +34,6 @@ LINK = re.compile(r"https://cqp\.example\.org(/compte/mot-de-passe/nouveau/[^/\s
 def _today() -> Iterator[None]:
     with time_machine.travel(dt.datetime(2026, 3, 2, 10, 0, tzinfo=PARIS), tick=False):
         yield
-
-
-def make_candidate(organisation: TrainingOrganisation, n: int = 0, **overrides: Any) -> Candidate:
-    fields = {
-        "birth_name": f"Martin{n}",
-        "first_name": "Julie",
-        "sex": "F",
-        "birth_date": dt.date(1995, 1, 1) + dt.timedelta(days=n),
-        "birth_commune": "Besançon",
-        "birth_insee_code": "25056",
-        "email": f"julie{n}@example.org",
-    }
-    fields.update(overrides)
-    return services.candidate_create(organisation=organisation, created_by=None, **fields)
 
 
 @pytest.fixture

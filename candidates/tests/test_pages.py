@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -11,27 +9,13 @@ from django.utils import timezone
 from candidates import services
 from candidates.models import Candidate, Enrolment
 from cqp.models import CertificationVersion
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, make_candidate
 
 pytestmark = pytest.mark.django_db
 
 # Session, user, their organisation (heading), the filter's certifications, count, a page of candidates
 # with their organisation, their enrolments with the version: the same for 3 or 40 candidates.
 LIST_QUERIES = 7
-
-
-def make_candidate(organisation, n: int = 0, **overrides) -> Candidate:  # type: ignore[no-untyped-def]
-    fields = {
-        "birth_name": f"Martin{n}",
-        "first_name": "Julie",
-        "sex": "F",
-        "birth_date": dt.date(1995, 1, 1) + dt.timedelta(days=n),
-        "birth_commune": "Besançon",
-        "birth_insee_code": "25056",
-        "email": f"julie{n}@example.org",
-    }
-    fields.update(overrides)
-    return services.candidate_create(organisation=organisation, created_by=None, **fields)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import factory
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
@@ -32,30 +31,11 @@ from candidates.services import (
 )
 from cqp.models import Block, CertificationVersion, TrainingOrganisation
 from cqp.services import version_is_in_use
-from tests.factories import BlockFactory, OrganisationFactory, VersionFactory
+from tests.factories import BlockFactory, CandidateFactory, OrganisationFactory, VersionFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 BORN = dt.date(1998, 5, 14)
 INTERVIEW = dt.date(2025, 1, 6)
-
-
-class CandidateFactory(factory.django.DjangoModelFactory):
-    """A record written straight to the table, bypassing duplicate detection (as an old import would)."""
-
-    class Meta:
-        model = Candidate
-
-    organisation = factory.SubFactory(OrganisationFactory)
-    birth_name = factory.Sequence(lambda n: f"Nom{n}")
-    first_name = "Camille"
-    sex = "F"
-    birth_date = dt.date(1990, 1, 1)
-    birth_commune = "Paris"
-    birth_insee_code = "75056"
-    email = factory.Sequence(lambda n: f"candidat{n}@example.org")
-    identity_key = factory.LazyAttribute(
-        lambda o: rules.identity_key(birth_name=o.birth_name, first_name=o.first_name, birth_date=o.birth_date)
-    )
 
 
 def identity(**overrides: Any) -> dict[str, Any]:

@@ -92,13 +92,18 @@ def test_it_refuses_an_rncp_code_already_used_by_another_certification() -> None
     assert not Certification.objects.filter(slug="autre").exists()
 
 
-@pytest.mark.parametrize("code", ["31313", "RNCP 31313", "rncp31313", "RNCP31313BC01", "RNCP12"])
+@pytest.mark.parametrize("code", ["31313", "RNCP 31313", "rncp31313", "RNCP31313BC01", "RNCP12", "RNCP"])
 def test_it_refuses_a_malformed_rncp_code(code: str) -> None:
     with pytest.raises(ValidationError) as excinfo:
         services.certification_create(slug="sertisseur", name="CQP Sertisseur", **version_fields(rncp_code=code))
 
     assert "rncp_code" in excinfo.value.message_dict
     assert "RNCP suivi de chiffres, sans espace" in messages_of(excinfo)
+
+
+def test_an_unknown_field_is_a_programming_error() -> None:
+    with pytest.raises(TypeError, match="status"):
+        services.version_update(version=VersionFactory(), status=VersionStatus.ARCHIVED)
 
 
 # Blocks

@@ -447,6 +447,29 @@ def test_a_refused_block_edit_saves_nothing(
     assert block.title == "Etablir des diagnostics sur des montres à complications"
 
 
+def test_a_wrong_threshold_on_the_block_edit_form_redisplays_the_input(
+    client: Client, certifier_admin: User, watchmaker: CertificationVersion
+) -> None:
+    client.force_login(certifier_admin)
+    block = watchmaker.blocks.get(code="BC1")
+    response = client.post(
+        reverse("cqp:block_edit", args=[block.pk]),
+        {
+            "code": "BC1",
+            "rncp_code": "RNCP31313BC01",
+            "title": "Relation client revue",
+            "order": 1,
+            "threshold_percent": 150,
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'value="Relation client revue"' in page
+    assert "inférieure ou égale à 100" in page
+    block.refresh_from_db()
+    assert (block.title, block.threshold_percent) == ("Assurer la relation client", 60)
+
+
 # The admin's successful actions
 
 
@@ -542,6 +565,50 @@ def test_an_admin_creates_edits_and_deletes_a_competency(
     assert deleted.redirect_chain == [(detail_url, 302)]
     assert "Compétence C1.3 supprimée." in text_of(deleted)
     assert not Competency.objects.filter(pk=competency.pk).exists()
+
+
+def test_an_admin_adds_edits_and_deletes_a_competency_in_a_draft(
+    client: Client, certifier_admin: User, referential: None
+) -> None:
+    client.force_login(certifier_admin)
+    draft = CertificationVersion.objects.get(rncp_code="RNCP31394")
+    assert (
+        client.post(
+            reverse("cqp:block_create", args=[draft.pk]),
+            {
+                "code": "BC1",
+                "rncp_code": "RNCP31394BC01",
+                "title": "Identifier les gemmes",
+                "order": 1,
+                "threshold_percent": 60,
+            },
+        ).status_code
+        == 302
+    )
+    block = Block.objects.get(version=draft)
+    assert (
+        client.post(
+            reverse("cqp:competency_create", args=[block.pk]), {"code": "C1.1", "label": "Observer", "order": 1}
+        ).status_code
+        == 302
+    )
+    competency = block.competencies.get()
+    assert (
+        client.post(
+            reverse("cqp:competency_edit", args=[competency.pk]),
+            {"code": "C1.1", "label": "Observer à la loupe", "order": 1, "is_mandatory": "on"},
+        ).status_code
+        == 302
+    )
+    competency.refresh_from_db()
+    assert (competency.label, competency.is_mandatory) == ("Observer à la loupe", True)
+
+    assert client.post(reverse("cqp:version_publish", args=[draft.pk])).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == VersionStatus.PUBLISHED
+    response = client.post(reverse("cqp:competency_delete", args=[competency.pk]), follow=True)
+    assert "dernière compétence" in html.unescape(response.content.decode())
+    assert block.competencies.count() == 1
 
 
 def test_an_admin_deletes_a_draft_block(client: Client, certifier_admin: User, objects: dict[str, Any]) -> None:
@@ -649,6 +716,7 @@ def test_an_admin_creates_a_certification_and_edits_its_card(
     version = CertificationVersion.objects.get(rncp_code="RNCP40100")
     assert created.url == reverse("cqp:version_detail", args=[version.pk])
     assert (version.number, version.status, version.nsf_codes) == (1, VersionStatus.DRAFT, ["233", "251"])
+    assert sorted(version.access_routes) == ["apprentissage", "vae"]
 
     edited = client.post(
         reverse("cqp:version_edit", args=[version.pk]),
@@ -668,6 +736,13 @@ def test_an_admin_creates_a_certification_and_edits_its_card(
         ["233"],
         5,
     )
+
+    refused = client.post(
+        reverse("cqp:version_edit", args=[version.pk]),
+        {"rncp_code": "RNCP40100", "title": "x", "short_title": "x", "certifier": certifier.pk, "nsf_codes": "25"},
+    )
+    assert refused.status_code == 200
+    assert "« 25 » n&#x27;est pas un code NSF" in refused.content.decode()
 
 
 def test_creating_a_certification_with_a_taken_rncp_code_keeps_the_input(
@@ -748,6 +823,36 @@ def test_the_31313_detail_query_count_does_not_grow_with_its_blocks(
     assert text_of(first).count('data-testid="competency"') == 40
     assert text_of(second).count('data-testid="competency"') == 80
     assert text_of(second).count('data-testid="block"') == 8
+
+
+def test_the_list_keeps_a_constant_number_of_queries(
+    client: Client, staff: User, referential: None, django_assert_num_queries: Any
+) -> None:
+    client.force_login(staff)
+    with django_assert_num_queries(LIST_QUERIES):
+        client.get(reverse("cqp:certification_list"))
+    for _ in range(10):
+        version = VersionFactory()
+        CompetencyFactory.create_batch(3, block=BlockFactory(version=version))
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(reverse("cqp:certification_list"))
+    assert response.content.decode().count("<tr") == 1 + 14
+
+
+def test_the_detail_keeps_a_constant_number_of_queries(
+    client: Client, certifier_admin: User, watchmaker: CertificationVersion, django_assert_num_queries: Any
+) -> None:
+    client.force_login(certifier_admin)
+    url = reverse("cqp:version_detail", args=[watchmaker.pk])
+    with django_assert_num_queries(ADMIN_DETAIL_QUERIES):
+        client.get(url)
+    for n in range(5, 11):
+        block = BlockFactory(version=watchmaker, code=f"BC{n}", rncp_code=f"RNCP31313BC{n:02d}", order=n)
+        for i in range(1, 9):
+            CompetencyFactory(block=block, code=f"C{n}.{i}", order=i)
+    with django_assert_num_queries(ADMIN_DETAIL_QUERIES):
+        response = client.get(url)
+    assert response.content.decode().count('data-testid="competency"') == 40 + 48
 
 
 # Home page per role

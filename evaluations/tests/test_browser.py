@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from candidates import services as candidate_services
 from conftest import ARTIFACTS
 from cqp.models import CertificationVersion
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, enrol, make_candidate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,8 +29,8 @@ def enrolled(referential, staff):  # type: ignore[no-untyped-def]
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
     people = []
     for n, (name, first) in enumerate([("Lefèvre", "Chloé"), ("Øster", "Søren")]):
-        candidate = candidate_services.candidate_create(
-            organisation=organisation,
+        candidate = make_candidate(
+            organisation,
             created_by=staff,
             birth_name=name,
             first_name=first,
@@ -40,9 +40,7 @@ def enrolled(referential, staff):  # type: ignore[no-untyped-def]
             birth_insee_code="75056",
             email=f"candidat{n}@example.org",
         )
-        enrolment = candidate_services.candidate_enrol(
-            candidate=candidate, version=version, blocks=None, access_route="apprentissage", created_by=staff
-        )
+        enrolment = enrol(candidate, version, access_route="apprentissage", created_by=staff)
         people.append((candidate, enrolment))
     candidate_services.accommodation_add(
         enrolment=people[1][1],

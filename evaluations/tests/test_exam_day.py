@@ -16,6 +16,7 @@ from candidates.models import EnrolmentStatus, FraudBan
 from cqp.models import CertificationVersion
 from evaluations import rules, services
 from evaluations.models import Attendance, EvaluationSession, Incident, SessionCandidate
+from tests.factories import enrol, make_candidate
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +43,8 @@ def session(referential, staff):  # type: ignore[no-untyped-def]
 
 
 def place_for(session: EvaluationSession, n: int = 0) -> SessionCandidate:
-    candidate = candidate_services.candidate_create(
-        organisation=session.organisation,
-        created_by=None,
+    candidate = make_candidate(
+        session.organisation,
         birth_name=f"Moreau{n}",
         first_name="Inès",
         sex="F",
@@ -53,9 +53,7 @@ def place_for(session: EvaluationSession, n: int = 0) -> SessionCandidate:
         birth_insee_code="35238",
         email=f"ines{n}@example.org",
     )
-    enrolment = candidate_services.candidate_enrol(
-        candidate=candidate, version=session.version, blocks=None, access_route="vae", created_by=None
-    )
+    enrolment = enrol(candidate, session.version)
     with time_machine.travel(SCHEDULED_ON):
         return services.session_add_candidate(session=session, enrolment=enrolment)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,12 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from candidates import services as candidate_services
-from candidates.models import Candidate, Enrolment
+from candidates.models import Candidate
 from cqp.models import CertificationVersion, TrainingOrganisation
 from evaluations import services
 from evaluations.models import ConvocationOverride, ConvocationStatus, EvaluationSession, SessionCandidate, SessionMode
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, enrol, make_candidate
 
 pytestmark = pytest.mark.django_db
 
@@ -55,26 +53,6 @@ def version(referential: None) -> CertificationVersion:
 @pytest.fixture
 def other_staff(db: None) -> User:
     return UserFactory(email="autre@example.org", organisation=approve(OrganisationFactory(name="Autre organisme")))
-
-
-def make_candidate(organisation: TrainingOrganisation, n: int = 0, **overrides: Any) -> Candidate:
-    fields = {
-        "birth_name": f"Martin{n}",
-        "first_name": "Julie",
-        "sex": "F",
-        "birth_date": dt.date(1995, 1, 1) + dt.timedelta(days=n),
-        "birth_commune": "Besançon",
-        "birth_insee_code": "25056",
-        "email": f"julie{n}@example.org",
-    }
-    fields.update(overrides)
-    return candidate_services.candidate_create(organisation=organisation, created_by=None, **fields)
-
-
-def enrol(candidate: Candidate, version: CertificationVersion) -> Enrolment:
-    return candidate_services.candidate_enrol(
-        candidate=candidate, version=version, blocks=None, access_route="vae", created_by=None
-    )
 
 
 def schedule(organisation: TrainingOrganisation, version: CertificationVersion, user: User) -> EvaluationSession:

@@ -18,11 +18,11 @@ from icalendar import Calendar
 
 from accounts.models import User
 from candidates import services as candidate_services
-from candidates.models import AccommodationKind, Candidate, Enrolment, EnrolmentStatus
+from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus
 from cqp.models import ApprovalStatus, CertificationVersion, TrainingOrganisation, VersionStatus
 from evaluations import services, tasks
 from evaluations.models import ConvocationStatus, EvaluationSession, SessionCandidate, SessionMode
-from tests.factories import OrganisationFactory, VersionFactory
+from tests.factories import OrganisationFactory, VersionFactory, enrol, make_candidate
 
 pytestmark = pytest.mark.django_db
 
@@ -49,26 +49,6 @@ def approved(organisation: TrainingOrganisation) -> TrainingOrganisation:
 @pytest.fixture
 def version(referential: None) -> CertificationVersion:
     return CertificationVersion.objects.get(rncp_code="RNCP26850")
-
-
-def make_candidate(organisation: TrainingOrganisation, n: int = 0, **overrides: Any) -> Candidate:
-    fields = {
-        "birth_name": f"Martin{n}",
-        "first_name": "Julie",
-        "sex": "F",
-        "birth_date": dt.date(1995, 1, 1) + dt.timedelta(days=n),
-        "birth_commune": "Besançon",
-        "birth_insee_code": "25056",
-        "email": f"julie{n}@example.org",
-    }
-    fields.update(overrides)
-    return candidate_services.candidate_create(organisation=organisation, created_by=None, **fields)
-
-
-def enrol(candidate: Candidate, version: CertificationVersion) -> Enrolment:
-    return candidate_services.candidate_enrol(
-        candidate=candidate, version=version, blocks=None, access_route="vae", created_by=None
-    )
 
 
 def schedule(

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from evaluations import services
 from evaluations.models import ConvocationStatus, EvaluationSession
-from tests.factories import OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory, enrol, make_candidate
 
 pytestmark = pytest.mark.django_db
 
@@ -79,13 +79,12 @@ def test_staff_see_only_their_organisation_s_sessions(client, approved, referent
 def test_resend_sends_every_convocation_again(
     client, approved, referential, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    from candidates import services as candidate_services
     from cqp.models import CertificationVersion
 
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
     session = schedule(approved, version, 30)
-    candidate = candidate_services.candidate_create(
-        organisation=approved.organisation,
+    candidate = make_candidate(
+        approved.organisation,
         created_by=approved,
         birth_name="Roux",
         first_name="Emma",
@@ -95,9 +94,7 @@ def test_resend_sends_every_convocation_again(
         birth_insee_code="75056",
         email="emma@example.org",
     )
-    enrolment = candidate_services.candidate_enrol(
-        candidate=candidate, version=version, blocks=None, access_route="vae", created_by=approved
-    )
+    enrolment = enrol(candidate, version, created_by=approved)
     place = services.session_add_candidate(session=session, enrolment=enrolment)
     client.force_login(approved)
     for data in ({}, {}, {"resend": "1"}):  # send, nothing left to send, send again
