@@ -103,17 +103,22 @@ def _check_duplicate(candidate: Candidate) -> None:
 def candidate_build(*, organisation: TrainingOrganisation, **fields: Any) -> Candidate:
     """Validate a candidate without saving it (used by the import preview and by `candidate_create`)."""
     candidate = Candidate(organisation=organisation, **_normalise(fields))
+    _validate(candidate)
+    return candidate
+
+
+def _validate(candidate: Candidate) -> None:
+    """Identity key, model validation, identity rules and duplicates, for a new or a changed candidate."""
     candidate.identity_key = (
         rules.identity_key(
             birth_name=candidate.birth_name, first_name=candidate.first_name, birth_date=candidate.birth_date
         )
         if candidate.birth_date and candidate.birth_name and candidate.first_name
-        else ""
+        else ""  # full_clean names the missing field
     )
     candidate.full_clean(exclude=["identity_key"])
     _check_identity(candidate)
     _check_duplicate(candidate)
-    return candidate
 
 
 @transaction.atomic
@@ -129,12 +134,7 @@ def candidate_update(*, candidate: Candidate, **fields: Any) -> Candidate:
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     for name, value in _normalise(fields).items():
         setattr(candidate, name, value)
-    candidate.identity_key = rules.identity_key(
-        birth_name=candidate.birth_name, first_name=candidate.first_name, birth_date=candidate.birth_date
-    )
-    candidate.full_clean(exclude=["identity_key"])
-    _check_identity(candidate)
-    _check_duplicate(candidate)
+    _validate(candidate)
     candidate.save()
     return candidate
 
