@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
@@ -21,3 +22,15 @@ def require_certifier_admin(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+Scoped = TypeVar("Scoped", bound=QuerySet)
+
+
+def organisation_scope(user: Any, queryset: Scoped) -> Scoped:
+    """Rows with an `organisation` a user may see: certifier admins all, organisation staff their own, others none."""
+    if user.is_certifier_admin:
+        return queryset
+    if user.is_organisation_staff:
+        return queryset.filter(organisation_id=user.organisation_id)
+    return queryset.none()

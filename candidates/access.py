@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from accounts.access import organisation_scope
 from accounts.models import User
 from candidates.models import Candidate, CandidateDocument, Enrolment
 
@@ -23,12 +24,7 @@ def require_candidate_manager(user: User) -> None:
 
 def candidates_for(user: User) -> QuerySet[Candidate]:
     """Certifier admins see every candidate; organisation staff their organisation's; others none."""
-    candidates = Candidate.objects.all()
-    if user.is_certifier_admin:
-        return candidates
-    if user.is_organisation_staff:
-        return candidates.filter(organisation_id=user.organisation_id)
-    return candidates.none()
+    return organisation_scope(user, Candidate.objects.all())
 
 
 def candidate_for_user(user: User, pk: int) -> Candidate:

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -30,9 +29,9 @@ from candidates.forms import (
     EnrolmentVersionForm,
 )
 from candidates.models import Candidate, DocumentKind, livret_part_label
+from cqp.actions import run_action
 from cqp.forms import add_service_errors
-
-PAGE_SIZE = 25
+from cqp.pagination import paginate
 
 
 def candidate_list(request: HttpRequest) -> HttpResponse:
@@ -41,16 +40,8 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     q, version = "", None
     if filters.is_valid():
         q, version = filters.cleaned_data["q"], filters.cleaned_data["version"]
-    page = Paginator(selectors.candidate_list(request.user, q=q, version=version), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "candidates/candidate_list.html",
-        {"page": page, "filters": filters, "query": query.urlencode()},
-    )
+    context = {"filters": filters, **paginate(request, selectors.candidate_list(request.user, q=q, version=version))}
+    return render(request, "candidates/candidate_list.html", context)
 
 
 def candidate_create(request: HttpRequest) -> HttpResponse:
@@ -102,13 +93,11 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def candidate_invite(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
-    try:
-        services.candidate_invite(candidate=candidate, site_url=request.build_absolute_uri("/"))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": candidate.email})
+    run_action(
+        request,
+        lambda: services.candidate_invite(candidate=candidate, site_url=request.build_absolute_uri("/")),
+        success=_("Invitation envoyée à %(email)s.") % {"email": candidate.email},
+    )
     return redirect("candidates:detail", pk=candidate.pk)
 
 

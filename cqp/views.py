@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import require_certifier_admin
 from cqp import access, selectors, services
+from cqp.actions import run_action
 from cqp.forms import (
     BlockForm,
     CertificationCreateForm,
@@ -98,23 +98,11 @@ def version_url(version: CertificationVersion) -> str:
     return reverse("cqp:version_detail", args=[version.pk])
 
 
-def _act(request: HttpRequest, action: Callable[[], Any], *, success: str) -> Any:
-    """Run a service for a POST action; its refusal becomes error messages. Returns its result or None."""
-    try:
-        result = action()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return None
-    messages.success(request, success)
-    return result
-
-
 @require_POST
 @require_certifier_admin
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
-    _act(
+    run_action(
         request, lambda: services.version_publish(version=version), success=_("Version publiée : elle est en vigueur.")
     )
     return redirect("cqp:version_detail", pk=version.pk)
@@ -124,7 +112,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_certifier_admin
 def version_archive(request: HttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
-    _act(request, lambda: services.version_archive(version=version), success=_("Version archivée."))
+    run_action(request, lambda: services.version_archive(version=version), success=_("Version archivée."))
     return redirect("cqp:version_detail", pk=version.pk)
 
 
@@ -132,7 +120,7 @@ def version_archive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_certifier_admin
 def version_new(request: HttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
-    new = _act(
+    new = run_action(
         request, lambda: services.version_new(previous=version), success=_("Nouvelle version créée en préparation.")
     )
     return redirect("cqp:version_detail", pk=(new or version).pk)
@@ -189,7 +177,7 @@ def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_certifier_admin
 def block_delete(request: HttpRequest, pk: int) -> HttpResponse:
     block = access.block_for_admin(request.user, pk)
-    _act(
+    run_action(
         request, lambda: services.block_delete(block=block), success=_("Bloc %(code)s supprimé.") % {"code": block.code}
     )
     return redirect("cqp:version_detail", pk=block.version_id)
@@ -251,7 +239,7 @@ def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_certifier_admin
 def competency_delete(request: HttpRequest, pk: int) -> HttpResponse:
     competency = access.competency_for_admin(request.user, pk)
-    _act(
+    run_action(
         request,
         lambda: services.competency_delete(competency=competency),
         success=_("Compétence %(code)s supprimée.") % {"code": competency.code},

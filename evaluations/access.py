@@ -5,18 +5,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.access import organisation_scope
 from accounts.models import User
 from candidates.access import require_candidate_manager
 from evaluations.models import ConvocationStatus, EvaluationSession, SessionCandidate
 
 
 def sessions_for(user: User) -> QuerySet[EvaluationSession]:
-    sessions = EvaluationSession.objects.all()
-    if user.is_certifier_admin:
-        return sessions
-    if user.is_organisation_staff:
-        return sessions.filter(organisation_id=user.organisation_id)
-    return sessions.none()
+    return organisation_scope(user, EvaluationSession.objects.all())
 
 
 def session_for_user(user: User, pk: int) -> EvaluationSession:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from candidates.access import require_candidate_manager
+from cqp.actions import run_action
 from cqp.forms import add_service_errors
+from cqp.pagination import paginate
 from evaluations import access, rules, services
 from evaluations.convocation import convocation_ics
 from evaluations.forms import (
@@ -49,14 +50,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
             sessions = sessions.filter(ends_on__gte=timezone.localdate())
         elif when == "past":
             sessions = sessions.filter(ends_on__lt=timezone.localdate())
-    page = Paginator(sessions.order_by("-starts_on", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"page": page, "filters": filters, "query": query.urlencode()}
+    context = {"filters": filters, **paginate(request, sessions.order_by("-starts_on", "pk"))}
     return render(request, "evaluations/session_list.html", context)
-
-
-PAGE_SIZE = 25
 
 
 def session_create(request: HttpRequest) -> HttpResponse:
@@ -96,12 +91,10 @@ def session_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     form = AddCandidateForm(request.POST, session=session)
     if form.is_valid():
-        try:
-            place = services.session_add_candidate(session=session, enrolment=form.cleaned_data["enrolment"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
+        place = run_action(
+            request, lambda: services.session_add_candidate(session=session, enrolment=form.cleaned_data["enrolment"])
+        )
+        if place is not None:
             start = timezone.localtime(place.starts_at)
             messages.success(
                 request,
@@ -117,16 +110,11 @@ def session_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
 def session_convoke(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     resend = request.POST.get("resend") == "1"
-    try:
-        count = services.convocations_send(session=session, resend=resend)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        if count:
-            messages.success(request, _("%(n)s convocation(s) en cours d'envoi.") % {"n": count})
-        else:
-            messages.info(request, _("Toutes les convocations sont déjà parties."))
+    count = run_action(request, lambda: services.convocations_send(session=session, resend=resend))
+    if count:
+        messages.success(request, _("%(n)s convocation(s) en cours d'envoi.") % {"n": count})
+    elif count == 0:
+        messages.info(request, _("Toutes les convocations sont déjà parties."))
     return redirect("evaluations:detail", pk=session.pk)
 
 
@@ -137,15 +125,13 @@ def session_override(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_certifier_admin:
         raise PermissionDenied(_("Seul un administrateur du certificateur peut déroger au délai de 15 jours."))
     if form.is_valid():
-        try:
-            services.convocation_override_record(
+        run_action(
+            request,
+            lambda: services.convocation_override_record(
                 session=session, reason=form.cleaned_data["reason"], recorded_by=request.user
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Dérogation enregistrée : les convocations peuvent partir."))
+            ),
+            success=_("Dérogation enregistrée : les convocations peuvent partir."),
+        )
     else:
         messages.error(request, _("Indiquez le motif de la dérogation."))
     return redirect("evaluations:detail", pk=session.pk)
@@ -175,13 +161,7 @@ def _place_action(
     request: HttpRequest, pk: int, action: Callable[[SessionCandidate], object], success: str
 ) -> HttpResponse:
     place = access.place_for_manager(request.user, pk)
-    try:
-        action(place)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success % {"name": place.enrolment.candidate.display_name})
+    run_action(request, lambda: action(place), success=success % {"name": place.enrolment.candidate.display_name})
     return redirect("evaluations:attendance", pk=place.session_id)
 
 
@@ -222,13 +202,11 @@ def incident_create(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     form = IncidentForm(request.POST, session=session)
     if form.is_valid():
-        try:
-            services.incident_report(session=session, reported_by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("Incident enregistré et transmis au certificateur."))
+        run_action(
+            request,
+            lambda: services.incident_report(session=session, reported_by=request.user, **form.cleaned_data),
+            success=_("Incident enregistré et transmis au certificateur."),
+        )
     else:
         for errors in form.errors.values():
             for message in errors:
