@@ -31,7 +31,7 @@ from evaluations.forms import (
     SessionFilterForm,
     SessionForm,
 )
-from evaluations.models import SessionCandidate
+from evaluations.models import ConvocationOverride, SessionCandidate
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
@@ -73,13 +73,16 @@ def session_create(request: HttpRequest) -> HttpResponse:
 
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
+    override = ConvocationOverride.objects.filter(session=session).select_related("recorded_by").first()
     places = session.candidates.select_related("enrolment__candidate").prefetch_related("enrolment__accommodations")
     context = {
         "session": session,
         "places": places,
         "timeline": rules.timeline(today=timezone.localdate(), session_day=session.starts_on),
-        "can_convoke": services.convocations_allowed(session),
-        "override": getattr(session, "override", None),
+        "can_convoke": rules.convocation_allowed(
+            today=timezone.localdate(), session_day=session.starts_on, override=override is not None
+        ),
+        "override": override,
         "add_form": AddCandidateForm(session=session),
         "override_form": OverrideForm(),
     }
