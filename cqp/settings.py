@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cqp",
     "candidates",
     "evaluations",
+    "juries",
 ]
 
 MIDDLEWARE = [

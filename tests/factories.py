@@ -161,3 +161,64 @@ def enrol(
     return candidate_services.candidate_enrol(
         candidate=candidate, version=version, blocks=blocks, access_route=access_route, created_by=created_by, **kwargs
     )
+
+
+def jury_member(
+    email: str,
+    college: str,
+    *,
+    certifications: Any,
+    first_name: str = "Alex",
+    last_name: str | None = None,
+    approved_by: User | None = None,
+    **fields: Any,
+) -> Any:
+    """A jury member registered and approved through the services (approved by a fresh certifier admin
+    unless one is given)."""
+    from juries import services as jury_services
+
+    admin = approved_by or UserFactory(email="habilitation@example.org", is_certifier_admin=True)
+    member = jury_services.jury_member_register(
+        email=email,
+        first_name=first_name,
+        last_name=last_name or email.split("@")[0].title(),
+        college=college,
+        certifications=certifications,
+        proposed_by=admin,
+        **fields,
+    )
+    return jury_services.jury_member_approve(member=member, approved_by=admin)
+
+
+def past_session(staff: User, version: CertificationVersion, candidates: list[Candidate], *, days_ago: int = 0) -> Any:
+    """A session of `staff`'s organisation held `days_ago` days ago, every candidate present.
+
+    Scheduled and filled through the services (a session is only scheduled ahead), then moved to its exam
+    day and the attendance sheet filled straight in the table: these tests are about what follows the exam.
+    """
+    from django.utils import timezone
+
+    from evaluations import services as evaluation_services
+    from evaluations.models import Attendance, EvaluationSession, SessionCandidate
+
+    organisation = staff.organisation
+    if organisation.approval_start is None:
+        organisation.approval_start = timezone.localdate() - dt.timedelta(days=3650)
+        organisation.save(update_fields=["approval_start"])
+    session = evaluation_services.session_schedule(
+        version=version,
+        organisation=organisation,
+        starts_on=timezone.localdate() + dt.timedelta(days=30),
+        ends_on=None,
+        mode="on_site",
+        address="58 rue du Louvre, 75002 Paris",
+        created_by=staff,
+    )
+    for candidate in candidates:
+        enrolment = candidate.enrolments.filter(version=version, status="active").first() or enrol(candidate, version)
+        evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    EvaluationSession.objects.filter(pk=session.pk).update(starts_on=day, ends_on=day)
+    SessionCandidate.objects.filter(session=session).update(attendance=Attendance.PRESENT, signed_at=timezone.now())
+    session.refresh_from_db()
+    return session

@@ -1,0 +1,386 @@
+"""Juries: the registry of approved members, the evaluation jury of a session and the certification jury,
+their recusals, the A/NA grids, the evaluation jury's recommendations, the certification jury's disputes and
+decisions, and the audit trail of every change to a result."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Candidate
+from cqp.models import Block, Certification, CertificationVersion, Competency, TrainingOrganisation
+from evaluations.models import EvaluationSession, SessionCandidate
+from juries import rules
+
+
+class College(models.TextChoices):
+    EMPLOYEES = rules.EMPLOYEES, _("Représentant des salariés")
+    EMPLOYERS = rules.EMPLOYERS, _("Représentant des employeurs")
+    TRAINER = rules.TRAINER, _("Formateur ou accompagnateur CQP")
+    CERTIFIER_PRESIDENT = rules.CERTIFIER_PRESIDENT, _("Président de l'instance de certification")
+
+
+class MemberStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposé, à habiliter")
+    APPROVED = "approved", _("Habilité")
+    WITHDRAWN = "withdrawn", _("Habilitation retirée")
+
+
+class JuryMember(models.Model):
+    """A person who may sit on juries once the certifier has approved them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_member", verbose_name=_("compte")
+    )
+    college = models.CharField(_("collège"), max_length=20, choices=College)
+    company_name = models.CharField(_("entreprise ou organisme"), max_length=200, blank=True)
+    company_siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    organisation = models.ForeignKey(
+        TrainingOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="jury_members",
+        verbose_name=_("organisme de formation employeur"),
+        help_text=_("Renseigné si la personne travaille pour un organisme de formation."),
+    )
+    certifications = models.ManyToManyField(
+        Certification, related_name="jury_members", verbose_name=_("certifications qu'il peut évaluer")
+    )
+    trained_organisations = models.ManyToManyField(
+        TrainingOrganisation,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organismes pour lesquels il a formé des candidats"),
+    )
+    trained_candidates = models.ManyToManyField(
+        Candidate, blank=True, related_name="trainers", verbose_name=_("candidats qu'il a formés")
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=MemberStatus, default=MemberStatus.PROPOSED)
+    status_reason = models.TextField(_("motif du retrait"), blank=True)
+    approved_at = models.DateTimeField(_("habilité le"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membre de jury")
+        verbose_name_plural = _("membres de jury")
+        ordering = ["user__last_name", "user__first_name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.email
+
+
+class JuryKind(models.TextChoices):
+    EVALUATION = rules.EVALUATION, _("Jury d'évaluation")
+    CERTIFICATION = rules.CERTIFICATION, _("Jury de certification")
+
+
+class Jury(models.Model):
+    """An evaluation jury (one per session) or a certification jury (a meeting that decides on the sessions
+    the evaluation juries transmitted to it)."""
+
+    kind = models.CharField(_("type de jury"), max_length=15, choices=JuryKind)
+    version = models.ForeignKey(
+        CertificationVersion, on_delete=models.PROTECT, related_name="juries", verbose_name=_("certification")
+    )
+    session = models.OneToOneField(
+        EvaluationSession,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="jury",
+        verbose_name=_("session"),
+    )
+    meets_on = models.DateField(_("date du jury"))
+    president = models.ForeignKey(
+        JuryMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("président")
+    )
+    certification_jury = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluation_juries",
+        verbose_name=_("transmis au jury de certification"),
+    )
+    transmitted_at = models.DateTimeField(_("transmis le"), null=True, blank=True)
+    transmitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("jury")
+        verbose_name_plural = _("jurys")
+        ordering = ["-meets_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="evaluation", session__isnull=False)
+                | models.Q(kind="certification", session__isnull=True, certification_jury__isnull=True),
+                name="jury_kind_matches_its_links",
+                violation_error_message=_(
+                    "Un jury d'évaluation va avec une session ; un jury de certification avec aucune."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.version.short_title} — {self.meets_on:%d/%m/%Y}"
+
+    @property
+    def is_evaluation(self) -> bool:
+        return self.kind == JuryKind.EVALUATION
+
+
+class JurySeat(models.Model):
+    """A member sitting on a jury, in their college; `internal` says they work for the training organisation
+    whose candidates the jury assesses (at most half of the jury may)."""
+
+    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="seats")
+    member = models.ForeignKey(JuryMember, on_delete=models.PROTECT, related_name="seats")
+    college = models.CharField(_("collège"), max_length=20, choices=College)
+    internal = models.BooleanField(_("interne à l'organisme"), default=False)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("siège de jury")
+        verbose_name_plural = _("sièges de jury")
+        ordering = ["jury", "college"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jury", "member"],
+                name="one_seat_per_member_and_jury",
+                violation_error_message=_("Déjà membre."),
+            ),
+            models.UniqueConstraint(
+                fields=["jury", "college"],
+                name="one_seat_per_college_and_jury",
+                violation_error_message=_("Ce collège a déjà son représentant dans ce jury."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.get_college_display()}"
+
+
+class RecusalReason(models.TextChoices):
+    TRAINED = rules.TRAINED, _("A formé le candidat")
+    SAME_COMPANY = rules.SAME_COMPANY, _("Travaille dans l'entreprise du candidat")
+    DECLARED = rules.DECLARED, _("A déclaré connaître le candidat")
+
+
+class Recusal(models.Model):
+    """A member takes no part in one candidate's grid and deliberation. Found by the rules (trained,
+    same company) or declared by the member; recorded either way, shown in the deliberation and the PV."""
+
+    jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="recusals")
+    member = models.ForeignKey(JuryMember, on_delete=models.PROTECT, related_name="recusals")
+    place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, related_name="recusals")
+    reason = models.CharField(_("motif"), max_length=15, choices=RecusalReason)
+    note = models.TextField(_("précisions"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("déport")
+        verbose_name_plural = _("déports")
+        ordering = ["place", "member", "reason"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jury", "member", "place", "reason"],
+                name="one_recusal_per_reason",
+                violation_error_message=_("Ce déport est déjà enregistré."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} — {self.place.enrolment.candidate} — {self.get_reason_display()}"
+
+
+class GridStatus(models.TextChoices):
+    DRAFT = "draft", _("En cours de saisie")
+    SUBMITTED = "submitted", _("Validée")
+
+
+class Grid(models.Model):
+    """The A/NA grid of one candidate for one block: a member's own grid, or the consensus grid entered by
+    the president (member is null). Locked once submitted; reopened only by a certifier admin."""
+
+    jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="grids")
+    place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, related_name="grids")
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(
+        JuryMember, on_delete=models.PROTECT, null=True, blank=True, related_name="grids", verbose_name=_("membre")
+    )
+    status = models.CharField(_("statut"), max_length=10, choices=GridStatus, default=GridStatus.DRAFT)
+    comment = models.TextField(_("commentaire"), blank=True)
+    submitted_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("grille d'évaluation")
+        verbose_name_plural = _("grilles d'évaluation")
+        ordering = ["place", "block__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "block", "member"],
+                name="one_member_grid_per_block",
+                violation_error_message=_("Ce membre a déjà une grille pour ce bloc."),
+            ),
+            models.UniqueConstraint(
+                fields=["place", "block"],
+                condition=models.Q(member__isnull=True),
+                name="one_consensus_grid_per_block",
+                violation_error_message=_("La grille de consensus de ce bloc existe déjà."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        who = self.member or _("consensus")
+        return f"{self.place.enrolment.candidate} — {self.block.code} — {who}"
+
+    @property
+    def is_consensus(self) -> bool:
+        return self.member_id is None
+
+
+class GradeValue(models.TextChoices):
+    ACQUIRED = rules.ACQUIRED, _("A — acquis")
+    NOT_ACQUIRED = rules.NOT_ACQUIRED, _("NA — non acquis")
+
+
+class Grade(models.Model):
+    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="grades")
+    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    value = models.CharField(_("note"), max_length=2, choices=GradeValue)
+    comment = models.TextField(_("commentaire"), blank=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "competency"], name="one_grade_per_competency_and_grid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.competency.code} : {self.value}"
+
+
+class OutcomeKind(models.TextChoices):
+    TOTAL = "total", _("Attribution totale")
+    PARTIAL = "partial", _("Attribution partielle")
+    NONE = "none", _("Non-attribution")
+
+
+class Recommendation(models.Model):
+    """The evaluation jury's recommendation for a candidate (préconisation), with its comments."""
+
+    place = models.OneToOneField(SessionCandidate, on_delete=models.PROTECT, related_name="recommendation")
+    kind = models.CharField(_("préconisation"), max_length=10, choices=OutcomeKind)
+    blocks = models.ManyToManyField(Block, blank=True, related_name="+", verbose_name=_("blocs préconisés"))
+    comments = models.TextField(_("commentaires et annotations"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("préconisation du jury d'évaluation")
+        verbose_name_plural = _("préconisations du jury d'évaluation")
+
+    def __str__(self) -> str:
+        return f"{self.place.enrolment.candidate} — {self.get_kind_display()}"
+
+
+class Dispute(models.Model):
+    """A dispute raised by the certification jury on a candidate's results; it may summon the evaluation
+    jury. No decision is taken on the candidate while it is open."""
+
+    jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="disputes")
+    place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, related_name="disputes")
+    description = models.TextField(_("objet du litige"))
+    summon_evaluation_jury = models.BooleanField(_("convoquer le jury d'évaluation"), default=False)
+    resolution = models.TextField(_("issue du litige"), blank=True)
+    resolved_at = models.DateTimeField(_("clos le"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("litige")
+        verbose_name_plural = _("litiges")
+        ordering = ["recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.place.enrolment.candidate} — {self.description[:40]}"
+
+
+class Decision(models.Model):
+    """The certification jury's decision on a candidate: total, partial (which blocks) or none."""
+
+    place = models.OneToOneField(SessionCandidate, on_delete=models.PROTECT, related_name="decision")
+    jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="decisions")
+    kind = models.CharField(_("décision"), max_length=10, choices=OutcomeKind)
+    blocks = models.ManyToManyField(Block, blank=True, related_name="+", verbose_name=_("blocs attribués"))
+    reason = models.TextField(_("motif"), blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("décision du jury de certification")
+        verbose_name_plural = _("décisions du jury de certification")
+
+    def __str__(self) -> str:
+        return f"{self.place.enrolment.candidate} — {self.get_kind_display()}"
+
+
+class AuditAction(models.TextChoices):
+    GRID_SAVED = "grid_saved", _("Grille enregistrée")
+    GRID_SUBMITTED = "grid_submitted", _("Grille validée")
+    GRID_REOPENED = "grid_reopened", _("Grille rouverte")
+    RECUSAL = "recusal", _("Déport")
+    RECOMMENDATION = "recommendation", _("Préconisation")
+    TRANSMITTED = "transmitted", _("Transmission au jury de certification")
+    DISPUTE = "dispute", _("Litige")
+    DISPUTE_RESOLVED = "dispute_resolved", _("Litige clos")
+    DECISION = "decision", _("Décision du jury de certification")
+
+
+class AuditEntry(models.Model):
+    """One change to a candidate's results: who, when, what it was before and after. Never updated."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="result_history")
+    place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction)
+    subject = models.CharField(_("objet"), max_length=255)
+    before = models.JSONField(_("avant"), null=True, blank=True)
+    after = models.JSONField(_("après"), null=True, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("historique des résultats")
+        verbose_name_plural = _("historique des résultats")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} — {self.get_action_display()} — {self.subject}"

@@ -1,0 +1,274 @@
+"""Pure rules of the juries: composition, impartiality, grid status, departures from the computed result.
+
+No Django, no database: plain values in, plain values out, so every rule is testable on its own. The block
+and certification rules themselves live in `cqp.rules`; this module only feeds them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from cqp.rules import ACQUIRED, NOT_ACQUIRED, BlockDecision, IncompleteGrid, validate_block
+
+EMPLOYEES = "employees"
+EMPLOYERS = "employers"
+TRAINER = "trainer"
+CERTIFIER_PRESIDENT = "certifier_president"
+
+EVALUATION = "evaluation"
+CERTIFICATION = "certification"
+
+# The colleges each kind of jury needs, one seat each (seed 004, § 1).
+SEATS: dict[str, tuple[str, ...]] = {
+    EVALUATION: (EMPLOYEES, EMPLOYERS, TRAINER),
+    CERTIFICATION: (EMPLOYEES, EMPLOYERS, CERTIFIER_PRESIDENT),
+}
+# Who may preside: the evaluation jury chooses among the two representatives; the certification jury is
+# presided by the president of the certifying body.
+PRESIDING_COLLEGES: dict[str, tuple[str, ...]] = {
+    EVALUATION: (EMPLOYEES, EMPLOYERS),
+    CERTIFICATION: (CERTIFIER_PRESIDENT,),
+}
+
+COLLEGE_LABELS = {
+    EMPLOYEES: "représentant des salariés",
+    EMPLOYERS: "représentant des employeurs",
+    TRAINER: "formateur ou accompagnateur CQP",
+    CERTIFIER_PRESIDENT: "président de l'instance de certification",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A member as the composition rules see them."""
+
+    member_id: int
+    name: str
+    college: str
+    internal: bool  # works for a training organisation whose candidates the jury assesses
+    linked_to_training: bool = False  # trained these candidates or for their organisation
+
+
+def assignment_refusal(
+    *, kind: str, seats: Collection[Seat], newcomer: Seat, approved: bool, may_assess: bool
+) -> str | None:
+    """Why `newcomer` cannot join a jury of `kind` that already has `seats`, or None when they can.
+
+    The message names the rule that is broken. "At least half of the jury external to the training
+    organisation" is checked against the full jury (3 seats), so it refuses the seat that would make it
+    impossible rather than waiting for the last one.
+    """
+    if not approved:
+        return (
+            f"{newcomer.name} n'est pas habilité(e) par le certificateur : "
+            "un membre doit être habilité avant de siéger."
+        )
+    if not may_assess:
+        return f"{newcomer.name} n'est pas habilité(e) pour cette certification."
+    if any(seat.member_id == newcomer.member_id for seat in seats):
+        return f"{newcomer.name} siège déjà dans ce jury."
+    wanted = SEATS[kind]
+    if newcomer.college not in wanted:
+        allowed = ", ".join(COLLEGE_LABELS[c] for c in wanted)
+        return (
+            f"Un {COLLEGE_LABELS[newcomer.college]} ne siège pas dans un jury "
+            f"{'d’évaluation' if kind == EVALUATION else 'de certification'} (composition : {allowed})."
+        )
+    taken = next((seat for seat in seats if seat.college == newcomer.college), None)
+    if taken is not None:
+        return f"Le jury a déjà son {COLLEGE_LABELS[newcomer.college]} ({taken.name}) : un seul par jury."
+    if kind == EVALUATION and newcomer.college == TRAINER and newcomer.linked_to_training:
+        return (
+            f"{newcomer.name} a un lien avec la formation des candidats : le formateur du jury d'évaluation "
+            "doit être sans lien avec leur parcours."
+        )
+    internal = sum(1 for seat in seats if seat.internal) + (1 if newcomer.internal else 0)
+    if internal * 2 > len(wanted):
+        return (
+            f"{newcomer.name} appartient à l'organisme de formation des candidats : au moins la moitié du jury "
+            "doit être extérieure à l'organisme."
+        )
+    return None
+
+
+def composition_problems(*, kind: str, seats: Collection[Seat], president_id: int | None) -> list[str]:
+    """What is still missing or wrong for the jury to sit; empty when it is complete."""
+    problems = []
+    present = {seat.college for seat in seats}
+    for college in SEATS[kind]:
+        if college not in present:
+            problems.append(f"Il manque le {COLLEGE_LABELS[college]}.")
+    internal = sum(1 for seat in seats if seat.internal)
+    if internal * 2 > max(len(seats), len(SEATS[kind])):
+        problems.append("Au moins la moitié du jury doit être extérieure à l'organisme de formation.")
+    if president_id is None:
+        problems.append("Le président du jury n'est pas désigné.")
+    return problems
+
+
+def presidency_refusal(*, kind: str, seat: Seat) -> str | None:
+    if seat.college not in PRESIDING_COLLEGES[kind]:
+        if kind == EVALUATION:
+            return (
+                f"{seat.name} ne peut pas présider : le président du jury d'évaluation est choisi parmi "
+                "les représentants des salariés et des employeurs."
+            )
+        return (
+            f"{seat.name} ne peut pas présider : le jury de certification est présidé "
+            "par le président de l'instance de certification."
+        )
+    return None
+
+
+# --- Impartiality --------------------------------------------------------------------------------------
+
+TRAINED = "trained"
+SAME_COMPANY = "same_company"
+DECLARED = "declared"
+
+CONFLICT_LABELS = {
+    TRAINED: "a formé le candidat",
+    SAME_COMPANY: "travaille dans l'entreprise du candidat",
+    DECLARED: "a déclaré connaître le candidat",
+}
+
+
+def fold(text: str) -> str:
+    """A company name folded for comparison: no accents, case, punctuation or legal form."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    words = re.findall(r"[a-z0-9]+", plain)
+    legal_forms = {"sa", "sas", "sasu", "sarl", "eurl", "sci", "snc", "et", "cie", "la", "le", "les", "l", "de", "du"}
+    return " ".join(word for word in words if word not in legal_forms)
+
+
+def same_company(*, member_company: str, member_siret: str, candidate_company: str, candidate_siret: str) -> bool:
+    """Same firm: same SIREN (the first 9 digits of the SIRET), or the same name once folded."""
+    if len(member_siret) >= 9 and len(candidate_siret) >= 9 and member_siret[:9] == candidate_siret[:9]:
+        return True
+    left, right = fold(member_company), fold(candidate_company)
+    return bool(left) and left == right
+
+
+def conflicts(
+    *,
+    trained_candidate: bool,
+    member_company: str,
+    member_siret: str,
+    candidate_company: str,
+    candidate_siret: str,
+    declared: bool,
+) -> list[str]:
+    """The reasons (TRAINED, SAME_COMPANY, DECLARED) why a member takes no part in a candidate's grid and
+    deliberation; empty when none."""
+    reasons = []
+    if trained_candidate:
+        reasons.append(TRAINED)
+    if same_company(
+        member_company=member_company,
+        member_siret=member_siret,
+        candidate_company=candidate_company,
+        candidate_siret=candidate_siret,
+    ):
+        reasons.append(SAME_COMPANY)
+    if declared:
+        reasons.append(DECLARED)
+    return reasons
+
+
+# --- Grids ---------------------------------------------------------------------------------------------
+
+BlockState = Literal["validated", "not_validated", "pending"]
+
+
+@dataclass(frozen=True, slots=True)
+class LiveBlockStatus:
+    """A block's status while its grid is being filled.
+
+    `validated` / `not_validated` once every competency is graded, or earlier when the grades already
+    entered settle it whatever the rest will be; `pending` otherwise. Computed by `cqp.rules.validate_block`
+    on the grid as it is, with the missing grades all A (best case) and all NA (worst case).
+    """
+
+    state: BlockState
+    acquired: int
+    not_acquired: int
+    to_grade: tuple[str, ...]
+    total: int
+    required: int
+    missing_mandatory: tuple[str, ...]  # mandatory competencies graded NA
+    mandatory_to_grade: tuple[str, ...]
+    complete: bool
+
+
+def live_block_status(
+    grades: Mapping[str, str], competencies: Iterable[str], mandatory: Collection[str], threshold_percent: int
+) -> LiveBlockStatus:
+    codes = tuple(competencies)
+    given = {code: grades[code] for code in codes if grades.get(code) in (ACQUIRED, NOT_ACQUIRED)}
+    to_grade = tuple(code for code in codes if code not in given)
+    best = validate_block({code: given.get(code, ACQUIRED) for code in codes}, codes, mandatory, threshold_percent)
+    worst = validate_block({code: given.get(code, NOT_ACQUIRED) for code in codes}, codes, mandatory, threshold_percent)
+    state: BlockState
+    if worst.validated:
+        state = "validated"
+    elif not best.validated:
+        state = "not_validated"
+    else:
+        state = "pending"
+    acquired = sum(1 for value in given.values() if value == ACQUIRED)
+    return LiveBlockStatus(
+        state=state,
+        acquired=acquired,
+        not_acquired=len(given) - acquired,
+        to_grade=to_grade,
+        total=len(codes),
+        required=best.required,
+        missing_mandatory=best.missing_mandatory,
+        mandatory_to_grade=tuple(code for code in to_grade if code in set(mandatory)),
+        complete=not to_grade,
+    )
+
+
+def submission_refusal(
+    block_code: str, grades: Mapping[str, str], competencies: Iterable[str], mandatory: Collection[str], threshold: int
+) -> str | None:
+    """Why a block's grid cannot be submitted (names the competencies with no grade), or None."""
+    try:
+        validate_block(dict(grades), competencies, mandatory, threshold)
+    except IncompleteGrid as incomplete:
+        return f"{block_code} : {incomplete}"
+    return None
+
+
+def block_decision(
+    grades: Mapping[str, str], competencies: Iterable[str], mandatory: Collection[str], threshold: int
+) -> BlockDecision:
+    return validate_block(dict(grades), competencies, mandatory, threshold)
+
+
+# --- Earlier results and departures --------------------------------------------------------------------
+
+
+def block_still_valid(*, acquired_on: dt.date, validity_years: int | None, on: dt.date) -> bool:
+    """An acquired block counts while its validity lasts (None: unlimited, as for RNCP 31313)."""
+    if validity_years is None:
+        return True
+    try:
+        end = acquired_on.replace(year=acquired_on.year + validity_years)
+    except ValueError:  # 29 February
+        end = acquired_on.replace(year=acquired_on.year + validity_years, day=28)
+    return on <= end
+
+
+def departs(*, kind: str, blocks: Collection[str], reference_kind: str, reference_blocks: Collection[str]) -> bool:
+    """True when a decision (kind and blocks awarded) differs from a reference one. Blocks matter only for a
+    partial award: a total award means every block, none means no block."""
+    if kind != reference_kind:
+        return True
+    return kind == "partial" and frozenset(blocks) != frozenset(reference_blocks)

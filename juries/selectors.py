@@ -1,0 +1,226 @@
+"""Reads of juries and results, shaped for pages with a constant number of queries.
+
+`deliberation_rows` is the one computation of a session's results: the grid board, the deliberation grid,
+its XLSX and PDF exports and the certification jury's page all read it, and it decides through `cqp.rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from cqp.models import Block, CertificationVersion, Competency
+from cqp.rules import Outcome, certification_outcome
+from evaluations.models import Attendance, SessionCandidate
+from juries import rules
+from juries.models import Decision, Grade, Grid, GridStatus, Jury, JurySeat, Recommendation, Recusal
+
+
+def version_blocks(version: CertificationVersion) -> list[Block]:
+    """The version's blocks in order, each with its competencies in order (2 queries)."""
+    return list(
+        Block.objects.filter(version=version)
+        .order_by("order", "code")
+        .prefetch_related(Prefetch("competencies", queryset=Competency.objects.order_by("order", "code")))
+    )
+
+
+def block_rule(block: Block) -> tuple[list[str], list[str], int]:
+    """(competency codes, mandatory codes, threshold) of a block whose competencies are prefetched."""
+    competencies = list(block.competencies.all())
+    return (
+        [c.code for c in competencies],
+        [c.code for c in competencies if c.is_mandatory],
+        block.threshold_percent,
+    )
+
+
+def earlier_acquisitions(
+    places: Sequence[SessionCandidate], version: CertificationVersion, blocks: Sequence[Block]
+) -> dict[int, dict[int, dt.date]]:
+    """For each place, the blocks its candidate acquired by a certification jury's decision in an earlier
+    session of the same version and still valid on this session's first day: {place: {block: acquired on}}.
+    Two queries whatever the number of places."""
+    if not places:
+        return {}
+    by_candidate: dict[int, list[SessionCandidate]] = defaultdict(list)
+    for place in places:
+        by_candidate[place.enrolment.candidate_id].append(place)
+    decisions = (
+        Decision.objects.filter(
+            place__enrolment__candidate_id__in=list(by_candidate),
+            place__session__version=version,
+            kind__in=["total", "partial"],
+        )
+        .exclude(place__in=[p.pk for p in places])
+        .select_related("jury", "place__enrolment", "place__session")
+        .prefetch_related("blocks")
+    )
+    all_blocks = [b.pk for b in blocks]
+    result: dict[int, dict[int, dt.date]] = {p.pk: {} for p in places}
+    for decision in decisions:
+        acquired_on = decision.jury.meets_on
+        awarded = all_blocks if decision.kind == "total" else [b.pk for b in decision.blocks.all()]
+        for place in by_candidate[decision.place.enrolment.candidate_id]:
+            if decision.place.session.starts_on >= place.session.starts_on:
+                continue
+            if not rules.block_still_valid(
+                acquired_on=acquired_on, validity_years=version.block_validity_years, on=place.session.starts_on
+            ):
+                continue
+            for block_id in awarded:
+                known = result[place.pk].get(block_id)
+                if known is None or acquired_on < known:
+                    result[place.pk][block_id] = acquired_on
+    return result
+
+
+@dataclass
+class BlockCell:
+    block: Block
+    sat: bool  # graded in this session
+    earlier: dt.date | None  # acquired in an earlier session, still valid
+    grid: Grid | None = None
+    grades: dict[str, str] = field(default_factory=dict)
+    live: rules.LiveBlockStatus | None = None
+
+    @property
+    def submitted(self) -> bool:
+        return self.grid is not None and self.grid.status == GridStatus.SUBMITTED
+
+    @property
+    def acquired(self) -> bool:
+        """Counted as acquired in the computed result."""
+        if self.earlier is not None:
+            return True
+        return self.submitted and self.live is not None and self.live.state == "validated"
+
+
+@dataclass
+class Row:
+    place: SessionCandidate
+    cells: list[BlockCell]
+    recusals: list[Recusal]
+    recommendation: Recommendation | None
+    decision: Decision | None
+    outcome: Outcome | None  # None until every block sat has a submitted consensus grid
+
+    @property
+    def candidate(self):  # type: ignore[no-untyped-def]
+        return self.place.enrolment.candidate
+
+    @property
+    def graded(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def sat_cells(self) -> list[BlockCell]:
+        return [cell for cell in self.cells if cell.sat]
+
+    @property
+    def acquired_codes(self) -> list[str]:
+        return [cell.block.code for cell in self.cells if cell.acquired]
+
+    @property
+    def to_grade(self) -> int:
+        return sum(1 for cell in self.cells if cell.sat and not cell.submitted)
+
+
+def session_places(jury: Jury) -> QuerySet[SessionCandidate]:
+    """The candidates of an evaluation jury's session who sat the tests (present)."""
+    return (
+        SessionCandidate.objects.filter(session_id=jury.session_id, attendance=Attendance.PRESENT)
+        .select_related("enrolment__candidate", "session")
+        .prefetch_related("enrolment__blocks")
+        .order_by("starts_at", "pk")
+    )
+
+
+def deliberation_rows(
+    places: Iterable[SessionCandidate], version: CertificationVersion, *, member_id: int | None = None
+) -> list[Row]:
+    """Candidates × blocks: the consensus grids (or one member's grids when `member_id` is given) with the
+    live status of each block, the blocks acquired earlier, the computed outcome (`cqp.rules`), the
+    recommendation and the decision. A constant number of queries whatever the number of candidates."""
+    places = list(places)
+    blocks = version_blocks(version)
+    required = [b.code for b in blocks]
+    earlier = earlier_acquisitions(places, version, blocks)
+    place_ids = [p.pk for p in places]
+    grids = Grid.objects.filter(place_id__in=place_ids)
+    grids = grids.filter(member_id=member_id) if member_id is not None else grids.filter(member__isnull=True)
+    grids_by_key = {(g.place_id, g.block_id): g for g in grids}
+    grades: dict[int, dict[str, str]] = defaultdict(dict)
+    for grid_id, code, value in Grade.objects.filter(grid__in=list(grids_by_key.values())).values_list(
+        "grid_id", "competency__code", "value"
+    ):
+        grades[grid_id][code] = value
+    recusals: dict[int, list[Recusal]] = defaultdict(list)
+    for recusal in Recusal.objects.filter(place_id__in=place_ids).select_related("member__user"):
+        recusals[recusal.place_id].append(recusal)
+    recommendations = {
+        r.place_id: r for r in Recommendation.objects.filter(place_id__in=place_ids).prefetch_related("blocks")
+    }
+    decisions = {d.place_id: d for d in Decision.objects.filter(place_id__in=place_ids).prefetch_related("blocks")}
+    rules_by_block = {b.pk: block_rule(b) for b in blocks}
+
+    rows = []
+    for place in places:
+        enrolled = {b.pk for b in place.enrolment.blocks.all()}
+        cells = []
+        for block in blocks:
+            acquired_on = earlier.get(place.pk, {}).get(block.pk)
+            sat = block.pk in enrolled and acquired_on is None
+            cell = BlockCell(block=block, sat=sat, earlier=acquired_on)
+            if sat:
+                cell.grid = grids_by_key.get((place.pk, block.pk))
+                cell.grades = grades.get(cell.grid.pk, {}) if cell.grid else {}
+                codes, mandatory, threshold = rules_by_block[block.pk]
+                if codes:
+                    cell.live = rules.live_block_status(cell.grades, codes, mandatory, threshold)
+            cells.append(cell)
+        outcome = None
+        if all(cell.submitted for cell in cells if cell.sat) and required:
+            outcome = certification_outcome(
+                validated_blocks=[c.block.code for c in cells if c.sat and c.acquired],
+                required_blocks=required,
+                previously_acquired=[c.block.code for c in cells if c.earlier is not None],
+            )
+        rows.append(
+            Row(
+                place=place,
+                cells=cells,
+                recusals=recusals.get(place.pk, []),
+                recommendation=recommendations.get(place.pk),
+                decision=decisions.get(place.pk),
+                outcome=outcome,
+            )
+        )
+    return rows
+
+
+def jury_seats(jury: Jury) -> list[JurySeat]:
+    return list(jury.seats.select_related("member__user", "member__organisation").order_by("college"))
+
+
+def juries_for_member(member_id: int) -> QuerySet[Jury]:
+    return (
+        Jury.objects.filter(seats__member_id=member_id)
+        .select_related("version", "session__organisation", "president__user")
+        .order_by("-meets_on", "pk")
+        .distinct()
+    )
+
+
+def transmitted_places(jury: Jury) -> QuerySet[SessionCandidate]:
+    """The candidates of the sessions transmitted to a certification jury, present at the tests."""
+    return (
+        SessionCandidate.objects.filter(session__jury__certification_jury=jury, attendance=Attendance.PRESENT)
+        .select_related("enrolment__candidate", "session__organisation")
+        .prefetch_related("enrolment__blocks")
+        .order_by("session__starts_on", "starts_at", "pk")
+    )
