@@ -10,12 +10,15 @@ from django.urls import reverse_lazy
 from accounts.forms import LoginForm, QueuedPasswordResetForm
 from candidates.selectors import candidate_space
 from cqp import selectors
+from juries.views import my_juries
 
 
 def home(request: HttpRequest) -> HttpResponse:
     context = {"certifications": selectors.certification_list(request.user)}
     if request.user.is_candidate:
         context.update(candidate_space(request.user))
+    if request.user.is_jury_member:
+        context["my_juries"] = my_juries(request.user)
     return render(request, "accounts/home.html", context)
 
 

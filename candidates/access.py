@@ -33,9 +33,19 @@ def candidate_for_user(user: User, pk: int) -> Candidate:
 
 
 def jury_documents_filter(user: User) -> Q | None:
-    """Hook for the juries: the documents a jury member may read (those of the candidates their jury
-    evaluates). None until juries exist: jury members see no document."""
-    return None
+    """The livret parts a jury member may read: those of the candidates their evaluation jury assesses,
+    or whose results were transmitted to their certification jury, unless they are recused for them."""
+    if not user.is_jury_member:
+        return None
+    from evaluations.models import SessionCandidate
+    from juries.models import Recusal
+
+    evaluated = SessionCandidate.objects.filter(
+        Q(session__jury__seats__member__user=user) | Q(session__jury__certification_jury__seats__member__user=user)
+    ).exclude(pk__in=Recusal.objects.filter(member__user=user).values("place_id"))
+    # A subquery, not a join: a candidate in several sessions must not repeat their documents.
+    readable = CandidateDocument.objects.filter(kind="livret_part", enrolment__session_places__in=evaluated)
+    return Q(pk__in=readable.values("pk"))
 
 
 def documents_for(user: User) -> QuerySet[CandidateDocument]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("referentiel/", include("cqp.referential_urls")),
     path("candidats/", include("candidates.urls")),
     path("sessions/", include("evaluations.urls")),
+    path("jurys/", include("juries.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

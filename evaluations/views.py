@@ -32,6 +32,7 @@ from evaluations.forms import (
     SessionForm,
 )
 from evaluations.models import ConvocationOverride, SessionCandidate
+from juries.models import Jury
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
@@ -83,6 +84,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             today=timezone.localdate(), session_day=session.starts_on, override=override is not None
         ),
         "override": override,
+        "session_jury": Jury.objects.filter(session=session).prefetch_related("seats__member__user").first(),
         "add_form": AddCandidateForm(session=session),
         "override_form": OverrideForm(),
     }

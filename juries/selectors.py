@@ -224,3 +224,8 @@ def transmitted_places(jury: Jury) -> QuerySet[SessionCandidate]:
         .prefetch_related("enrolment__blocks")
         .order_by("session__starts_on", "starts_at", "pk")
     )
+
+
+def jury_places(jury: Jury) -> QuerySet[SessionCandidate]:
+    """The candidates a jury rules on: its session's (evaluation) or those transmitted to it (certification)."""
+    return session_places(jury) if jury.kind == "evaluation" else transmitted_places(jury)

@@ -196,6 +196,7 @@ def past_session(staff: User, version: CertificationVersion, candidates: list[Ca
     Scheduled and filled through the services (a session is only scheduled ahead), then moved to its exam
     day and the attendance sheet filled straight in the table: these tests are about what follows the exam.
     """
+    from django.db.models import F
     from django.utils import timezone
 
     from evaluations import services as evaluation_services
@@ -218,7 +219,13 @@ def past_session(staff: User, version: CertificationVersion, candidates: list[Ca
         enrolment = candidate.enrolments.filter(version=version, status="active").first() or enrol(candidate, version)
         evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
     day = timezone.localdate() - dt.timedelta(days=days_ago)
+    shift = day - session.starts_on
     EvaluationSession.objects.filter(pk=session.pk).update(starts_on=day, ends_on=day)
-    SessionCandidate.objects.filter(session=session).update(attendance=Attendance.PRESENT, signed_at=timezone.now())
+    SessionCandidate.objects.filter(session=session).update(
+        starts_at=F("starts_at") + shift,
+        ends_at=F("ends_at") + shift,
+        attendance=Attendance.PRESENT,
+        signed_at=timezone.now(),
+    )
     session.refresh_from_db()
     return session

@@ -1,0 +1,137 @@
+"""Forms of the juries: they parse and validate; the services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from candidates.models import Candidate
+from cqp.models import Certification, CertificationVersion, TrainingOrganisation, VersionStatus
+from evaluations.models import SessionCandidate
+from juries.models import College, Jury, JuryKind, JuryMember, MemberStatus, OutcomeKind
+
+
+class MemberForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse e-mail"))
+    college = forms.ChoiceField(label=_("Collège"), choices=College.choices)
+    company_name = forms.CharField(label=_("Entreprise ou organisme"), max_length=200, required=False)
+    company_siret = forms.CharField(label=_("SIRET de l'entreprise"), max_length=17, required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Travaille pour l'organisme de formation"),
+        queryset=TrainingOrganisation.objects.order_by("name"),
+        required=False,
+        help_text=_("Un membre interne à l'organisme : au plus la moitié d'un jury."),
+    )
+    certifications = forms.ModelMultipleChoiceField(
+        label=_("Certifications qu'il peut évaluer"),
+        queryset=Certification.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    trained_organisations = forms.ModelMultipleChoiceField(
+        label=_("Organismes pour lesquels il a formé des candidats"),
+        queryset=TrainingOrganisation.objects.order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    trained_candidates = forms.ModelMultipleChoiceField(
+        label=_("Candidats qu'il a formés"),
+        queryset=Candidate.objects.none(),
+        required=False,
+        help_text=_("Il ne pourra pas les évaluer."),
+    )
+
+    def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["trained_candidates"].queryset = candidates
+
+    def clean_company_siret(self) -> str:
+        return self.cleaned_data["company_siret"].replace(" ", "")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AssignForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Membre habilité"), queryset=JuryMember.objects.none())
+
+    def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = (
+            JuryMember.objects.filter(status=MemberStatus.APPROVED, certifications=jury.version.certification_id)
+            .exclude(seats__jury=jury)
+            .select_related("user")
+        )
+        self.fields["member"].label_from_instance = lambda m: (
+            f"{m.name} — {m.get_college_display()}" + (f" ({m.company_name})" if m.company_name else "")
+        )
+
+
+class SeatChoiceForm(forms.Form):
+    member = forms.ModelChoiceField(label=_("Membre"), queryset=JuryMember.objects.none())
+
+    def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = JuryMember.objects.filter(seats__jury=jury).select_related("user")
+        self.fields["member"].label_from_instance = lambda m: m.name
+
+
+class DeclareForm(forms.Form):
+    place = forms.ModelChoiceField(label=_("Candidat"), queryset=SessionCandidate.objects.none())
+    note = forms.CharField(label=_("Nature du lien"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+        self.fields["place"].label_from_instance = lambda p: p.enrolment.candidate.display_name
+
+
+class CertificationJuryForm(forms.Form):
+    version = forms.ModelChoiceField(
+        label=_("Certification"),
+        queryset=CertificationVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("certification"),
+    )
+    meets_on = forms.DateField(label=_("Date du jury"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class TransmitForm(forms.Form):
+    certification_jury = forms.ModelChoiceField(label=_("Jury de certification"), queryset=Jury.objects.none())
+
+    def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["certification_jury"].queryset = Jury.objects.filter(
+            kind=JuryKind.CERTIFICATION, version_id=jury.version_id
+        ).select_related("version")
+
+
+class OutcomeForm(forms.Form):
+    """Total, partial (which blocks) or none: a recommendation or a decision."""
+
+    kind = forms.ChoiceField(label=_("Issue"), choices=OutcomeKind.choices, widget=forms.RadioSelect)
+    blocks = forms.MultipleChoiceField(
+        label=_("Blocs attribués"), choices=(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args: Any, blocks: Any, text_label: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.block_objects = {str(b.pk): b for b in blocks}
+        self.fields["blocks"].choices = [(str(b.pk), b.code) for b in blocks]
+        self.fields["text"].label = text_label
+
+    def chosen_blocks(self) -> list[Any]:
+        return [self.block_objects[pk] for pk in self.cleaned_data["blocks"]]
+
+
+class DisputeForm(forms.Form):
+    description = forms.CharField(label=_("Objet du litige"), widget=forms.Textarea(attrs={"rows": 2}))
+    summon_evaluation_jury = forms.BooleanField(label=_("Convoquer le jury d'évaluation"), required=False)
+
+
+class ResolutionForm(forms.Form):
+    resolution = forms.CharField(label=_("Issue du litige"), widget=forms.Textarea(attrs={"rows": 2}))

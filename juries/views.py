@@ -1,0 +1,666 @@
+"""Jury pages: the member registry, a jury's composition and board, the A/NA grid of a candidate (keyboard
+entry with the blocks' status computed live by `cqp.rules`), the deliberation grid and its exports, the
+certification jury's disputes and decisions, and the history of a candidate's results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_certifier_admin
+from accounts.models import User
+from candidates.access import candidates_for
+from cqp.actions import run_action
+from cqp.forms import add_service_errors
+from evaluations.access import session_for_user
+from evaluations.models import SessionCandidate
+from juries import access, exports, rules, selectors, services
+from juries.forms import (
+    AssignForm,
+    CertificationJuryForm,
+    DeclareForm,
+    DisputeForm,
+    MemberForm,
+    OutcomeForm,
+    ReasonForm,
+    ResolutionForm,
+    SeatChoiceForm,
+    TransmitForm,
+)
+from juries.models import AuditEntry, Dispute, Grid, GridStatus, Jury, JuryKind
+
+# --- Registry ------------------------------------------------------------------------------------------
+
+
+def member_list(request: HttpRequest) -> HttpResponse:
+    access.require_registry(request.user)
+    members = access.members_for(request.user).prefetch_related("certifications").order_by("status", "user__last_name")
+    return render(request, "juries/member_list.html", {"members": members, "reason_form": ReasonForm()})
+
+
+def member_create(request: HttpRequest) -> HttpResponse:
+    access.require_registry(request.user)
+    form = MemberForm(request.POST or None, candidates=candidates_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.jury_member_register(proposed_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s est proposé(e) au certificateur pour habilitation.") % {"name": member.name}
+            )
+            return redirect("juries:members")
+    return render(request, "juries/member_form.html", {"form": form})
+
+
+@require_POST
+@require_certifier_admin
+def member_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.member_for_admin(request.user, pk)
+    run_action(
+        request,
+        lambda: services.jury_member_approve(member=member, approved_by=request.user),
+        success=_("%(name)s est habilité(e).") % {"name": member.name},
+    )
+    return redirect("juries:members")
+
+
+@require_POST
+@require_certifier_admin
+def member_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    member = access.member_for_admin(request.user, pk)
+    run_action(
+        request,
+        lambda: services.jury_member_withdraw(
+            member=member, withdrawn_by=request.user, reason=request.POST.get("reason", "")
+        ),
+        success=_("Habilitation de %(name)s retirée.") % {"name": member.name},
+    )
+    return redirect("juries:members")
+
+
+# --- Juries --------------------------------------------------------------------------------------------
+
+
+def jury_list(request: HttpRequest) -> HttpResponse:
+    access.require_jury_pages(request.user)
+    juries = (
+        access.juries_for(request.user)
+        .select_related("version", "session__organisation", "president__user")
+        .order_by("-meets_on", "pk")
+    )
+    context = {"juries": juries, "create_form": CertificationJuryForm() if request.user.is_certifier_admin else None}
+    return render(request, "juries/jury_list.html", context)
+
+
+@require_POST
+@require_certifier_admin
+def certification_jury_create(request: HttpRequest) -> HttpResponse:
+    form = CertificationJuryForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez une certification en vigueur et la date du jury."))
+        return redirect("juries:list")
+    jury = run_action(
+        request,
+        lambda: services.certification_jury_create(created_by=request.user, **form.cleaned_data),
+        success=_("Jury de certification créé : composez-le."),
+    )
+    return redirect("juries:detail", pk=jury.pk) if jury else redirect("juries:list")
+
+
+@require_POST
+@require_certifier_admin
+def evaluation_jury_create(request: HttpRequest, session_pk: int) -> HttpResponse:
+    session = session_for_user(request.user, session_pk)
+    jury = run_action(
+        request,
+        lambda: services.evaluation_jury_create(session=session, created_by=request.user),
+        success=_("Jury d'évaluation créé : composez-le."),
+    )
+    return redirect("juries:detail", pk=jury.pk) if jury else redirect("evaluations:detail", pk=session.pk)
+
+
+def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    me = access.member_of(request.user)
+    seats = selectors.jury_seats(jury)
+    my_seat = next((s for s in seats if me and s.member_id == me.pk), None)
+    places = list(selectors.jury_places(jury))
+    rows = selectors.deliberation_rows(places, jury.version)
+    context: dict[str, Any] = {
+        "jury": jury,
+        "seats": seats,
+        "my_seat": my_seat,
+        "problems": services.composition_problems(jury),
+        "rows": rows,
+        "blocks": [cell.block for cell in rows[0].cells] if rows else selectors.version_blocks(jury.version),
+        "is_admin": request.user.is_certifier_admin,
+        "is_president": bool(me and jury.president_id == me.pk),
+    }
+    if request.user.is_certifier_admin:
+        context["assign_form"] = AssignForm(jury=jury)
+    if request.user.is_certifier_admin or my_seat:
+        context["president_form"] = SeatChoiceForm(jury=jury)
+    if my_seat:
+        context["declare_form"] = DeclareForm(places=SessionCandidate.objects.filter(pk__in=[p.pk for p in places]))
+    if jury.kind == JuryKind.EVALUATION:
+        context["transmit_form"] = TransmitForm(jury=jury)
+        context["left_to_grade"] = sum(row.to_grade for row in rows)
+    else:
+        context["disputes"] = list(jury.disputes.select_related("place__enrolment__candidate", "recorded_by"))
+        context["sessions"] = list(
+            Jury.objects.filter(certification_jury=jury).select_related("session__organisation", "president__user")
+        )
+    return render(request, "juries/jury_detail.html", context)
+
+
+@require_POST
+@require_certifier_admin
+def jury_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    form = AssignForm(request.POST, jury=jury)
+    if form.is_valid():
+        member = form.cleaned_data["member"]
+        run_action(
+            request,
+            lambda: services.jury_assign(jury=jury, member=member, assigned_by=request.user),
+            success=_("%(name)s siège au jury.") % {"name": member.name},
+        )
+    else:
+        messages.error(request, _("Choisissez un membre habilité pour cette certification."))
+    return redirect("juries:detail", pk=jury.pk)
+
+
+@require_POST
+@require_certifier_admin
+def jury_unassign(request: HttpRequest, pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    form = SeatChoiceForm(request.POST, jury=jury)
+    if form.is_valid():
+        member = form.cleaned_data["member"]
+        run_action(
+            request,
+            lambda: services.jury_unassign(jury=jury, member=member, removed_by=request.user),
+            success=_("%(name)s ne siège plus au jury.") % {"name": member.name},
+        )
+    return redirect("juries:detail", pk=jury.pk)
+
+
+@require_POST
+def jury_president(request: HttpRequest, pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    form = SeatChoiceForm(request.POST, jury=jury)
+    if form.is_valid():
+        member = form.cleaned_data["member"]
+        run_action(
+            request,
+            lambda: services.jury_president_designate(jury=jury, member=member, designated_by=request.user),
+            success=_("%(name)s préside le jury.") % {"name": member.name},
+        )
+    return redirect("juries:detail", pk=jury.pk)
+
+
+@require_POST
+def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    me = access.member_of(request.user)
+    if me is None:
+        raise PermissionDenied(_("Seul un membre du jury déclare ses liens avec un candidat."))
+    form = DeclareForm(request.POST, places=selectors.jury_places(jury))
+    if form.is_valid():
+        place = form.cleaned_data["place"]
+        run_action(
+            request,
+            lambda: services.conflict_declare(
+                jury=jury, place=place, member=me, note=form.cleaned_data["note"], declared_by=request.user
+            ),
+            success=_("Déport enregistré : vous ne prenez part ni à la grille ni à la délibération de ce candidat."),
+        )
+    return redirect("juries:detail", pk=jury.pk)
+
+
+# --- Grids ---------------------------------------------------------------------------------------------
+
+
+def _grid_mode(request: HttpRequest, jury: Jury, place: SessionCandidate) -> tuple[str, bool]:
+    """("consensus" | "member", editable) for this user on this candidate's grid."""
+    me = access.member_of(request.user)
+    seated = me is not None and jury.seats.filter(member=me).exists()
+    keeper = services.keeper(jury, place)
+    is_keeper = keeper is not None and me is not None and keeper.pk == me.pk
+    wanted = request.GET.get("grille") or request.POST.get("grille")
+    if seated and (wanted == "membre" or (not is_keeper and wanted != "consensus")):
+        recused = me.pk in services.recused_member_ids(jury, place)
+        return "member", not recused
+    return "consensus", is_keeper
+
+
+def _posted_grades(data: Any, blocks: list[Any]) -> dict[int, tuple[dict[str, str], dict[str, str], str]]:
+    """{block pk: (grades, comments, block comment)} from the grid form."""
+    posted = {}
+    for block in blocks:
+        grades, comments = {}, {}
+        for competency in block.competencies.all():
+            grades[competency.code] = data.get(f"g-{block.pk}-{competency.code}", "")
+            comments[competency.code] = data.get(f"c-{block.pk}-{competency.code}", "")
+        posted[block.pk] = (grades, comments, data.get(f"bc-{block.pk}", ""))
+    return posted
+
+
+def _grid_context(
+    jury: Jury, place: SessionCandidate, mode: str, me_pk: int | None, posted: dict[int, Any] | None = None
+) -> dict[str, Any]:
+    """Every block the candidate sits with its competencies, the grades (saved or just posted), the live
+    status of each block, and the members' own grids beside the consensus. Constant queries."""
+    blocks = services.blocks_sat(place)
+    grids = list(Grid.objects.filter(place=place).select_related("member__user").prefetch_related("grades__competency"))
+    member_grids = [g for g in grids if g.member_id is not None]
+    own = {
+        g.block_id: g
+        for g in grids
+        if (g.member_id is None if mode == "consensus" else (me_pk is not None and g.member_id == me_pk))
+    }
+    hidden = me_pk if mode == "member" else None  # a member does not see their own grid twice
+    members = sorted({g.member for g in member_grids if g.member_id != hidden}, key=lambda m: m.name)
+    by_pk = {b.pk: b for b in blocks}
+    others: dict[tuple[int, str], list[str]] = {}
+    for grid in member_grids:
+        if grid.member_id == hidden or grid.block_id not in by_pk:
+            continue
+        values = {g.competency.code: g.value for g in grid.grades.all()}
+        column = members.index(grid.member)
+        for competency in by_pk[grid.block_id].competencies.all():
+            cells = others.setdefault((grid.block_id, competency.code), [""] * len(members))
+            cells[column] = values.get(competency.code, "")
+    sections = []
+    for block in blocks:
+        grid = own.get(block.pk)
+        saved = {g.competency.code: g for g in grid.grades.all()} if grid else {}
+        if posted is not None:
+            grades, comments, block_comment = posted[block.pk]
+        else:
+            grades = {code: g.value for code, g in saved.items()}
+            comments = {code: g.comment for code, g in saved.items()}
+            block_comment = grid.comment if grid else ""
+        codes, mandatory, threshold = selectors.block_rule(block)
+        rows = [
+            {
+                "competency": c,
+                "value": grades.get(c.code, ""),
+                "comment": comments.get(c.code, ""),
+                "others": others.get((block.pk, c.code), [""] * len(members)),
+            }
+            for c in block.competencies.all()
+        ]
+        sections.append(
+            {
+                "block": block,
+                "grid": grid,
+                "locked": grid is not None and grid.status == GridStatus.SUBMITTED,
+                "rows": rows,
+                "comment": block_comment,
+                "status": rules.live_block_status(grades, codes, mandatory, threshold) if codes else None,
+            }
+        )
+    return {"sections": sections, "members": members}
+
+
+def grid_entry(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    if jury.kind != JuryKind.EVALUATION:
+        raise PermissionDenied(_("Les grilles se saisissent au jury d'évaluation."))
+    place = access.place_of_jury(jury, place_pk)
+    mode, editable = _grid_mode(request, jury, place)
+    me = access.member_of(request.user)
+    me_pk = me.pk if me else None
+    places = list(selectors.session_places(jury))
+    index = next((i for i, p in enumerate(places) if p.pk == place.pk), None)
+    posted = None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("Vous ne pouvez pas saisir cette grille."))
+        blocks = services.blocks_sat(place)
+        posted = _posted_grades(request.POST, blocks)
+        action = request.POST.get("action", "save")
+        try:
+            with transaction.atomic():
+                grids = [
+                    services.grid_save(
+                        jury=jury,
+                        place=place,
+                        block=block,
+                        consensus=mode == "consensus",
+                        grades=posted[block.pk][0],
+                        comments=posted[block.pk][1],
+                        comment=posted[block.pk][2],
+                        saved_by=request.user,
+                    )
+                    for block in blocks
+                    if not Grid.objects.filter(
+                        place=place,
+                        block=block,
+                        member_id=None if mode == "consensus" else me_pk,
+                        status=GridStatus.SUBMITTED,
+                    ).exists()
+                ]
+                if action in ("submit", "submit_next"):
+                    services.grids_submit(grids=grids, submitted_by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            if action in ("submit", "submit_next"):
+                messages.success(request, _("Grille validée et verrouillée."))
+            else:
+                messages.success(request, _("Grille enregistrée."))
+            target = place
+            if action.endswith("_next") and index is not None and index + 1 < len(places):
+                target = places[index + 1]
+            url = reverse("juries:grid", args=[jury.pk, target.pk])
+            return redirect(f"{url}?grille={'consensus' if mode == 'consensus' else 'membre'}")
+    context = {
+        "jury": jury,
+        "place": place,
+        "mode": mode,
+        "editable": editable,
+        "previous": places[index - 1] if index else None,
+        "next": places[index + 1] if index is not None and index + 1 < len(places) else None,
+        "position": (index or 0) + 1,
+        "count": len(places),
+        "recusals": list(place.recusals.filter(jury=jury).select_related("member__user")),
+        "documents": list(place.enrolment.documents.select_related("block")),
+        "row": selectors.deliberation_rows([place], jury.version)[0],
+        "reopen_form": ReasonForm() if request.user.is_certifier_admin else None,
+        **_grid_context(jury, place, mode, me_pk, posted),
+    }
+    if mode == "consensus":
+        row = context["row"]
+        initial: dict[str, Any] = {}
+        if row.recommendation:
+            initial = {
+                "kind": row.recommendation.kind,
+                "blocks": [str(b.pk) for b in row.recommendation.blocks.all()],
+                "text": row.recommendation.comments,
+            }
+        elif row.outcome:
+            initial = {
+                "kind": row.outcome.kind,
+                "blocks": [str(c.block.pk) for c in row.cells if c.acquired],
+            }
+        context["recommendation_form"] = OutcomeForm(
+            initial=initial, blocks=[c.block for c in row.cells], text_label=_("Commentaires et annotations")
+        )
+    return render(request, "juries/grid.html", context)
+
+
+@require_POST
+def grid_status(request: HttpRequest, pk: int, place_pk: int) -> JsonResponse:
+    """The live status of each block for the grades typed so far (nothing saved), as HTML fragments."""
+    jury = access.jury_for_user(request.user, pk)
+    place = access.place_of_jury(jury, place_pk)
+    blocks = services.blocks_sat(place)
+    posted = _posted_grades(request.POST, blocks)
+    fragments = {}
+    for block in blocks:
+        codes, mandatory, threshold = selectors.block_rule(block)
+        if not codes:
+            continue
+        status = rules.live_block_status(posted[block.pk][0], codes, mandatory, threshold)
+        fragments[str(block.pk)] = render_to_string("juries/includes/block_status.html", {"status": status})
+    return JsonResponse({"blocks": fragments})
+
+
+@require_POST
+@require_certifier_admin
+def grid_reopen(request: HttpRequest, pk: int, grid_pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    grid = Grid.objects.filter(jury=jury, pk=grid_pk).select_related("place").first()
+    if grid is None:
+        raise PermissionDenied
+    run_action(
+        request,
+        lambda: services.grid_reopen(grid=grid, reopened_by=request.user, reason=request.POST.get("reason", "")),
+        success=_("Grille rouverte : le président peut la corriger."),
+    )
+    url = reverse("juries:grid", args=[jury.pk, grid.place_id])
+    return redirect(f"{url}?grille={'consensus' if grid.is_consensus else 'membre'}")
+
+
+@require_POST
+def recommendation_record(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    place = access.place_of_jury(jury, place_pk)
+    form = OutcomeForm(request.POST, blocks=selectors.version_blocks(jury.version), text_label="")
+    if form.is_valid():
+        run_action(
+            request,
+            lambda: services.recommendation_record(
+                place=place,
+                kind=form.cleaned_data["kind"],
+                blocks=form.chosen_blocks(),
+                comments=form.cleaned_data["text"],
+                recorded_by=request.user,
+            ),
+            success=_("Préconisation enregistrée."),
+        )
+    else:
+        messages.error(request, _("Choisissez la préconisation : totale, partielle ou non-attribution."))
+    return redirect(reverse("juries:grid", args=[jury.pk, place.pk]) + "?grille=consensus")
+
+
+# --- Deliberation --------------------------------------------------------------------------------------
+
+
+def _evaluation_rows(request: HttpRequest, pk: int) -> tuple[Jury, list[selectors.Row]]:
+    jury = access.jury_for_user(request.user, pk)
+    if jury.kind != JuryKind.EVALUATION:
+        raise PermissionDenied(_("La grille de délibération est celle d'un jury d'évaluation."))
+    return jury, selectors.deliberation_rows(selectors.session_places(jury), jury.version)
+
+
+def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
+    jury, rows = _evaluation_rows(request, pk)
+    context = {
+        "jury": jury,
+        "rows": rows,
+        "seats": selectors.jury_seats(jury),
+        "blocks": [cell.block for cell in rows[0].cells] if rows else [],
+    }
+    return render(request, "juries/deliberation.html", context)
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def deliberation_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    jury, rows = _evaluation_rows(request, pk)
+    return _attachment(
+        exports.deliberation_xlsx(jury, rows),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"deliberation-{jury.session.starts_on:%Y%m%d}-{jury.pk}.xlsx",
+    )
+
+
+def deliberation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    jury, rows = _evaluation_rows(request, pk)
+    return _attachment(
+        exports.deliberation_pdf(jury, rows),
+        "application/pdf",
+        f"deliberation-{jury.session.starts_on:%Y%m%d}-{jury.pk}.pdf",
+    )
+
+
+@require_POST
+def deliberation_transmit(request: HttpRequest, pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    form = TransmitForm(request.POST, jury=jury)
+    if form.is_valid():
+        run_action(
+            request,
+            lambda: services.deliberation_transmit(
+                jury=jury, certification_jury=form.cleaned_data["certification_jury"], transmitted_by=request.user
+            ),
+            success=_("Grilles, livrets et grille de délibération transmis au jury de certification."),
+        )
+    else:
+        messages.error(request, _("Choisissez le jury de certification."))
+    return redirect("juries:detail", pk=jury.pk)
+
+
+# --- Certification jury --------------------------------------------------------------------------------
+
+
+def decision_page(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    if jury.kind != JuryKind.CERTIFICATION:
+        raise PermissionDenied(_("Seul le jury de certification décide."))
+    place = access.place_of_jury(jury, place_pk)
+    row = selectors.deliberation_rows([place], jury.version)[0]
+    blocks = [cell.block for cell in row.cells]
+    form = OutcomeForm(request.POST or None, blocks=blocks, text_label=_("Motif (obligatoire si la décision s'écarte)"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_record(
+                jury=jury,
+                place=place,
+                kind=form.cleaned_data["kind"],
+                blocks=form.chosen_blocks(),
+                reason=form.cleaned_data["text"],
+                decided_by=request.user,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
+                exc = ValidationError({"text": exc.error_dict.pop("reason"), **exc.error_dict})
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Décision enregistrée pour %(name)s.") % {"name": row.candidate.display_name})
+            return redirect("juries:detail", pk=jury.pk)
+    elif request.method != "POST":
+        if row.decision:
+            form.initial = {
+                "kind": row.decision.kind,
+                "blocks": [str(b.pk) for b in row.decision.blocks.all()],
+                "text": row.decision.reason,
+            }
+        elif row.recommendation:
+            form.initial = {
+                "kind": row.recommendation.kind,
+                "blocks": [str(b.pk) for b in row.recommendation.blocks.all()],
+            }
+    grids = list(
+        Grid.objects.filter(place=place, member__isnull=True)
+        .select_related("block")
+        .prefetch_related("grades__competency")
+        .order_by("block__order")
+    )
+    context = {
+        "jury": jury,
+        "place": place,
+        "row": row,
+        "form": form,
+        "grids": grids,
+        "documents": list(place.enrolment.documents.select_related("block")),
+        "disputes": list(Dispute.objects.filter(place=place, jury=jury).select_related("recorded_by", "resolved_by")),
+        "dispute_form": DisputeForm(),
+        "resolution_form": ResolutionForm(),
+    }
+    return render(request, "juries/decision.html", context)
+
+
+@require_POST
+def dispute_create(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    place = access.place_of_jury(jury, place_pk)
+    form = DisputeForm(request.POST)
+    if form.is_valid():
+        run_action(
+            request,
+            lambda: services.dispute_record(jury=jury, place=place, recorded_by=request.user, **form.cleaned_data),
+            success=_("Litige enregistré : la décision attend sa clôture."),
+        )
+    else:
+        messages.error(request, _("Décrivez l'objet du litige."))
+    return redirect("juries:decision", pk=jury.pk, place_pk=place.pk)
+
+
+@require_POST
+def dispute_resolve(request: HttpRequest, pk: int, dispute_pk: int) -> HttpResponse:
+    jury = access.jury_for_user(request.user, pk)
+    dispute = Dispute.objects.filter(jury=jury, pk=dispute_pk).first()
+    if dispute is None:
+        raise PermissionDenied
+    form = ResolutionForm(request.POST)
+    if form.is_valid():
+        run_action(
+            request,
+            lambda: services.dispute_resolve(
+                dispute=dispute, resolution=form.cleaned_data["resolution"], resolved_by=request.user
+            ),
+            success=_("Litige clos."),
+        )
+    else:
+        messages.error(request, _("Indiquez l'issue du litige."))
+    return redirect("juries:decision", pk=jury.pk, place_pk=dispute.place_id)
+
+
+# --- History -------------------------------------------------------------------------------------------
+
+
+def candidate_history(request: HttpRequest, candidate_pk: int) -> HttpResponse:
+    candidate = access.candidate_for_history(request.user, candidate_pk)
+    entries = [
+        {"entry": entry, "before": describe(entry.before), "after": describe(entry.after)}
+        for entry in AuditEntry.objects.filter(candidate=candidate)
+        .select_related("actor", "place__session")
+        .order_by("-at", "-pk")
+    ]
+    return render(request, "juries/history.html", {"candidate": candidate, "entries": entries})
+
+
+def describe(value: Any) -> str:
+    """An audit snapshot in words: « notes : C1.1 A, C1.2 NA ; statut : draft »."""
+    if value is None or value == {} or value == []:
+        return "—"
+    if isinstance(value, dict):
+        parts = [f"{key} : {describe(item)}" for key, item in value.items() if item not in ("", None, {}, [])]
+        return " ; ".join(parts) if parts else "—"
+    if isinstance(value, list):
+        return ", ".join(describe(item) for item in value) or "—"
+    return str(value)
+
+
+def my_juries(user: User) -> list[dict[str, Any]]:
+    """For a jury member's home page: their juries and what is left to grade in each."""
+    member = access.member_of(user)
+    if member is None:
+        return []
+    summary = []
+    for jury in selectors.juries_for_member(member.pk):
+        item: dict[str, Any] = {"jury": jury, "is_president": jury.president_id == member.pk}
+        if jury.kind == JuryKind.EVALUATION:
+            rows = selectors.deliberation_rows(selectors.session_places(jury), jury.version)
+            item["candidates"] = len(rows)
+            item["to_grade"] = sum(1 for row in rows if not row.graded)
+            item["to_recommend"] = sum(1 for row in rows if row.graded and row.recommendation is None)
+            item["upcoming"] = jury.session.starts_on > timezone.localdate()
+        else:
+            rows = selectors.deliberation_rows(selectors.transmitted_places(jury), jury.version)
+            item["candidates"] = len(rows)
+            item["to_decide"] = sum(1 for row in rows if row.decision is None)
+        summary.append(item)
+    return summary
