@@ -27,6 +27,8 @@ from evaluations.models import (
     SessionCandidate,
     SessionMode,
 )
+from juries.models import Jury
+from juries.services import recusals_refresh
 
 
 @transaction.atomic
@@ -125,6 +127,10 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
     )
     place.full_clean()
     place.save()
+    jury = Jury.objects.filter(session=session).first()
+    if jury is not None:
+        # The jury was composed before this candidate came: record the members' conflicts with them too.
+        recusals_refresh(jury=jury)
     return place
 
 

@@ -1,5 +1,7 @@
-"""Demo users, one per role (and one holding two), so a newcomer can log in at once. Idempotent:
-existing demo users get their roles and password back. Refused when DEBUG is off unless --force."""
+"""Demo users, one per role (and one holding two), so a newcomer can log in at once, with the juries' registry,
+a session to come with its evaluation jury and a session already graded and half decided. Idempotent:
+existing demo users get their roles and password back, the rest is created once. Refused when DEBUG is off
+unless --force."""
 
 from __future__ import annotations
 
@@ -13,14 +15,28 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import User
-from cqp.models import TrainingOrganisation
+from candidates import services as candidate_services
+from candidates.models import Candidate, Enrolment
+from cqp.models import Certification, CertificationVersion, TrainingOrganisation
+from cqp.rules import ACQUIRED, NOT_ACQUIRED
+from evaluations import services as evaluation_services
+from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, IdentityDocument, SessionCandidate
+from juries import selectors as jury_selectors
+from juries import services as jury_services
+from juries.models import Jury, JuryMember, MemberStatus, OutcomeKind
 
 DEMO_PASSWORD = "demo-cqp-2026"
 
 DEMO_USERS: list[dict[str, Any]] = [
     {"email": "admin@cqp.test", "first_name": "Laurence", "last_name": "Martin", "is_certifier_admin": True},
     {"email": "formation@cqp.test", "first_name": "Sophie", "last_name": "Bernard", "organisation": "BJO Formation"},
-    {"email": "jury@cqp.test", "first_name": "Marc", "last_name": "Petit", "is_jury_member": True},
+    {
+        "email": "jury@cqp.test",
+        "first_name": "Marc",
+        "last_name": "Petit",
+        "is_jury_member": True,
+        "note": "représentant des employeurs, président des jurys d'évaluation des deux sessions",
+    },
     {"email": "candidat@cqp.test", "first_name": "Léa", "last_name": "Dubois", "is_candidate": True},
     {
         "email": "formateur-jury@cqp.test",
@@ -28,8 +44,67 @@ DEMO_USERS: list[dict[str, Any]] = [
         "last_name": "Leroy",
         "organisation": "École d'horlogerie Charles Edouard Guillaume",
         "is_jury_member": True,
+        "note": "formateur habilité pour le CQP Horloger qualifié, ne siège pas",
+    },
+    {
+        "email": "salarie@cqp.test",
+        "first_name": "Hélène",
+        "last_name": "Garnier",
+        "is_jury_member": True,
+        "note": "représentante des salariés, jurys d'évaluation",
+    },
+    {
+        "email": "formateur@cqp.test",
+        "first_name": "Jérôme",
+        "last_name": "Faure",
+        "is_jury_member": True,
+        "note": "formateur, jurys d'évaluation",
+    },
+    {
+        "email": "president@cqp.test",
+        "first_name": "Françoise",
+        "last_name": "Aubert",
+        "is_jury_member": True,
+        "note": "présidente de la CPNEFP HBJO, préside le jury de certification",
+    },
+    {
+        "email": "salarie2@cqp.test",
+        "first_name": "Karim",
+        "last_name": "Haddad",
+        "is_jury_member": True,
+        "note": "représentant des salariés, jury de certification",
+    },
+    {
+        "email": "employeur@cqp.test",
+        "first_name": "Olivier",
+        "last_name": "Chevalier",
+        "is_jury_member": True,
+        "note": "représentant des employeurs, jury de certification",
     },
 ]
+
+POLISHING = "operateur-polissage"  # RNCP 26850
+
+# The juries' registry: every demo jury member, approved by the certifier's admin.
+DEMO_JURY_MEMBERS: list[dict[str, Any]] = [
+    {"email": "jury@cqp.test", "college": "employers", "company_name": "Joaillerie Petit et Fils"},
+    {"email": "salarie@cqp.test", "college": "employees", "company_name": "Bijouterie Lumière"},
+    {"email": "formateur@cqp.test", "college": "trainer", "company_name": "Atelier-école de Saumur"},
+    {"email": "president@cqp.test", "college": "certifier_president", "company_name": "CPNEFP HBJO"},
+    {"email": "salarie2@cqp.test", "college": "employees", "company_name": "Orfèvrerie du Marais"},
+    {"email": "employeur@cqp.test", "college": "employers", "company_name": "Horlogerie-Joaillerie Vendôme"},
+    {
+        "email": "formateur-jury@cqp.test",
+        "college": "trainer",
+        "company_name": "École d'horlogerie Charles Edouard Guillaume",
+        "organisation": "École d'horlogerie Charles Edouard Guillaume",
+        "certification": "horloger-qualifie",
+    },
+]
+EVALUATION_JURY = ("salarie@cqp.test", "jury@cqp.test", "formateur@cqp.test")
+EVALUATION_PRESIDENT = "jury@cqp.test"
+CERTIFICATION_JURY = ("salarie2@cqp.test", "employeur@cqp.test", "president@cqp.test")
+CERTIFICATION_PRESIDENT = "president@cqp.test"
 
 
 class Command(BaseCommand):
@@ -48,15 +123,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             for spec in DEMO_USERS:
                 spec = dict(spec)
-                org_name = spec.pop("organisation", None)
-                organisation = None
-                if org_name:
-                    organisation = TrainingOrganisation.objects.filter(name=org_name).first()
-                    if organisation is None:
-                        raise CommandError(
-                            f"Organisme « {org_name} » introuvable : "
-                            "lancez d'abord « python manage.py load_referential »."
-                        )
+                note = spec.pop("note", "")
+                organisation = _organisation(spec.pop("organisation", None))
                 roles = {
                     "is_certifier_admin": spec.pop("is_certifier_admin", False),
                     "organisation": organisation,
@@ -70,16 +138,99 @@ class Command(BaseCommand):
                     services.user_set_roles(user=user, **roles)
                     user.set_password(DEMO_PASSWORD)
                     user.save(update_fields=["password"])
-                rows.append((user.email, ", ".join(str(r.label) for r in user.roles)))
-            session_line = demo_session(staff=User.objects.get(email="formation@cqp.test"))
+                roles_text = ", ".join(str(r.label) for r in user.roles)
+                rows.append((user.email, f"{roles_text} — {note}" if note else roles_text))
+            admin = User.objects.get(email="admin@cqp.test")
+            staff = User.objects.get(email="formation@cqp.test")
+            members = demo_jury_members(admin=admin)
+            session_line = demo_session(staff=staff, admin=admin, members=members)
+            graded_line = demo_graded_session(staff=staff, admin=admin, members=members)
         self.stdout.write("")
         self.stdout.write(session_line)
+        self.stdout.write(graded_line)
         self.stdout.write(self.style.SUCCESS(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})"))
         width = max(len(email) for email, _ in rows)
         for email, roles in rows:
             self.stdout.write(f"  {email.ljust(width)}  {roles}")
         self.stdout.write("")
 
+
+def _organisation(name: str | None) -> TrainingOrganisation | None:
+    if not name:
+        return None
+    organisation = TrainingOrganisation.objects.filter(name=name).first()
+    if organisation is None:
+        raise CommandError(f"Organisme « {name} » introuvable : lancez d'abord « python manage.py load_referential ».")
+    return organisation
+
+
+def demo_jury_members(*, admin: User) -> dict[str, JuryMember]:
+    """The demo jury members in the registry, approved, by e-mail. A member found withdrawn is approved again,
+    as a demo user gets their roles back."""
+    members = {}
+    for spec in DEMO_JURY_MEMBERS:
+        user = User.objects.get(email=spec["email"])
+        member = JuryMember.objects.filter(user=user).first()
+        if member is None:
+            member = jury_services.jury_member_register(
+                email=user.email,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                college=spec["college"],
+                certifications=[Certification.objects.get(slug=spec.get("certification", POLISHING))],
+                proposed_by=admin,
+                company_name=spec["company_name"],
+                organisation=_organisation(spec.get("organisation")),
+            )
+        if member.status != MemberStatus.APPROVED:
+            member = jury_services.jury_member_approve(member=member, approved_by=admin)
+        members[user.email] = member
+    return members
+
+
+def demo_evaluation_jury(*, session: EvaluationSession, admin: User, members: dict[str, JuryMember]) -> Jury:
+    """The session's evaluation jury, composed and presided by Marc Petit; left as it is when it exists."""
+    jury = Jury.objects.filter(session=session).select_related("president__user").first()
+    if jury is not None:
+        return jury
+    jury = jury_services.evaluation_jury_create(session=session, created_by=admin)
+    for email in EVALUATION_JURY:
+        jury_services.jury_assign(jury=jury, member=members[email], assigned_by=admin)
+    return jury_services.jury_president_designate(jury=jury, member=members[EVALUATION_PRESIDENT], designated_by=admin)
+
+
+def _session_of(organisation: TrainingOrganisation, candidate_email: str) -> EvaluationSession | None:
+    """A demo session is known by its first candidate."""
+    return (
+        EvaluationSession.objects.filter(
+            organisation=organisation, candidates__enrolment__candidate__email=candidate_email
+        )
+        .order_by("starts_on", "pk")
+        .first()
+    )
+
+
+def _demo_candidate(*, organisation: TrainingOrganisation, staff: User, spec: dict[str, Any]) -> Candidate:
+    candidate = Candidate.objects.filter(organisation=organisation, email=spec["email"]).first()
+    if candidate is None:
+        candidate = candidate_services.candidate_create(organisation=organisation, created_by=staff, **spec)
+    return candidate
+
+
+def _active_enrolment(
+    candidate: Candidate, version: CertificationVersion, *, access_route: str, staff: User
+) -> tuple[Enrolment, bool]:
+    enrolment = candidate.enrolments.filter(version=version, status="active").first()
+    if enrolment is not None:
+        return enrolment, False
+    enrolment = candidate_services.candidate_enrol(
+        candidate=candidate, version=version, blocks=None, access_route=access_route, created_by=staff
+    )
+    return enrolment, True
+
+
+DEMO_ADDRESS = "BJO Formation\n58 rue du Louvre\n75002 Paris"
+DEMO_WHAT_TO_BRING = "la pièce de bijouterie polie et votre livret de réalisations (parties A et B)"
 
 DEMO_CANDIDATES: list[dict[str, Any]] = [
     {
@@ -119,17 +270,13 @@ DEMO_CANDIDATES: list[dict[str, Any]] = [
 ]
 
 
-def demo_session(*, staff: User) -> str:
-    """Three candidates of BJO Formation enrolled in RNCP 26850, in a session 30 days ahead, convoked.
-    Left as it is when it exists already."""
-    from candidates import services as candidate_services
-    from candidates.models import Candidate
-    from cqp.models import CertificationVersion
-    from evaluations import services as evaluation_services
-    from evaluations.models import EvaluationSession
-
+def demo_session(*, staff: User, admin: User, members: dict[str, JuryMember]) -> str:
+    """Three candidates of BJO Formation enrolled in RNCP 26850, in a session 30 days ahead, convoked, with its
+    evaluation jury. Left as it is when it exists already (its jury is composed if it has none)."""
     organisation = staff.organisation
-    if EvaluationSession.objects.filter(organisation=organisation, created_by=staff).exists():
+    existing = _session_of(organisation, DEMO_CANDIDATES[0]["email"])
+    if existing is not None:
+        demo_evaluation_jury(session=existing, admin=admin, members=members)
         return "Session de démonstration : déjà présente."
     if organisation.approval_start is None:
         # Demo only: the real approval dates of the organisation are entered by the certifier.
@@ -144,33 +291,209 @@ def demo_session(*, staff: User) -> str:
         starts_on=timezone.localdate() + dt.timedelta(days=30),
         ends_on=None,
         mode="on_site",
-        address="BJO Formation\n58 rue du Louvre\n75002 Paris",
-        what_to_bring="la pièce de bijouterie polie et votre livret de réalisations (parties A et B)",
+        address=DEMO_ADDRESS,
+        what_to_bring=DEMO_WHAT_TO_BRING,
         created_by=staff,
     )
     for spec in DEMO_CANDIDATES:
-        candidate = Candidate.objects.filter(organisation=organisation, email=spec["email"]).first()
-        if candidate is None:
-            candidate = candidate_services.candidate_create(organisation=organisation, created_by=staff, **spec)
+        candidate = _demo_candidate(organisation=organisation, staff=staff, spec=spec)
         if spec["email"] == "candidat@cqp.test":
             candidate.user = User.objects.get(email="candidat@cqp.test")
             candidate.save(update_fields=["user"])
-        enrolment = candidate.enrolments.filter(version=version, status="active").first()
-        if enrolment is None:
-            enrolment = candidate_services.candidate_enrol(
-                candidate=candidate, version=version, blocks=None, access_route="formation_continue", created_by=staff
+        enrolment, created = _active_enrolment(candidate, version, access_route="formation_continue", staff=staff)
+        if created and spec["birth_name"] == "Kowalczyk":
+            candidate_services.accommodation_add(
+                enrolment=enrolment,
+                kind="extra_time",
+                extra_minutes=15,
+                measure="Tiers temps pour la soutenance",
+                referent="Référent handicap de la CPNEFP HBJO",
+                approved_on=timezone.localdate() - dt.timedelta(days=60),
             )
-            if spec["birth_name"] == "Kowalczyk":
-                candidate_services.accommodation_add(
-                    enrolment=enrolment,
-                    kind="extra_time",
-                    extra_minutes=15,
-                    measure="Tiers temps pour la soutenance",
-                    referent="Référent handicap de la CPNEFP HBJO",
-                    approved_on=timezone.localdate() - dt.timedelta(days=60),
-                )
         evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
     evaluation_services.convocations_send(session=session)
+    jury = demo_evaluation_jury(session=session, admin=admin, members=members)
     return (
-        f"Session de démonstration : RNCP 26850 le {session.starts_on:%d/%m/%Y}, 3 candidats convoqués (BJO Formation)."
+        f"Session de démonstration : RNCP 26850 le {session.starts_on:%d/%m/%Y}, 3 candidats convoqués "
+        f"(BJO Formation), jury d'évaluation présidé par {jury.president.name}."
     )
+
+
+# The graded session: who sat it, the competencies the jury found not acquired (with its remark), the
+# recommendation's comment, and whether the certification jury has decided yet (the partial award is left for
+# the newcomer to decide).
+DEMO_GRADED_CANDIDATES: list[dict[str, Any]] = [
+    {
+        "identity": {
+            "birth_name": "Lefèvre",
+            "first_name": "Éloïse",
+            "sex": "F",
+            "birth_date": dt.date(1999, 5, 21),
+            "birth_commune": "Limoges",
+            "birth_insee_code": "87085",
+            "email": "eloise.lefevre@example.org",
+            "company_name": "Bijouterie Carrère",
+        },
+        "access_route": "contrat_pro",
+        "not_acquired": {},
+        "comments": "Livret complet, soutenance claire : les deux blocs sont acquis.",
+        "decided": True,
+    },
+    {
+        "identity": {
+            "birth_name": "Gauthier-Rivière",
+            "first_name": "Mathéo",
+            "sex": "M",
+            "birth_date": dt.date(2003, 9, 8),
+            "birth_commune": "Saint-Étienne",
+            "birth_insee_code": "42218",
+            "email": "matheo.gauthier@example.org",
+            "company_name": "Joaillerie des Cévennes",
+        },
+        "access_route": "apprentissage",
+        "not_acquired": {"C2.1": "Émerisage irrégulier : rayures encore visibles à la loupe."},
+        "comments": "Préparation maîtrisée (BC1). L'émerisage (C2.1, obligatoire) reste à reprendre pour le BC2.",
+        "decided": False,
+    },
+    {
+        "identity": {
+            "birth_name": "Benhaddou",
+            "first_name": "Inès",
+            "sex": "F",
+            "birth_date": dt.date(1988, 2, 17),
+            "birth_commune": "Marseille",
+            "birth_insee_code": "13055",
+            "email": "ines.benhaddou@example.org",
+            "company_name": "Atelier Mézières Orfèvrerie",
+        },
+        "access_route": "formation_continue",
+        "not_acquired": {
+            "C1.1": "Dossier de production lu trop vite : étapes de polissage non justifiées.",
+            "C2.1": "Émerisage incomplet.",
+        },
+        "comments": "Analyse du dossier (C1.1) et émerisage (C2.1) non acquis, tous deux obligatoires : "
+        "aucun bloc validé, à représenter.",
+        "decided": True,
+    },
+]
+GRADED_DAYS_AGO = 10
+
+
+def demo_graded_session(*, staff: User, admin: User, members: dict[str, JuryMember]) -> str:
+    """Three more candidates of BJO Formation, examined 10 days ago and all present, graded by the session's
+    evaluation jury (one total, one partial, one none), transmitted to a certification jury meeting today
+    whose president has decided on two of them. Left as it is when it exists already."""
+    organisation = staff.organisation
+    if _session_of(organisation, DEMO_GRADED_CANDIDATES[0]["identity"]["email"]) is not None:
+        return "Session jugée de démonstration : déjà présente."
+    version = CertificationVersion.objects.get(rncp_code="RNCP26850")
+    # A session is only scheduled ahead: schedule it and fill it through the services as the pages would,
+    # then move it to its exam day and write its history (convocations sent, identities checked, signatures)
+    # straight in the table, as `tests.factories.past_session` does. The jury's work goes through its services.
+    session = evaluation_services.session_schedule(
+        version=version,
+        organisation=organisation,
+        starts_on=timezone.localdate() + dt.timedelta(days=30),
+        ends_on=None,
+        mode="on_site",
+        address=DEMO_ADDRESS,
+        what_to_bring=DEMO_WHAT_TO_BRING,
+        created_by=staff,
+    )
+    for spec in DEMO_GRADED_CANDIDATES:
+        candidate = _demo_candidate(organisation=organisation, staff=staff, spec=spec["identity"])
+        enrolment, _created = _active_enrolment(candidate, version, access_route=spec["access_route"], staff=staff)
+        evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
+    _move_to_the_past(session, days_ago=GRADED_DAYS_AGO, staff=staff)
+
+    jury = demo_evaluation_jury(session=session, admin=admin, members=members)
+    president = jury.president.user
+    specs = {spec["identity"]["email"]: spec for spec in DEMO_GRADED_CANDIDATES}
+    for place in jury_selectors.session_places(jury):
+        spec = specs[place.enrolment.candidate.email]
+        grids = []
+        for block in jury_services.blocks_sat(place):
+            codes = [c.code for c in block.competencies.all()]
+            grids.append(
+                jury_services.grid_save(
+                    jury=jury,
+                    place=place,
+                    block=block,
+                    consensus=True,
+                    grades={code: NOT_ACQUIRED if code in spec["not_acquired"] else ACQUIRED for code in codes},
+                    comments={code: text for code, text in spec["not_acquired"].items() if code in codes},
+                    saved_by=president,
+                )
+            )
+        jury_services.grids_submit(grids=grids, submitted_by=president)
+    blocks = {b.code: b for b in version.blocks.all()}
+    for row in jury_selectors.deliberation_rows(jury_selectors.session_places(jury), version):
+        # The evaluation jury follows the rules' result.
+        jury_services.recommendation_record(
+            place=row.place,
+            kind=row.outcome.kind,
+            blocks=[blocks[code] for code in sorted(row.outcome.acquired_blocks)],
+            comments=specs[row.candidate.email]["comments"],
+            recorded_by=president,
+        )
+
+    certification_jury = jury_services.certification_jury_create(
+        version=version, meets_on=timezone.localdate(), created_by=admin
+    )
+    for email in CERTIFICATION_JURY:
+        jury_services.jury_assign(jury=certification_jury, member=members[email], assigned_by=admin)
+    jury_services.jury_president_designate(
+        jury=certification_jury, member=members[CERTIFICATION_PRESIDENT], designated_by=admin
+    )
+    jury_services.deliberation_transmit(jury=jury, certification_jury=certification_jury, transmitted_by=president)
+    for row in jury_selectors.deliberation_rows(jury_selectors.session_places(jury), version):
+        if specs[row.candidate.email]["decided"]:
+            jury_services.decision_record(
+                jury=certification_jury,
+                place=row.place,
+                kind=row.recommendation.kind,
+                blocks=list(row.recommendation.blocks.all()),
+                reason="",
+                decided_by=members[CERTIFICATION_PRESIDENT].user,
+            )
+    rows = jury_selectors.deliberation_rows(jury_selectors.session_places(jury), version)
+    outcomes = ", ".join(_outcome_words(row) for row in rows)
+    pending = ", ".join(row.candidate.display_name for row in rows if row.decision is None)
+    return (
+        f"Session jugée : RNCP 26850 le {session.starts_on:%d/%m/%Y} (BJO Formation), 3 candidats notés par le "
+        f"jury d'évaluation ({outcomes}) et transmis au jury de certification du "
+        f"{certification_jury.meets_on:%d/%m/%Y} ; décision à prendre pour {pending} ({CERTIFICATION_PRESIDENT})."
+    )
+
+
+def _outcome_words(row: jury_selectors.Row) -> str:
+    kind = OutcomeKind(row.outcome.kind)
+    words = str(kind.label).lower()
+    if kind == OutcomeKind.PARTIAL:
+        words = f"{words} {', '.join(sorted(row.outcome.acquired_blocks))}"
+    return f"{row.candidate.display_name} : {words}"
+
+
+def _move_to_the_past(session: EvaluationSession, *, days_ago: int, staff: User) -> None:
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    shift = session.starts_on - day
+    EvaluationSession.objects.filter(pk=session.pk).update(
+        starts_on=day, ends_on=day, created_at=timezone.now() - shift - dt.timedelta(days=15)
+    )
+    for place in session.candidates.all():
+        # Shifted on the local clock, so that a slot at 9 h stays at 9 h across a change of time.
+        starts_at = timezone.make_aware(timezone.make_naive(place.starts_at) - shift)
+        SessionCandidate.objects.filter(pk=place.pk).update(
+            starts_at=starts_at,
+            ends_at=starts_at + (place.ends_at - place.starts_at),
+            convocation_status=ConvocationStatus.SENT,
+            convocation_sent_at=starts_at - dt.timedelta(days=30),
+            convocation_sends=1,
+            identity_document=IdentityDocument.ID_CARD,
+            identity_checked_at=starts_at - dt.timedelta(minutes=10),
+            identity_checked_by=staff,
+            attendance=Attendance.PRESENT,
+            signed_at=starts_at - dt.timedelta(minutes=5),
+            attendance_recorded_by=staff,
+        )
+    session.refresh_from_db()

@@ -1,0 +1,66 @@
+"""Read-only views for certifier admins: juries, grids, decisions and the audit trail are written through
+services (the composition, impartiality and locking rules live there), never edited here."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from cqp.admin import ReadOnlyAdmin, ReadOnlyInline
+from juries.models import AuditEntry, Decision, Grade, Grid, Jury, JuryMember, JurySeat, Recommendation, Recusal
+
+
+@admin.register(JuryMember)
+class JuryMemberAdmin(ReadOnlyAdmin):
+    list_display = ["user", "college", "company_name", "organisation", "status"]
+    list_filter = ["status", "college"]
+    search_fields = ["user__last_name", "user__email", "company_name"]
+
+
+class SeatInline(ReadOnlyInline):
+    model = JurySeat
+    fields = ["member", "college", "internal", "assigned_by", "assigned_at"]
+
+
+class RecusalInline(ReadOnlyInline):
+    model = Recusal
+    fields = ["member", "place", "reason", "note", "recorded_at"]
+
+
+@admin.register(Jury)
+class JuryAdmin(ReadOnlyAdmin):
+    list_display = ["meets_on", "kind", "version", "session", "president", "transmitted_at"]
+    list_filter = ["kind", "version"]
+    date_hierarchy = "meets_on"
+    inlines = [SeatInline, RecusalInline]
+
+
+class GradeInline(ReadOnlyInline):
+    model = Grade
+    fields = ["competency", "value", "comment"]
+
+
+@admin.register(Grid)
+class GridAdmin(ReadOnlyAdmin):
+    list_display = ["place", "block", "member", "status", "submitted_at"]
+    list_filter = ["status", "jury"]
+    inlines = [GradeInline]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(ReadOnlyAdmin):
+    list_display = ["place", "kind", "recorded_by", "recorded_at"]
+    list_filter = ["kind"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["place", "jury", "kind", "decided_by", "decided_at"]
+    list_filter = ["kind", "jury"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "candidate", "action", "subject", "actor"]
+    list_filter = ["action"]
+    search_fields = ["candidate__birth_name", "subject"]
+    date_hierarchy = "at"
