@@ -44,7 +44,9 @@ def jury_documents_filter(user: User) -> Q | None:
         Q(session__jury__seats__member__user=user) | Q(session__jury__certification_jury__seats__member__user=user)
     ).exclude(pk__in=Recusal.objects.filter(member__user=user).values("place_id"))
     # A subquery, not a join: a candidate in several sessions must not repeat their documents.
-    readable = CandidateDocument.objects.filter(kind="livret_part", enrolment__session_places__in=evaluated)
+    readable = CandidateDocument.objects.filter(
+        kind__in=["livret_part", "formative"], enrolment__session_places__in=evaluated
+    )
     return Q(pk__in=readable.values("pk"))
 
 

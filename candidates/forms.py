@@ -100,8 +100,9 @@ class CandidateImportConfirmForm(forms.Form):
 
 
 class DocumentUploadForm(forms.Form):
-    """One file for one slot: a livret part (enrolment + block) or the identity copy. The choices are
-    limited to the candidate's own enrolments and blocks; the service checks the rest."""
+    """One file for one slot: a livret part (enrolment + block), the formative evaluations (enrolment) or
+    the identity copy. The choices are limited to the candidate's own enrolments and blocks; the service
+    checks the rest (who may send formative evaluations included)."""
 
     kind = forms.ChoiceField(choices=DocumentKind.choices, widget=forms.HiddenInput)
     enrolment = forms.ModelChoiceField(queryset=Enrolment.objects.none(), required=False, widget=forms.HiddenInput)

@@ -212,10 +212,12 @@ def document_upload_path(instance: CandidateDocument, filename: str) -> str:
 class DocumentKind(models.TextChoices):
     LIVRET_PART = "livret_part", _("Partie du livret de réalisations")
     IDENTITY_COPY = "identity_copy", _("Copie d'une pièce d'identité")
+    FORMATIVE = "formative", _("Évaluations formatives")
 
 
 class CandidateDocument(models.Model):
     """A file sent for a candidate: one part of the livret de réalisations per block of an enrolment,
+    the formative evaluations of an enrolment (sent by the training organisation, read by the jury),
     or the copy of an identity document for a remote session (deleted once identity is checked).
     Stored in the private storage, which has no URL: files are only served through an access check."""
 
@@ -243,11 +245,13 @@ class CandidateDocument(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(kind="livret_part", enrolment__isnull=False, block__isnull=False)
+                    | models.Q(kind="formative", enrolment__isnull=False, block__isnull=True)
                     | models.Q(kind="identity_copy", enrolment__isnull=True, block__isnull=True)
                 ),
                 name="document_kind_matches_its_links",
                 violation_error_message=_(
-                    "Une partie du livret va avec une inscription et un bloc ; une pièce d'identité avec aucun."
+                    "Une partie du livret va avec une inscription et un bloc ; des évaluations formatives avec "
+                    "une inscription seule ; une pièce d'identité avec aucun."
                 ),
             ),
             models.UniqueConstraint(
@@ -255,6 +259,12 @@ class CandidateDocument(models.Model):
                 condition=models.Q(kind="livret_part"),
                 name="one_livret_part_per_enrolment_and_block",
                 violation_error_message=_("Cette partie du livret a déjà été déposée."),
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=models.Q(kind="formative"),
+                name="one_formative_per_enrolment",
+                violation_error_message=_("Les évaluations formatives de cette inscription ont déjà été déposées."),
             ),
             models.UniqueConstraint(
                 fields=["candidate"],

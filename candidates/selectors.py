@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from candidates.access import candidates_for
@@ -58,6 +59,7 @@ def candidate_space(user: User) -> dict[str, object]:
     return {
         "candidate_enrolments": enrolments,
         "candidate_places": places,
+        # Formative evaluations are the organisation's to send: the candidate's space leaves them out.
         "candidate_documents": document_board(enrolments, documents, identity_expected=identity_expected),
     }
 
@@ -80,8 +82,22 @@ class LivretPart:
 
 
 @dataclass(frozen=True)
+class FormativeEvaluations:
+    """The formative evaluations of an active enrolment, sent by the training organisation for the jury."""
+
+    enrolment: Enrolment
+    document: CandidateDocument | None
+
+    @property
+    def label(self) -> str:
+        return gettext("Évaluations formatives — %(rncp)s") % {"rncp": self.enrolment.version.rncp_number}
+
+
+@dataclass(frozen=True)
 class DocumentBoard:
     parts: list[LivretPart] = field(default_factory=list)
+    # Empty on the candidate's space: only staff and certifier admins send them.
+    formatives: list[FormativeEvaluations] = field(default_factory=list)
     identity_expected: bool = False
     identity_copy: CandidateDocument | None = None
     # Sent for an enrolment since withdrawn: still listed, no longer replaceable.
@@ -91,35 +107,48 @@ class DocumentBoard:
 
     @property
     def all_documents(self) -> list[CandidateDocument]:
-        sent = [p.document for p in self.parts if p.document is not None] + self.others
-        return sent + ([self.identity_copy] if self.identity_copy else [])
+        sent = [p.document for p in self.parts if p.document is not None]
+        sent += [f.document for f in self.formatives if f.document is not None]
+        return sent + self.others + ([self.identity_copy] if self.identity_copy else [])
 
 
 def document_board(
-    enrolments: list[Enrolment], documents: QuerySet[CandidateDocument], *, identity_expected: bool
+    enrolments: list[Enrolment],
+    documents: QuerySet[CandidateDocument],
+    *,
+    identity_expected: bool,
+    formatives: bool = False,
 ) -> DocumentBoard:
-    """The parts to send and the documents sent, from enrolments whose blocks are prefetched (one query)."""
+    """The parts to send and the documents sent, from enrolments whose blocks are prefetched (one query).
+    With `formatives`, also the formative evaluations of each active enrolment (the enrolments' versions
+    loaded with them); without, formative evaluations are left out altogether."""
     sent = list(documents.select_related("block").order_by("pk"))
+    active = [e for e in enrolments if e.status == EnrolmentStatus.ACTIVE]
     livret = {(d.enrolment_id, d.block_id): d for d in sent if d.kind == DocumentKind.LIVRET_PART}
     parts = [
         LivretPart(enrolment=e, block=b, document=livret.pop((e.pk, b.pk), None))
-        for e in enrolments
-        if e.status == EnrolmentStatus.ACTIVE
+        for e in active
         for b in sorted(e.blocks.all(), key=lambda b: (b.order, b.code))
     ]
+    formative: dict[int | None, CandidateDocument] = {}
+    formative_slots: list[FormativeEvaluations] = []
+    if formatives:
+        formative = {d.enrolment_id: d for d in sent if d.kind == DocumentKind.FORMATIVE}
+        formative_slots = [FormativeEvaluations(enrolment=e, document=formative.pop(e.pk, None)) for e in active]
     identity_copy = next((d for d in sent if d.kind == DocumentKind.IDENTITY_COPY), None)
     return DocumentBoard(
         parts=parts,
+        formatives=formative_slots,
         identity_expected=identity_expected,
         identity_copy=identity_copy,
-        others=list(livret.values()),
+        others=sorted([*livret.values(), *formative.values()], key=lambda d: d.pk),
     )
 
 
 def candidate_documents(candidate: Candidate, enrolments: list[Enrolment]) -> DocumentBoard:
-    """The documents card of a candidate's page (staff and certifier admins)."""
+    """The documents card of a candidate's page (staff and certifier admins), formative evaluations included."""
     identity_expected = upcoming_remote_places().filter(enrolment__candidate=candidate).exists()
-    return document_board(enrolments, candidate.documents.all(), identity_expected=identity_expected)
+    return document_board(enrolments, candidate.documents.all(), identity_expected=identity_expected, formatives=True)
 
 
 def upcoming_remote_places() -> QuerySet[SessionCandidate]:

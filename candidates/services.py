@@ -333,8 +333,9 @@ def document_upload(
 ) -> CandidateDocument:
     """Store a file sent for a candidate in the private storage, under a random name, after checking its
     content (PDF, PNG or JPEG, 20 Mo at most). A livret part goes with a block of an active enrolment of the
-    candidate; an identity copy only with a remote session. A new upload replaces the previous one, whose
-    file is deleted once the transaction commits."""
+    candidate; formative evaluations with an active enrolment, sent by the candidate's training organisation
+    or a certifier admin only; an identity copy only with a remote session. A new upload replaces the
+    previous one, whose file is deleted once the transaction commits."""
     head = documents.read_head(file)
     problem = documents.upload_problem(size=file.size or 0, head=head)
     file_type = documents.file_type(head)
@@ -345,18 +346,37 @@ def document_upload(
     if kind == DocumentKind.LIVRET_PART:
         if enrolment is None or block is None:
             raise ValidationError(_("Indiquez l'inscription et le bloc de cette partie du livret."))
-        enrolment = Enrolment.objects.filter(pk=enrolment.pk, candidate=candidate).first()
-        if enrolment is None:
-            raise ValidationError(_("Cette inscription n'est pas celle du candidat."))
-        if enrolment.status != EnrolmentStatus.ACTIVE:
-            raise ValidationError(
-                _("Le candidat n'est plus inscrit à cette certification : le livret ne peut plus être déposé.")
-            )
+        enrolment = _active_enrolment_of(
+            candidate,
+            enrolment,
+            withdrawn=_("Le candidat n'est plus inscrit à cette certification : le livret ne peut plus être déposé."),
+        )
         if not enrolment.blocks.filter(pk=block.pk).exists():
             raise ValidationError(
                 _("Le bloc %(code)s n'est pas présenté dans cette inscription.") % {"code": block.code}
             )
         previous = CandidateDocument.objects.filter(kind=kind, enrolment=enrolment, block=block)
+    elif kind == DocumentKind.FORMATIVE:
+        if not _sends_for_the_organisation(uploaded_by, candidate):
+            raise ValidationError(
+                _(
+                    "Les évaluations formatives sont déposées par l'organisme de formation du candidat "
+                    "ou par le certificateur."
+                )
+            )
+        if enrolment is None:
+            raise ValidationError(_("Indiquez l'inscription de ces évaluations formatives."))
+        if block is not None:
+            raise ValidationError(_("Les évaluations formatives se rattachent à une inscription, pas à un bloc."))
+        enrolment = _active_enrolment_of(
+            candidate,
+            enrolment,
+            withdrawn=_(
+                "Le candidat n'est plus inscrit à cette certification : "
+                "ses évaluations formatives ne peuvent plus être déposées."
+            ),
+        )
+        previous = CandidateDocument.objects.filter(kind=kind, enrolment=enrolment)
     elif kind == DocumentKind.IDENTITY_COPY:
         if enrolment is not None or block is not None:
             raise ValidationError(
@@ -401,6 +421,21 @@ def document_upload(
         raise
     _delete_files_on_commit([old.file.name for old in replaced])
     return document
+
+
+def _active_enrolment_of(candidate: Candidate, enrolment: Enrolment, *, withdrawn: str) -> Enrolment:
+    """The enrolment read again, checked to be the candidate's and still active."""
+    found = Enrolment.objects.filter(pk=enrolment.pk, candidate=candidate).first()
+    if found is None:
+        raise ValidationError(_("Cette inscription n'est pas celle du candidat."))
+    if found.status != EnrolmentStatus.ACTIVE:
+        raise ValidationError(withdrawn)
+    return found
+
+
+def _sends_for_the_organisation(user: User | None, candidate: Candidate) -> bool:
+    # The jury reads formative evaluations as the organisation's account of the training: not the candidate's.
+    return user is not None and (user.is_certifier_admin or user.organisation_id == candidate.organisation_id)
 
 
 def _original_name(name: str | None) -> str:

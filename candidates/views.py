@@ -210,23 +210,30 @@ def candidate_import_confirm(request: HttpRequest) -> HttpResponse:
     return redirect("candidates:list")
 
 
-# Documents: livret parts and identity copy. The candidate sends them from their space (the home page),
-# staff from the candidate's page; they are read only through `document_download`, after an access check.
+# Documents: livret parts, formative evaluations and identity copy. The candidate sends theirs from their
+# space (the home page), staff from the candidate's page, which alone offers the formative evaluations;
+# they are read only through `document_download`, after an access check.
 
 
 def _document_slot(cleaned: dict[str, Any]) -> str:
     """Several upload forms share the page: a message names the one it is about."""
     if cleaned.get("block"):
         return livret_part_label(cleaned["block"])
-    if cleaned.get("kind") == DocumentKind.IDENTITY_COPY:
-        return str(DocumentKind.IDENTITY_COPY.label)
+    if cleaned.get("kind") in (DocumentKind.IDENTITY_COPY, DocumentKind.FORMATIVE):
+        return str(DocumentKind(cleaned["kind"]).label)
     return _("Document")
 
 
-def _document_upload(request: HttpRequest, candidate: Candidate) -> None:
+def _document_upload(request: HttpRequest, candidate: Candidate, *, by_candidate: bool) -> None:
     form = DocumentUploadForm(request.POST, request.FILES, candidate=candidate)
     valid = form.is_valid()
     slot = _document_slot(form.cleaned_data)
+    if by_candidate and form.cleaned_data.get("kind") == DocumentKind.FORMATIVE:
+        messages.error(
+            request,
+            f"{slot} : " + _("Elles sont déposées par votre organisme de formation, pas depuis votre espace candidat."),
+        )
+        return
     if not valid:
         for errors in form.errors.values():
             for error in errors:
@@ -246,14 +253,14 @@ def _document_upload(request: HttpRequest, candidate: Candidate) -> None:
 
 @require_POST
 def my_document_upload(request: HttpRequest) -> HttpResponse:
-    _document_upload(request, access.own_candidate(request.user))
+    _document_upload(request, access.own_candidate(request.user), by_candidate=True)
     return redirect("home")
 
 
 @require_POST
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
-    _document_upload(request, candidate)
+    _document_upload(request, candidate, by_candidate=False)
     return redirect("candidates:detail", pk=candidate.pk)
 
 

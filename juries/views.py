@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import require_certifier_admin
 from accounts.models import User
-from candidates.access import candidates_for
+from candidates.access import candidates_for, documents_for
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from evaluations.access import session_for_user
@@ -379,7 +379,7 @@ def grid_entry(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
         "position": (index or 0) + 1,
         "count": len(places),
         "recusals": list(place.recusals.filter(jury=jury).select_related("member__user")),
-        "documents": list(place.enrolment.documents.select_related("block")),
+        "documents": list(documents_for(request.user).filter(enrolment=place.enrolment)),
         "row": selectors.deliberation_rows([place], jury.version)[0],
         "reopen_form": ReasonForm() if request.user.is_certifier_admin else None,
         **_grid_context(jury, place, mode, me_pk, posted),
@@ -427,7 +427,7 @@ def grid_reopen(request: HttpRequest, pk: int, grid_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     grid = Grid.objects.filter(jury=jury, pk=grid_pk).select_related("place").first()
     if grid is None:
-        raise PermissionDenied
+        raise Http404
     run_action(
         request,
         lambda: services.grid_reopen(grid=grid, reopened_by=request.user, reason=request.POST.get("reason", "")),
@@ -574,7 +574,7 @@ def decision_page(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
         "row": row,
         "form": form,
         "grids": grids,
-        "documents": list(place.enrolment.documents.select_related("block")),
+        "documents": list(documents_for(request.user).filter(enrolment=place.enrolment)),
         "disputes": list(Dispute.objects.filter(place=place, jury=jury).select_related("recorded_by", "resolved_by")),
         "dispute_form": DisputeForm(),
         "resolution_form": ResolutionForm(),
@@ -603,7 +603,7 @@ def dispute_resolve(request: HttpRequest, pk: int, dispute_pk: int) -> HttpRespo
     jury = access.jury_for_user(request.user, pk)
     dispute = Dispute.objects.filter(jury=jury, pk=dispute_pk).first()
     if dispute is None:
-        raise PermissionDenied
+        raise Http404
     form = ResolutionForm(request.POST)
     if form.is_valid():
         run_action(

@@ -1,5 +1,6 @@
 """Candidates' documents: checked by content, stored privately under a random name, replaced per part,
-the identity copy only for a remote session and deleted after the check, served only to who may read it."""
+formative evaluations sent by the training organisation only, the identity copy only for a remote session
+and deleted after the check, served only to who may read it."""
 
 from __future__ import annotations
 
@@ -215,6 +216,112 @@ def test_a_new_upload_replaces_the_part_and_deletes_the_old_file(
     assert private_storage().exists(second.file.name)
 
 
+def send_formative(enrolment: Enrolment, uploaded_by, content: bytes = PDF, **kwargs) -> CandidateDocument:  # type: ignore[no-untyped-def]
+    return services.document_upload(
+        candidate=enrolment.candidate,
+        uploaded_by=uploaded_by,
+        kind=DocumentKind.FORMATIVE,
+        file=upload(content, **{"name": "évaluations formatives.pdf", **kwargs}),
+        enrolment=enrolment,
+    )
+
+
+@pytest.mark.django_db
+def test_staff_upload_the_formative_evaluations_of_an_enrolment(enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+    document = send_formative(enrolment, staff)
+    assert document.kind == DocumentKind.FORMATIVE
+    assert document.enrolment == enrolment and document.block is None
+    assert document.uploaded_by == staff
+    assert document.label == "Évaluations formatives"
+    assert private_storage().exists(document.file.name)
+
+
+@pytest.mark.django_db
+def test_a_certifier_admin_uploads_formative_evaluations_too(enrolment, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+    assert send_formative(enrolment, certifier_admin).uploaded_by == certifier_admin
+
+
+@pytest.mark.django_db
+def test_a_new_upload_replaces_the_formative_evaluations_and_deletes_the_old_file(
+    enrolment, staff, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    first = send_formative(enrolment, staff)
+    old_name = first.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        second = send_formative(enrolment, staff, content=JPEG, name="scan.jpg")
+    assert list(CandidateDocument.objects.all()) == [second]
+    assert not private_storage().exists(old_name)
+    assert private_storage().exists(second.file.name)
+
+
+@pytest.mark.django_db
+def test_the_candidate_cannot_send_their_own_formative_evaluations(enrolment) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError, match="déposées par l'organisme de formation du candidat"):
+        send_formative(enrolment, enrolment.candidate.user)
+    assert not CandidateDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_of_another_organisation_cannot_send_formative_evaluations(enrolment) -> None:  # type: ignore[no-untyped-def]
+    other_staff = UserFactory(email="autre@example.org", organisation=OrganisationFactory(name="Autre organisme"))
+    with pytest.raises(ValidationError, match="déposées par l'organisme de formation du candidat"):
+        send_formative(enrolment, other_staff)
+
+
+@pytest.mark.django_db
+def test_it_refuses_formative_evaluations_for_another_candidates_enrolment(enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+    other = make_candidate(staff.organisation, n=1)
+    with pytest.raises(ValidationError, match="n'est pas celle du candidat"):
+        services.document_upload(
+            candidate=other, uploaded_by=staff, kind=DocumentKind.FORMATIVE, file=upload(), enrolment=enrolment
+        )
+    assert not CandidateDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_formative_evaluations_for_a_withdrawn_enrolment(enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.WITHDRAWN)
+    with pytest.raises(ValidationError, match="ses évaluations formatives ne peuvent plus être déposées"):
+        send_formative(enrolment, staff)
+
+
+@pytest.mark.django_db
+def test_formative_evaluations_go_with_an_enrolment_and_no_block(enrolment, bc1, staff) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError, match="Indiquez l'inscription"):
+        services.document_upload(
+            candidate=enrolment.candidate, uploaded_by=staff, kind=DocumentKind.FORMATIVE, file=upload()
+        )
+    with pytest.raises(ValidationError, match="pas à un bloc"):
+        services.document_upload(
+            candidate=enrolment.candidate,
+            uploaded_by=staff,
+            kind=DocumentKind.FORMATIVE,
+            file=upload(),
+            enrolment=enrolment,
+            block=bc1,
+        )
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_one_formative_document_per_enrolment_without_a_block(enrolment, bc1, staff) -> None:  # type: ignore[no-untyped-def]
+    send_formative(enrolment, staff)
+    second = CandidateDocument(
+        candidate=enrolment.candidate,
+        enrolment=enrolment,
+        kind=DocumentKind.FORMATIVE,
+        file="candidate-documents/x.pdf",
+        original_name="x.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+    )
+    with pytest.raises(ValidationError, match="Les évaluations formatives de cette inscription ont déjà été déposées"):
+        second.full_clean()
+    second.block = bc1
+    with pytest.raises(ValidationError, match="des évaluations formatives avec une inscription seule"):
+        second.full_clean()
+
+
 @pytest.mark.django_db
 def test_an_identity_copy_is_refused_without_a_remote_session(enrolment, staff) -> None:  # type: ignore[no-untyped-def]
     place_in_session(enrolment, mode=SessionMode.ON_SITE, staff=staff)
@@ -370,6 +477,52 @@ def test_staff_upload_on_the_candidate_page_and_other_organisations_get_404(clie
     assert response.status_code == 200
     assert CandidateDocument.objects.get().uploaded_by == staff
     assert 'data-testid="documents-card"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_upload_formative_evaluations_from_the_candidate_page(client, enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+    url = f"/candidats/{enrolment.candidate.pk}/"
+    client.force_login(staff)
+    content = client.get(url).content.decode()
+    assert 'data-testid="formative"' in content
+    assert "Évaluations formatives — RNCP 26850" in content
+    assert "Déposer les évaluations formatives" in content
+
+    response = client.post(
+        f"{url}documents/deposer/",
+        {"kind": "formative", "enrolment": enrolment.pk, "file": upload(name="evaluations.pdf")},
+        follow=True,
+    )
+    content = response.content.decode()
+    assert "Évaluations formatives : « evaluations.pdf » déposé." in content
+    assert "Remplacer les évaluations formatives" in content
+    document = CandidateDocument.objects.get()
+    assert document.kind == DocumentKind.FORMATIVE and document.uploaded_by == staff
+
+
+@pytest.mark.django_db
+def test_the_candidate_space_does_not_offer_formative_evaluations(client, enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+    send_formative(enrolment, staff)
+    client.force_login(enrolment.candidate.user)
+    content = client.get("/").content.decode()
+    assert 'data-testid="livret-part"' in content
+    assert 'value="formative"' not in content
+    assert "Évaluations formatives" not in content
+
+
+@pytest.mark.django_db
+def test_the_candidate_upload_of_formative_evaluations_is_refused_with_a_message(client, enrolment) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(enrolment.candidate.user)
+    response = client.post(
+        "/candidats/mes-documents/deposer/",
+        {"kind": "formative", "enrolment": enrolment.pk, "file": upload()},
+        follow=True,
+    )
+    assert (
+        "Évaluations formatives : Elles sont déposées par votre organisme de formation, "
+        "pas depuis votre espace candidat." in response.content.decode()
+    )
+    assert not CandidateDocument.objects.exists()
 
 
 @pytest.mark.django_db
