@@ -33,8 +33,9 @@ def candidate_for_user(user: User, pk: int) -> Candidate:
 
 
 def jury_documents_filter(user: User) -> Q | None:
-    """The livret parts a jury member may read: those of the candidates their evaluation jury assesses,
-    or whose results were transmitted to their certification jury, unless they are recused for them."""
+    """The livret parts and formative evaluations a jury member may read: those of the candidates their
+    evaluation jury assesses, or whose results were transmitted to their certification jury, unless they are
+    recused for them."""
     if not user.is_jury_member:
         return None
     from evaluations.models import SessionCandidate
