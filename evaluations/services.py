@@ -130,7 +130,7 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
     jury = Jury.objects.filter(session=session).first()
     if jury is not None:
         # The jury was composed before this candidate came: record the members' conflicts with them too.
-        recusals_refresh(jury=jury)
+        recusals_refresh(jury=jury, actor=None)
     return place
 
 

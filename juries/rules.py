@@ -35,6 +35,8 @@ PRESIDING_COLLEGES: dict[str, tuple[str, ...]] = {
     CERTIFICATION: (CERTIFIER_PRESIDENT,),
 }
 
+JURY_NAMES = {EVALUATION: "d'évaluation", CERTIFICATION: "de certification"}
+
 COLLEGE_LABELS = {
     EMPLOYEES: "représentant des salariés",
     EMPLOYERS: "représentant des employeurs",
@@ -77,7 +79,7 @@ def assignment_refusal(
         allowed = ", ".join(COLLEGE_LABELS[c] for c in wanted)
         return (
             f"Un {COLLEGE_LABELS[newcomer.college]} ne siège pas dans un jury "
-            f"{'d’évaluation' if kind == EVALUATION else 'de certification'} (composition : {allowed})."
+            f"{JURY_NAMES[kind]} (composition : {allowed})."
         )
     taken = next((seat for seat in seats if seat.college == newcomer.college), None)
     if taken is not None:

@@ -48,7 +48,7 @@ def audit(
     place: SessionCandidate,
     action: str,
     subject: str,
-    actor: User,
+    actor: User | None,
     before: Any = None,
     after: Any = None,
     reason: str = "",
@@ -201,7 +201,10 @@ def _seat_view(member: JuryMember, *, college: str, organisations: set[int], can
         name=member.name,
         college=college,
         internal=member.organisation_id in organisations,
-        linked_to_training=bool(trained_orgs & organisations or trained & candidate_ids),
+        # Employed by the candidates' training organisation, or trained its candidates or some of these.
+        linked_to_training=bool(
+            member.organisation_id in organisations or trained_orgs & organisations or trained & candidate_ids
+        ),
     )
 
 
@@ -226,7 +229,7 @@ def jury_assign(*, jury: Jury, member: JuryMember, assigned_by: User) -> JurySea
     for this certification, their college is taken or not part of this jury, a trainer is linked to the
     candidates' training, or the jury would be more than half internal to the training organisation."""
     _require_admin(assigned_by, _("composer un jury"))
-    jury = Jury.objects.select_for_update().select_related("session").get(pk=jury.pk)
+    jury = Jury.objects.select_for_update(of=("self",)).select_related("session").get(pk=jury.pk)
     _refuse_if_started(jury)
     organisations = _organisations_of(jury)
     newcomer = _seat_view(
@@ -246,7 +249,7 @@ def jury_assign(*, jury: Jury, member: JuryMember, assigned_by: User) -> JurySea
     )
     seat.full_clean()
     seat.save()
-    recusals_refresh(jury=jury)
+    recusals_refresh(jury=jury, actor=assigned_by)
     return seat
 
 
@@ -288,7 +291,13 @@ def jury_president_designate(*, jury: Jury, member: JuryMember, designated_by: U
 
 
 def composition_problems(jury: Jury) -> list[str]:
-    return rules.composition_problems(kind=jury.kind, seats=_seats(jury), president_id=jury.president_id)
+    problems = rules.composition_problems(kind=jury.kind, seats=_seats(jury), president_id=jury.president_id)
+    for seat in jury.seats.select_related("member__user").exclude(member__status=MemberStatus.APPROVED):
+        problems.append(
+            _("%(name)s n'est plus habilité(e) : le certificateur doit le remplacer ou l'habiliter à nouveau.")
+            % {"name": seat.member.name}
+        )
+    return problems
 
 
 def _require_complete(jury: Jury) -> None:
@@ -309,9 +318,11 @@ def _jury_places(jury: Jury) -> list[SessionCandidate]:
 
 
 @transaction.atomic
-def recusals_refresh(*, jury: Jury) -> int:
+def recusals_refresh(*, jury: Jury, actor: User | None) -> int:
     """Record the recusals the rules find (a member who trained the candidate, or works in their company)
-    for every seat and candidate of the jury; returns how many were added. Declared ones are kept."""
+    for every seat and candidate of the jury, each with an audit entry in the name of `actor` (whose action
+    revealed it; None when the application found it on its own); returns how many were added. Declared ones
+    are kept."""
     seats = list(jury.seats.select_related("member").prefetch_related("member__trained_candidates"))
     existing = set(jury.recusals.values_list("member_id", "place_id", "reason"))
     added = 0
@@ -329,9 +340,17 @@ def recusals_refresh(*, jury: Jury) -> int:
             )
             for reason in found:
                 if (member.pk, place.pk, reason) not in existing:
-                    Recusal.objects.create(jury=jury, member=member, place=place, reason=reason)
+                    recusal = Recusal.objects.create(jury=jury, member=member, place=place, reason=reason)
                     existing.add((member.pk, place.pk, reason))
                     added += 1
+                    audit(
+                        place=place,
+                        action=AuditAction.RECUSAL,
+                        subject=_("%(name)s est déporté(e) d'office (%(jury)s)")
+                        % {"name": member.name, "jury": jury.get_kind_display()},
+                        actor=actor,
+                        after={"membre": member.name, "motif": str(recusal.get_reason_display())},
+                    )
     return added
 
 
@@ -350,6 +369,14 @@ def conflict_declare(
         raise ValidationError(
             _("Votre grille de ce candidat est déjà validée : demandez au certificateur de la rouvrir.")
         )
+    entering = jury.is_evaluation and (who := keeper(jury, place)) is not None and who.pk == member.pk
+    if entering and Grid.objects.filter(place=place, member__isnull=True, status=GridStatus.SUBMITTED).exists():
+        raise ValidationError(
+            _(
+                "Vous avez déjà validé la grille de consensus de ce candidat : demandez au certificateur de la "
+                "rouvrir avant de vous déporter."
+            )
+        )
     recusal, created = Recusal.objects.get_or_create(
         jury=jury,
         member=member,
@@ -359,8 +386,10 @@ def conflict_declare(
     )
     if not created:
         raise ValidationError(_("Ce lien est déjà déclaré."))
-    # The member's own draft grid for this candidate no longer counts.
+    # The member's own draft grid for this candidate no longer counts, nor the consensus they were entering.
     Grid.objects.filter(place=place, member=member, status=GridStatus.DRAFT).delete()
+    if entering:
+        Grid.objects.filter(place=place, member__isnull=True, status=GridStatus.DRAFT).delete()
     audit(
         place=place,
         action=AuditAction.RECUSAL,
@@ -446,8 +475,16 @@ def _check_gradable(jury: Jury, place: SessionCandidate) -> None:
             _("%(name)s n'est pas noté(e) présent(e) sur la feuille d'émargement (%(state)s) : pas de grille.")
             % {"name": place.enrolment.candidate.display_name, "state": place.get_attendance_display().lower()}
         )
-    if jury.transmitted_at is not None:
+
+
+def _refuse_if_transmitted(jury: Jury, place: SessionCandidate, *, reopened: bool) -> None:
+    """After transmission only a grid the certifier reopened may change, and only before any decision."""
+    if jury.transmitted_at is None:
+        return
+    if not reopened:
         raise ValidationError(_("Les résultats de cette session ont été transmis au jury de certification."))
+    if Decision.objects.filter(place=place).exists():
+        raise ValidationError(_("Le jury de certification a déjà statué sur ce candidat."))
 
 
 @transaction.atomic
@@ -499,7 +536,12 @@ def grid_save(
                 )
             }
         )
-    grid, _created = Grid.objects.select_for_update().get_or_create(
+    _refuse_if_transmitted(
+        jury,
+        place,
+        reopened=Grid.objects.filter(place=place, block=block, member=member, status=GridStatus.DRAFT).exists(),
+    )
+    grid, _created = Grid.objects.select_for_update(of=("self",)).get_or_create(
         place=place, block=block, member=member, defaults={"jury": jury}
     )
     if grid.status == GridStatus.SUBMITTED:
@@ -559,17 +601,24 @@ def grids_submit(*, grids: Collection[Grid], submitted_by: User) -> list[Grid]:
     locked: list[Grid] = []
     for grid in grids:
         grid = (
-            Grid.objects.select_for_update()
+            Grid.objects.select_for_update(of=("self",))
             .select_related("block", "place__session", "place__enrolment__candidate", "jury", "member")
             .get(pk=grid.pk)
         )
         if grid.status == GridStatus.SUBMITTED:
             problems.append(_("La grille %(code)s est déjà validée.") % {"code": grid.block.code})
             continue
+        _refuse_if_transmitted(grid.jury, grid.place, reopened=True)
         if grid.is_consensus:
             _require_keeper(grid.jury, grid.place, submitted_by)
         elif grid.member.user_id != submitted_by.pk:
             raise ValidationError(_("Chacun valide sa propre grille."))
+        elif grid.member_id in recused_member_ids(grid.jury, grid.place):
+            # A recusal found after the draft was started (grid_save refuses it from then on).
+            raise ValidationError(
+                _("Vous êtes déporté(e) pour %(name)s : vous ne prenez part ni à sa grille ni à sa délibération.")
+                % {"name": grid.place.enrolment.candidate.display_name}
+            )
         codes = [c.code for c in grid.block.competencies.order_by("order", "code")]
         mandatory = [c.code for c in grid.block.competencies.filter(is_mandatory=True)]
         grades = dict(grid.grades.values_list("competency__code", "value"))
@@ -603,7 +652,9 @@ def grids_submit(*, grids: Collection[Grid], submitted_by: User) -> list[Grid]:
 
 @transaction.atomic
 def grid_reopen(*, grid: Grid, reopened_by: User, reason: str) -> Grid:
-    """Unlock a submitted grid: a certifier admin only, with a reason, before the certification jury decides."""
+    """Unlock a submitted grid: a certifier admin only, with a reason, before the certification jury decides.
+    After transmission the session stays transmitted: the evaluation jury corrects this grid (and then its
+    recommendation), and the certification jury cannot decide on the candidate until it is validated again."""
     _require_admin(reopened_by, _("rouvrir une grille validée"))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de la réouverture.")})
@@ -614,13 +665,10 @@ def grid_reopen(*, grid: Grid, reopened_by: User, reason: str) -> Grid:
         )
     before = _grid_snapshot(grid)
     moved = Grid.objects.filter(pk=grid.pk, status=GridStatus.SUBMITTED).update(
-        status=GridStatus.DRAFT, submitted_at=None, submitted_by=None
+        status=GridStatus.DRAFT, submitted_at=None, submitted_by=None, reopened_at=timezone.now()
     )
     if moved != 1:
         raise ValidationError(_("Cette grille n'est pas validée : elle se modifie déjà."))
-    if grid.jury.transmitted_at is not None:
-        # Reopening after transmission sends the session back to the evaluation jury.
-        Jury.objects.filter(pk=grid.jury_id).update(transmitted_at=None, transmitted_by=None, certification_jury=None)
     grid.refresh_from_db()
     audit(
         place=grid.place,
@@ -665,6 +713,13 @@ def recommendation_record(
     place = SessionCandidate.objects.select_related("session__version", "enrolment__candidate").get(pk=place.pk)
     jury = Jury.objects.select_related("session", "president__user").get(session=place.session)
     _check_gradable(jury, place)
+    _refuse_if_transmitted(
+        jury,
+        place,
+        # After transmission the recommendation follows a consensus grid the certifier reopened since.
+        reopened=jury.transmitted_at is not None
+        and Grid.objects.filter(place=place, member__isnull=True, reopened_at__gt=jury.transmitted_at).exists(),
+    )
     _require_keeper(jury, place, recorded_by)
     row = _row(place)
     if not row.graded:
@@ -701,11 +756,31 @@ def _outcome_snapshot(obj: Recommendation | Decision) -> dict[str, Any]:
     return snapshot
 
 
+def _refuse_internal_majority(certification_jury: Jury, *, organisations: set[int]) -> None:
+    """A certification jury is usually composed before any session is transmitted to it, when `jury_assign`
+    cannot know whose candidates it will assess: check "at least half external" again against the
+    organisations it receives, and mark the seats that turn out internal."""
+    organisations = organisations | _organisations_of(certification_jury)
+    seats = list(certification_jury.seats.select_related("member__user"))
+    internal = [seat.member.name for seat in seats if seat.member.organisation_id in organisations]
+    if len(internal) * 2 > max(len(seats), len(rules.SEATS[certification_jury.kind])):
+        raise ValidationError(
+            _(
+                "%(names)s appartiennent à l'organisme de formation des candidats : au moins la moitié du jury "
+                "de certification doit être extérieure à l'organisme."
+            )
+            % {"names": ", ".join(internal)}
+        )
+    JurySeat.objects.filter(pk__in=[s.pk for s in seats if s.member.organisation_id in organisations]).update(
+        internal=True
+    )
+
+
 @transaction.atomic
 def deliberation_transmit(*, jury: Jury, certification_jury: Jury, transmitted_by: User) -> Jury:
     """The evaluation jury hands its grids, livrets and deliberation grid to a certification jury: every
     candidate present has validated consensus grids and a recommendation."""
-    jury = Jury.objects.select_for_update().select_related("session", "president__user").get(pk=jury.pk)
+    jury = Jury.objects.select_for_update(of=("self",)).select_related("session", "president__user").get(pk=jury.pk)
     if not jury.is_evaluation:
         raise ValidationError(_("Seul un jury d'évaluation transmet ses résultats."))
     if not (transmitted_by.is_certifier_admin or (jury.president and jury.president.user_id == transmitted_by.pk)):
@@ -714,6 +789,18 @@ def deliberation_transmit(*, jury: Jury, certification_jury: Jury, transmitted_b
         raise ValidationError(_("Les résultats de cette session sont déjà transmis."))
     if certification_jury.kind != JuryKind.CERTIFICATION or certification_jury.version_id != jury.version_id:
         raise ValidationError(_("Choisissez un jury de certification de la même certification."))
+    _refuse_internal_majority(certification_jury, organisations={jury.session.organisation_id})
+    # A candidate still "expected" would reach the certification jury ungraded once signed in.
+    unrecorded = [
+        place.enrolment.candidate.display_name
+        for place in SessionCandidate.objects.filter(
+            session_id=jury.session_id, attendance=Attendance.EXPECTED
+        ).select_related("enrolment__candidate")
+    ]
+    if unrecorded:
+        raise ValidationError(
+            _("Présence à noter sur la feuille d'émargement pour : %(names)s.") % {"names": ", ".join(unrecorded)}
+        )
     rows = selectors.deliberation_rows(selectors.session_places(jury), jury.version)
     if not rows:
         raise ValidationError(_("Aucun candidat présent : rien à transmettre."))
@@ -734,7 +821,7 @@ def deliberation_transmit(*, jury: Jury, certification_jury: Jury, transmitted_b
             subject=str(certification_jury),
             actor=transmitted_by,
         )
-    recusals_refresh(jury=certification_jury)
+    recusals_refresh(jury=certification_jury, actor=transmitted_by)
     return jury
 
 
@@ -809,7 +896,7 @@ def decision_record(
 ) -> Decision:
     """The certification jury decides: total, partial (which blocks) or none. A decision that departs from
     the evaluation jury's recommendation or from the result computed by the rules needs a written reason."""
-    jury = Jury.objects.select_for_update().select_related("president__user", "version").get(pk=jury.pk)
+    jury = Jury.objects.select_for_update(of=("self",)).select_related("president__user", "version").get(pk=jury.pk)
     place = _certification_place(jury, place)
     _require_complete(jury)
     _require_keeper(jury, place, decided_by)
@@ -817,6 +904,13 @@ def decision_record(
         raise ValidationError(_("Un litige est ouvert sur ce candidat : closez-le avant de statuer."))
     codes = _validate_outcome(version=jury.version, kind=kind, blocks=blocks, field="blocks")
     row = _row(place)
+    if row.outcome is None:
+        raise ValidationError(
+            _(
+                "Les grilles de consensus de ce candidat ne sont pas toutes validées : "
+                "le jury d'évaluation doit les reprendre."
+            )
+        )
     departures = []
     computed = row.outcome
     if computed is not None and rules.departs(

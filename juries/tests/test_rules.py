@@ -1,0 +1,429 @@
+"""Pure rules of the juries: composition, impartiality, live block status, departures. No database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cqp.rules import validate_block
+from juries import rules
+from juries.rules import (
+    CERTIFICATION,
+    CERTIFIER_PRESIDENT,
+    DECLARED,
+    EMPLOYEES,
+    EMPLOYERS,
+    EVALUATION,
+    SAME_COMPANY,
+    TRAINED,
+    TRAINER,
+    Seat,
+)
+
+# No example database: these tests must not write a .hypothesis directory into the project.
+fast = settings(database=None)
+
+BC1 = ("C1.1", "C1.2", "C1.3", "C1.4", "C1.5")
+BC1_MANDATORY = ("C1.1", "C1.2", "C1.3")
+
+
+def seat(member_id: int, college: str, *, internal: bool = False, linked: bool = False) -> Seat:
+    return Seat(
+        member_id=member_id,
+        name=f"Membre {member_id}",
+        college=college,
+        internal=internal,
+        linked_to_training=linked,
+    )
+
+
+def refusal(kind: str, seats: list[Seat], newcomer: Seat, *, approved: bool = True, may_assess: bool = True) -> str:
+    found = rules.assignment_refusal(
+        kind=kind, seats=seats, newcomer=newcomer, approved=approved, may_assess=may_assess
+    )
+    assert found is not None
+    return found
+
+
+# --- Composition ---------------------------------------------------------------------------------------
+
+
+def test_it_seats_one_member_of_each_college_of_an_evaluation_jury() -> None:
+    seats: list[Seat] = []
+    for n, college in enumerate((EMPLOYEES, EMPLOYERS, TRAINER), start=1):
+        newcomer = seat(n, college)
+        assert (
+            rules.assignment_refusal(kind=EVALUATION, seats=seats, newcomer=newcomer, approved=True, may_assess=True)
+            is None
+        )
+        seats.append(newcomer)
+    assert rules.composition_problems(kind=EVALUATION, seats=seats, president_id=1) == []
+
+
+def test_it_seats_one_member_of_each_college_of_a_certification_jury() -> None:
+    seats: list[Seat] = []
+    for n, college in enumerate((EMPLOYEES, EMPLOYERS, CERTIFIER_PRESIDENT), start=1):
+        newcomer = seat(n, college)
+        assert (
+            rules.assignment_refusal(kind=CERTIFICATION, seats=seats, newcomer=newcomer, approved=True, may_assess=True)
+            is None
+        )
+        seats.append(newcomer)
+    assert rules.composition_problems(kind=CERTIFICATION, seats=seats, president_id=3) == []
+
+
+def test_it_refuses_a_member_the_certifier_has_not_approved() -> None:
+    message = refusal(EVALUATION, [], seat(1, EMPLOYEES), approved=False)
+    assert "Membre 1" in message
+    assert "habilité" in message
+
+
+def test_it_refuses_a_member_not_approved_for_this_certification() -> None:
+    message = refusal(EVALUATION, [], seat(1, EMPLOYEES), may_assess=False)
+    assert "pour cette certification" in message
+
+
+def test_it_refuses_a_member_already_seated() -> None:
+    first = seat(1, EMPLOYEES)
+    assert "siège déjà" in refusal(EVALUATION, [first], first)
+
+
+@pytest.mark.parametrize(
+    ("college", "label"),
+    [
+        (EMPLOYEES, "représentant des salariés"),
+        (EMPLOYERS, "représentant des employeurs"),
+        (TRAINER, "formateur ou accompagnateur CQP"),
+    ],
+)
+def test_it_refuses_a_second_member_of_an_evaluation_college(college: str, label: str) -> None:
+    message = refusal(EVALUATION, [seat(1, college)], seat(2, college))
+    assert f"déjà son {label}" in message
+    assert "Membre 1" in message
+    assert "un seul par jury" in message
+
+
+def test_it_refuses_a_second_employees_representative_on_a_certification_jury() -> None:
+    message = refusal(CERTIFICATION, [seat(1, EMPLOYEES)], seat(2, EMPLOYEES))
+    assert "déjà son représentant des salariés" in message
+
+
+def test_it_refuses_a_certifier_president_on_an_evaluation_jury() -> None:
+    message = refusal(EVALUATION, [], seat(1, CERTIFIER_PRESIDENT))
+    assert "président de l'instance de certification ne siège pas" in message
+    assert "évaluation" in message
+
+
+def test_it_refuses_a_trainer_on_a_certification_jury() -> None:
+    message = refusal(CERTIFICATION, [], seat(1, TRAINER))
+    assert "formateur ou accompagnateur CQP ne siège pas dans un jury de certification" in message
+
+
+def test_it_refuses_a_trainer_linked_to_the_candidates_training() -> None:
+    message = refusal(EVALUATION, [], seat(1, TRAINER, linked=True))
+    assert "lien avec la formation des candidats" in message
+
+
+def test_it_accepts_a_linked_representative_who_will_be_recused_candidate_by_candidate() -> None:
+    # Only the trainer's seat demands no link with the training; a representative who trained one
+    # candidate takes no part in that candidate's deliberation (a recusal), but may sit.
+    newcomer = seat(1, EMPLOYEES, linked=True)
+    assert (
+        rules.assignment_refusal(kind=EVALUATION, seats=[], newcomer=newcomer, approved=True, may_assess=True) is None
+    )
+
+
+def test_it_accepts_one_member_internal_to_the_training_organisation() -> None:
+    newcomer = seat(1, EMPLOYEES, internal=True)
+    assert (
+        rules.assignment_refusal(kind=EVALUATION, seats=[], newcomer=newcomer, approved=True, may_assess=True) is None
+    )
+
+
+@pytest.mark.parametrize("kind", [EVALUATION, CERTIFICATION])
+def test_it_refuses_a_second_member_internal_to_the_training_organisation(kind: str) -> None:
+    message = refusal(kind, [seat(1, EMPLOYEES, internal=True)], seat(2, EMPLOYERS, internal=True))
+    assert "au moins la moitié du jury doit être extérieure" in message
+
+
+def test_it_lists_what_an_incomplete_jury_lacks() -> None:
+    problems = rules.composition_problems(kind=EVALUATION, seats=[seat(1, EMPLOYEES)], president_id=None)
+    assert problems == [
+        "Il manque le représentant des employeurs.",
+        "Il manque le formateur ou accompagnateur CQP.",
+        "Le président du jury n'est pas désigné.",
+    ]
+
+
+def test_it_flags_a_jury_more_than_half_internal() -> None:
+    seats = [seat(1, EMPLOYEES, internal=True), seat(2, EMPLOYERS, internal=True), seat(3, TRAINER)]
+    problems = rules.composition_problems(kind=EVALUATION, seats=seats, president_id=1)
+    assert problems == ["Au moins la moitié du jury doit être extérieure à l'organisme de formation."]
+
+
+@pytest.mark.parametrize("college", [EMPLOYEES, EMPLOYERS])
+def test_it_lets_a_representative_preside_an_evaluation_jury(college: str) -> None:
+    assert rules.presidency_refusal(kind=EVALUATION, seat=seat(1, college)) is None
+
+
+def test_it_refuses_a_trainer_as_president_of_an_evaluation_jury() -> None:
+    message = rules.presidency_refusal(kind=EVALUATION, seat=seat(1, TRAINER))
+    assert message is not None
+    assert "choisi parmi les représentants des salariés et des employeurs" in message
+
+
+@pytest.mark.parametrize("college", [EMPLOYEES, EMPLOYERS])
+def test_it_refuses_a_representative_as_president_of_a_certification_jury(college: str) -> None:
+    message = rules.presidency_refusal(kind=CERTIFICATION, seat=seat(1, college))
+    assert message is not None
+    assert "présidé par le président de l'instance de certification" in message
+
+
+def test_it_lets_the_certifier_president_preside_the_certification_jury() -> None:
+    assert rules.presidency_refusal(kind=CERTIFICATION, seat=seat(1, CERTIFIER_PRESIDENT)) is None
+
+
+# --- Impartiality --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Atelier Saint-Honoré", "ATELIER SAINT HONORE"),
+        ("Maison Verlaine SAS", "maison verlaine"),
+        ("SARL L'Horlogerie du Marais", "Horlogerie Marais"),
+        ("Joaillerie Moreau & Cie", "Joaillerie  Moreau"),
+    ],
+)
+def test_it_folds_company_names_that_differ_by_accents_case_punctuation_or_legal_form(left: str, right: str) -> None:
+    assert rules.fold(left) == rules.fold(right)
+    assert rules.same_company(member_company=left, member_siret="", candidate_company=right, candidate_siret="")
+
+
+def test_it_tells_two_companies_apart() -> None:
+    assert not rules.same_company(
+        member_company="Joaillerie Moreau", member_siret="", candidate_company="Maison Verlaine", candidate_siret=""
+    )
+
+
+def test_it_never_matches_on_empty_or_legal_form_only_names() -> None:
+    assert not rules.same_company(member_company="", member_siret="", candidate_company="", candidate_siret="")
+    assert not rules.same_company(member_company="SAS", member_siret="", candidate_company="SARL", candidate_siret="")
+
+
+def test_it_matches_two_establishments_of_one_firm_by_siren() -> None:
+    # Same SIREN (first 9 digits), different establishments and names.
+    assert rules.same_company(
+        member_company="Siège",
+        member_siret="73282932000074",
+        candidate_company="Boutique de Lyon",
+        candidate_siret="73282932000132",
+    )
+
+
+def test_it_does_not_match_different_sirens() -> None:
+    assert not rules.same_company(
+        member_company="A", member_siret="73282932000074", candidate_company="B", candidate_siret="55208131766522"
+    )
+
+
+def test_it_lists_every_reason_for_a_conflict() -> None:
+    found = rules.conflicts(
+        trained_candidate=True,
+        member_company="Maison Verlaine",
+        member_siret="",
+        candidate_company="MAISON VERLAINE",
+        candidate_siret="",
+        declared=True,
+    )
+    assert found == [TRAINED, SAME_COMPANY, DECLARED]
+
+
+def test_it_finds_no_conflict_without_a_link() -> None:
+    found = rules.conflicts(
+        trained_candidate=False,
+        member_company="Joaillerie Moreau",
+        member_siret="",
+        candidate_company="Maison Verlaine",
+        candidate_siret="",
+        declared=False,
+    )
+    assert found == []
+
+
+# --- Live block status ---------------------------------------------------------------------------------
+
+
+def live(grades: dict[str, str]) -> rules.LiveBlockStatus:
+    return rules.live_block_status(grades, BC1, BC1_MANDATORY, 60)
+
+
+def test_a_block_with_no_grade_is_pending() -> None:
+    status = live({})
+    assert status.state == "pending"
+    assert status.to_grade == BC1
+    assert status.mandatory_to_grade == BC1_MANDATORY
+    assert status.required == 3
+    assert not status.complete
+
+
+def test_a_mandatory_na_settles_the_block_as_not_validated_before_the_grid_is_complete() -> None:
+    status = live({"C1.2": "NA"})
+    assert status.state == "not_validated"
+    assert status.missing_mandatory == ("C1.2",)
+    assert status.to_grade == ("C1.1", "C1.3", "C1.4", "C1.5")
+
+
+def test_three_mandatory_a_out_of_five_settle_the_block_as_validated() -> None:
+    # 3 of 5 is 60 %: the block is validated whatever C1.4 and C1.5 will be.
+    status = live({"C1.1": "A", "C1.2": "A", "C1.3": "A"})
+    assert status.state == "validated"
+    assert status.acquired == 3
+    assert status.to_grade == ("C1.4", "C1.5")
+
+
+def test_too_many_na_settle_the_block_as_not_validated() -> None:
+    status = rules.live_block_status({"C1.4": "NA", "C1.5": "NA", "C1.1": "A"}, BC1, (), 80)
+    assert status.state == "not_validated"
+    assert status.not_acquired == 2
+
+
+def test_it_ignores_empty_values_and_codes_outside_the_block() -> None:
+    status = live({"C1.1": "", "C9.9": "A"})
+    assert status.acquired == 0
+    assert status.to_grade == BC1
+
+
+def test_a_complete_grid_is_complete() -> None:
+    status = live(dict.fromkeys(BC1, "A"))
+    assert status.complete
+    assert status.state == "validated"
+    assert status.to_grade == ()
+
+
+def test_it_refuses_to_submit_a_grid_naming_the_competencies_with_no_grade() -> None:
+    message = rules.submission_refusal("BC2", {"C2.1": "A"}, ("C2.1", "C2.5", "C2.6"), ("C2.1",), 60)
+    assert message is not None
+    assert message.startswith("BC2 : ")
+    assert "C2.5" in message
+    assert "C2.6" in message
+
+
+def test_it_accepts_to_submit_a_complete_grid() -> None:
+    assert rules.submission_refusal("BC1", dict.fromkeys(BC1, "NA"), BC1, BC1_MANDATORY, 60) is None
+
+
+# --- Properties of the live status ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grid:
+    competencies: tuple[str, ...]
+    mandatory: frozenset[str]
+    threshold: int
+    full: dict[str, str]  # a complete grid
+    partial: dict[str, str]  # the grades already entered: a part of `full`
+
+
+@st.composite
+def grids(draw: st.DrawFn) -> Grid:
+    size = draw(st.integers(min_value=1, max_value=12))
+    competencies = tuple(f"C1.{i}" for i in range(1, size + 1))
+    mandatory = draw(st.frozensets(st.sampled_from(competencies)))
+    threshold = draw(st.integers(min_value=1, max_value=100))
+    marks = draw(st.lists(st.sampled_from(["A", "NA"]), min_size=size, max_size=size))
+    full = dict(zip(competencies, marks, strict=True))
+    entered = draw(st.frozensets(st.sampled_from(competencies)))
+    return Grid(competencies, mandatory, threshold, full, {code: full[code] for code in entered})
+
+
+@fast
+@given(grids())
+def test_on_a_complete_grid_the_live_status_is_the_block_rule(grid: Grid) -> None:
+    status = rules.live_block_status(grid.full, grid.competencies, grid.mandatory, grid.threshold)
+    decision = validate_block(grid.full, grid.competencies, grid.mandatory, grid.threshold)
+    assert status.complete
+    assert status.state == ("validated" if decision.validated else "not_validated")
+    assert status.acquired == decision.acquired
+    assert status.required == decision.required
+    assert status.missing_mandatory == decision.missing_mandatory
+
+
+@fast
+@given(grids())
+def test_a_settled_state_never_changes_whatever_the_remaining_grades(grid: Grid) -> None:
+    # `full` is any completion of `partial`: a block settled on the partial grid ends the same way.
+    status = rules.live_block_status(grid.partial, grid.competencies, grid.mandatory, grid.threshold)
+    if status.state == "pending":
+        return
+    decision = validate_block(grid.full, grid.competencies, grid.mandatory, grid.threshold)
+    assert status.state == ("validated" if decision.validated else "not_validated")
+
+
+@fast
+@given(grids())
+def test_a_pending_block_can_still_end_either_way(grid: Grid) -> None:
+    status = rules.live_block_status(grid.partial, grid.competencies, grid.mandatory, grid.threshold)
+    if status.state != "pending":
+        return
+    assert status.to_grade
+    best = {code: grid.partial.get(code, "A") for code in grid.competencies}
+    worst = {code: grid.partial.get(code, "NA") for code in grid.competencies}
+    assert validate_block(best, grid.competencies, grid.mandatory, grid.threshold).validated
+    assert not validate_block(worst, grid.competencies, grid.mandatory, grid.threshold).validated
+
+
+@fast
+@given(grids())
+def test_the_live_counts_add_up(grid: Grid) -> None:
+    status = rules.live_block_status(grid.partial, grid.competencies, grid.mandatory, grid.threshold)
+    assert status.acquired + status.not_acquired + len(status.to_grade) == status.total == len(grid.competencies)
+    assert set(status.to_grade) == set(grid.competencies) - set(grid.partial)
+    assert set(status.mandatory_to_grade) == set(status.to_grade) & grid.mandatory
+    assert status.complete == (not status.to_grade)
+
+
+# --- Earlier results and departures --------------------------------------------------------------------
+
+
+def test_a_block_stays_valid_forever_when_the_version_sets_no_limit() -> None:
+    assert rules.block_still_valid(acquired_on=dt.date(2000, 1, 1), validity_years=None, on=dt.date(2040, 1, 1))
+
+
+def test_a_block_is_valid_up_to_its_anniversary_and_not_a_day_more() -> None:
+    acquired = dt.date(2024, 6, 15)
+    assert rules.block_still_valid(acquired_on=acquired, validity_years=2, on=dt.date(2026, 6, 15))
+    assert not rules.block_still_valid(acquired_on=acquired, validity_years=2, on=dt.date(2026, 6, 16))
+
+
+def test_a_block_acquired_on_29_february_expires_on_28_february() -> None:
+    acquired = dt.date(2024, 2, 29)
+    assert rules.block_still_valid(acquired_on=acquired, validity_years=1, on=dt.date(2025, 2, 28))
+    assert not rules.block_still_valid(acquired_on=acquired, validity_years=1, on=dt.date(2025, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("kind", "blocks", "reference_kind", "reference_blocks", "expected"),
+    [
+        ("total", [], "total", [], False),
+        ("total", ["BC1"], "total", [], False),  # a total award is every block, whatever is listed
+        ("none", [], "none", ["BC2"], False),
+        ("partial", ["BC1"], "partial", ["BC1"], False),
+        ("partial", ["BC1", "BC2"], "partial", ["BC2", "BC1"], False),
+        ("partial", ["BC1"], "partial", ["BC2"], True),
+        ("partial", ["BC1"], "total", [], True),
+        ("none", [], "partial", ["BC1"], True),
+        ("total", [], "none", [], True),
+    ],
+)
+def test_it_tells_when_a_decision_departs_from_a_reference(
+    kind: str, blocks: list[str], reference_kind: str, reference_blocks: list[str], expected: bool
+) -> None:
+    assert (
+        rules.departs(kind=kind, blocks=blocks, reference_kind=reference_kind, reference_blocks=reference_blocks)
+        is expected
+    )
