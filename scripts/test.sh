@@ -9,14 +9,19 @@ PY=.venv/bin/python
 PG_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cqp}
 REDIS=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
 status=0
+# Two processes (the machine's two cores) through pytest-xdist; PYTEST_WORKERS=0 runs in one process.
+# Tests that start a real Celery worker share one Redis database: they run after, in a single process.
+PARALLEL=(-n "${PYTEST_WORKERS:-2}")
 
 echo "== Leg 1/2: SQLite, Celery inline, browser journeys"
-env -u DATABASE_URL -u REDIS_URL "$PY" -m pytest -m "not integration" "$@" || status=$?
+env -u DATABASE_URL -u REDIS_URL "$PY" -m pytest "${PARALLEL[@]}" -m "not integration" "$@" || status=$?
 
 echo
 echo "== Leg 2/2: PostgreSQL + Redis + a real Celery worker"
 if "$PY" scripts/services.py "$PG_URL" "$REDIS"; then
-  DATABASE_URL=$PG_URL REDIS_URL=$REDIS "$PY" -m pytest -m "not browser" "$@" || status=$?
+  DATABASE_URL=$PG_URL REDIS_URL=$REDIS "$PY" -m pytest "${PARALLEL[@]}" -m "not browser and not integration" "$@" \
+    || status=$?
+  DATABASE_URL=$PG_URL REDIS_URL=$REDIS "$PY" -m pytest -m "integration" "$@" || status=$?
 elif [ "${CI:-}" = "true" ]; then
   echo "ÉCHEC : CI=true exige PostgreSQL et Redis sur 127.0.0.1 (voir ci-dessus)."
   status=1
