@@ -55,6 +55,13 @@ class Certifier(models.Model):
     )
     address = models.TextField(_("adresse"), blank=True)
     signatory_title = models.CharField(_("qualité du signataire"), max_length=120, blank=True)
+    signatory_name = models.CharField(
+        _("nom du signataire"),
+        max_length=150,
+        blank=True,
+        help_text=_("Le dirigeant du certificateur ou la personne qu'il a habilitée : il signe les parchemins."),
+    )
+    city = models.CharField(_("lieu de délivrance"), max_length=100, blank=True, help_text=_("Ville du siège."))
 
     class Meta:
         verbose_name = _("certificateur")

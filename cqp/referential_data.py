@@ -65,6 +65,7 @@ class CertifierData:
     delegate_name: str
     address: str
     signatory_title: str
+    city: str
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ CERTIFIERS = (
         delegate_name=("Confédération nationale de l'horlogerie, bijouterie, joaillerie et orfèvrerie (CNHBJO)"),
         address="58 rue du Louvre\n75002 Paris",
         signatory_title="Président de la CNHBJO",
+        city="Paris",
     ),
     # The fiche of RNCP 31313 names the watchmaking branch's own CPNEFP as the certifier.
     CertifierData(
@@ -107,6 +109,7 @@ CERTIFIERS = (
         delegate_name="",
         address="CPNE de l'Horlogerie - Fédération de l'Horlogerie\n26 rue du Renard\n75004 Paris",
         signatory_title="Délégué Général",
+        city="Paris",
     ),
 )
 

@@ -25,6 +25,7 @@ class Command(BaseCommand):
                     delegate_name=data.delegate_name,
                     address=data.address,
                     signatory_title=data.signatory_title,
+                    city=data.city,
                 )
                 self._report(f"Certificateur {data.name}", created)
             for org in ORGANISATIONS:
