@@ -28,6 +28,10 @@ def _fast_and_isolated(settings, tmp_path) -> Iterator[None]:  # type: ignore[no
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": tmp_path / "private-media", "base_url": None},
         },
+        "certificates": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "certificates", "base_url": None},
+        },
     }
     # Tasks run inline in ordinary tests, even on the PostgreSQL leg where REDIS_URL is set;
     # only the integration tests talk to a real worker.

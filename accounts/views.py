@@ -9,6 +9,7 @@ from django.urls import reverse_lazy
 
 from accounts.forms import LoginForm, QueuedPasswordResetForm
 from candidates.selectors import candidate_space
+from certificates.selectors import candidate_results
 from cqp import selectors
 from juries.views import my_juries
 
@@ -17,6 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"certifications": selectors.certification_list(request.user)}
     if request.user.is_candidate:
         context.update(candidate_space(request.user))
+        context["my_results"] = candidate_results(request.user)
     if request.user.is_jury_member:
         context["my_juries"] = my_juries(request.user)
     return render(request, "accounts/home.html", context)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "candidates",
     "evaluations",
     "juries",
+    "certificates",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +139,11 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
+    # PVs and parchments: served through views (downloads, public verification), never by URL.
+    "certificates": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT / "certificates", "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -183,6 +189,22 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimu
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 150, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A task whose worker died is delivered again once this delay has passed (acks_late): keep it above the
+# longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
+# A render claimed longer ago than this was left by a worker that died: another worker takes it over.
+CERTIFICATES_RENDER_STALE_SECONDS = env_int("CERTIFICATES_RENDER_STALE_SECONDS", 2 * CELERY_TASK_TIME_LIMIT, minimum=1)
+# Tests only: a pause inside each render, so a reliability test can stop a worker in the middle of one.
+CERTIFICATES_RENDER_PAUSE = env_int("CERTIFICATES_RENDER_PAUSE", 0, minimum=0)
+
+# The cache counts requests for rate limits (public verification): per process without Redis, shared with it.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Public verification page: at most this many look-ups (codes typed or PDFs sent) per address and hour.
+VERIFY_RATE_LIMIT_PER_HOUR = env_int("VERIFY_RATE_LIMIT_PER_HOUR", 60, minimum=1)
 
 # Production hardening: on as soon as DEBUG is off, each one can be relaxed explicitly.
 if not DEBUG:

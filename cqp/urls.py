@@ -15,6 +15,8 @@ urlpatterns = [
     path("candidats/", include("candidates.urls")),
     path("sessions/", include("evaluations.urls")),
     path("jurys/", include("juries.urls")),
+    path("certificats/", include("certificates.urls")),
+    path("verifier/", include("certificates.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

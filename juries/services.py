@@ -828,6 +828,12 @@ def deliberation_transmit(*, jury: Jury, certification_jury: Jury, transmitted_b
 # --- Certification jury --------------------------------------------------------------------------------
 
 
+def _refuse_if_pv_signed(jury: Jury) -> None:
+    # The PV (certificates app) is reached through its reverse relation: juries do not depend on it.
+    if Jury.objects.filter(pk=jury.pk, pv__status="signed").exists():
+        raise ValidationError(_("Le procès-verbal est signé par tous les membres : les décisions ne changent plus."))
+
+
 def _certification_place(jury: Jury, place: SessionCandidate) -> SessionCandidate:
     if jury.kind != JuryKind.CERTIFICATION:
         raise ValidationError(_("Seul le jury de certification décide."))
@@ -844,6 +850,7 @@ def dispute_record(
     place = _certification_place(jury, place)
     if not (recorded_by.is_certifier_admin or jury.seats.filter(member__user=recorded_by).exists()):
         raise ValidationError(_("Seuls les membres du jury de certification enregistrent un litige."))
+    _refuse_if_pv_signed(jury)
     if Decision.objects.filter(place=place).exists():
         raise ValidationError(_("Le jury a déjà statué sur ce candidat."))
     if not description.strip():
@@ -900,6 +907,7 @@ def decision_record(
     place = _certification_place(jury, place)
     _require_complete(jury)
     _require_keeper(jury, place, decided_by)
+    _refuse_if_pv_signed(jury)
     if Dispute.objects.filter(place=place, jury=jury, resolved_at__isnull=True).exists():
         raise ValidationError(_("Un litige est ouvert sur ce candidat : closez-le avant de statuer."))
     codes = _validate_outcome(version=jury.version, kind=kind, blocks=blocks, field="blocks")

@@ -1,0 +1,62 @@
+"""The one place that hands PVs, parchments and batches to a user, or answers 404/403.
+
+Certifier admins manage everything. A PV is read and signed by the members of its certification jury. A
+parchment's PDF is downloaded by certifier admins and by its holder (their own, from their space)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from certificates.models import Parchment, ParchmentBatch
+from juries.models import Jury, JuryKind
+
+
+def require_admin(user: User) -> None:
+    if not (user.is_authenticated and user.is_certifier_admin):
+        raise PermissionDenied(_("Cette page est réservée aux administrateurs du certificateur."))
+
+
+def certification_jury_for(user: User, pk: int) -> Jury:
+    """A certification jury for its members and certifier admins; 404 for other jury members, 403 otherwise."""
+    if not (user.is_authenticated and (user.is_certifier_admin or user.is_jury_member)):
+        raise PermissionDenied(_("Le procès-verbal est réservé au jury de certification et au certificateur."))
+    juries = Jury.objects.filter(kind=JuryKind.CERTIFICATION).select_related(
+        "version__certification", "version__certifier", "president__user"
+    )
+    if not user.is_certifier_admin:
+        juries = juries.filter(seats__member__user=user)
+    return get_object_or_404(juries, pk=pk)
+
+
+def admin_jury(user: User, pk: int) -> Jury:
+    require_admin(user)
+    return get_object_or_404(
+        Jury.objects.filter(kind=JuryKind.CERTIFICATION).select_related("version__certifier"), pk=pk
+    )
+
+
+def parchments_for(user: User) -> QuerySet[Parchment]:
+    parchments = Parchment.objects.select_related("certifier", "place__enrolment__candidate")
+    if not user.is_authenticated:
+        return parchments.none()
+    if user.is_certifier_admin:
+        return parchments
+    return parchments.filter(Q(place__enrolment__candidate__user=user, status="valid"))
+
+
+def parchment_for_user(user: User, pk: int) -> Parchment:
+    return get_object_or_404(parchments_for(user), pk=pk)
+
+
+def parchment_for_admin(user: User, pk: int) -> Parchment:
+    require_admin(user)
+    return get_object_or_404(Parchment.objects.select_related("decision__jury"), pk=pk)
+
+
+def batch_for_admin(user: User, pk: int) -> ParchmentBatch:
+    require_admin(user)
+    return get_object_or_404(ParchmentBatch, pk=pk)

@@ -1,0 +1,472 @@
+"""Writes about the certifier's paper: the PV and its signatures, the CPNEFP validation and the notification
+of results, the numbering and issue of parchments, their cancellation and duplicates.
+
+Numbers are taken in a short transaction that locks the certifier's series row and writes the parchment in the
+same transaction: a rollback gives the number back, so the series has neither duplicate nor gap. Rendering
+happens afterwards, in Celery tasks enqueued once the transaction has committed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from certificates import rules
+from certificates.models import (
+    CpnefpValidation,
+    NoticeStatus,
+    NumberSeries,
+    Parchment,
+    ParchmentBatch,
+    ParchmentKind,
+    ParchmentStatus,
+    ProcesVerbal,
+    PvSignature,
+    PvStatus,
+    RenderStatus,
+    ResultNotice,
+)
+from cqp.models import Certifier
+from evaluations.models import Incident
+from juries import selectors as jury_selectors
+from juries.models import Decision, Jury, JuryKind, OutcomeKind, Recusal
+
+# --- PV ------------------------------------------------------------------------------------------------
+
+
+def pv_content(jury: Jury) -> dict[str, Any]:
+    """What the PV says, as plain data: the sessions, the jury, recusals, incidents and every decision with
+    its reason where it departs from the computed result. Its fingerprint is what members sign."""
+    version = jury.version
+    seats = jury_selectors.jury_seats(jury)
+    evaluation_juries = list(
+        Jury.objects.filter(certification_jury=jury)
+        .select_related("session__organisation", "president__user")
+        .prefetch_related("seats__member__user")
+        .order_by("session__starts_on", "pk")
+    )
+    places = list(jury_selectors.transmitted_places(jury))
+    rows = jury_selectors.deliberation_rows(places, version)
+    session_ids = [ev.session_id for ev in evaluation_juries]
+    incidents = Incident.objects.filter(session_id__in=session_ids).select_related("place__enrolment__candidate")
+    recusals = Recusal.objects.filter(jury__in=[jury, *evaluation_juries]).select_related(
+        "member__user", "place__enrolment__candidate", "jury"
+    )
+    candidates = []
+    for row in rows:
+        decision = row.decision
+        computed = row.outcome
+        departs = False
+        if decision is not None and computed is not None:
+            from juries.rules import departs as departs_rule
+
+            departs = departs_rule(
+                kind=decision.kind,
+                blocks=[b.code for b in decision.blocks.all()],
+                reference_kind=computed.kind,
+                reference_blocks=computed.acquired_blocks,
+            )
+        candidates.append(
+            {
+                "place": row.place.pk,
+                "name": row.candidate.display_name,
+                "birth_date": row.candidate.birth_date.isoformat(),
+                "organisation": row.place.session.organisation.name,
+                "blocks": {
+                    cell.block.code: (
+                        "acquis antérieurement"
+                        if cell.earlier
+                        else ("validé" if cell.acquired else ("non présenté" if not cell.sat else "non validé"))
+                    )
+                    for cell in row.cells
+                },
+                "computed": computed.kind if computed else None,
+                "computed_blocks": rules.blocks_text(computed.acquired_blocks) if computed else "",
+                "recommendation": row.recommendation.kind if row.recommendation else None,
+                "decision": decision.kind if decision else None,
+                "decision_blocks": rules.blocks_text(b.code for b in decision.blocks.all()) if decision else "",
+                "reason": decision.reason if decision else "",
+                "departs": departs,
+            }
+        )
+    return {
+        "certification": {
+            "rncp": version.rncp_number,
+            "title": version.title,
+            "version": version.number,
+        },
+        "certifier": version.certifier.legal_name,
+        "jury": {
+            "date": jury.meets_on.isoformat(),
+            "president": jury.president.name if jury.president else None,
+            "members": [{"name": s.member.name, "college": str(s.get_college_display())} for s in seats],
+        },
+        "sessions": [
+            {
+                "organisation": ev.session.organisation.name,
+                "date": ev.session.starts_on.isoformat(),
+                "evaluation_jury": [
+                    {"name": s.member.name, "college": str(s.get_college_display())} for s in ev.seats.all()
+                ],
+                "president": ev.president.name if ev.president else None,
+            }
+            for ev in evaluation_juries
+        ],
+        "recusals": [
+            {
+                "member": r.member.name,
+                "candidate": r.place.enrolment.candidate.display_name,
+                "reason": str(r.get_reason_display()),
+                "jury": str(r.jury.get_kind_display()),
+            }
+            for r in recusals.order_by("jury__kind", "place_id", "member_id")
+        ],
+        "incidents": [
+            {
+                "kind": str(i.get_kind_display()),
+                "description": i.description,
+                "candidate": i.place.enrolment.candidate.display_name if i.place else None,
+                "at": timezone.localtime(i.reported_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            for i in incidents.order_by("reported_at", "pk")
+        ],
+        "candidates": candidates,
+    }
+
+
+def pv_for(jury: Jury) -> ProcesVerbal | None:
+    return ProcesVerbal.objects.filter(jury=jury).first()
+
+
+def pv_is_signed(jury: Jury) -> bool:
+    return ProcesVerbal.objects.filter(jury=jury, status=PvStatus.SIGNED).exists()
+
+
+def _check_pv_ready(jury: Jury, content: dict[str, Any]) -> None:
+    if jury.kind != JuryKind.CERTIFICATION:
+        raise ValidationError(_("Un procès-verbal est celui d'un jury de certification."))
+    if not content["candidates"]:
+        raise ValidationError(_("Aucun candidat n'a été transmis à ce jury : pas de procès-verbal."))
+    undecided = [c["name"] for c in content["candidates"] if c["decision"] is None]
+    if undecided:
+        raise ValidationError(_("Le jury doit d'abord statuer sur : %(names)s.") % {"names": ", ".join(undecided)})
+
+
+@transaction.atomic
+def pv_sign(*, jury: Jury, user: User) -> PvSignature:
+    """A member of the certification jury signs the PV as it stands now (logged in, timestamped, bound to the
+    SHA-256 of its content). If the content changed since others signed, their signatures no longer count
+    and they sign again; when every member has signed the same content, the PV and decisions are locked and
+    its PDF is rendered by a worker."""
+    jury = Jury.objects.select_for_update(of=("self",)).select_related("version").get(pk=jury.pk)
+    seat = jury.seats.select_related("member__user").filter(member__user=user).first()
+    if seat is None:
+        raise ValidationError(_("Seuls les membres du jury de certification signent son procès-verbal."))
+    pv = ProcesVerbal.objects.select_for_update().filter(jury=jury).first()
+    if pv is not None and pv.status == PvStatus.SIGNED:
+        raise ValidationError(_("Le procès-verbal est signé par tous : il ne change plus."))
+    content = pv_content(jury)
+    _check_pv_ready(jury, content)
+    digest = rules.fingerprint(content)
+    if pv is None:
+        pv = ProcesVerbal(jury=jury, content=content, content_sha256=digest, opened_by=user)
+        pv.full_clean()
+        pv.save()
+    elif pv.content_sha256 != digest:
+        pv.content, pv.content_sha256 = content, digest
+        pv.save(update_fields=["content", "content_sha256"])
+    signature, _created = PvSignature.objects.update_or_create(
+        pv=pv, member=seat.member, defaults={"user": user, "content_sha256": digest, "signed_at": timezone.now()}
+    )
+    members = set(jury.seats.values_list("member_id", flat=True))
+    signed = set(pv.signatures.filter(content_sha256=digest).values_list("member_id", flat=True))
+    if members and members <= signed:
+        pv.status = PvStatus.SIGNED
+        pv.signed_at = timezone.now()
+        pv.save(update_fields=["status", "signed_at"])
+        from certificates import tasks
+
+        transaction.on_commit(lambda: tasks.pv_render.delay(pv_id=pv.pk))
+    return signature
+
+
+def pv_signatures_state(pv: ProcesVerbal) -> list[tuple[Any, PvSignature | None, bool]]:
+    """(seat, signature or None, still valid) for every member of the jury, in college order."""
+    signatures = {s.member_id: s for s in pv.signatures.select_related("user")}
+    return [
+        (
+            seat,
+            signatures.get(seat.member_id),
+            seat.member_id in signatures and signatures[seat.member_id].content_sha256 == pv.content_sha256,
+        )
+        for seat in jury_selectors.jury_seats(pv.jury)
+    ]
+
+
+# --- CPNEFP validation and results ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def cpnefp_validation_record(*, jury: Jury, meeting_on: dt.date, recorded_by: User) -> CpnefpValidation:
+    """The CPNEFP validated the results of a certification jury whose PV is signed; every candidate's result
+    is then notified (e-mail, and their space shows it)."""
+    if not recorded_by.is_certifier_admin:
+        raise ValidationError(_("Seul un administrateur du certificateur enregistre la validation de la CPNEFP."))
+    if not pv_is_signed(jury):
+        raise ValidationError(_("Le procès-verbal du jury doit être signé par tous ses membres avant la validation."))
+    if CpnefpValidation.objects.filter(jury=jury).exists():
+        raise ValidationError(_("La validation de la CPNEFP est déjà enregistrée pour ce jury."))
+    errors = {}
+    if meeting_on < jury.meets_on:
+        errors["meeting_on"] = _("La CPNEFP valide après le jury (le %(date)s).") % {"date": date_format(jury.meets_on)}
+    elif meeting_on > timezone.localdate():
+        errors["meeting_on"] = _("Une validation s'enregistre une fois la réunion tenue : la date est à venir.")
+    if errors:
+        raise ValidationError(errors)
+    validation = CpnefpValidation(jury=jury, meeting_on=meeting_on, recorded_by=recorded_by)
+    validation.full_clean()
+    validation.save()
+    notices = [ResultNotice(decision=d) for d in Decision.objects.filter(jury=jury).exclude(notice__isnull=False)]
+    ResultNotice.objects.bulk_create(notices)
+    ids = list(
+        ResultNotice.objects.filter(decision__jury=jury, status=NoticeStatus.QUEUED).values_list("pk", flat=True)
+    )
+    from certificates import tasks
+
+    transaction.on_commit(lambda: [tasks.result_notify.delay(notice_id=pk) for pk in ids])
+    return validation
+
+
+def notice_mark(*, notice_id: int, error: str = "") -> None:
+    notice = ResultNotice.objects.get(pk=notice_id)
+    notice.status = NoticeStatus.FAILED if error else NoticeStatus.SENT
+    notice.error = error
+    if not error:
+        notice.sent_at = timezone.now()
+    notice.save(update_fields=["status", "error", "sent_at"])
+
+
+# --- Parchments ----------------------------------------------------------------------------------------
+
+
+def _mention_problems(jury: Jury, certifier: Certifier) -> list[str]:
+    version = jury.version
+    missing = []
+    if version.decision_date is None:
+        missing.append(_("la date de la décision d'enregistrement au RNCP"))
+    if version.level is None or version.eu_level is None:
+        missing.append(_("le niveau et son équivalent européen"))
+    if not version.nsf_codes:
+        missing.append(_("le ou les codes NSF"))
+    if not certifier.signatory_name or not certifier.signatory_title:
+        missing.append(_("le nom et la qualité du signataire du certificateur"))
+    if not certifier.city:
+        missing.append(_("le lieu de délivrance (ville du certificateur)"))
+    return missing
+
+
+def parchment_mentions(
+    *, decision: Decision, kind: str, blocks: list[Any], issued_on: dt.date, certifier: Certifier
+) -> dict[str, Any]:
+    """Every mandatory mention of a parchment, copied at issue: RNCP registration and decision date,
+    certifier's legal name, exact title, level and European level, NSF codes, the holder's identity, date and
+    place of issue, the signatory; and for a block certificate, the blocks."""
+    place = decision.place
+    candidate = place.enrolment.candidate
+    version = place.session.version
+    surname = candidate.birth_name.upper()
+    if candidate.usage_name and candidate.usage_name != candidate.birth_name:
+        surname = f"{candidate.usage_name.upper()} ({_('née') if candidate.sex == 'F' else _('né')} {surname})"
+    return {
+        "kind": kind,
+        "certification": {
+            "rncp_code": version.rncp_code,
+            "rncp_number": version.rncp_number,
+            "title": version.title,
+            "level": version.level,
+            "eu_level": version.eu_level,
+            "nsf_codes": list(version.nsf_codes),
+            "decision_date": version.decision_date.isoformat() if version.decision_date else None,
+            "decision_reference": version.decision_reference,
+        },
+        "certifier": {
+            "legal_name": certifier.legal_name,
+            "delegate_name": certifier.delegate_name,
+            "signatory_name": certifier.signatory_name,
+            "signatory_title": certifier.signatory_title,
+        },
+        "holder": {
+            "name": f"{' '.join(candidate.first_names)} {surname}",
+            "birth_date": candidate.birth_date.isoformat(),
+            "birth_place": candidate.birth_commune
+            + ("" if candidate.birth_country in ("", "France") else f" ({candidate.birth_country})"),
+        },
+        "blocks": [{"code": b.code, "rncp_code": b.rncp_code, "title": b.title} for b in blocks],
+        "jury_date": decision.jury.meets_on.isoformat(),
+        "issued_on": issued_on.isoformat(),
+        "issued_at": certifier.city,
+    }
+
+
+def _parchment_plan(decision: Decision) -> tuple[str, list[Any]] | None:
+    """(kind, blocks) of the parchment a decision calls for, or None (no award)."""
+    if decision.kind == OutcomeKind.TOTAL:
+        return ParchmentKind.FULL, list(decision.jury.version.blocks.order_by("order"))
+    if decision.kind == OutcomeKind.PARTIAL:
+        return ParchmentKind.BLOCKS, sorted(decision.blocks.all(), key=lambda b: b.order)
+    return None
+
+
+def parchment_issue(
+    *, decision: Decision, issued_by: User, batch: ParchmentBatch | None = None, issued_on: dt.date | None = None
+) -> Parchment:
+    """Take the next number of the certifier's series and write the parchment, in one short transaction;
+    its PDF is rendered by a worker once the transaction commits."""
+    plan = _parchment_plan(decision)
+    if plan is None:
+        raise ValidationError(_("Une non-attribution ne donne pas de parchemin."))
+    kind, blocks = plan
+    certifier = decision.jury.version.certifier
+    issued_on = issued_on or timezone.localdate()
+    mentions = parchment_mentions(decision=decision, kind=kind, blocks=blocks, issued_on=issued_on, certifier=certifier)
+    for _attempt in range(5):
+        code = rules.new_verification_code()
+        try:
+            with transaction.atomic():
+                series, _created = NumberSeries.objects.get_or_create(certifier=certifier)
+                series = NumberSeries.objects.select_for_update().get(pk=series.pk)
+                if Parchment.objects.filter(decision=decision, kind=kind, status=ParchmentStatus.VALID).exists():
+                    raise ValidationError(_("Un parchemin valide existe déjà pour cette décision."))
+                parchment = Parchment(
+                    certifier=certifier,
+                    number=series.next_number,
+                    prefix=series.prefix,
+                    kind=kind,
+                    decision=decision,
+                    place=decision.place,
+                    batch=batch,
+                    mentions=mentions,
+                    verification_code=code,
+                    issued_by=issued_by,
+                )
+                parchment.full_clean(exclude=["verification_code"])
+                parchment.save()
+                parchment.blocks.set(blocks)
+                series.next_number += 1
+                series.save(update_fields=["next_number"])
+                from certificates import tasks
+
+                transaction.on_commit(lambda pk=parchment.pk: tasks.parchment_render.delay(parchment_id=pk))
+                return parchment
+        except IntegrityError:
+            # A verification code already taken (one chance in 10^15): draw another one.
+            if Parchment.objects.filter(verification_code=code).exists():
+                continue
+            raise
+    raise ValidationError(_("Impossible d'attribuer un code de vérification : réessayez."))
+
+
+def parchments_issue_for_jury(*, jury: Jury, issued_by: User) -> ParchmentBatch:
+    """Issue the parchments of every holder of a certification jury whose results the CPNEFP validated: one
+    short transaction each; a holder who already has a valid parchment keeps it."""
+    if not issued_by.is_certifier_admin:
+        raise ValidationError(_("Seul un administrateur du certificateur fait éditer les parchemins."))
+    if not CpnefpValidation.objects.filter(jury=jury).exists():
+        raise ValidationError(_("Les parchemins s'éditent après la validation des résultats par la CPNEFP."))
+    missing = _mention_problems(jury, jury.version.certifier)
+    if missing:
+        raise ValidationError(
+            _("Mentions obligatoires manquantes : %(what)s. Complétez le référentiel avant d'éditer les parchemins.")
+            % {"what": " ; ".join(missing)}
+        )
+    decisions = list(
+        holders_without_parchment(jury)
+        .select_related("place__enrolment__candidate", "place__session__version", "jury__version")
+        .prefetch_related("blocks")
+        .order_by("place__enrolment__candidate__birth_name", "pk")
+    )
+    if not decisions:
+        raise ValidationError(_("Tous les titulaires de ce jury ont déjà leur parchemin."))
+    batch = ParchmentBatch.objects.create(jury=jury, created_by=issued_by)
+    for decision in decisions:
+        parchment_issue(decision=decision, issued_by=issued_by, batch=batch)
+    return batch
+
+
+def holders_without_parchment(jury: Jury) -> QuerySet[Decision]:
+    """The decisions of a jury that award something and have no valid parchment yet."""
+    return Decision.objects.filter(jury=jury, kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL]).exclude(
+        parchments__status=ParchmentStatus.VALID
+    )
+
+
+def batch_progress(batch: ParchmentBatch) -> dict[str, int]:
+    statuses = list(batch.parchments.values_list("render_status", flat=True))
+    return {
+        "total": len(statuses),
+        "done": statuses.count(RenderStatus.DONE),
+        "failed": statuses.count(RenderStatus.FAILED),
+    }
+
+
+@transaction.atomic
+def parchment_cancel(*, parchment: Parchment, reason: str, cancelled_by: User) -> Parchment:
+    """A cancelled parchment keeps its number, with its status and the reason; the verification page says so."""
+    if not cancelled_by.is_certifier_admin:
+        raise ValidationError(_("Seul un administrateur du certificateur annule un parchemin."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif de l'annulation.")})
+    moved = Parchment.objects.filter(pk=parchment.pk, status=ParchmentStatus.VALID).update(
+        status=ParchmentStatus.CANCELLED,
+        cancel_reason=reason.strip(),
+        cancelled_at=timezone.now(),
+        cancelled_by=cancelled_by,
+    )
+    if moved != 1:
+        raise ValidationError(_("Ce parchemin est déjà annulé."))
+    parchment.refresh_from_db()
+    return parchment
+
+
+@transaction.atomic
+def parchment_reissue(*, parchment: Parchment, reason: str, requested_by: User) -> Parchment:
+    """A duplicate: the same number and mentions, a new version rendered again (the earlier versions stay
+    recognised by the verification page, marked as replaced)."""
+    if not requested_by.is_certifier_admin:
+        raise ValidationError(_("Seul un administrateur du certificateur fait éditer un duplicata."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif du duplicata.")})
+    parchment = Parchment.objects.select_for_update().get(pk=parchment.pk)
+    if parchment.status != ParchmentStatus.VALID:
+        raise ValidationError(_("Un parchemin annulé ne se duplique pas."))
+    if parchment.render_status != RenderStatus.DONE:
+        raise ValidationError(_("Le parchemin n'est pas encore produit : attendez la fin du rendu."))
+    parchment.version += 1
+    parchment.render_status = RenderStatus.PENDING
+    parchment.render_error = ""
+    parchment.save(update_fields=["version", "render_status", "render_error"])
+    from certificates import tasks
+
+    reason = reason.strip()
+    transaction.on_commit(
+        lambda: tasks.parchment_render.delay(parchment_id=parchment.pk, reason=reason, requested_by=requested_by.pk)
+    )
+    return parchment
+
+
+@transaction.atomic
+def parchment_mark_sent(*, parchment: Parchment, sent_on: dt.date, recorded_by: User) -> Parchment:
+    if not recorded_by.is_certifier_admin:
+        raise ValidationError(_("Seul un administrateur du certificateur enregistre l'envoi d'un parchemin."))
+    if sent_on > timezone.localdate():
+        raise ValidationError({"sent_on": _("La date d'envoi ne peut pas être à venir.")})
+    Parchment.objects.filter(pk=parchment.pk).update(sent_at=sent_on)
+    parchment.refresh_from_db()
+    return parchment

@@ -1,0 +1,153 @@
+"""Rendering PVs and parchments, notifying results: thin tasks that can run twice without harm.
+
+Each task claims its row with a conditional update (pending or failed → rendering, or a rendering claim left by
+a worker that died longer ago than `STALE`), renders outside any transaction, stores the file through Django's
+storage API and marks the row done only if it still holds the claim. A duplicate delivery finds the row done,
+or claimed, and does nothing. Tasks are acknowledged late: a message whose worker died is delivered again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import smtplib
+import time
+
+from celery import shared_task
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import OperationalError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from certificates import rendering, services
+from certificates.models import (
+    NoticeStatus,
+    Parchment,
+    ParchmentVersion,
+    ProcesVerbal,
+    RenderStatus,
+    ResultNotice,
+)
+
+STALE = dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
+TRANSIENT = (OperationalError, OSError, ConnectionError, TimeoutError)
+
+
+def _claim(
+    model: type, pk: int, *, status_field: str = "render_status", claimed_field: str = "render_claimed_at"
+) -> bool:
+    now = timezone.now()
+    claimable = Q(**{f"{status_field}__in": [RenderStatus.PENDING, RenderStatus.FAILED]}) | Q(
+        **{status_field: RenderStatus.RENDERING, f"{claimed_field}__lt": now - STALE}
+    )
+    return (
+        model.objects.filter(claimable, pk=pk).update(**{status_field: RenderStatus.RENDERING, claimed_field: now}) == 1
+    )
+
+
+def _pause() -> None:
+    # Only for the reliability tests: widens the window in which a worker can be stopped mid-render.
+    if settings.CERTIFICATES_RENDER_PAUSE:
+        time.sleep(settings.CERTIFICATES_RENDER_PAUSE)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5)
+def parchment_render(self, *, parchment_id: int, reason: str = "", requested_by: int | None = None) -> str:  # type: ignore[no-untyped-def]
+    if not _claim(Parchment, parchment_id):
+        return "skipped"
+    parchment = Parchment.objects.get(pk=parchment_id)
+    claimed_at = parchment.render_claimed_at
+    Parchment.objects.filter(pk=parchment_id).update(render_attempts=parchment.render_attempts + 1)
+    try:
+        pdf = rendering.render_parchment(parchment)
+        _pause()
+        digest = hashlib.sha256(pdf).hexdigest()
+        name = f"{parchment.certifier_id}-{parchment.display_number}-v{parchment.version}.pdf"  # under upload_to
+        with transaction.atomic():
+            current = Parchment.objects.select_for_update().get(pk=parchment_id)
+            if current.render_status != RenderStatus.RENDERING or current.render_claimed_at != claimed_at:
+                return "superseded"  # another worker took the claim over; its result stands
+            version, created = ParchmentVersion.objects.get_or_create(
+                parchment=current,
+                version=current.version,
+                defaults={
+                    "reason": reason,
+                    "pdf_sha256": digest,
+                    "rendered_at": timezone.now(),
+                    "requested_by_id": requested_by,
+                },
+            )
+            if created:
+                version.pdf.save(name, ContentFile(pdf), save=True)
+            current.pdf.name = version.pdf.name
+            current.pdf_sha256 = version.pdf_sha256
+            current.rendered_at = version.rendered_at
+            current.render_status = RenderStatus.DONE
+            current.render_error = ""
+            current.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "render_status", "render_error"])
+    except TRANSIENT as exc:
+        Parchment.objects.filter(pk=parchment_id, render_claimed_at=claimed_at).update(
+            render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"
+        )
+        if not self.request.is_eager and self.request.retries < self.max_retries:
+            raise self.retry(exc=exc) from exc
+        return "failed"
+    return "rendered"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5)
+def pv_render(self, *, pv_id: int) -> str:  # type: ignore[no-untyped-def]
+    if not _claim(ProcesVerbal, pv_id):
+        return "skipped"
+    pv = ProcesVerbal.objects.select_related("jury__version").get(pk=pv_id)
+    claimed_at = pv.render_claimed_at
+    try:
+        pdf = rendering.render_pv(pv)
+        digest = hashlib.sha256(pdf).hexdigest()
+        with transaction.atomic():
+            current = ProcesVerbal.objects.select_for_update().get(pk=pv_id)
+            if current.render_claimed_at != claimed_at or current.render_status != RenderStatus.RENDERING:
+                return "superseded"
+            current.pdf.save(f"pv-jury-{current.jury_id}.pdf", ContentFile(pdf), save=False)  # under upload_to
+            current.pdf_sha256 = digest
+            current.rendered_at = timezone.now()
+            current.render_status = RenderStatus.DONE
+            current.render_error = ""
+            current.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "render_status", "render_error"])
+    except TRANSIENT as exc:
+        ProcesVerbal.objects.filter(pk=pv_id, render_claimed_at=claimed_at).update(
+            render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"
+        )
+        if not self.request.is_eager and self.request.retries < self.max_retries:
+            raise self.retry(exc=exc) from exc
+        return "failed"
+    return "rendered"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=60)
+def result_notify(self, *, notice_id: int) -> str:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    claimable = Q(status=NoticeStatus.QUEUED) | Q(status=NoticeStatus.SENDING, claimed_at__lt=now - STALE)
+    if self.request.retries:
+        claimable |= Q(status=NoticeStatus.SENDING)
+    if not ResultNotice.objects.filter(claimable, pk=notice_id).update(status=NoticeStatus.SENDING, claimed_at=now):
+        return "skipped"
+    notice = ResultNotice.objects.select_related(
+        "decision__place__enrolment__candidate", "decision__place__session__version", "decision__jury"
+    ).get(pk=notice_id)
+    decision = notice.decision
+    candidate = decision.place.enrolment.candidate
+    context = {"decision": decision, "candidate": candidate, "site_url": settings.SITE_URL}
+    subject = render_to_string("certificates/result_subject.txt", context).strip()
+    body = render_to_string("certificates/result_email.txt", context)
+    try:
+        EmailMessage(subject=subject, body=body, to=[candidate.email]).send()
+    except (smtplib.SMTPException, ConnectionError, TimeoutError) as exc:
+        if self.request.retries < self.max_retries and not self.request.is_eager:
+            raise self.retry(exc=exc) from exc
+        services.notice_mark(notice_id=notice_id, error=f"{type(exc).__name__} : {exc}")
+        return "failed"
+    services.notice_mark(notice_id=notice_id)
+    return "sent"

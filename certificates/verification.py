@@ -1,0 +1,258 @@
+"""Public verification of a parchment: anyone, without logging in, types the code printed on it (or follows its
+QR code) or sends its PDF, and learns whether it was issued, by whom, to whom, and whether it still stands.
+
+Nothing else is said: an unknown code and a malformed one get the same 404, a file that matches no parchment
+gets one sentence, and the pages show only what the parchment itself shows (no birth place, no e-mail).
+Look-ups are counted per client address and hour in Django's cache, so codes cannot be tried in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from candidates.documents import megabytes
+from certificates import rules
+from certificates.models import Parchment, ParchmentKind, ParchmentStatus, ParchmentVersion
+
+MAX_PDF_BYTES = 10 * 1024 * 1024
+WINDOW_SECONDS = 60 * 60
+
+
+# --- Rate limit ----------------------------------------------------------------------------------------
+
+
+def lookup_allowed(address: str, *, now: dt.datetime | None = None) -> bool:
+    """Count one look-up from `address` in the current hour and say whether it is still within
+    `VERIFY_RATE_LIMIT_PER_HOUR`. The counter lives in the shared cache (`add` then `incr`, both atomic), so
+    several processes count together; a fixed window keyed by the hour keeps it to one key per address."""
+    moment = now or timezone.now()
+    window = int(moment.timestamp()) // WINDOW_SECONDS
+    key = f"verify-lookups:{address or 'unknown'}:{window}"
+    # A little longer than the window: the key must not expire while its hour is still running.
+    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr: this look-up starts the count again
+        cache.add(key, 1, timeout=WINDOW_SECONDS + 60)
+        count = 1
+    return count <= settings.VERIFY_RATE_LIMIT_PER_HOUR
+
+
+def _client_address(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is written by the client unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _seconds_left_in_window(now: dt.datetime) -> int:
+    return WINDOW_SECONDS - int(now.timestamp()) % WINDOW_SECONDS
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "certificates/verify_too_many.html", status=429)
+    response["Retry-After"] = str(_seconds_left_in_window(timezone.now()))
+    return response
+
+
+# --- Forms ---------------------------------------------------------------------------------------------
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code de vérification"),
+        max_length=40,
+        help_text=gettext_lazy("Imprimé sur le parchemin, sous le QR code : 10 caractères, par exemple ABCDE-12345."),
+    )
+
+    def clean_code(self) -> str:
+        code = rules.normalise_code(self.cleaned_data["code"])
+        if not rules.looks_like_a_code(code):
+            raise forms.ValidationError(
+                _("Un code de vérification compte 10 lettres et chiffres, par exemple ABCDE-12345.")
+            )
+        return code
+
+
+class PdfForm(forms.Form):
+    pdf = forms.FileField(
+        label=gettext_lazy("Fichier PDF du parchemin"),
+        widget=forms.FileInput(attrs={"accept": ".pdf,application/pdf"}),
+        help_text=gettext_lazy("Le fichier tel qu'il a été reçu, sans modification : 10 Mo au plus."),
+        error_messages={"required": gettext_lazy("Choisissez le fichier PDF du parchemin.")},
+    )
+
+    def clean_pdf(self) -> UploadedFile:
+        upload = self.cleaned_data["pdf"]
+        if upload.size > MAX_PDF_BYTES:
+            raise forms.ValidationError(
+                _("Le fichier pèse %(size)s Mo : %(max)s Mo au plus.")
+                % {"size": megabytes(upload.size), "max": MAX_PDF_BYTES // (1024 * 1024)}
+            )
+        upload.seek(0)
+        head = upload.read(4)
+        upload.seek(0)
+        if head != b"%PDF":
+            raise forms.ValidationError(
+                _("Ce fichier n'est pas un PDF (son contenu a été vérifié, pas seulement son nom).")
+            )
+        return upload
+
+
+def sha256_of(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- What the pages show -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a parchment says, as the public pages show it: its mentions with dates parsed, nothing more."""
+
+    number: str
+    code: str
+    kind: str
+    is_blocks: bool
+    holder_name: str
+    holder_birth_date: dt.date | None
+    rncp_number: str
+    title: str
+    level: Any
+    eu_level: Any
+    certifier: str
+    blocks: list[dict[str, str]]
+    issued_on: dt.date | None
+    issued_at: str
+    cancelled: bool
+    cancelled_at: dt.datetime | None
+    cancel_reason: str
+    version: int
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def details(parchment: Parchment) -> Details:
+    mentions = parchment.mentions
+    holder = mentions.get("holder", {})
+    certification = mentions.get("certification", {})
+    return Details(
+        number=parchment.display_number,
+        code=rules.display_code(parchment.verification_code),
+        kind=ParchmentKind(parchment.kind).label,
+        is_blocks=parchment.kind == ParchmentKind.BLOCKS,
+        holder_name=holder.get("name", ""),
+        holder_birth_date=_date(holder.get("birth_date")),
+        rncp_number=certification.get("rncp_number", ""),
+        title=certification.get("title", ""),
+        level=certification.get("level"),
+        eu_level=certification.get("eu_level"),
+        certifier=mentions.get("certifier", {}).get("legal_name", ""),
+        blocks=[
+            {"code": b.get("code", ""), "rncp_code": b.get("rncp_code", ""), "title": b.get("title", "")}
+            for b in mentions.get("blocks", [])
+        ],
+        issued_on=_date(mentions.get("issued_on")),
+        issued_at=mentions.get("issued_at", ""),
+        cancelled=parchment.status == ParchmentStatus.CANCELLED,
+        cancelled_at=parchment.cancelled_at,
+        cancel_reason=parchment.cancel_reason,
+        version=parchment.version,
+    )
+
+
+@dataclass(frozen=True)
+class Match:
+    """A PDF recognised as one version of a parchment."""
+
+    details: Details
+    version: int
+    current: bool
+    current_rendered_at: dt.datetime | None  # when the version in force was rendered (for "replaced")
+
+
+def match_pdf(digest: str) -> Match | None:
+    """The parchment version whose PDF has this SHA-256, or None. When a duplicate rendered the very same bytes,
+    the latest version wins: the file is then the one in force."""
+    found = (
+        ParchmentVersion.objects.filter(pdf_sha256=digest)
+        .select_related("parchment")
+        .order_by("-version", "-pk")
+        .first()
+    )
+    if found is None:
+        return None
+    parchment = found.parchment
+    current = found.version >= parchment.version
+    rendered_at = None
+    if not current:
+        rendered_at = parchment.versions.filter(version=parchment.version).values_list("rendered_at", flat=True).first()
+    return Match(details=details(parchment), version=found.version, current=current, current_rendered_at=rendered_at)
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    # The meta tag says the same, for crawlers that only read the page.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# --- Views ---------------------------------------------------------------------------------------------
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """The public form: a code typed (GET, redirected to its page) or a PDF sent (POST, compared by SHA-256)."""
+    code_form = CodeForm(request.GET or None)
+    pdf_form = PdfForm()
+    outcome: dict[str, Any] = {}
+    if request.method == "POST":
+        if not lookup_allowed(_client_address(request)):
+            return _public(_too_many(request))
+        pdf_form = PdfForm(request.POST, request.FILES)
+        if pdf_form.is_valid():
+            match = match_pdf(sha256_of(pdf_form.cleaned_data["pdf"]))
+            outcome = {"checked": True, "match": match}
+            pdf_form = PdfForm()
+    elif code_form.is_valid():
+        return redirect("verify:code", code=code_form.cleaned_data["code"])
+    context = {"code_form": code_form, "pdf_form": pdf_form, **outcome}
+    return _public(render(request, "certificates/verify.html", context))
+
+
+@login_not_required
+@never_cache
+@require_safe
+def verify_code(request: HttpRequest, code: str) -> HttpResponse:
+    """The page a parchment's QR code opens. An unknown code and a malformed one get the same 404."""
+    if not lookup_allowed(_client_address(request)):
+        return _public(_too_many(request))
+    normalised = rules.normalise_code(code)
+    parchment = None
+    if rules.looks_like_a_code(normalised):
+        parchment = Parchment.objects.filter(verification_code=normalised).first()
+    if parchment is None:
+        return _public(render(request, "certificates/verify_unknown.html", status=404))
+    return _public(render(request, "certificates/verify_code.html", {"parchment": details(parchment)}))

@@ -1,0 +1,288 @@
+"""Pages of the certifier's paper: the PV and its signatures, the CPNEFP validation, the deadlines, the
+parchments of a jury (issue as a batch with a progress bar, download one by one or as a ZIP, cancel,
+duplicate, record the sending). The public verification pages are in `certificates.verification`."""
+
+from __future__ import annotations
+
+import zipfile
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from certificates import access, rules, selectors, services
+from certificates.models import (
+    CpnefpValidation,
+    Parchment,
+    ParchmentBatch,
+    ParchmentStatus,
+    ProcesVerbal,
+    RenderStatus,
+)
+from certificates.verification import verify, verify_code
+from cqp.actions import run_action
+from juries.models import JurySeat
+
+__all__ = ["verify", "verify_code"]
+
+
+class ValidationForm(forms.Form):
+    meeting_on = forms.DateField(
+        label=gettext_lazy("Date de la réunion de la CPNEFP"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+class SentForm(forms.Form):
+    sent_on = forms.DateField(
+        label=gettext_lazy("Envoyé le"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+# --- Deadlines -----------------------------------------------------------------------------------------
+
+
+def deadlines(request: HttpRequest) -> HttpResponse:
+    access.require_admin(request.user)
+    today = timezone.localdate()
+    rows = selectors.deadlines(today)
+    overdue = sum(1 for row in rows for d in (row.results, row.parchments) if d is not None and d.overdue(today))
+    return render(request, "certificates/deadlines.html", {"rows": rows, "today": today, "overdue": overdue})
+
+
+# --- PV ------------------------------------------------------------------------------------------------
+
+
+def pv_detail(request: HttpRequest, jury_pk: int) -> HttpResponse:
+    jury = access.certification_jury_for(request.user, jury_pk)
+    pv = ProcesVerbal.objects.filter(jury=jury).first()
+    content = pv.content if pv is not None and pv.status == "signed" else services.pv_content(jury)
+    digest = pv.content_sha256 if pv is not None and pv.status == "signed" else rules.fingerprint(content)
+    undecided = [c["name"] for c in content["candidates"] if c["decision"] is None]
+    seats = list(JurySeat.objects.filter(jury=jury).select_related("member__user").order_by("college"))
+    signatures = {s.member_id: s for s in pv.signatures.select_related("user")} if pv else {}
+    state = [
+        {
+            "seat": seat,
+            "signature": signatures.get(seat.member_id),
+            "valid": seat.member_id in signatures and signatures[seat.member_id].content_sha256 == digest,
+        }
+        for seat in seats
+    ]
+    my_seat = next((s for s in seats if s.member.user_id == request.user.pk), None)
+    my_signature = signatures.get(my_seat.member_id) if my_seat else None
+    context: dict[str, Any] = {
+        "jury": jury,
+        "pv": pv,
+        "content": content,
+        "digest": digest,
+        "undecided": undecided,
+        "state": state,
+        "my_seat": my_seat,
+        "my_signature": my_signature,
+        "my_signature_valid": my_signature is not None and my_signature.content_sha256 == digest,
+        "validation": CpnefpValidation.objects.filter(jury=jury).select_related("recorded_by").first(),
+        "validation_form": ValidationForm(initial={"meeting_on": timezone.localdate()}),
+    }
+    return render(request, "certificates/pv.html", context)
+
+
+@require_POST
+def pv_sign(request: HttpRequest, jury_pk: int) -> HttpResponse:
+    jury = access.certification_jury_for(request.user, jury_pk)
+    signature = run_action(request, lambda: services.pv_sign(jury=jury, user=request.user))
+    if signature is not None:
+        if services.pv_is_signed(jury):
+            messages.success(request, _("Procès-verbal signé par tous les membres : il est verrouillé."))
+        else:
+            messages.success(request, _("Votre signature est enregistrée."))
+    return redirect("certificates:pv", jury_pk=jury.pk)
+
+
+def pv_pdf(request: HttpRequest, jury_pk: int) -> FileResponse:
+    jury = access.certification_jury_for(request.user, jury_pk)
+    pv = ProcesVerbal.objects.filter(jury=jury, render_status=RenderStatus.DONE).first()
+    if pv is None or not pv.pdf:
+        raise Http404
+    return _pdf_response(pv.pdf.open("rb"), f"pv-{jury.meets_on:%Y%m%d}-{jury.pk}.pdf")
+
+
+@require_POST
+def validation_record(request: HttpRequest, jury_pk: int) -> HttpResponse:
+    jury = access.admin_jury(request.user, jury_pk)
+    form = ValidationForm(request.POST)
+    if form.is_valid():
+        run_action(
+            request,
+            lambda: services.cpnefp_validation_record(
+                jury=jury, meeting_on=form.cleaned_data["meeting_on"], recorded_by=request.user
+            ),
+            success=_("Validation de la CPNEFP enregistrée : les résultats sont notifiés aux candidats."),
+        )
+    else:
+        messages.error(request, _("Indiquez la date de la réunion de la CPNEFP."))
+    return redirect("certificates:pv", jury_pk=jury.pk)
+
+
+# --- Parchments ----------------------------------------------------------------------------------------
+
+
+def jury_parchments(request: HttpRequest, jury_pk: int) -> HttpResponse:
+    jury = access.admin_jury(request.user, jury_pk)
+    parchments = list(
+        Parchment.objects.filter(decision__jury=jury)
+        .select_related("place__enrolment__candidate")
+        .prefetch_related("blocks")
+        .order_by("number")
+    )
+    batch = None
+    lot = request.GET.get("lot", "")
+    if lot.isdecimal():  # typed into the address bar: anything else is ignored, not a server error
+        batch = ParchmentBatch.objects.filter(jury=jury, pk=int(lot)).first()
+    validation = CpnefpValidation.objects.filter(jury=jury).first()
+    context = {
+        "jury": jury,
+        "parchments": parchments,
+        "batch": batch,
+        "progress": services.batch_progress(batch) if batch else None,
+        "validation": validation,
+        "due": rules.parchments_due(validation.meeting_on) if validation else None,
+        "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
+        "ready": sum(1 for p in parchments if p.render_status == RenderStatus.DONE),
+        "pending_holders": services.holders_without_parchment(jury).count(),
+    }
+    return render(request, "certificates/jury_parchments.html", context)
+
+
+@require_POST
+def parchments_issue(request: HttpRequest, jury_pk: int) -> HttpResponse:
+    jury = access.admin_jury(request.user, jury_pk)
+    batch = run_action(request, lambda: services.parchments_issue_for_jury(jury=jury, issued_by=request.user))
+    url = reverse("certificates:jury_parchments", args=[jury.pk])
+    return redirect(f"{url}?lot={batch.pk}") if batch else redirect(url)
+
+
+def batch_progress(request: HttpRequest, batch_pk: int) -> JsonResponse:
+    batch = access.batch_for_admin(request.user, batch_pk)
+    return JsonResponse(services.batch_progress(batch))
+
+
+def parchment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    parchment = access.parchment_for_admin(request.user, pk)
+    return redirect(reverse("certificates:jury_parchments", args=[parchment.decision.jury_id]) + f"#p{pk}")
+
+
+def parchment_pdf(request: HttpRequest, pk: int) -> FileResponse:
+    parchment = access.parchment_for_user(request.user, pk)
+    if parchment.render_status != RenderStatus.DONE or not parchment.pdf:
+        raise Http404
+    return _pdf_response(parchment.pdf.open("rb"), f"parchemin-{parchment.display_number}.pdf")
+
+
+def parchments_zip(request: HttpRequest, jury_pk: int) -> StreamingHttpResponse:
+    """Every rendered parchment of the jury in one ZIP, written as it streams (no file held in memory)."""
+    jury = access.admin_jury(request.user, jury_pk)
+    parchments = list(Parchment.objects.filter(decision__jury=jury, render_status=RenderStatus.DONE).order_by("number"))
+    if not parchments:
+        raise Http404
+
+    def chunks():  # type: ignore[no-untyped-def]
+        buffer = _Pipe()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+            for parchment in parchments:
+                status = "" if parchment.status == ParchmentStatus.VALID else "-ANNULE"
+                with (
+                    parchment.pdf.open("rb") as source,
+                    archive.open(f"parchemin-{parchment.display_number}{status}.pdf", "w") as target,
+                ):
+                    while block := source.read(64 * 1024):
+                        target.write(block)
+                        yield buffer.take()
+                yield buffer.take()
+        yield buffer.take()
+
+    response = StreamingHttpResponse(chunks(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="parchemins-jury-{jury.meets_on:%Y%m%d}-{jury.pk}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class _Pipe:
+    """A write-only file for zipfile that hands over what was written so far."""
+
+    def __init__(self) -> None:
+        self._data = bytearray()
+        self._offset = 0
+
+    def write(self, data: bytes) -> int:
+        self._data += data
+        self._offset += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._offset
+
+    def flush(self) -> None:
+        return None
+
+    def take(self) -> bytes:
+        data, self._data = bytes(self._data), bytearray()
+        return data
+
+
+@require_POST
+def parchment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    parchment = access.parchment_for_admin(request.user, pk)
+    run_action(
+        request,
+        lambda: services.parchment_cancel(
+            parchment=parchment, reason=request.POST.get("reason", ""), cancelled_by=request.user
+        ),
+        success=_("Parchemin n° %(n)s annulé : il garde son numéro.") % {"n": parchment.display_number},
+    )
+    return redirect(reverse("certificates:jury_parchments", args=[parchment.decision.jury_id]))
+
+
+@require_POST
+def parchment_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+    parchment = access.parchment_for_admin(request.user, pk)
+    run_action(
+        request,
+        lambda: services.parchment_reissue(
+            parchment=parchment, reason=request.POST.get("reason", ""), requested_by=request.user
+        ),
+        success=_("Duplicata du parchemin n° %(n)s en cours : même numéro, nouvelle version.")
+        % {"n": parchment.display_number},
+    )
+    return redirect(reverse("certificates:jury_parchments", args=[parchment.decision.jury_id]))
+
+
+@require_POST
+def parchment_sent(request: HttpRequest, pk: int) -> HttpResponse:
+    parchment = access.parchment_for_admin(request.user, pk)
+    form = SentForm(request.POST)
+    if form.is_valid():
+        run_action(
+            request,
+            lambda: services.parchment_mark_sent(
+                parchment=parchment, sent_on=form.cleaned_data["sent_on"], recorded_by=request.user
+            ),
+            success=_("Envoi du parchemin n° %(n)s enregistré.") % {"n": parchment.display_number},
+        )
+    else:
+        messages.error(request, _("Indiquez la date d'envoi."))
+    return redirect(reverse("certificates:jury_parchments", args=[parchment.decision.jury_id]))
+
+
+def _pdf_response(handle: Any, filename: str) -> FileResponse:
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
