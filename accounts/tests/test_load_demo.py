@@ -1,5 +1,6 @@
-"""`manage.py load_demo`: one account per role with printed credentials, the juries' registry, a session to come and
-a graded one half decided; idempotent, refused when DEBUG is off unless forced."""
+"""`manage.py load_demo`: one account per role with printed credentials, the juries' registry, a session to come, a
+graded one half decided and a certified one (PV signed, CPNEFP validation, parchments issued); idempotent, refused
+when DEBUG is off unless forced."""
 
 from __future__ import annotations
 
@@ -145,12 +146,12 @@ def graded_jury():  # type: ignore[no-untyped-def]
     from juries.models import Jury
 
     return Jury.objects.select_related("session", "president__user", "certification_jury__president__user").get(
-        session__starts_on__lt=timezone.localdate()
+        session__starts_on=timezone.localdate() - dt.timedelta(days=10)
     )
 
 
 @pytest.mark.usefixtures("referential", "debug_on")
-def test_the_demo_jury_members_are_approved_and_sit_on_both_sessions_evaluation_juries() -> None:
+def test_the_demo_jury_members_are_approved_and_sit_on_the_three_sessions_evaluation_juries() -> None:
     from juries.models import JuryKind, MemberStatus
 
     output = load_demo()
@@ -171,9 +172,9 @@ def test_the_demo_jury_members_are_approved_and_sit_on_both_sessions_evaluation_
         assert users[email].check_password(DEMO_PASSWORD), email
     marc = users["jury@cqp.test"].jury_member
     juries = list(marc.seats.select_related("jury__session", "jury__president").order_by("jury__meets_on"))
-    assert [seat.jury.kind for seat in juries] == [JuryKind.EVALUATION, JuryKind.EVALUATION]
-    assert [seat.jury.president_id for seat in juries] == [marc.pk, marc.pk]
-    assert juries[0].jury.session.starts_on < timezone.localdate() < juries[1].jury.session.starts_on
+    assert [seat.jury.kind for seat in juries] == [JuryKind.EVALUATION] * 3
+    assert [seat.jury.president_id for seat in juries] == [marc.pk] * 3
+    assert juries[1].jury.session.starts_on < timezone.localdate() < juries[2].jury.session.starts_on
     for seat in juries:
         assert {s.member.user.email for s in seat.jury.seats.select_related("member__user")} == {
             "jury@cqp.test",
@@ -219,20 +220,195 @@ def test_the_graded_session_has_one_total_one_partial_and_one_none_with_the_part
     assert "décision à prendre pour GAUTHIER-RIVIÈRE Mathéo" in output
 
 
+def certified_jury():  # type: ignore[no-untyped-def]
+    from juries.models import Jury
+
+    return Jury.objects.select_related("version__certifier", "president__user").get(
+        evaluation_juries__session__starts_on=timezone.localdate() - dt.timedelta(days=75)
+    )
+
+
+def test_the_certified_session_has_its_pv_signed_by_the_three_members_and_rendered(
+    referential, debug_on, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from certificates.models import PvStatus, RenderStatus
+    from juries.selectors import deliberation_rows, transmitted_places
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+
+    jury = certified_jury()
+    today = timezone.localdate()
+    assert jury.meets_on == today - dt.timedelta(days=70)
+    rows = deliberation_rows(transmitted_places(jury), jury.version)
+    assert sorted((row.decision.kind, [b.code for b in row.decision.blocks.all()]) for row in rows) == [
+        ("none", []),
+        ("partial", ["BC1"]),
+        ("total", []),
+    ]
+    assert {row.candidate.first_name for row in rows} == {"Małgorzata", "Søren", "Çağla"}
+    pv = jury.pv
+    assert pv.status == PvStatus.SIGNED
+    signatures = list(pv.signatures.select_related("user"))
+    assert {s.user.email for s in signatures} == {"president@cqp.test", "salarie2@cqp.test", "employeur@cqp.test"}
+    assert {s.content_sha256 for s in signatures} == {pv.content_sha256}
+    # Signed on the jury's day, as its decisions were; the CPNEFP met afterwards.
+    assert {timezone.localdate(s.signed_at) for s in signatures} == {jury.meets_on}
+    assert timezone.localdate(pv.signed_at) == jury.meets_on
+    assert {timezone.localdate(d.decided_at) for d in jury.decisions.all()} == {jury.meets_on}
+    assert pv.render_status == RenderStatus.DONE and pv.pdf_sha256
+    with pv.pdf.open("rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
+
+def test_the_certified_session_has_its_results_validated_and_its_parchments_issued(
+    referential, debug_on, client: Client, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from certificates.models import NoticeStatus, ParchmentKind, ParchmentStatus, RenderStatus, ResultNotice
+
+    with django_capture_on_commit_callbacks(execute=True):
+        output = load_demo()
+
+    jury = certified_jury()
+    today = timezone.localdate()
+    validation = jury.cpnefp_validation
+    assert validation.meeting_on == today - dt.timedelta(days=40)
+    assert validation.recorded_by.email == "admin@cqp.test"
+    notices = ResultNotice.objects.filter(decision__jury=jury)
+    assert [n.status for n in notices] == [NoticeStatus.SENT] * 3
+
+    parchments = list(jury.decisions.get(kind="total").parchments.all()) + list(
+        jury.decisions.get(kind="partial").parchments.all()
+    )
+    parchments.sort(key=lambda p: p.number)
+    numbers = [p.number for p in parchments]
+    assert numbers == list(range(numbers[0], numbers[0] + 2))
+    assert {p.kind for p in parchments} == {ParchmentKind.FULL, ParchmentKind.BLOCKS}
+    assert {p.status for p in parchments} == {ParchmentStatus.VALID}
+    for parchment in parchments:
+        assert parchment.render_status == RenderStatus.DONE
+        assert parchment.versions.get().pdf_sha256 == parchment.pdf_sha256
+        with parchment.pdf.open("rb") as pdf:
+            assert pdf.read(5) == b"%PDF-"
+    sent = {p.kind: p.sent_at for p in parchments}
+    assert sent == {ParchmentKind.FULL: today, ParchmentKind.BLOCKS: None}
+    full = next(p for p in parchments if p.kind == ParchmentKind.FULL)
+    assert full.mentions["holder"]["name"] == "Małgorzata Zofia WIŚNIEWSKA"
+    assert full.mentions["certifier"]["signatory_name"] == "Signataire de démonstration"
+
+    # The printed address opens the public verification page, without logging in.
+    url = f"/verifier/{full.verification_code}/"
+    assert f"{url} (code {full.verification_code[:5]}-{full.verification_code[5:]})" in output
+    assert "Session certifiée : RNCP 26850" in output
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Małgorzata Zofia WIŚNIEWSKA" in page.content.decode()
+
+
 @pytest.mark.usefixtures("referential", "debug_on")
-def test_a_second_run_leaves_the_juries_and_results_as_they_are() -> None:
+def test_the_demo_completes_the_missing_mentions_as_demo_values_to_verify() -> None:
+    from cqp.models import CertificationVersion
+
+    seed = CertificationVersion.objects.get(rncp_code="RNCP26850")
+    seed_note = seed.to_verify
+
+    load_demo()
+
+    version = CertificationVersion.objects.select_related("certifier").get(pk=seed.pk)
+    assert (version.level, version.eu_level, version.nsf_codes) == (3, 3, ["223"])
+    assert version.decision_date is not None
+    assert version.to_verify == (
+        f"{seed_note}\nDémo : niveau, code NSF et date de décision saisis pour la démonstration, à vérifier sur la "
+        "fiche RNCP."
+    )
+    assert version.certifier.signatory_name == "Signataire de démonstration"
+
+
+@pytest.mark.usefixtures("referential", "debug_on")
+def test_the_demo_keeps_the_mentions_the_certifier_entered() -> None:
+    from cqp import services as referential_services
+    from cqp.models import CertificationVersion
+
+    seed = CertificationVersion.objects.select_related("certifier").get(rncp_code="RNCP26850")
+    referential_services.version_update(
+        version=seed, level=4, eu_level=4, nsf_codes=["224"], decision_date=dt.date(2020, 1, 2)
+    )
+    seed.certifier.signatory_name = "Jeanne Fabre"
+    seed.certifier.save(update_fields=["signatory_name"])
+    seed.refresh_from_db()
+
+    load_demo()
+
+    version = CertificationVersion.objects.select_related("certifier").get(pk=seed.pk)
+    assert (version.level, version.eu_level, version.nsf_codes, version.decision_date) == (
+        4,
+        4,
+        ["224"],
+        dt.date(2020, 1, 2),
+    )
+    assert version.to_verify == seed.to_verify
+    assert version.certifier.signatory_name == "Jeanne Fabre"
+
+
+@pytest.mark.usefixtures("referential", "debug_on")
+def test_a_second_run_leaves_the_juries_and_results_as_they_are(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from certificates.models import (
+        CpnefpValidation,
+        NumberSeries,
+        Parchment,
+        ParchmentBatch,
+        ParchmentVersion,
+        ProcesVerbal,
+        PvSignature,
+        ResultNotice,
+    )
+    from cqp.models import CertificationVersion, Certifier
     from evaluations.models import EvaluationSession
     from juries.models import AuditEntry, Decision, Grid, Jury, JuryMember, JurySeat, Recommendation
 
-    def counts() -> dict[str, int]:
-        models = [EvaluationSession, Jury, JurySeat, JuryMember, Grid, Recommendation, Decision, AuditEntry]
-        return {model.__name__: model.objects.count() for model in models}
+    def state() -> dict[str, object]:
+        models = [
+            EvaluationSession,
+            Jury,
+            JurySeat,
+            JuryMember,
+            Grid,
+            Recommendation,
+            Decision,
+            AuditEntry,
+            ProcesVerbal,
+            PvSignature,
+            CpnefpValidation,
+            ResultNotice,
+            ParchmentBatch,
+            Parchment,
+            ParchmentVersion,
+        ]
+        return {
+            **{model.__name__: model.objects.count() for model in models},
+            "next number": list(NumberSeries.objects.values_list("next_number", flat=True)),
+            "parchments": list(Parchment.objects.values_list("number", "render_status", "pdf_sha256", "sent_at")),
+            "pv": list(ProcesVerbal.objects.values_list("status", "content_sha256", "signed_at", "pdf_sha256")),
+            "version": list(
+                CertificationVersion.objects.values_list("level", "eu_level", "nsf_codes", "decision_date", "to_verify")
+            ),
+            "signatories": list(Certifier.objects.values_list("signatory_name", flat=True)),
+        }
 
-    load_demo()
-    before = counts()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = load_demo()
+    before = state()
 
-    output = load_demo()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        output = load_demo()
 
-    assert counts() == before
-    assert before["EvaluationSession"] == 2 and before["Jury"] == 3 and before["Decision"] == 2
+    assert state() == before
+    assert before["EvaluationSession"] == 3 and before["Jury"] == 5 and before["Decision"] == 5
+    assert before["Parchment"] == before["ParchmentVersion"] == 2 and before["PvSignature"] == 3
+    assert not callbacks  # nothing to render or notify again
     assert "Session jugée de démonstration : déjà présente." in output
+    assert "Session certifiée de démonstration : déjà présente." in output
+    # The verification addresses are printed again, the same.
+    addresses = [line for line in first.splitlines() if "/verifier/" in line]
+    assert len(addresses) == 2
+    assert addresses == [line for line in output.splitlines() if "/verifier/" in line]

@@ -1,7 +1,8 @@
 """Demo users, one per role (and one holding two), so a newcomer can log in at once, with the juries' registry,
-a session to come with its evaluation jury and a session already graded and half decided. Idempotent:
-existing demo users get their roles and password back, the rest is created once. Refused when DEBUG is off
-unless --force."""
+a session to come with its evaluation jury, a session already graded and half decided, and a session whose
+certification jury signed its procès-verbal, had its results validated by the CPNEFP and its parchments issued.
+Idempotent: existing demo users get their roles and password back, the rest is created once. Refused when DEBUG
+is off unless --force."""
 
 from __future__ import annotations
 
@@ -11,19 +12,34 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import User
 from candidates import services as candidate_services
 from candidates.models import Candidate, Enrolment
+from certificates import rules
+from certificates import services as certificate_services
+from certificates.models import CpnefpValidation, Parchment, ParchmentKind, ProcesVerbal, PvSignature
+from cqp import services as referential_services
 from cqp.models import Certification, CertificationVersion, TrainingOrganisation
 from cqp.rules import ACQUIRED, NOT_ACQUIRED
 from evaluations import services as evaluation_services
 from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, IdentityDocument, SessionCandidate
 from juries import selectors as jury_selectors
 from juries import services as jury_services
-from juries.models import Jury, JuryMember, MemberStatus, OutcomeKind
+from juries.models import (
+    AuditAction,
+    AuditEntry,
+    Decision,
+    Grid,
+    Jury,
+    JuryMember,
+    MemberStatus,
+    OutcomeKind,
+    Recommendation,
+)
 
 DEMO_PASSWORD = "demo-cqp-2026"
 
@@ -35,7 +51,7 @@ DEMO_USERS: list[dict[str, Any]] = [
         "first_name": "Marc",
         "last_name": "Petit",
         "is_jury_member": True,
-        "note": "représentant des employeurs, président des jurys d'évaluation des deux sessions",
+        "note": "représentant des employeurs, président des jurys d'évaluation des trois sessions",
     },
     {"email": "candidat@cqp.test", "first_name": "Léa", "last_name": "Dubois", "is_candidate": True},
     {
@@ -65,21 +81,21 @@ DEMO_USERS: list[dict[str, Any]] = [
         "first_name": "Françoise",
         "last_name": "Aubert",
         "is_jury_member": True,
-        "note": "présidente de la CPNEFP HBJO, préside le jury de certification",
+        "note": "présidente de la CPNEFP HBJO, préside les jurys de certification",
     },
     {
         "email": "salarie2@cqp.test",
         "first_name": "Karim",
         "last_name": "Haddad",
         "is_jury_member": True,
-        "note": "représentant des salariés, jury de certification",
+        "note": "représentant des salariés, jurys de certification",
     },
     {
         "email": "employeur@cqp.test",
         "first_name": "Olivier",
         "last_name": "Chevalier",
         "is_jury_member": True,
-        "note": "représentant des employeurs, jury de certification",
+        "note": "représentant des employeurs, jurys de certification",
     },
 ]
 
@@ -145,9 +161,11 @@ class Command(BaseCommand):
             members = demo_jury_members(admin=admin)
             session_line = demo_session(staff=staff, admin=admin, members=members)
             graded_line = demo_graded_session(staff=staff, admin=admin, members=members)
+            certified_line = demo_certified_session(staff=staff, admin=admin, members=members)
         self.stdout.write("")
         self.stdout.write(session_line)
         self.stdout.write(graded_line)
+        self.stdout.write(certified_line)
         self.stdout.write(self.style.SUCCESS(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})"))
         width = max(len(email) for email, _ in rows)
         for email, roles in rows:
@@ -387,12 +405,183 @@ def demo_graded_session(*, staff: User, admin: User, members: dict[str, JuryMemb
     if _session_of(organisation, DEMO_GRADED_CANDIDATES[0]["identity"]["email"]) is not None:
         return "Session jugée de démonstration : déjà présente."
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
-    # A session is only scheduled ahead: schedule it and fill it through the services as the pages would,
-    # then move it to its exam day and write its history (convocations sent, identities checked, signatures)
-    # straight in the table, as `tests.factories.past_session` does. The jury's work goes through its services.
+    session = _held_session(staff=staff, version=version, specs=DEMO_GRADED_CANDIDATES, days_ago=GRADED_DAYS_AGO)
+    jury = demo_evaluation_jury(session=session, admin=admin, members=members)
+    specs = {spec["identity"]["email"]: spec for spec in DEMO_GRADED_CANDIDATES}
+    _grade_and_recommend(jury=jury, version=version, specs=specs)
+    certification_jury = _certification_jury(
+        version=version, meets_on=timezone.localdate(), admin=admin, members=members
+    )
+    jury_services.deliberation_transmit(
+        jury=jury, certification_jury=certification_jury, transmitted_by=jury.president.user
+    )
+    _decide(jury=jury, certification_jury=certification_jury, specs=specs, members=members)
+    rows = jury_selectors.deliberation_rows(jury_selectors.session_places(jury), version)
+    outcomes = ", ".join(_outcome_words(row) for row in rows)
+    pending = ", ".join(row.candidate.display_name for row in rows if row.decision is None)
+    return (
+        f"Session jugée : RNCP 26850 le {session.starts_on:%d/%m/%Y} (BJO Formation), 3 candidats notés par le "
+        f"jury d'évaluation ({outcomes}) et transmis au jury de certification du "
+        f"{certification_jury.meets_on:%d/%m/%Y} ; décision à prendre pour {pending} ({CERTIFICATION_PRESIDENT})."
+    )
+
+
+# The certified session: its candidates' names test the PDFs' fonts (ø, æ, ł, ś, ğ, ı, ç).
+DEMO_CERTIFIED_CANDIDATES: list[dict[str, Any]] = [
+    {
+        "identity": {
+            "birth_name": "Wiśniewska",
+            "first_name": "Małgorzata",
+            "second_first_name": "Zofia",
+            "sex": "F",
+            "birth_date": dt.date(1994, 4, 12),
+            "birth_commune": "Kraków",
+            "birth_country": "Pologne",
+            "email": "malgorzata.wisniewska@example.org",
+            "company_name": "Joaillerie Lévêque & Fils",
+        },
+        "access_route": "formation_continue",
+        "not_acquired": {},
+        "comments": "Livret soigné, polissage miroir sans défaut : les deux blocs sont acquis.",
+        "decided": True,
+    },
+    {
+        "identity": {
+            "birth_name": "Kjærgaard",
+            "first_name": "Søren",
+            "sex": "M",
+            "birth_date": dt.date(2000, 10, 3),
+            "birth_commune": "Aarhus",
+            "birth_country": "Danemark",
+            "email": "soren.kjaergaard@example.org",
+            "company_name": "Atelier Nørrebro Bijoux",
+        },
+        "access_route": "contrat_pro",
+        "not_acquired": {"C2.1": "Émerisage inégal sur les arêtes de la bague."},
+        "comments": "Préparation maîtrisée (BC1) ; l'émerisage (C2.1, obligatoire) est à reprendre pour le BC2.",
+        "decided": True,
+    },
+    {
+        "identity": {
+            "birth_name": "Yıldırım",
+            "first_name": "Çağla",
+            "sex": "F",
+            "birth_date": dt.date(1997, 1, 28),
+            "birth_commune": "Strasbourg",
+            "birth_insee_code": "67482",
+            "email": "cagla.yildirim@example.org",
+            "company_name": "Orfèvrerie Kléber",
+        },
+        "access_route": "apprentissage",
+        "not_acquired": {
+            "C1.1": "Lecture du dossier de production incomplète.",
+            "C2.1": "Émerisage non terminé dans le temps imparti.",
+        },
+        "comments": "C1.1 et C2.1, obligatoires, non acquises : aucun bloc validé, à représenter.",
+        "decided": True,
+    },
+]
+CERTIFIED_DAYS_AGO = 75
+CERTIFIED_JURY_DAYS_AGO = 70
+CPNEFP_DAYS_AGO = 40
+DEMO_MENTIONS_NOTE = (
+    "Démo : niveau, code NSF et date de décision saisis pour la démonstration, à vérifier sur la fiche RNCP."
+)
+DEMO_SIGNATORY = "Signataire de démonstration"
+
+
+def demo_certified_session(*, staff: User, admin: User, members: dict[str, JuryMember]) -> str:
+    """Three more candidates of BJO Formation, examined 75 days ago, graded and recommended by the session's
+    evaluation jury (one total, one partial BC1, one none), decided by a certification jury that met 70 days
+    ago; its three members signed the PV, the CPNEFP validated the results 40 days ago, and the parchments are
+    issued (the full certificate marked as sent). Left as it is when it exists already."""
+    organisation = staff.organisation
+    existing = _session_of(organisation, DEMO_CERTIFIED_CANDIDATES[0]["identity"]["email"])
+    if existing is not None:
+        certification_jury = Jury.objects.get(session=existing).certification_jury
+        return "Session certifiée de démonstration : déjà présente." + _verification_lines(certification_jury)
+    # First, the mentions the parchments will need: the juries below then read the completed version.
+    version = demo_mentions(CertificationVersion.objects.get(rncp_code="RNCP26850"))
+    session = _held_session(staff=staff, version=version, specs=DEMO_CERTIFIED_CANDIDATES, days_ago=CERTIFIED_DAYS_AGO)
+    jury = demo_evaluation_jury(session=session, admin=admin, members=members)
+    specs = {spec["identity"]["email"]: spec for spec in DEMO_CERTIFIED_CANDIDATES}
+    _grade_and_recommend(jury=jury, version=version, specs=specs)
+    today = timezone.localdate()
+    certification_jury = _certification_jury(
+        version=version, meets_on=today - dt.timedelta(days=CERTIFIED_JURY_DAYS_AGO), admin=admin, members=members
+    )
+    jury_services.deliberation_transmit(
+        jury=jury, certification_jury=certification_jury, transmitted_by=jury.president.user
+    )
+    _decide(jury=jury, certification_jury=certification_jury, specs=specs, members=members)
+    for email in CERTIFICATION_JURY:
+        certificate_services.pv_sign(jury=certification_jury, user=members[email].user)
+    validation = certificate_services.cpnefp_validation_record(
+        jury=certification_jury, meeting_on=today - dt.timedelta(days=CPNEFP_DAYS_AGO), recorded_by=admin
+    )
+    _date_the_results(evaluation_jury=jury, certification_jury=certification_jury, validation=validation)
+    batch = certificate_services.parchments_issue_for_jury(jury=certification_jury, issued_by=admin)
+    full = batch.parchments.get(kind=ParchmentKind.FULL)
+    certificate_services.parchment_mark_sent(parchment=full, sent_on=today, recorded_by=admin)
+    rows = jury_selectors.deliberation_rows(jury_selectors.session_places(jury), version)
+    outcomes = ", ".join(_outcome_words(row) for row in rows)
+    return (
+        f"Session certifiée : RNCP 26850 le {session.starts_on:%d/%m/%Y} (BJO Formation), 3 candidats ({outcomes}) ; "
+        f"jury de certification du {certification_jury.meets_on:%d/%m/%Y}, procès-verbal signé par ses 3 membres, "
+        f"résultats validés par la CPNEFP le {validation.meeting_on:%d/%m/%Y}, {batch.parchments.count()} "
+        f"parchemins édités (le certificat complet marqué envoyé)." + _verification_lines(certification_jury)
+    )
+
+
+def demo_mentions(version: CertificationVersion) -> CertificationVersion:
+    """Demo only: the mentions a parchment needs that RNCP 26850's seed does not give (level, NSF code, date of
+    the registration decision), filled with values marked as such in the version's `to_verify`, and a
+    signatory's name for the certifier. What the certifier entered already is kept."""
+    missing: dict[str, Any] = {}
+    if version.level is None:
+        missing["level"] = 3
+    if version.eu_level is None:
+        missing["eu_level"] = 3
+    if not version.nsf_codes:
+        missing["nsf_codes"] = ["223"]
+    if version.decision_date is None:
+        missing["decision_date"] = dt.date(2016, 12, 15)
+    if missing:
+        if DEMO_MENTIONS_NOTE not in version.to_verify:
+            missing["to_verify"] = f"{version.to_verify}\n{DEMO_MENTIONS_NOTE}".strip()
+        version = referential_services.version_update(version=version, **missing)
+    certifier = version.certifier
+    if not certifier.signatory_name:
+        # No service edits a certifier yet (the seed's command creates it, the Django admin edits it).
+        certifier.signatory_name = DEMO_SIGNATORY
+        certifier.full_clean()
+        certifier.save(update_fields=["signatory_name"])
+    return version
+
+
+def _verification_lines(certification_jury: Jury) -> str:
+    """One line per parchment of the jury: its number, holder and public verification address."""
+    lines = []
+    for parchment in Parchment.objects.filter(decision__jury=certification_jury).order_by("number"):
+        url = settings.SITE_URL + reverse("verify:code", args=[parchment.verification_code])
+        lines.append(
+            f"\n  Parchemin n° {parchment.display_number} ({parchment.mentions['holder']['name']}, "
+            f"{parchment.get_kind_display().lower()}) : {url} (code {rules.display_code(parchment.verification_code)})"
+        )
+    return "".join(lines)
+
+
+def _held_session(
+    *, staff: User, version: CertificationVersion, specs: list[dict[str, Any]], days_ago: int
+) -> EvaluationSession:
+    """A session of BJO Formation held `days_ago` days ago, every candidate of `specs` present.
+
+    A session is only scheduled ahead: schedule it and fill it through the services as the pages would, then
+    move it to its exam day and write its history (convocations sent, identities checked, signatures) straight
+    in the table, as `tests.factories.past_session` does. The jury's work goes through its services."""
     session = evaluation_services.session_schedule(
         version=version,
-        organisation=organisation,
+        organisation=staff.organisation,
         starts_on=timezone.localdate() + dt.timedelta(days=30),
         ends_on=None,
         mode="on_site",
@@ -400,15 +589,18 @@ def demo_graded_session(*, staff: User, admin: User, members: dict[str, JuryMemb
         what_to_bring=DEMO_WHAT_TO_BRING,
         created_by=staff,
     )
-    for spec in DEMO_GRADED_CANDIDATES:
-        candidate = _demo_candidate(organisation=organisation, staff=staff, spec=spec["identity"])
+    for spec in specs:
+        candidate = _demo_candidate(organisation=staff.organisation, staff=staff, spec=spec["identity"])
         enrolment, _created = _active_enrolment(candidate, version, access_route=spec["access_route"], staff=staff)
         evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
-    _move_to_the_past(session, days_ago=GRADED_DAYS_AGO, staff=staff)
+    _move_to_the_past(session, days_ago=days_ago, staff=staff)
+    return session
 
-    jury = demo_evaluation_jury(session=session, admin=admin, members=members)
+
+def _grade_and_recommend(*, jury: Jury, version: CertificationVersion, specs: dict[str, dict[str, Any]]) -> None:
+    """The president enters the consensus grids (the competencies of `not_acquired` not acquired, with its
+    remarks) and records the recommendation the rules compute, with the spec's comments."""
     president = jury.president.user
-    specs = {spec["identity"]["email"]: spec for spec in DEMO_GRADED_CANDIDATES}
     for place in jury_selectors.session_places(jury):
         spec = specs[place.enrolment.candidate.email]
         grids = []
@@ -437,16 +629,23 @@ def demo_graded_session(*, staff: User, admin: User, members: dict[str, JuryMemb
             recorded_by=president,
         )
 
-    certification_jury = jury_services.certification_jury_create(
-        version=version, meets_on=timezone.localdate(), created_by=admin
-    )
+
+def _certification_jury(
+    *, version: CertificationVersion, meets_on: dt.date, admin: User, members: dict[str, JuryMember]
+) -> Jury:
+    jury = jury_services.certification_jury_create(version=version, meets_on=meets_on, created_by=admin)
     for email in CERTIFICATION_JURY:
-        jury_services.jury_assign(jury=certification_jury, member=members[email], assigned_by=admin)
-    jury_services.jury_president_designate(
-        jury=certification_jury, member=members[CERTIFICATION_PRESIDENT], designated_by=admin
+        jury_services.jury_assign(jury=jury, member=members[email], assigned_by=admin)
+    return jury_services.jury_president_designate(
+        jury=jury, member=members[CERTIFICATION_PRESIDENT], designated_by=admin
     )
-    jury_services.deliberation_transmit(jury=jury, certification_jury=certification_jury, transmitted_by=president)
-    for row in jury_selectors.deliberation_rows(jury_selectors.session_places(jury), version):
+
+
+def _decide(
+    *, jury: Jury, certification_jury: Jury, specs: dict[str, dict[str, Any]], members: dict[str, JuryMember]
+) -> None:
+    """The certification jury's president follows the recommendation for every candidate marked `decided`."""
+    for row in jury_selectors.deliberation_rows(jury_selectors.session_places(jury), jury.version):
         if specs[row.candidate.email]["decided"]:
             jury_services.decision_record(
                 jury=certification_jury,
@@ -456,14 +655,38 @@ def demo_graded_session(*, staff: User, admin: User, members: dict[str, JuryMemb
                 reason="",
                 decided_by=members[CERTIFICATION_PRESIDENT].user,
             )
-    rows = jury_selectors.deliberation_rows(jury_selectors.session_places(jury), version)
-    outcomes = ", ".join(_outcome_words(row) for row in rows)
-    pending = ", ".join(row.candidate.display_name for row in rows if row.decision is None)
-    return (
-        f"Session jugée : RNCP 26850 le {session.starts_on:%d/%m/%Y} (BJO Formation), 3 candidats notés par le "
-        f"jury d'évaluation ({outcomes}) et transmis au jury de certification du "
-        f"{certification_jury.meets_on:%d/%m/%Y} ; décision à prendre pour {pending} ({CERTIFICATION_PRESIDENT})."
+
+
+def _date_the_results(*, evaluation_jury: Jury, certification_jury: Jury, validation: CpnefpValidation) -> None:
+    """Give the certified session's results the days they would have had: the evaluation jury graded,
+    recommended and transmitted on the exam day, the certification jury decided and signed its PV on its own
+    day, and the CPNEFP validation was recorded on its meeting day. Written straight in the tables, like the
+    session's history, since the services stamp everything now; the PV's fingerprint covers its content, not
+    these times."""
+    exam_day = evaluation_jury.meets_on
+    jury_day = certification_jury.meets_on
+    graded_at, transmitted_at = _at(exam_day, 17), _at(exam_day, 18)
+    decided_at, signed_at = _at(jury_day, 10), _at(jury_day, 11)
+    places = list(jury_selectors.session_places(evaluation_jury).values_list("pk", flat=True))
+    Grid.objects.filter(jury=evaluation_jury).update(submitted_at=graded_at)
+    Recommendation.objects.filter(place__in=places).update(recorded_at=graded_at)
+    Jury.objects.filter(pk=evaluation_jury.pk).update(transmitted_at=transmitted_at)
+    Decision.objects.filter(jury=certification_jury).update(decided_at=decided_at)
+    AuditEntry.objects.filter(place__in=places).exclude(action=AuditAction.DECISION).update(at=graded_at)
+    AuditEntry.objects.filter(place__in=places, action=AuditAction.TRANSMITTED).update(at=transmitted_at)
+    AuditEntry.objects.filter(place__in=places, action=AuditAction.DECISION).update(at=decided_at)
+    pv = ProcesVerbal.objects.get(jury=certification_jury)
+    signatures = list(pv.signatures.order_by("signed_at", "pk"))
+    for index, signature in enumerate(signatures):  # five minutes apart, in the order they signed
+        PvSignature.objects.filter(pk=signature.pk).update(signed_at=signed_at + dt.timedelta(minutes=5 * index))
+    ProcesVerbal.objects.filter(pk=pv.pk).update(
+        opened_at=signed_at, signed_at=signed_at + dt.timedelta(minutes=5 * (len(signatures) - 1))
     )
+    CpnefpValidation.objects.filter(pk=validation.pk).update(recorded_at=_at(validation.meeting_on, 16))
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
 def _outcome_words(row: jury_selectors.Row) -> str:
