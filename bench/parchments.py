@@ -98,67 +98,23 @@ def build_jury(n: int) -> tuple[Any, Any]:
     from candidates import rules as candidate_rules
     from candidates.models import Candidate, Enrolment
     from certificates.models import CpnefpValidation, ProcesVerbal, PvStatus, RenderStatus
-    from certificates.tests.conftest import PATTERNS, complete_mentions
-    from cqp.models import CertificationVersion, TrainingOrganisation
+    from certificates.tests.conftest import decide
     from evaluations.models import Attendance, SessionCandidate
-    from juries import selectors
-    from juries import services as jury_services
     from juries.models import Decision, OutcomeKind
-    from tests.factories import UserFactory, jury_member, make_candidate, past_session
-    from tests.worlds import World
+    from tests.worlds import build_world
 
     call_command("migrate", verbosity=0)
     call_command("load_referential", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    admin = UserFactory(email="certificateur@example.org", is_certifier_admin=True)
-    organisation = TrainingOrganisation.objects.get(name="BJO Formation")
-    staff = UserFactory(email="of@example.org", organisation=organisation)
-    version = CertificationVersion.objects.get(rncp_code="RNCP26850")
-    candidates = [make_candidate(organisation, i, created_by=staff) for i in range(3)]
-    session = past_session(staff, version, candidates)
-
-    def member(email: str, college: str) -> Any:
-        return jury_member(email, college, certifications=[version.certification], approved_by=admin)
-
-    world = World(
-        admin=admin,
-        staff=staff,
-        organisation=organisation,
-        version=version,
-        session=session,
-        places=list(session.candidates.order_by("starts_at")),
-        employees=member("salarie@example.org", "employees"),
-        employers=member("employeur@example.org", "employers"),
-        trainer=member("formateur@example.org", "trainer"),
-        cert_president=member("president@example.org", "certifier_president"),
-        cert_employees=member("salarie2@example.org", "employees"),
-        cert_employers=member("employeur2@example.org", "employers"),
-        blocks={b.code: b for b in version.blocks.all()},
+    # The tests' world, decided through the services: one total, one partial (BC1), one none.
+    decided = decide(build_world())
+    world, certification = decided.world, decided.certification
+    admin, organisation, staff, version, session = (
+        world.admin,
+        world.organisation,
+        world.staff,
+        world.version,
+        world.session,
     )
-    complete_mentions(world)
-    evaluation = world.evaluation_jury()
-    for place, pattern in zip(world.places, PATTERNS, strict=True):
-        world.grade(evaluation, place, pattern)
-    for row in selectors.deliberation_rows(selectors.session_places(evaluation), version):
-        jury_services.recommendation_record(
-            place=row.place,
-            kind=row.outcome.kind,
-            blocks=[cell.block for cell in row.cells if cell.acquired],
-            comments="",
-            recorded_by=evaluation.president.user,
-        )
-    certification = world.certification_jury()
-    jury_services.deliberation_transmit(
-        jury=evaluation, certification_jury=certification, transmitted_by=evaluation.president.user
-    )
-    for row in selectors.deliberation_rows(selectors.transmitted_places(certification), version):
-        jury_services.decision_record(
-            jury=certification,
-            place=row.place,
-            kind=row.outcome.kind,
-            blocks=[cell.block for cell in row.cells if cell.acquired] if row.outcome.kind == "partial" else [],
-            reason="",
-            decided_by=certification.president.user,
-        )
 
     # Copies, written in bulk: the benchmark measures what follows the decisions, not how they are taken.
     holders = Decision.objects.filter(jury=certification).exclude(kind=OutcomeKind.NONE).count()

@@ -78,6 +78,12 @@ def looks_like_a_code(text: str) -> bool:
     return len(code) == CODE_LENGTH and all(ch in _ALPHABET for ch in code)
 
 
+def surname_caps(name: str) -> str:
+    """A surname in capitals as civil records print it, letter for letter: ß stays ß (str.upper() would make
+    Weiß "WEISS", another spelling), every other letter keeps its accent (Ødegård → ØDEGÅRD, Dvořák → DVOŘÁK)."""
+    return "".join(ch if ch == "ß" else ch.upper() for ch in name)
+
+
 def blocks_text(codes: Iterable[str]) -> str:
     """BC1, BC2 and BC10 in their natural order."""
 

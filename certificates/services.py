@@ -281,9 +281,10 @@ def parchment_mentions(
     place = decision.place
     candidate = place.enrolment.candidate
     version = place.session.version
-    surname = candidate.birth_name.upper()
+    surname = rules.surname_caps(candidate.birth_name)
     if candidate.usage_name and candidate.usage_name != candidate.birth_name:
-        surname = f"{candidate.usage_name.upper()} ({_('née') if candidate.sex == 'F' else _('né')} {surname})"
+        born = _("née") if candidate.sex == "F" else _("né")
+        surname = f"{rules.surname_caps(candidate.usage_name)} ({born} {surname})"
     return {
         "kind": kind,
         "certification": {
@@ -315,35 +316,48 @@ def parchment_mentions(
     }
 
 
-def _parchment_plan(decision: Decision) -> tuple[str, list[Any]] | None:
-    """(kind, blocks) of the parchment a decision calls for, or None (no award)."""
+def _parchment_plan(decision: Decision, version_blocks: list[Any] | None = None) -> tuple[str, list[Any]] | None:
+    """(kind, blocks) of the parchment a decision calls for, or None (no award). `version_blocks`, the
+    version's blocks in order, when the caller has read them once for a whole batch."""
     if decision.kind == OutcomeKind.TOTAL:
-        return ParchmentKind.FULL, list(decision.jury.version.blocks.order_by("order"))
+        if version_blocks is None:
+            version_blocks = list(decision.jury.version.blocks.order_by("order"))
+        return ParchmentKind.FULL, version_blocks
     if decision.kind == OutcomeKind.PARTIAL:
         return ParchmentKind.BLOCKS, sorted(decision.blocks.all(), key=lambda b: b.order)
     return None
 
 
+# Checked by the database (foreign keys, unique number, one valid parchment per decision, unique code), not
+# by a query each before the insert: a parchment is written in the shortest transaction that keeps the series
+# without gap, and a violation comes back as an IntegrityError, turned into a message below.
+_CHECKED_BY_THE_DATABASE = ["certifier", "decision", "place", "batch", "issued_by", "verification_code"]
+
+
 def parchment_issue(
-    *, decision: Decision, issued_by: User, batch: ParchmentBatch | None = None, issued_on: dt.date | None = None
+    *,
+    decision: Decision,
+    issued_by: User,
+    batch: ParchmentBatch | None = None,
+    issued_on: dt.date | None = None,
+    version_blocks: list[Any] | None = None,
 ) -> Parchment:
     """Take the next number of the certifier's series and write the parchment, in one short transaction;
     its PDF is rendered by a worker once the transaction commits."""
-    plan = _parchment_plan(decision)
+    plan = _parchment_plan(decision, version_blocks)
     if plan is None:
         raise ValidationError(_("Une non-attribution ne donne pas de parchemin."))
     kind, blocks = plan
     certifier = decision.jury.version.certifier
     issued_on = issued_on or timezone.localdate()
     mentions = parchment_mentions(decision=decision, kind=kind, blocks=blocks, issued_on=issued_on, certifier=certifier)
+    if batch is None:
+        NumberSeries.objects.get_or_create(certifier=certifier)  # a batch made sure of it once for all
     for _attempt in range(5):
         code = rules.new_verification_code()
         try:
             with transaction.atomic():
-                series, _created = NumberSeries.objects.get_or_create(certifier=certifier)
-                series = NumberSeries.objects.select_for_update().get(pk=series.pk)
-                if Parchment.objects.filter(decision=decision, kind=kind, status=ParchmentStatus.VALID).exists():
-                    raise ValidationError(_("Un parchemin valide existe déjà pour cette décision."))
+                series = NumberSeries.objects.select_for_update().get(certifier=certifier)
                 parchment = Parchment(
                     certifier=certifier,
                     number=series.next_number,
@@ -356,19 +370,27 @@ def parchment_issue(
                     verification_code=code,
                     issued_by=issued_by,
                 )
-                parchment.full_clean(exclude=["verification_code"])
-                parchment.save()
-                parchment.blocks.set(blocks)
-                series.next_number += 1
-                series.save(update_fields=["next_number"])
+                parchment.full_clean(
+                    exclude=_CHECKED_BY_THE_DATABASE, validate_unique=False, validate_constraints=False
+                )
+                parchment.save(force_insert=True)
+                Parchment.blocks.through.objects.bulk_create(
+                    [Parchment.blocks.through(parchment_id=parchment.pk, block_id=b.pk) for b in blocks]
+                )
+                NumberSeries.objects.filter(pk=series.pk).update(next_number=series.next_number + 1)
                 from certificates import tasks
 
                 transaction.on_commit(lambda pk=parchment.pk: tasks.parchment_render.delay(parchment_id=pk))
                 return parchment
         except IntegrityError:
-            # A verification code already taken (one chance in 10^15): draw another one.
+            # Rolled back, number given back. A valid parchment already issued for this decision: say so; a
+            # verification code already taken (one chance in 10^15): draw another one.
+            if Parchment.objects.filter(decision=decision, kind=kind, status=ParchmentStatus.VALID).exists():
+                raise ValidationError(_("Un parchemin valide existe déjà pour cette décision.")) from None
             if Parchment.objects.filter(verification_code=code).exists():
                 continue
+            if Parchment.objects.filter(certifier=certifier, number=parchment.number).exists():
+                continue  # SQLite has no row lock: another process took this number first, take the next one
             raise
     raise ValidationError(_("Impossible d'attribuer un code de vérification : réessayez."))
 
@@ -380,7 +402,8 @@ def parchments_issue_for_jury(*, jury: Jury, issued_by: User) -> ParchmentBatch:
         raise ValidationError(_("Seul un administrateur du certificateur fait éditer les parchemins."))
     if not CpnefpValidation.objects.filter(jury=jury).exists():
         raise ValidationError(_("Les parchemins s'éditent après la validation des résultats par la CPNEFP."))
-    missing = _mention_problems(jury, jury.version.certifier)
+    certifier = jury.version.certifier
+    missing = _mention_problems(jury, certifier)
     if missing:
         raise ValidationError(
             _("Mentions obligatoires manquantes : %(what)s. Complétez le référentiel avant d'éditer les parchemins.")
@@ -388,15 +411,17 @@ def parchments_issue_for_jury(*, jury: Jury, issued_by: User) -> ParchmentBatch:
         )
     decisions = list(
         holders_without_parchment(jury)
-        .select_related("place__enrolment__candidate", "place__session__version", "jury__version")
+        .select_related("place__enrolment__candidate", "place__session__version", "jury__version__certifier")
         .prefetch_related("blocks")
         .order_by("place__enrolment__candidate__birth_name", "pk")
     )
     if not decisions:
         raise ValidationError(_("Tous les titulaires de ce jury ont déjà leur parchemin."))
+    NumberSeries.objects.get_or_create(certifier=certifier)
+    version_blocks = list(jury.version.blocks.order_by("order"))
     batch = ParchmentBatch.objects.create(jury=jury, created_by=issued_by)
     for decision in decisions:
-        parchment_issue(decision=decision, issued_by=issued_by, batch=batch)
+        parchment_issue(decision=decision, issued_by=issued_by, batch=batch, version_blocks=version_blocks)
     return batch
 
 

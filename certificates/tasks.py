@@ -16,8 +16,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
-from django.db import OperationalError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from certificates.models import (
     ProcesVerbal,
     RenderStatus,
     ResultNotice,
+    document_storage,
 )
 
 STALE = dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
@@ -36,15 +37,19 @@ TRANSIENT = (OperationalError, OSError, ConnectionError, TimeoutError)
 
 
 def _claim(
-    model: type, pk: int, *, status_field: str = "render_status", claimed_field: str = "render_claimed_at"
+    model: type,
+    pk: int,
+    *,
+    status_field: str = "render_status",
+    claimed_field: str = "render_claimed_at",
+    **also: object,
 ) -> bool:
     now = timezone.now()
     claimable = Q(**{f"{status_field}__in": [RenderStatus.PENDING, RenderStatus.FAILED]}) | Q(
         **{status_field: RenderStatus.RENDERING, f"{claimed_field}__lt": now - STALE}
     )
-    return (
-        model.objects.filter(claimable, pk=pk).update(**{status_field: RenderStatus.RENDERING, claimed_field: now}) == 1
-    )
+    changes = {status_field: RenderStatus.RENDERING, claimed_field: now, **also}
+    return model.objects.filter(claimable, pk=pk).update(**changes) == 1
 
 
 def _pause() -> None:
@@ -55,38 +60,47 @@ def _pause() -> None:
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5)
 def parchment_render(self, *, parchment_id: int, reason: str = "", requested_by: int | None = None) -> str:  # type: ignore[no-untyped-def]
-    if not _claim(Parchment, parchment_id):
+    if not _claim(Parchment, parchment_id, render_attempts=F("render_attempts") + 1):
         return "skipped"
     parchment = Parchment.objects.get(pk=parchment_id)
     claimed_at = parchment.render_claimed_at
-    Parchment.objects.filter(pk=parchment_id).update(render_attempts=parchment.render_attempts + 1)
+    storage = document_storage()
+    name = None
     try:
         pdf = rendering.render_parchment(parchment)
         _pause()
         digest = hashlib.sha256(pdf).hexdigest()
-        name = f"{parchment.certifier_id}-{parchment.display_number}-v{parchment.version}.pdf"  # under upload_to
+        upload_to = Parchment._meta.get_field("pdf").upload_to
+        name = storage.save(
+            f"{upload_to}{parchment.certifier_id}-{parchment.display_number}-v{parchment.version}.pdf", ContentFile(pdf)
+        )
+        rendered_at = timezone.now()
         with transaction.atomic():
-            current = Parchment.objects.select_for_update().get(pk=parchment_id)
-            if current.render_status != RenderStatus.RENDERING or current.render_claimed_at != claimed_at:
-                return "superseded"  # another worker took the claim over; its result stands
-            version, created = ParchmentVersion.objects.get_or_create(
-                parchment=current,
-                version=current.version,
-                defaults={
-                    "reason": reason,
-                    "pdf_sha256": digest,
-                    "rendered_at": timezone.now(),
-                    "requested_by_id": requested_by,
-                },
+            # The claim is checked and the row marked done in one conditional update: if another worker took
+            # the claim over (this one was thought dead), its result stands and this one is undone.
+            done = Parchment.objects.filter(
+                pk=parchment_id, render_status=RenderStatus.RENDERING, render_claimed_at=claimed_at
+            ).update(
+                pdf=name, pdf_sha256=digest, rendered_at=rendered_at, render_status=RenderStatus.DONE, render_error=""
             )
-            if created:
-                version.pdf.save(name, ContentFile(pdf), save=True)
-            current.pdf.name = version.pdf.name
-            current.pdf_sha256 = version.pdf_sha256
-            current.rendered_at = version.rendered_at
-            current.render_status = RenderStatus.DONE
-            current.render_error = ""
-            current.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "render_status", "render_error"])
+            if done:
+                ParchmentVersion.objects.create(
+                    parchment_id=parchment_id,
+                    version=parchment.version,
+                    reason=reason,
+                    pdf=name,
+                    pdf_sha256=digest,
+                    rendered_at=rendered_at,
+                    requested_by_id=requested_by,
+                )
+        if not done:
+            storage.delete(name)
+            return "superseded"
+    except IntegrityError:
+        # This version was recorded by another worker meanwhile (the unique version constraint): its file stands.
+        if name:
+            storage.delete(name)
+        return "superseded"
     except TRANSIENT as exc:
         Parchment.objects.filter(pk=parchment_id, render_claimed_at=claimed_at).update(
             render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"

@@ -66,8 +66,8 @@ class World:
             services.grids_submit(grids=grids, submitted_by=president)
 
 
-@pytest.fixture
-def world(referential: Any) -> World:
+def build_world() -> World:
+    """The world, built on a loaded referential (tests use the `world` fixture; the benchmark calls this)."""
     admin = UserFactory(email="certificateur@example.org", is_certifier_admin=True)
     organisation = TrainingOrganisation.objects.get(name="BJO Formation")
     staff = UserFactory(email="of@example.org", organisation=organisation)
@@ -97,3 +97,8 @@ def world(referential: Any) -> World:
         cert_employers=member("employeur2@example.org", "employers", company_name="Horlogerie Vendôme"),
         blocks={b.code: b for b in version.blocks.all()},
     )
+
+
+@pytest.fixture
+def world(referential: Any) -> World:
+    return build_world()

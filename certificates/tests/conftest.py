@@ -4,16 +4,20 @@ mentions a parchment needs filled in the referential."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from cqp import services as referential_services
 from juries import selectors, services
 from juries.models import Decision, Jury
 from tests.worlds import World, world
 
-__all__ = ["Decided", "decided", "world"]
+__all__ = ["Commit", "Decided", "commit", "decided", "issued", "signed", "validated", "world"]
 
 PATTERNS = [{}, {"C2.1": "NA"}, {"C1.1": "NA", "C2.1": "NA"}]  # total, partial (BC1), none
 
@@ -42,8 +46,8 @@ def complete_mentions(world: World) -> None:
     certifier.save(update_fields=["signatory_name"])
 
 
-@pytest.fixture
-def decided(world: World) -> Decided:
+def decide(world: World) -> Decided:
+    """Grade, recommend, transmit and decide the world's three candidates through the services."""
     complete_mentions(world)
     evaluation = world.evaluation_jury()
     for place, pattern in zip(world.places, PATTERNS, strict=True):
@@ -73,3 +77,47 @@ def decided(world: World) -> Decided:
             )
         )
     return Decided(world=world, evaluation=evaluation, certification=certification, decisions=decisions)
+
+
+@pytest.fixture
+def decided(world: World) -> Decided:
+    return decide(world)
+
+
+Commit = Callable[[], AbstractContextManager[Any]]
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks) -> Commit:  # type: ignore[no-untyped-def]
+    """What waits for the commit (the inline Celery tasks) runs as if the test's transaction had committed."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def signed(decided: Decided, commit: Commit) -> Decided:
+    """The PV signed by the three members (and rendered)."""
+    with commit():
+        decided.sign_all()
+    return decided
+
+
+@pytest.fixture
+def validated(signed: Decided, commit: Commit) -> Decided:
+    """The CPNEFP validated the results today (and they were notified)."""
+    from certificates import services as certificate_services
+
+    with commit():
+        certificate_services.cpnefp_validation_record(
+            jury=signed.certification, meeting_on=timezone.localdate(), recorded_by=signed.world.admin
+        )
+    return signed
+
+
+@pytest.fixture
+def issued(validated: Decided, commit: Commit) -> Decided:
+    """The two holders' parchments issued (and rendered)."""
+    from certificates import services as certificate_services
+
+    with commit():
+        certificate_services.parchments_issue_for_jury(jury=validated.certification, issued_by=validated.world.admin)
+    return validated

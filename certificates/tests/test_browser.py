@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from certificates import services
+from certificates import services, tasks
 from certificates.models import Parchment, ParchmentKind, ProcesVerbal, PvStatus, RenderStatus
 from tests.factories import PASSWORD
 
@@ -85,7 +85,9 @@ def test_the_three_members_of_the_certification_jury_sign_the_pv(page, login, sc
     assert pv.signatures.filter(content_sha256=pv.content_sha256).count() == 3
 
 
-def test_the_admin_validates_the_results_and_issues_the_sessions_parchments(page, login, screenshot, decided):  # type: ignore[no-untyped-def]
+def test_the_admin_validates_the_results_and_issues_the_sessions_parchments(  # type: ignore[no-untyped-def]
+    page, login, screenshot, decided, monkeypatch
+):
     jury = decided.certification
     decided.sign_all()
     login(decided.world.admin.email, start=f"/certificats/jurys/{jury.pk}/pv/")
@@ -97,13 +99,24 @@ def test_the_admin_validates_the_results_and_issues_the_sessions_parchments(page
     expect(page.get_by_role("alert").first).to_contain_text("Validation de la CPNEFP enregistrée")
     expect(page.get_by_test_id("validation")).to_contain_text("Validée en réunion du")
 
+    # As with a worker: the renders are queued when the batch commits and run while the admin watches, here
+    # one by one from the test, so the bar is seen to move.
+    queued: list[dict] = []
+    monkeypatch.setattr(tasks.parchment_render, "delay", lambda **kwargs: queued.append(kwargs))
     page.get_by_role("link", name="Parchemins", exact=True).click()
     expect(page.get_by_test_id("parchment-row")).to_have_count(0)
     page.get_by_test_id("issue").click()
-    # Rendering runs inline on this leg, so the batch may be finished when the page loads; a worker would make
-    # the bar move until the page reloads itself. Either way, it ends here.
     expect(page.get_by_test_id("batch")).to_be_visible()
-    expect(page.get_by_test_id("batch-state")).to_have_text("Lot terminé.")
+    expect(page.get_by_test_id("batch-count")).to_have_text("0 / 2")
+    expect(page.get_by_test_id("batch-state")).to_have_text("Production en cours…")
+    assert len(queued) == 2
+    screenshot("certificates-batch-in-progress")
+    assert tasks.parchment_render.apply(kwargs=queued[0]).get() == "rendered"
+    expect(page.get_by_test_id("batch-count")).to_have_text("1 / 2", timeout=10_000)
+    expect(page.locator("#batch-bar")).to_have_attribute("style", re.compile(r"width: 50%"))
+    assert tasks.parchment_render.apply(kwargs=queued[1]).get() == "rendered"
+    # Done: the page reloads itself and every row offers its PDF.
+    expect(page.get_by_test_id("batch-state")).to_have_text("Lot terminé.", timeout=10_000)
     expect(page.get_by_test_id("batch-count")).to_have_text("2 / 2")
     rows = page.get_by_test_id("parchment-row")
     expect(rows).to_have_count(2)  # the total and the partial award; no parchment for a non-attribution

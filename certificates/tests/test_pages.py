@@ -6,9 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -27,41 +24,10 @@ from certificates.models import (
     PvStatus,
     RenderStatus,
 )
-from certificates.tests.conftest import Decided
+from certificates.tests.conftest import Commit, Decided
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-Commit = Callable[[], AbstractContextManager[Any]]
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks) -> Commit:  # type: ignore[no-untyped-def]
-    """What waits for the commit (the inline Celery tasks) runs as if the test's transaction had committed."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def signed(decided: Decided, commit: Commit) -> Decided:
-    with commit():
-        decided.sign_all()
-    return decided
-
-
-@pytest.fixture
-def validated(signed: Decided, commit: Commit) -> Decided:
-    with commit():
-        services.cpnefp_validation_record(
-            jury=signed.certification, meeting_on=timezone.localdate(), recorded_by=signed.world.admin
-        )
-    return signed
-
-
-@pytest.fixture
-def issued(validated: Decided, commit: Commit) -> Decided:
-    with commit():
-        services.parchments_issue_for_jury(jury=validated.certification, issued_by=validated.world.admin)
-    return validated
 
 
 def other_jury_member() -> User:

@@ -150,3 +150,17 @@ def test_looks_like_a_code(text: str, expected: bool) -> None:
 def test_blocks_are_listed_in_their_natural_order() -> None:
     assert rules.blocks_text(["BC10", "BC2", "BC1"]) == "BC1, BC2, BC10"
     assert rules.blocks_text([]) == ""
+
+
+@pytest.mark.parametrize(
+    ("name", "caps"),
+    [
+        ("Weiß", "WEIß"),
+        ("Ødegård", "ØDEGÅRD"),
+        ("Dvořák", "DVOŘÁK"),
+        ("Krzyżanowska-Wiśniewska", "KRZYŻANOWSKA-WIŚNIEWSKA"),
+        ("de la Tour d'Auvergne", "DE LA TOUR D'AUVERGNE"),
+    ],
+)
+def test_a_surname_in_capitals_keeps_every_letter_as_civil_records_spell_it(name: str, caps: str) -> None:
+    assert rules.surname_caps(name) == caps

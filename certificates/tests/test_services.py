@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -32,7 +30,7 @@ from certificates.models import (
     RenderStatus,
     ResultNotice,
 )
-from certificates.tests.conftest import Decided
+from certificates.tests.conftest import Commit, Decided
 from cqp.models import CertificationVersion, Certifier
 from juries import services as jury_services
 from juries.models import Decision, Jury
@@ -40,13 +38,6 @@ from juries.models import Decision, Jury
 pytestmark = pytest.mark.django_db
 
 PARIS = dt.timezone(dt.timedelta(hours=1))
-Commit = Callable[[], AbstractContextManager[Any]]
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks) -> Commit:  # type: ignore[no-untyped-def]
-    """What waits for the commit (the inline Celery tasks) runs as if the test's transaction had committed."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def outcomes(decided: Decided) -> tuple[Decision, Decision, Decision]:
@@ -57,29 +48,6 @@ def outcomes(decided: Decided) -> tuple[Decision, Decision, Decision]:
 
 def members(decided: Decided) -> list[Any]:
     return [seat.member.user for seat in decided.certification.seats.select_related("member__user").order_by("pk")]
-
-
-@pytest.fixture
-def signed(decided: Decided, commit: Commit) -> Decided:
-    with commit():
-        decided.sign_all()
-    return decided
-
-
-@pytest.fixture
-def validated(signed: Decided, commit: Commit) -> Decided:
-    with commit():
-        services.cpnefp_validation_record(
-            jury=signed.certification, meeting_on=timezone.localdate(), recorded_by=signed.world.admin
-        )
-    return signed
-
-
-@pytest.fixture
-def issued(validated: Decided, commit: Commit) -> Decided:
-    with commit():
-        services.parchments_issue_for_jury(jury=validated.certification, issued_by=validated.world.admin)
-    return validated
 
 
 def parchment_of(decision: Decision) -> Parchment:

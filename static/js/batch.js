@@ -1,4 +1,6 @@
-// Progress of a batch of parchments: polls the server until every parchment is rendered, then reloads.
+// Progress of a batch of parchments: polls the server while parchments are being rendered, moves the bar and,
+// once every parchment is rendered, reloads the page so each row shows its PDF. A failed render is said as it
+// is (a worker retries it); polling slows down while nothing moves, never stops before the end.
 (function () {
   "use strict";
   var card = document.getElementById("batch");
@@ -6,25 +8,38 @@
   var bar = document.getElementById("batch-bar");
   var done = document.getElementById("batch-done");
   var state = document.getElementById("batch-state");
+  var meter = card.querySelector("[role=progressbar]");
+  var delay = 500;
+  var last = -1;
+  function show(data) {
+    done.textContent = data.done;
+    bar.style.width = (data.total ? Math.round(100 * data.done / data.total) : 100) + "%";
+    meter.setAttribute("aria-valuenow", data.done);
+    if (data.done >= data.total) {
+      bar.classList.remove("progress-bar-animated", "progress-bar-striped");
+      bar.classList.add("bg-success");
+      state.textContent = "Lot terminé.";
+    } else if (data.failed) {
+      state.textContent = data.failed + (data.failed > 1 ? " échecs : ils seront repris" : " échec : il sera repris")
+        + " par un worker ; la production continue.";
+    } else {
+      state.textContent = "Production en cours…";
+    }
+  }
   function poll() {
-    fetch(card.dataset.progressUrl, { credentials: "same-origin" })
+    fetch(card.dataset.progressUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
-        if (!data) { return; }
-        done.textContent = data.done;
-        bar.style.width = (data.total ? Math.round(100 * data.done / data.total) : 100) + "%";
-        card.querySelector("[role=progressbar]").setAttribute("aria-valuenow", data.done);
-        if (data.done >= data.total) {
-          bar.classList.remove("progress-bar-animated", "progress-bar-striped");
-          bar.classList.add("bg-success");
-          state.textContent = "Lot terminé.";
-          if (!card.dataset.reloaded) { card.dataset.reloaded = "1"; window.location.reload(); }
-        } else {
-          setTimeout(poll, 700);
-        }
-      });
+        if (!data) { setTimeout(poll, 5000); return; }
+        show(data);
+        if (data.done >= data.total) { window.location.reload(); return; }
+        delay = data.done === last ? Math.min(delay * 1.5, 5000) : 500;
+        last = data.done;
+        setTimeout(poll, delay);
+      })
+      .catch(function () { setTimeout(poll, 5000); });
   }
-  if (parseInt(done.textContent, 10) < parseInt(card.querySelector("[role=progressbar]").getAttribute("aria-valuemax"), 10)) {
-    setTimeout(poll, 500);
+  if (parseInt(done.textContent, 10) < parseInt(meter.getAttribute("aria-valuemax"), 10)) {
+    setTimeout(poll, delay);
   }
 })();
