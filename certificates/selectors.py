@@ -68,9 +68,10 @@ def deadlines(today: dt.date) -> list[JuryDeadlines]:
 
 
 def candidate_results(user: User) -> list[Decision]:
-    """The decisions a candidate has been notified of (after the CPNEFP validation), with their parchments."""
+    """A candidate's results once the CPNEFP validated them (a notice exists), with their parchments: the space
+    shows them even if the e-mail could not be sent."""
     return list(
-        Decision.objects.filter(place__enrolment__candidate__user=user, notice__status=NoticeStatus.SENT)
+        Decision.objects.filter(place__enrolment__candidate__user=user, notice__isnull=False)
         .select_related("jury__version", "notice", "place__session")
         .prefetch_related("blocks", "parchments")
         .order_by("-jury__meets_on")

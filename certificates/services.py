@@ -160,11 +160,12 @@ def _check_pv_ready(jury: Jury, content: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def pv_sign(*, jury: Jury, user: User) -> PvSignature:
+def pv_sign(*, jury: Jury, user: User, expected_sha256: str | None = None) -> PvSignature:
     """A member of the certification jury signs the PV as it stands now (logged in, timestamped, bound to the
     SHA-256 of its content). If the content changed since others signed, their signatures no longer count
     and they sign again; when every member has signed the same content, the PV and decisions are locked and
-    its PDF is rendered by a worker."""
+    its PDF is rendered by a worker. `expected_sha256`, the fingerprint of the content the member read (the
+    page sends it): a PV changed since is refused, so nobody signs a content they have not seen."""
     jury = Jury.objects.select_for_update(of=("self",)).select_related("version").get(pk=jury.pk)
     seat = jury.seats.select_related("member__user").filter(member__user=user).first()
     if seat is None:
@@ -175,6 +176,10 @@ def pv_sign(*, jury: Jury, user: User) -> PvSignature:
     content = pv_content(jury)
     _check_pv_ready(jury, content)
     digest = rules.fingerprint(content)
+    if expected_sha256 is not None and expected_sha256 != digest:
+        raise ValidationError(
+            _("Le procès-verbal a changé depuis que vous l'avez ouvert : relisez-le, puis signez à nouveau.")
+        )
     if pv is None:
         pv = ProcesVerbal(jury=jury, content=content, content_sha256=digest, opened_by=user)
         pv.full_clean()
@@ -219,6 +224,8 @@ def cpnefp_validation_record(*, jury: Jury, meeting_on: dt.date, recorded_by: Us
     is then notified (e-mail, and their space shows it)."""
     if not recorded_by.is_certifier_admin:
         raise ValidationError(_("Seul un administrateur du certificateur enregistre la validation de la CPNEFP."))
+    # Locked: a second submission of the same form waits for the first, then finds the validation recorded.
+    jury = Jury.objects.select_for_update(of=("self",)).get(pk=jury.pk)
     if not pv_is_signed(jury):
         raise ValidationError(_("Le procès-verbal du jury doit être signé par tous ses membres avant la validation."))
     if CpnefpValidation.objects.filter(jury=jury).exists():
@@ -490,6 +497,8 @@ def parchment_reissue(*, parchment: Parchment, reason: str, requested_by: User) 
 def parchment_mark_sent(*, parchment: Parchment, sent_on: dt.date, recorded_by: User) -> Parchment:
     if not recorded_by.is_certifier_admin:
         raise ValidationError(_("Seul un administrateur du certificateur enregistre l'envoi d'un parchemin."))
+    if parchment.status != ParchmentStatus.VALID:
+        raise ValidationError(_("Un parchemin annulé ne s'envoie pas."))
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": _("La date d'envoi ne peut pas être à venir.")})
     Parchment.objects.filter(pk=parchment.pk).update(sent_at=sent_on)

@@ -97,7 +97,8 @@ def pv_detail(request: HttpRequest, jury_pk: int) -> HttpResponse:
 @require_POST
 def pv_sign(request: HttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.certification_jury_for(request.user, jury_pk)
-    signature = run_action(request, lambda: services.pv_sign(jury=jury, user=request.user))
+    expected = request.POST.get("sha256", "")
+    signature = run_action(request, lambda: services.pv_sign(jury=jury, user=request.user, expected_sha256=expected))
     if signature is not None:
         if services.pv_is_signed(jury):
             messages.success(request, _("Procès-verbal signé par tous les membres : il est verrouillé."))

@@ -104,9 +104,12 @@ class TransmitForm(forms.Form):
 
     def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["certification_jury"].queryset = Jury.objects.filter(
-            kind=JuryKind.CERTIFICATION, version_id=jury.version_id
-        ).select_related("version")
+        # A jury whose PV is signed decides no more (the PV lives in the certificates app, reached by its relation).
+        self.fields["certification_jury"].queryset = (
+            Jury.objects.filter(kind=JuryKind.CERTIFICATION, version_id=jury.version_id)
+            .exclude(pv__status="signed")
+            .select_related("version")
+        )
 
 
 class OutcomeForm(forms.Form):

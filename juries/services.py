@@ -789,6 +789,15 @@ def deliberation_transmit(*, jury: Jury, certification_jury: Jury, transmitted_b
         raise ValidationError(_("Les résultats de cette session sont déjà transmis."))
     if certification_jury.kind != JuryKind.CERTIFICATION or certification_jury.version_id != jury.version_id:
         raise ValidationError(_("Choisissez un jury de certification de la même certification."))
+    # Locked as its members sign: a session cannot reach a jury whose PV is being locked.
+    certification_jury = Jury.objects.select_for_update(of=("self",)).get(pk=certification_jury.pk)
+    if Jury.objects.filter(pk=certification_jury.pk, pv__status="signed").exists():
+        raise ValidationError(
+            _(
+                "Le procès-verbal de ce jury de certification est signé : il ne statue plus. Transmettez à un "
+                "autre jury de certification."
+            )
+        )
     _refuse_internal_majority(certification_jury, organisations={jury.session.organisation_id})
     # A candidate still "expected" would reach the certification jury ungraded once signed in.
     unrecorded = [

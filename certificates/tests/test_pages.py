@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -21,6 +22,7 @@ from certificates.models import (
     ParchmentStatus,
     ParchmentVersion,
     ProcesVerbal,
+    PvSignature,
     PvStatus,
     RenderStatus,
 )
@@ -80,15 +82,16 @@ def test_a_member_signs_through_the_page_and_the_last_one_locks_it(client, decid
     client.force_login(users[0])
     page = client.get(url)
     assert 'data-testid="sign"' in page.text
-    answer = client.post(reverse("certificates:pv_sign", args=[jury.pk]), follow=True)
+    answer = client.post(reverse("certificates:pv_sign", args=[jury.pk]), {"sha256": read_digest(page)}, follow=True)
     assert "Votre signature est enregistrée." in answer.text
     assert 'data-testid="pv-status"' in answer.text
     assert "En attente de signatures" in answer.text
 
     for user in users[1:]:
         client.force_login(user)
+        digest = read_digest(client.get(url))
         with commit():
-            answer = client.post(reverse("certificates:pv_sign", args=[jury.pk]), follow=True)
+            answer = client.post(reverse("certificates:pv_sign", args=[jury.pk]), {"sha256": digest}, follow=True)
 
     assert "Procès-verbal signé par tous les membres : il est verrouillé." in answer.text
     assert "Signé par tous" in answer.text
@@ -100,6 +103,38 @@ def test_a_member_signs_through_the_page_and_the_last_one_locks_it(client, decid
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
+def read_digest(page) -> str:  # type: ignore[no-untyped-def]
+    """The fingerprint the sign form sends: that of the content the member has in front of them."""
+    found = re.search(r'name="sha256" value="([0-9a-f]{64})"', page.text)
+    assert found, "the sign form carries the fingerprint of the content shown"
+    return found.group(1)
+
+
+def test_a_member_who_read_an_earlier_content_is_refused_and_signs_nothing(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
+    from juries import services as jury_services
+
+    jury = decided.certification
+    signer = decided.world.cert_employees.user
+    client.force_login(signer)
+    seen = read_digest(client.get(reverse("certificates:pv", args=[jury.pk])))
+    # Meanwhile the president changes a decision.
+    jury_services.decision_record(
+        jury=jury,
+        place=decided.decisions[1].place,
+        kind="none",
+        blocks=[],
+        reason="Bloc 1 insuffisamment démontré.",
+        decided_by=jury.president.user,
+    )
+
+    answer = client.post(reverse("certificates:pv_sign", args=[jury.pk]), {"sha256": seen}, follow=True)
+
+    assert "Le procès-verbal a changé depuis que vous" in answer.text
+    assert "Bloc 1 insuffisamment démontré." in answer.text  # the page now shows what changed
+    assert not PvSignature.objects.filter(user=signer).exists()
+    assert read_digest(answer) != seen
 
 
 def test_the_page_asks_a_member_to_sign_again_after_a_decision_changed(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
@@ -444,3 +479,17 @@ def test_a_batch_number_that_is_not_one_is_ignored(client, issued: Decided) -> N
         page = client.get(url, {"lot": lot})
         assert page.status_code == 200, lot
         assert 'data-testid="batch"' not in page.text
+
+
+def test_the_candidate_sees_their_result_even_when_the_mail_could_not_be_sent(client, signed: Decided) -> None:  # type: ignore[no-untyped-def]
+    from certificates.models import ResultNotice
+
+    services.cpnefp_validation_record(
+        jury=signed.certification, meeting_on=timezone.localdate(), recorded_by=signed.world.admin
+    )  # the notices are queued; here the mail server refused them
+    ResultNotice.objects.update(status="failed", error="SMTPRecipientsRefused")
+
+    client.force_login(holder(signed, 1))
+    home = client.get("/")
+    assert home.text.count('data-testid="my-result"') == 1
+    assert "Blocs de compétences acquis : BC1." in home.text

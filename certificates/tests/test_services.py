@@ -517,3 +517,40 @@ def test_the_deadlines_take_a_constant_number_of_queries(issued: Decided, django
     with django_assert_max_num_queries(1):
         rows = selectors.deadlines(timezone.localdate())
         assert rows[0].parchments is not None
+
+
+def test_a_cancelled_parchment_is_not_recorded_as_sent(issued: Decided) -> None:
+    total, _partial, _failed = outcomes(issued)
+    parchment = services.parchment_cancel(
+        parchment=parchment_of(total), reason="Erreur sur le prénom.", cancelled_by=issued.world.admin
+    )
+
+    with pytest.raises(ValidationError, match="Un parchemin annulé ne s'envoie pas"):
+        services.parchment_mark_sent(parchment=parchment, sent_on=timezone.localdate(), recorded_by=issued.world.admin)
+
+    parchment.refresh_from_db()
+    assert parchment.sent_at is None
+
+
+def test_a_session_cannot_be_transmitted_to_a_certification_jury_whose_pv_is_signed(signed: Decided) -> None:
+    from juries.forms import TransmitForm
+    from tests.factories import make_candidate, past_session
+
+    world = signed.world
+    others = [make_candidate(world.organisation, n, created_by=world.staff) for n in range(10, 12)]
+    session = past_session(world.staff, world.version, others)
+    world.session, world.places = session, list(session.candidates.order_by("starts_at"))
+    evaluation = world.evaluation_jury()
+    for place in world.places:
+        world.grade(evaluation, place, {})
+        jury_services.recommendation_record(
+            place=place, kind="total", blocks=[], comments="", recorded_by=evaluation.president.user
+        )
+
+    assert signed.certification not in TransmitForm(jury=evaluation).fields["certification_jury"].queryset
+    with pytest.raises(ValidationError, match="Le procès-verbal de ce jury de certification est signé"):
+        jury_services.deliberation_transmit(
+            jury=evaluation, certification_jury=signed.certification, transmitted_by=evaluation.president.user
+        )
+    evaluation.refresh_from_db()
+    assert evaluation.transmitted_at is None

@@ -42,6 +42,8 @@ def test_the_president_grades_a_session_by_keyboard_and_sees_the_blocks_status(p
         expect(page.get_by_test_id("candidate-name")).to_have_text(world.places[index].enrolment.candidate.display_name)
         bc2 = page.get_by_test_id("status-BC2")
         expect(bc2).to_contain_text("En attente")
+        # The grid's script puts the focus on the first competency once loaded: typing starts there.
+        expect(page.locator("[data-grid-row] input[type=radio]").first).to_be_focused()
         for n, key in enumerate(KEYS[kind]):
             page.keyboard.press(key)
             if kind == "partial" and n == 5:
