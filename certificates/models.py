@@ -203,6 +203,12 @@ class Parchment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
+    # The duplicate asked for and not yet rendered: its reason and requester wait on the row (not in a task's
+    # message), so whichever delivery renders it, or a resumed one, records them with the version.
+    reissue_reason = models.TextField(_("motif du duplicata en cours"), blank=True)
+    reissue_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     render_status = models.CharField(max_length=10, choices=RenderStatus, default=RenderStatus.PENDING)
     render_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     render_attempts = models.PositiveSmallIntegerField(default=0, editable=False)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -483,14 +484,54 @@ def parchment_reissue(*, parchment: Parchment, reason: str, requested_by: User) 
     parchment.version += 1
     parchment.render_status = RenderStatus.PENDING
     parchment.render_error = ""
-    parchment.save(update_fields=["version", "render_status", "render_error"])
+    parchment.reissue_reason = reason.strip()
+    parchment.reissue_requested_by = requested_by
+    parchment.save(update_fields=["version", "render_status", "render_error", "reissue_reason", "reissue_requested_by"])
     from certificates import tasks
 
-    reason = reason.strip()
-    transaction.on_commit(
-        lambda: tasks.parchment_render.delay(parchment_id=parchment.pk, reason=reason, requested_by=requested_by.pk)
-    )
+    transaction.on_commit(lambda: tasks.parchment_render.delay(parchment_id=parchment.pk))
     return parchment
+
+
+def renders_to_resume(jury: Jury) -> QuerySet[Parchment]:
+    """A jury's valid parchments whose render did not end: failed (its retries spent, or a lasting error),
+    still waiting (its message lost: a broker down at commit), or claimed by a worker that died longer ago
+    than `CERTIFICATES_RENDER_STALE_SECONDS` (its message already acknowledged)."""
+    stale = timezone.now() - dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
+    return Parchment.objects.filter(decision__jury=jury, status=ParchmentStatus.VALID).filter(
+        Q(render_status__in=[RenderStatus.FAILED, RenderStatus.PENDING])
+        | Q(render_status=RenderStatus.RENDERING, render_claimed_at__lt=stale)
+    )
+
+
+def renders_resume(*, jury: Jury, requested_by: User | None) -> int:
+    """Queue again the renders of a jury that did not end, its PV's included (`requested_by` None: the
+    `resume_renders` command). Harmless twice over: each task claims its row, a second one finds it taken or
+    done. Returns how many renders were queued."""
+    if requested_by is not None and not requested_by.is_certifier_admin:
+        raise ValidationError(_("Seul un administrateur du certificateur relance les rendus."))
+    from certificates import tasks
+
+    parchments = list(renders_to_resume(jury).values_list("pk", flat=True))
+    stale = timezone.now() - dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
+    pv = (
+        ProcesVerbal.objects.filter(jury=jury, status=PvStatus.SIGNED)
+        .filter(
+            Q(render_status__in=[RenderStatus.FAILED, RenderStatus.PENDING])
+            | Q(render_status=RenderStatus.RENDERING, render_claimed_at__lt=stale)
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+    def enqueue() -> None:
+        for pk in parchments:
+            tasks.parchment_render.delay(parchment_id=pk)
+        if pv is not None:
+            tasks.pv_render.delay(pv_id=pv)
+
+    transaction.on_commit(enqueue)
+    return len(parchments) + (pv is not None)
 
 
 @transaction.atomic

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import smtplib
 import time
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
@@ -33,7 +36,9 @@ from certificates.models import (
 )
 
 STALE = dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
-TRANSIENT = (OperationalError, OSError, ConnectionError, TimeoutError)
+# Retried by Celery; any other error marks the row failed at once (a resume queues it again).
+TRANSIENT = (OperationalError, OSError, ConnectionError, TimeoutError, SoftTimeLimitExceeded)
+logger = logging.getLogger(__name__)
 
 
 def _claim(
@@ -52,6 +57,12 @@ def _claim(
     return model.objects.filter(claimable, pk=pk).update(**changes) == 1
 
 
+def _discard(storage: Storage, name: str | None) -> None:
+    """Delete a file this render stored, unless it is issued paper (a recorded version points at it)."""
+    if name and not ParchmentVersion.objects.filter(pdf=name).exists():
+        storage.delete(name)
+
+
 def _pause() -> None:
     # Only for the reliability tests: widens the window in which a worker can be stopped mid-render.
     if settings.CERTIFICATES_RENDER_PAUSE:
@@ -59,7 +70,7 @@ def _pause() -> None:
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5)
-def parchment_render(self, *, parchment_id: int, reason: str = "", requested_by: int | None = None) -> str:  # type: ignore[no-untyped-def]
+def parchment_render(self, *, parchment_id: int) -> str:  # type: ignore[no-untyped-def]
     if not _claim(Parchment, parchment_id, render_attempts=F("render_attempts") + 1):
         return "skipped"
     parchment = Parchment.objects.get(pk=parchment_id)
@@ -76,37 +87,51 @@ def parchment_render(self, *, parchment_id: int, reason: str = "", requested_by:
         )
         rendered_at = timezone.now()
         with transaction.atomic():
+            # A version already recorded (its row written, then this one re-queued by hand) is issued paper:
+            # it stands, and the row points at it again rather than at a second file of the same version.
+            issued = ParchmentVersion.objects.filter(parchment_id=parchment_id, version=parchment.version).first()
+            if issued is not None:
+                _discard(storage, name)
+                name, digest, rendered_at = issued.pdf.name, issued.pdf_sha256, issued.rendered_at
             # The claim is checked and the row marked done in one conditional update: if another worker took
             # the claim over (this one was thought dead), its result stands and this one is undone.
             done = Parchment.objects.filter(
                 pk=parchment_id, render_status=RenderStatus.RENDERING, render_claimed_at=claimed_at
             ).update(
-                pdf=name, pdf_sha256=digest, rendered_at=rendered_at, render_status=RenderStatus.DONE, render_error=""
+                pdf=name,
+                pdf_sha256=digest,
+                rendered_at=rendered_at,
+                render_status=RenderStatus.DONE,
+                render_error="",
+                reissue_reason="",
+                reissue_requested_by=None,
             )
-            if done:
+            if done and issued is None:
                 ParchmentVersion.objects.create(
                     parchment_id=parchment_id,
                     version=parchment.version,
-                    reason=reason,
+                    reason=parchment.reissue_reason,
                     pdf=name,
                     pdf_sha256=digest,
                     rendered_at=rendered_at,
-                    requested_by_id=requested_by,
+                    requested_by_id=parchment.reissue_requested_by_id,
                 )
         if not done:
-            storage.delete(name)
+            _discard(storage, name)
             return "superseded"
     except IntegrityError:
         # This version was recorded by another worker meanwhile (the unique version constraint): its file stands.
-        if name:
-            storage.delete(name)
+        _discard(storage, name)
         return "superseded"
-    except TRANSIENT as exc:
+    except Exception as exc:
+        # Said on the row (the page shows it, `renders_resume` queues it again), never left "rendering".
+        _discard(storage, name)
         Parchment.objects.filter(pk=parchment_id, render_claimed_at=claimed_at).update(
-            render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"
+            render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"[:2000]
         )
-        if not self.request.is_eager and self.request.retries < self.max_retries:
+        if isinstance(exc, TRANSIENT) and not self.request.is_eager and self.request.retries < self.max_retries:
             raise self.retry(exc=exc) from exc
+        logger.exception("Rendu du parchemin %s en échec", parchment_id)
         return "failed"
     return "rendered"
 
@@ -130,12 +155,13 @@ def pv_render(self, *, pv_id: int) -> str:  # type: ignore[no-untyped-def]
             current.render_status = RenderStatus.DONE
             current.render_error = ""
             current.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "render_status", "render_error"])
-    except TRANSIENT as exc:
+    except Exception as exc:
         ProcesVerbal.objects.filter(pk=pv_id, render_claimed_at=claimed_at).update(
-            render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"
+            render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"[:2000]
         )
-        if not self.request.is_eager and self.request.retries < self.max_retries:
+        if isinstance(exc, TRANSIENT) and not self.request.is_eager and self.request.retries < self.max_retries:
             raise self.retry(exc=exc) from exc
+        logger.exception("Rendu du procès-verbal %s en échec", pv_id)
         return "failed"
     return "rendered"
 

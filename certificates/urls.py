@@ -16,6 +16,7 @@ urlpatterns = [
     path("jurys/<int:jury_pk>/parchemins/", views.jury_parchments, name="jury_parchments"),
     path("jurys/<int:jury_pk>/parchemins/editer/", views.parchments_issue, name="issue"),
     path("jurys/<int:jury_pk>/parchemins.zip", views.parchments_zip, name="zip"),
+    path("jurys/<int:jury_pk>/rendus/relancer/", views.renders_resume, name="resume"),
     path("lots/<int:batch_pk>/avancement/", views.batch_progress, name="batch_progress"),
     path("parchemins/<int:pk>/", views.parchment_detail, name="parchment"),
     path("parchemins/<int:pk>/pdf/", views.parchment_pdf, name="parchment_pdf"),

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from certificates import access, rules, selectors, services
@@ -158,8 +158,23 @@ def jury_parchments(request: HttpRequest, jury_pk: int) -> HttpResponse:
         "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
         "ready": sum(1 for p in parchments if p.render_status == RenderStatus.DONE),
         "pending_holders": services.holders_without_parchment(jury).count(),
+        "to_resume": services.renders_to_resume(jury).count(),
     }
     return render(request, "certificates/jury_parchments.html", context)
+
+
+@require_POST
+def renders_resume(request: HttpRequest, jury_pk: int) -> HttpResponse:
+    jury = access.admin_jury(request.user, jury_pk)
+    queued = run_action(request, lambda: services.renders_resume(jury=jury, requested_by=request.user))
+    if queued is not None:
+        messages.success(
+            request,
+            ngettext("%(n)d rendu relancé.", "%(n)d rendus relancés.", queued) % {"n": queued}
+            if queued
+            else _("Aucun rendu à relancer : tout est produit ou en cours."),
+        )
+    return redirect("certificates:jury_parchments", jury_pk=jury.pk)
 
 
 @require_POST

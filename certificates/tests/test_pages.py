@@ -298,7 +298,7 @@ def test_the_jury_parchments_page_takes_a_bounded_number_of_queries(
     client.force_login(issued.world.admin)
     batch = ParchmentBatch.objects.get()
     url = reverse("certificates:jury_parchments", args=[issued.certification.pk]) + f"?lot={batch.pk}"
-    with django_assert_max_num_queries(9):  # + the holders still without a parchment
+    with django_assert_max_num_queries(10):  # + the holders still without a parchment, + the renders to resume
         assert client.get(url).status_code == 200
 
 
@@ -493,3 +493,25 @@ def test_the_candidate_sees_their_result_even_when_the_mail_could_not_be_sent(cl
     home = client.get("/")
     assert home.text.count('data-testid="my-result"') == 1
     assert "Blocs de compétences acquis : BC1." in home.text
+
+
+def test_the_admin_resumes_a_failed_render_from_the_parchments_page(client, issued: Decided, commit: Commit) -> None:  # type: ignore[no-untyped-def]
+    Parchment.objects.filter(decision__jury=issued.certification, number=1).update(
+        render_status=RenderStatus.FAILED, render_error="OSError : disque plein"
+    )
+    url = reverse("certificates:jury_parchments", args=[issued.certification.pk])
+    client.force_login(issued.world.admin)
+    page = client.get(url)
+    assert "Échec du rendu" in page.text and "OSError : disque plein" in page.text
+    assert 'data-testid="resume"' in page.text and "Relancer 1 rendu" in page.text
+
+    with commit():  # the renders are queued as the answer's transaction commits, and run inline
+        answer = client.post(reverse("certificates:resume", args=[issued.certification.pk]))
+
+    assert answer.status_code == 302
+    page = client.get(answer["Location"])
+    assert "1 rendu relancé." in page.text
+    assert 'data-testid="resume"' not in page.text
+    assert not Parchment.objects.exclude(render_status=RenderStatus.DONE).exists()
+    client.force_login(issued.world.staff)
+    assert client.post(reverse("certificates:resume", args=[issued.certification.pk])).status_code == 403

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from typing import Any
 
 import pytest
@@ -554,3 +555,75 @@ def test_a_session_cannot_be_transmitted_to_a_certification_jury_whose_pv_is_sig
         )
     evaluation.refresh_from_db()
     assert evaluation.transmitted_at is None
+
+
+# --- Renders that did not end --------------------------------------------------------------------------
+
+
+def test_a_lasting_render_error_marks_the_parchment_failed_and_a_resume_renders_it_with_its_reason(
+    issued: Decided, commit: Commit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from certificates import rendering, tasks
+
+    total, _partial, _failed = outcomes(issued)
+    parchment = parchment_of(total)
+    real_render = rendering.render_parchment
+
+    def broken(_parchment: Parchment) -> bytes:
+        raise ValueError("police illisible")
+
+    monkeypatch.setattr(rendering, "render_parchment", broken)
+    with commit():
+        services.parchment_reissue(parchment=parchment, reason="Parchemin perdu", requested_by=issued.world.admin)
+
+    parchment.refresh_from_db()
+    assert parchment.render_status == RenderStatus.FAILED  # never left "rendering"
+    assert parchment.render_error == "ValueError : police illisible"
+    assert parchment.version == 2
+    assert list(services.renders_to_resume(issued.certification)) == [parchment]
+    with pytest.raises(ValidationError, match="Seul un administrateur"):
+        services.renders_resume(jury=issued.certification, requested_by=issued.world.staff)
+
+    monkeypatch.setattr(rendering, "render_parchment", real_render)
+    with commit():
+        assert services.renders_resume(jury=issued.certification, requested_by=issued.world.admin) == 1
+
+    parchment.refresh_from_db()
+    assert parchment.render_status == RenderStatus.DONE
+    assert parchment.reissue_reason == ""
+    duplicate = ParchmentVersion.objects.get(parchment=parchment, version=2)
+    assert duplicate.reason == "Parchemin perdu"  # kept on the row, not in the lost message
+    assert duplicate.requested_by == issued.world.admin
+    assert not services.renders_to_resume(issued.certification).exists()
+    assert tasks.parchment_render.apply(kwargs={"parchment_id": parchment.pk}).get() == "skipped"
+
+
+def test_a_render_left_by_a_dead_worker_is_resumed_only_once_stale(
+    issued: Decided, commit: Commit, settings: Any
+) -> None:
+    total, _partial, _failed = outcomes(issued)
+    parchment = parchment_of(total)
+    claimed = timezone.now()
+    Parchment.objects.filter(pk=parchment.pk).update(render_status=RenderStatus.RENDERING, render_claimed_at=claimed)
+
+    assert not services.renders_to_resume(issued.certification).exists()  # a live worker may still hold it
+    stale = dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS + 1)
+    with time_machine.travel(claimed + stale, tick=False):
+        assert list(services.renders_to_resume(issued.certification)) == [parchment]
+        with commit():
+            assert services.renders_resume(jury=issued.certification, requested_by=None) == 1
+    parchment.refresh_from_db()
+    assert parchment.render_status == RenderStatus.DONE
+    assert parchment.number == 1
+
+
+def test_the_resume_command_queues_the_unfinished_renders_of_every_signed_jury(issued: Decided, commit: Commit) -> None:
+    from django.core.management import call_command
+
+    total, partial, _failed = outcomes(issued)
+    Parchment.objects.filter(decision__in=[total, partial]).update(render_status=RenderStatus.FAILED)
+    out = io.StringIO()
+    with commit():
+        call_command("resume_renders", stdout=out)
+    assert "Rendus relancés : 2" in out.getvalue()
+    assert set(Parchment.objects.values_list("render_status", flat=True)) == {RenderStatus.DONE}

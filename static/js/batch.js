@@ -20,8 +20,8 @@
       bar.classList.add("bg-success");
       state.textContent = "Lot terminé.";
     } else if (data.failed) {
-      state.textContent = data.failed + (data.failed > 1 ? " échecs : ils seront repris" : " échec : il sera repris")
-        + " par un worker ; la production continue.";
+      state.textContent = data.failed + (data.failed > 1 ? " échecs : un worker les reprend ; sinon, relancez-les."
+        : " échec : un worker le reprend ; sinon, relancez-le.");
     } else {
       state.textContent = "Production en cours…";
     }
