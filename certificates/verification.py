@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +19,14 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from candidates.documents import megabytes
@@ -53,9 +57,29 @@ def lookup_allowed(address: str, *, now: dt.datetime | None = None) -> bool:
     return count <= settings.VERIFY_RATE_LIMIT_PER_HOUR
 
 
+def client_address(meta: Mapping[str, str], *, trusted_proxies: int) -> str:
+    """Who is counted for the rate limit. Without a trusted proxy, REMOTE_ADDR (X-Forwarded-For is written
+    by the client then). Behind `trusted_proxies` proxies that each append the address they received from,
+    the entry that many places from the right: what a client writes before it cannot move it. An IPv6
+    address counts for its /64, the block one subscriber holds, so rotating addresses in it gains nothing."""
+    address = meta.get("REMOTE_ADDR", "")
+    if trusted_proxies:
+        hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= trusted_proxies:
+            address = hops[-trusted_proxies]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def _client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is written by the client unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "")
+    return client_address(request.META, trusted_proxies=settings.TRUSTED_PROXY_COUNT)
 
 
 def _seconds_left_in_window(now: dt.datetime) -> int:
@@ -220,11 +244,63 @@ def _public(response: HttpResponse) -> HttpResponse:
 # --- Views ---------------------------------------------------------------------------------------------
 
 
+class _SizeLimit(FileUploadHandler):
+    """First of the upload handlers: stops reading a body past the limit, whatever Content-Length said (or
+    did not say), so nobody fills the disk with what is not a parchment. The handlers after it store the rest."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit:
+            self.exceeded = True
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+_FORM_OVERHEAD = 64 * 1024  # the CSRF token, the boundaries and the part headers around the file
+
+
 @login_not_required
 @never_cache
+@csrf_exempt  # checked below, once the size limit is in place: the CSRF check would read the body first
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     """The public form: a code typed (GET, redirected to its page) or a PDF sent (POST, compared by SHA-256)."""
+    limit = _SizeLimit(request, MAX_PDF_BYTES)
+    try:
+        announced = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        announced = 0
+    if request.method == "POST" and announced > MAX_PDF_BYTES + _FORM_OVERHEAD:
+        # Answered without reading the body (nothing is read, nothing changes: no CSRF check needed).
+        limit.exceeded = True
+        return _verify_page(request, CodeForm(), _too_big_form(), {}, status=413)
+    request.upload_handlers.insert(0, limit)
+    return _verify(request, limit)
+
+
+def _too_big_form() -> PdfForm:
+    form = PdfForm({}, {})
+    too_big = _("Le fichier dépasse %(max)s Mo : ce n'est pas un parchemin délivré.")
+    form.errors["pdf"] = form.error_class([too_big % {"max": MAX_PDF_BYTES // 2**20}])
+    return form
+
+
+def _verify_page(
+    request: HttpRequest, code_form: CodeForm, pdf_form: PdfForm, outcome: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    context = {"code_form": code_form, "pdf_form": pdf_form, **outcome}
+    return _public(render(request, "certificates/verify.html", context, status=status))
+
+
+@csrf_protect
+def _verify(request: HttpRequest, limit: _SizeLimit) -> HttpResponse:
     code_form = CodeForm(request.GET or None)
     pdf_form = PdfForm()
     outcome: dict[str, Any] = {}
@@ -232,14 +308,15 @@ def verify(request: HttpRequest) -> HttpResponse:
         if not lookup_allowed(_client_address(request)):
             return _public(_too_many(request))
         pdf_form = PdfForm(request.POST, request.FILES)
-        if pdf_form.is_valid():
+        if limit.exceeded:  # the file was not kept: say why, in place of "choose a file"
+            pdf_form = _too_big_form()
+        elif pdf_form.is_valid():
             match = match_pdf(sha256_of(pdf_form.cleaned_data["pdf"]))
             outcome = {"checked": True, "match": match}
             pdf_form = PdfForm()
     elif code_form.is_valid():
         return redirect("verify:code", code=code_form.cleaned_data["code"])
-    context = {"code_form": code_form, "pdf_form": pdf_form, **outcome}
-    return _public(render(request, "certificates/verify.html", context))
+    return _verify_page(request, code_form, pdf_form, outcome)
 
 
 @login_not_required

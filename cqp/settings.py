@@ -205,6 +205,9 @@ CACHES = {
 }
 # Public verification page: at most this many look-ups (codes typed or PDFs sent) per address and hour.
 VERIFY_RATE_LIMIT_PER_HOUR = env_int("VERIFY_RATE_LIMIT_PER_HOUR", 60, minimum=1)
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For (0: none, the
+# client is REMOTE_ADDR). Behind one proxy, REMOTE_ADDR is the proxy's: every visitor would share one count.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # Production hardening: on as soon as DEBUG is off, each one can be relaxed explicitly.
 if not DEBUG:

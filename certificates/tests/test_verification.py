@@ -241,9 +241,28 @@ def test_a_missing_or_empty_file_is_refused_in_french(client: Client) -> None:
     assert "vide" in text(send(client, b""))
 
 
-def test_a_pdf_over_10_mb_is_refused(client: Client) -> None:
-    page = text(send(client, b"%PDF-1.7\n" + b"0" * verification.MAX_PDF_BYTES))
-    assert "Le fichier pèse 10,1 Mo : 10 Mo au plus." in page
+@pytest.mark.parametrize("extra", [9, 2 * 1024 * 1024])  # just over (read up to the limit), far over (not read)
+def test_a_pdf_over_10_mb_is_refused_without_being_kept(client: Client, extra: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen: list[int] = []
+    real = verification.match_pdf
+    monkeypatch.setattr(verification, "match_pdf", lambda digest: seen.append(1) or real(digest))
+
+    page = text(send(client, b"%PDF-1.7\n" + b"0" * (verification.MAX_PDF_BYTES + extra)))
+
+    assert "Le fichier dépasse 10 Mo : ce n'est pas un parchemin délivré." in page
+    assert "Choisissez le fichier" not in page
+    assert seen == []  # nothing compared, nothing stored
+
+
+def test_the_pdf_form_still_checks_the_csrf_token(parchment: Parchment) -> None:
+    strict = Client(enforce_csrf_checks=True)
+    assert send(strict, PDF_V1).status_code == 403
+    form = strict.get(reverse("verify:form"))
+    token = form.cookies["csrftoken"].value
+    upload = SimpleUploadedFile("parchemin.pdf", PDF_V1, content_type="application/pdf")
+    answer = strict.post(reverse("verify:form"), {"pdf": upload, "csrfmiddlewaretoken": token})
+    assert answer.status_code == 200
+    assert "authentique" in text(answer)
 
 
 def test_an_earlier_version_reads_as_replaced_by_the_duplicate_and_the_duplicate_as_in_force(
@@ -379,3 +398,33 @@ def test_after_a_duplicate_the_first_pdf_reads_as_replaced(
     day = timezone.localtime(full.versions.get(version=2).rendered_at)
     assert f"authentique mais remplacé par un duplicata (version 2 du {day.day} " in text(send(client, first))
     assert "authentique, version en vigueur." in text(send(client, second))
+
+
+@pytest.mark.parametrize(
+    ("meta", "proxies", "counted"),
+    [
+        ({"REMOTE_ADDR": "198.51.100.7", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}, 0, "198.51.100.7"),  # no proxy
+        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}, 1, "203.0.113.9"),
+        # A client that writes its own X-Forwarded-For cannot choose what the proxy appended after it.
+        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.9"}, 1, "203.0.113.9"),
+        ({"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.9, 10.0.0.1"}, 2, "203.0.113.9"),
+        ({"REMOTE_ADDR": "10.0.0.2"}, 1, "10.0.0.2"),  # the header missing: the proxy's own address
+        ({"REMOTE_ADDR": "2001:db8:aa:bb:1:2:3:4"}, 0, "2001:db8:aa:bb::/64"),
+        ({"REMOTE_ADDR": "2001:db8:aa:bb:ffff::9"}, 0, "2001:db8:aa:bb::/64"),  # same /64, same count
+        ({"REMOTE_ADDR": "::ffff:198.51.100.7"}, 0, "198.51.100.7"),
+    ],
+)
+def test_the_rate_limit_counts_the_client_behind_trusted_proxies_and_ipv6_per_64(
+    meta: dict[str, str], proxies: int, counted: str
+) -> None:
+    assert verification.client_address(meta, trusted_proxies=proxies) == counted
+
+
+def test_behind_a_proxy_two_visitors_are_counted_apart(client: Client, parchment: Parchment, settings: Any) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.VERIFY_RATE_LIMIT_PER_HOUR = 2
+    url = reverse("verify:code", kwargs={"code": parchment.verification_code})
+    first = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    second = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.10"}
+    assert [client.get(url, **first).status_code for _ in range(3)] == [200, 200, 429]
+    assert client.get(url, **second).status_code == 200
