@@ -156,7 +156,7 @@ def jury_parchments(request: HttpRequest, jury_pk: int) -> HttpResponse:
         "validation": validation,
         "due": rules.parchments_due(validation.meeting_on) if validation else None,
         "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
-        "ready": sum(1 for p in parchments if p.render_status == RenderStatus.DONE),
+        "ready": sum(1 for p in parchments if p.pdf),  # what the ZIP holds
         "pending_holders": services.holders_without_parchment(jury).count(),
         "to_resume": services.renders_to_resume(jury).count(),
     }
@@ -197,7 +197,7 @@ def parchment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def parchment_pdf(request: HttpRequest, pk: int) -> FileResponse:
     parchment = access.parchment_for_user(request.user, pk)
-    if parchment.render_status != RenderStatus.DONE or not parchment.pdf:
+    if not parchment.pdf:  # never rendered yet; during a duplicate's render, the version in force is served
         raise Http404
     return _pdf_response(parchment.pdf.open("rb"), f"parchemin-{parchment.display_number}.pdf")
 
@@ -205,7 +205,9 @@ def parchment_pdf(request: HttpRequest, pk: int) -> FileResponse:
 def parchments_zip(request: HttpRequest, jury_pk: int) -> StreamingHttpResponse:
     """Every rendered parchment of the jury in one ZIP, written as it streams (no file held in memory)."""
     jury = access.admin_jury(request.user, jury_pk)
-    parchments = list(Parchment.objects.filter(decision__jury=jury, render_status=RenderStatus.DONE).order_by("number"))
+    # Every parchment rendered, in its version in force (a duplicate being rendered is there in its previous
+    # version); a cancelled one is named so.
+    parchments = list(Parchment.objects.filter(decision__jury=jury).exclude(pdf="").order_by("number"))
     if not parchments:
         raise Http404
 

@@ -4,6 +4,7 @@ and the actions posted from them (sign, validate, issue, download, cancel, dupli
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import zipfile
@@ -515,3 +516,24 @@ def test_the_admin_resumes_a_failed_render_from_the_parchments_page(client, issu
     assert not Parchment.objects.exclude(render_status=RenderStatus.DONE).exists()
     client.force_login(issued.world.staff)
     assert client.post(reverse("certificates:resume", args=[issued.certification.pk])).status_code == 403
+
+
+def test_while_a_duplicate_renders_the_holder_and_the_zip_get_the_version_in_force(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+    parchment = full_parchment(issued)
+    in_force = parchment.pdf_sha256
+    # Asked for, not rendered yet (no worker has taken it): the row waits, version 2 pending.
+    services.parchment_reissue(parchment=parchment, reason="Parchemin perdu", requested_by=issued.world.admin)
+    parchment.refresh_from_db()
+    assert (parchment.version, parchment.render_status) == (2, RenderStatus.PENDING)
+
+    client.force_login(holder(issued, 0))
+    home = client.get("/")
+    link = reverse("certificates:parchment_pdf", args=[parchment.pk])
+    assert link in home.text
+    pdf = b"".join(client.get(link).streaming_content)
+    assert hashlib.sha256(pdf).hexdigest() == in_force
+
+    client.force_login(issued.world.admin)
+    answer = client.get(reverse("certificates:zip", args=[issued.certification.pk]))
+    with zipfile.ZipFile(io.BytesIO(b"".join(answer.streaming_content))) as archive:
+        assert hashlib.sha256(archive.read(f"parchemin-{parchment.display_number}.pdf")).hexdigest() == in_force
