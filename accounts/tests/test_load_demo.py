@@ -24,6 +24,7 @@ EXPECTED_ROLES = {
     "formation@cqp.test": [Role.ORGANISATION_STAFF],
     "jury@cqp.test": [Role.JURY_MEMBER],
     "candidat@cqp.test": [Role.CANDIDATE],
+    "titulaire@cqp.test": [Role.CANDIDATE],
     "formateur-jury@cqp.test": [Role.ORGANISATION_STAFF, Role.JURY_MEMBER],
     "salarie@cqp.test": [Role.JURY_MEMBER],
     "formateur@cqp.test": [Role.JURY_MEMBER],
@@ -303,6 +304,14 @@ def test_the_certified_session_has_its_results_validated_and_its_parchments_issu
     page = client.get(url)
     assert page.status_code == 200
     assert "Małgorzata Zofia WIŚNIEWSKA" in page.content.decode()
+
+    # Her demo account shows her result and opens her parchment.
+    assert client.login(email="titulaire@cqp.test", password=DEMO_PASSWORD) is True
+    home = client.get("/").content.decode()
+    assert 'data-testid="my-result"' in home and "Certification obtenue." in home
+    link = f"/certificats/parchemins/{full.pk}/pdf/"
+    assert link in home
+    assert b"".join(client.get(link).streaming_content).startswith(b"%PDF-")
 
 
 @pytest.mark.usefixtures("referential", "debug_on")

@@ -55,6 +55,13 @@ DEMO_USERS: list[dict[str, Any]] = [
     },
     {"email": "candidat@cqp.test", "first_name": "Léa", "last_name": "Dubois", "is_candidate": True},
     {
+        "email": "titulaire@cqp.test",
+        "first_name": "Małgorzata",
+        "last_name": "Wiśniewska",
+        "is_candidate": True,
+        "note": "titulaire du CQP (session certifiée) : son résultat et son parchemin dans son espace",
+    },
+    {
         "email": "formateur-jury@cqp.test",
         "first_name": "Paul",
         "last_name": "Leroy",
@@ -498,11 +505,13 @@ def demo_certified_session(*, staff: User, admin: User, members: dict[str, JuryM
     organisation = staff.organisation
     existing = _session_of(organisation, DEMO_CERTIFIED_CANDIDATES[0]["identity"]["email"])
     if existing is not None:
+        _link_holder_account()
         certification_jury = Jury.objects.get(session=existing).certification_jury
         return "Session certifiée de démonstration : déjà présente." + _verification_lines(certification_jury)
     # First, the mentions the parchments will need: the juries below then read the completed version.
     version = demo_mentions(CertificationVersion.objects.get(rncp_code="RNCP26850"))
     session = _held_session(staff=staff, version=version, specs=DEMO_CERTIFIED_CANDIDATES, days_ago=CERTIFIED_DAYS_AGO)
+    _link_holder_account()
     jury = demo_evaluation_jury(session=session, admin=admin, members=members)
     specs = {spec["identity"]["email"]: spec for spec in DEMO_CERTIFIED_CANDIDATES}
     _grade_and_recommend(jury=jury, version=version, specs=specs)
@@ -595,6 +604,16 @@ def _held_session(
         evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
     _move_to_the_past(session, days_ago=days_ago, staff=staff)
     return session
+
+
+def _link_holder_account() -> None:
+    """The certified session's full holder gets the demo account titulaire@cqp.test: her space shows her result
+    and her parchment. A record already linked to an account keeps it."""
+    holder = DEMO_CERTIFIED_CANDIDATES[0]["identity"]["email"]
+    Candidate.objects.filter(email=holder, user__isnull=True).update(user=User.objects.get(email=HOLDER_ACCOUNT))
+
+
+HOLDER_ACCOUNT = "titulaire@cqp.test"
 
 
 def _grade_and_recommend(*, jury: Jury, version: CertificationVersion, specs: dict[str, dict[str, Any]]) -> None:
