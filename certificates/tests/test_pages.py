@@ -113,14 +113,11 @@ def read_digest(page) -> str:  # type: ignore[no-untyped-def]
     return found.group(1)
 
 
-def test_a_member_who_read_an_earlier_content_is_refused_and_signs_nothing(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
+def refuse_the_partial_award(decided: Decided) -> None:
+    """The president changes the partial award into a non-attribution, with its reason: the PV's content moves."""
     from juries import services as jury_services
 
     jury = decided.certification
-    signer = decided.world.cert_employees.user
-    client.force_login(signer)
-    seen = read_digest(client.get(reverse("certificates:pv", args=[jury.pk])))
-    # Meanwhile the president changes a decision.
     jury_services.decision_record(
         jury=jury,
         place=decided.decisions[1].place,
@@ -129,6 +126,14 @@ def test_a_member_who_read_an_earlier_content_is_refused_and_signs_nothing(clien
         reason="Bloc 1 insuffisamment démontré.",
         decided_by=jury.president.user,
     )
+
+
+def test_a_member_who_read_an_earlier_content_is_refused_and_signs_nothing(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
+    jury = decided.certification
+    signer = decided.world.cert_employees.user
+    client.force_login(signer)
+    seen = read_digest(client.get(reverse("certificates:pv", args=[jury.pk])))
+    refuse_the_partial_award(decided)  # meanwhile, by the president
 
     answer = client.post(reverse("certificates:pv_sign", args=[jury.pk]), {"sha256": seen}, follow=True)
 
@@ -139,19 +144,10 @@ def test_a_member_who_read_an_earlier_content_is_refused_and_signs_nothing(clien
 
 
 def test_the_page_asks_a_member_to_sign_again_after_a_decision_changed(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
-    from juries import services as jury_services
-
     jury = decided.certification
     signer = decided.world.cert_employees.user
     services.pv_sign(jury=jury, user=signer)
-    jury_services.decision_record(
-        jury=jury,
-        place=decided.decisions[1].place,
-        kind="none",
-        blocks=[],
-        reason="Bloc 1 insuffisamment démontré.",
-        decided_by=jury.president.user,
-    )
+    refuse_the_partial_award(decided)
 
     client.force_login(signer)
     page = client.get(reverse("certificates:pv", args=[jury.pk]))
