@@ -4,6 +4,8 @@ certification, or a block certificate naming the blocks) with their rendered PDF
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.core.validators import MinValueValidator
@@ -40,6 +42,16 @@ class RenderStatus(models.TextChoices):
     RENDERING = "rendering", _("En cours")
     DONE = "done", _("Produit")
     FAILED = "failed", _("Échec")
+
+
+def render_unfinished(now: dt.datetime) -> models.Q:
+    """A PV or parchment whose render did not end, and may be taken: waiting, failed, or claimed by a worker
+    longer ago than `CERTIFICATES_RENDER_STALE_SECONDS` (a worker that died). The render task claims rows of
+    this kind; `renders_resume` queues them again."""
+    stale = now - dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
+    return models.Q(render_status__in=[RenderStatus.PENDING, RenderStatus.FAILED]) | models.Q(
+        render_status=RenderStatus.RENDERING, render_claimed_at__lt=stale
+    )
 
 
 class PvStatus(models.TextChoices):

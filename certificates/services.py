@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from certificates.models import (
     PvStatus,
     RenderStatus,
     ResultNotice,
+    render_unfinished,
 )
 from cqp.models import Certifier
 from evaluations.models import Incident
@@ -497,11 +497,8 @@ def renders_to_resume(jury: Jury) -> QuerySet[Parchment]:
     """A jury's valid parchments whose render did not end: failed (its retries spent, or a lasting error),
     still waiting (its message lost: a broker down at commit), or claimed by a worker that died longer ago
     than `CERTIFICATES_RENDER_STALE_SECONDS` (its message already acknowledged)."""
-    stale = timezone.now() - dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
-    return Parchment.objects.filter(decision__jury=jury, status=ParchmentStatus.VALID).filter(
-        Q(render_status__in=[RenderStatus.FAILED, RenderStatus.PENDING])
-        | Q(render_status=RenderStatus.RENDERING, render_claimed_at__lt=stale)
-    )
+    unfinished = render_unfinished(timezone.now())
+    return Parchment.objects.filter(unfinished, decision__jury=jury, status=ParchmentStatus.VALID)
 
 
 def renders_resume(*, jury: Jury, requested_by: User | None) -> int:
@@ -513,13 +510,8 @@ def renders_resume(*, jury: Jury, requested_by: User | None) -> int:
     from certificates import tasks
 
     parchments = list(renders_to_resume(jury).values_list("pk", flat=True))
-    stale = timezone.now() - dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
     pv = (
-        ProcesVerbal.objects.filter(jury=jury, status=PvStatus.SIGNED)
-        .filter(
-            Q(render_status__in=[RenderStatus.FAILED, RenderStatus.PENDING])
-            | Q(render_status=RenderStatus.RENDERING, render_claimed_at__lt=stale)
-        )
+        ProcesVerbal.objects.filter(render_unfinished(timezone.now()), jury=jury, status=PvStatus.SIGNED)
         .values_list("pk", flat=True)
         .first()
     )

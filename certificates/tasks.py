@@ -33,6 +33,7 @@ from certificates.models import (
     RenderStatus,
     ResultNotice,
     document_storage,
+    render_unfinished,
 )
 
 STALE = dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
@@ -41,20 +42,22 @@ TRANSIENT = (OperationalError, OSError, ConnectionError, TimeoutError, SoftTimeL
 logger = logging.getLogger(__name__)
 
 
-def _claim(
-    model: type,
-    pk: int,
-    *,
-    status_field: str = "render_status",
-    claimed_field: str = "render_claimed_at",
-    **also: object,
-) -> bool:
+def _claim(model: type, pk: int, **also: object) -> bool:
     now = timezone.now()
-    claimable = Q(**{f"{status_field}__in": [RenderStatus.PENDING, RenderStatus.FAILED]}) | Q(
-        **{status_field: RenderStatus.RENDERING, f"{claimed_field}__lt": now - STALE}
+    changes = {"render_status": RenderStatus.RENDERING, "render_claimed_at": now, **also}
+    return model.objects.filter(render_unfinished(now), pk=pk).update(**changes) == 1
+
+
+def _failed(task, model: type, pk: int, claimed_at: dt.datetime | None, exc: Exception, what: str) -> str:  # type: ignore[no-untyped-def]
+    """Said on the row (the page shows it, `renders_resume` queues it again), never left "rendering"; a
+    transient error is retried by Celery."""
+    model.objects.filter(pk=pk, render_claimed_at=claimed_at).update(
+        render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"[:2000]
     )
-    changes = {status_field: RenderStatus.RENDERING, claimed_field: now, **also}
-    return model.objects.filter(claimable, pk=pk).update(**changes) == 1
+    if isinstance(exc, TRANSIENT) and not task.request.is_eager and task.request.retries < task.max_retries:
+        raise task.retry(exc=exc) from exc
+    logger.exception("Rendu %s %s en échec", what, pk)
+    return "failed"
 
 
 def _discard(storage: Storage, name: str | None) -> None:
@@ -124,15 +127,8 @@ def parchment_render(self, *, parchment_id: int) -> str:  # type: ignore[no-unty
         _discard(storage, name)
         return "superseded"
     except Exception as exc:
-        # Said on the row (the page shows it, `renders_resume` queues it again), never left "rendering".
         _discard(storage, name)
-        Parchment.objects.filter(pk=parchment_id, render_claimed_at=claimed_at).update(
-            render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"[:2000]
-        )
-        if isinstance(exc, TRANSIENT) and not self.request.is_eager and self.request.retries < self.max_retries:
-            raise self.retry(exc=exc) from exc
-        logger.exception("Rendu du parchemin %s en échec", parchment_id)
-        return "failed"
+        return _failed(self, Parchment, parchment_id, claimed_at, exc, "du parchemin")
     return "rendered"
 
 
@@ -156,13 +152,7 @@ def pv_render(self, *, pv_id: int) -> str:  # type: ignore[no-untyped-def]
             current.render_error = ""
             current.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "render_status", "render_error"])
     except Exception as exc:
-        ProcesVerbal.objects.filter(pk=pv_id, render_claimed_at=claimed_at).update(
-            render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"[:2000]
-        )
-        if isinstance(exc, TRANSIENT) and not self.request.is_eager and self.request.retries < self.max_retries:
-            raise self.retry(exc=exc) from exc
-        logger.exception("Rendu du procès-verbal %s en échec", pv_id)
-        return "failed"
+        return _failed(self, ProcesVerbal, pv_id, claimed_at, exc, "du procès-verbal")
     return "rendered"
 
 
