@@ -38,9 +38,11 @@ run: install
 test: install-dev
 	bash scripts/test.sh
 
+## lint: ruff (check + format), then mypy with django-stubs (strict on non-test code)
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	-$(VENV)/bin/mypy .
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
@@ -51,4 +53,4 @@ worker: install
 	$(VENV)/bin/celery -A cqp worker --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) node_modules staticfiles .mypy_cache
