@@ -5,7 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
+from cqp.admin import ReadOnlyAdmin
 
 
 class UserAdminCreationForm(AdminUserCreationForm):
@@ -45,3 +46,13 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
     filter_horizontal: tuple[str, ...] = ()
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Never edited nor deleted: the trail is written only by `accounts.services.audit_record`."""
+
+    list_display = ["at", "action", "subject", "actor"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["subject", "actor__email", "reason"]
+    date_hierarchy = "at"

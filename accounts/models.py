@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -94,3 +98,75 @@ class User(AbstractBaseUser, PermissionsMixin):
             (self.is_candidate, Role.CANDIDATE),
         ]
         return [role for has, role in held if has]
+
+
+class AuditAction(models.TextChoices):
+    """What an audit event records, beyond a candidate's results (those live in `juries.AuditEntry`)."""
+
+    ROLES_CHANGED = "roles_changed", _("Rôles modifiés")
+    ORGANISATION_APPROVED = "organisation_approved", _("Habilitation de l'organisme accordée")
+    ORGANISATION_WITHDRAWN = "organisation_withdrawn", _("Habilitation de l'organisme retirée")
+    MEMBER_PROPOSED = "member_proposed", _("Membre de jury proposé")
+    MEMBER_APPROVED = "member_approved", _("Habilitation du membre de jury accordée")
+    MEMBER_WITHDRAWN = "member_withdrawn", _("Habilitation du membre de jury retirée")
+    PRESIDENT_DESIGNATED = "president_designated", _("Président du jury désigné")
+
+
+class AuditEvent(models.Model):
+    """One change to an object that matters (roles, an approval, a habilitation, a presidency): who, when,
+    what it was before and after, and why. Written only by `accounts.services.audit_record`; never updated,
+    never deleted (the rows are protected and the admin is read-only)."""
+
+    # Empty when the application acted on its own (a command without a person behind it).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("auteur"),
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=30, choices=AuditAction)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    # The target as it was named at the time, so the trail reads even once the object is renamed.
+    subject = models.CharField(_("objet"), max_length=255)
+    before = models.JSONField(_("avant"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("après"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    reason = models.TextField(_("motif"), blank=True)
+
+    class Meta:
+        verbose_name = _("événement d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"], name="audit_target_at")]
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.at):%d/%m/%Y %H:%M} — {self.get_action_display()} — {self.subject}"
+
+    @property
+    def before_text(self) -> str:
+        return _state_text(self.before)
+
+    @property
+    def after_text(self) -> str:
+        return _state_text(self.after)
+
+
+def _state_text(state: Any) -> str:
+    """A recorded state in words: `{"rôles": ["a", "b"], "président": None}` reads "rôles : a, b ; président : —"."""
+
+    def value(v: Any) -> str:
+        if v is None or v == "" or v == []:
+            return "—"
+        if isinstance(v, list):
+            return ", ".join(str(x) for x in v)
+        return str(v)
+
+    if state is None:
+        return ""
+    if isinstance(state, dict):
+        return " ; ".join(f"{k} : {value(v)}" for k, v in state.items())
+    return value(state)

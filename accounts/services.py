@@ -1,12 +1,16 @@
-"""Writes to accounts: creating people with their roles, sending password-reset mail."""
+"""Writes to accounts: creating people with their roles, sending password-reset mail, recording audit events."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import AuditAction, AuditEvent, User
 from cqp.models import TrainingOrganisation
 
 
@@ -60,3 +64,35 @@ def user_set_roles(
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    target: Model,
+    action: AuditAction | str,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Record who changed what on `target`, with the state before and after and the reason.
+
+    Call it inside the caller's transaction, after the change, so the event and the change commit or roll back
+    together. `before` and `after` are small JSON values (dates allowed), best a dict of labels to values.
+    An event is never updated or deleted.
+    """
+    if target.pk is None:
+        raise ValueError("An audit event needs a saved target.")
+    event = AuditEvent(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        subject=str(target)[:255] or f"#{target.pk}",
+        before=before,
+        after=after,
+        reason=reason,
+    )
+    event.full_clean()
+    event.save()
+    return event
