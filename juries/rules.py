@@ -274,3 +274,56 @@ def departs(*, kind: str, blocks: Collection[str], reference_kind: str, referenc
     if kind != reference_kind:
         return True
     return kind == "partial" and frozenset(blocks) != frozenset(reference_blocks)
+
+
+# --- Access: the state that decides what a member reads and does ---------------------------------------
+# Pure answers for `juries.access`, the same for reads and writes. Refusals are reason codes; access.py words
+# them (in French, through gettext) and raises 404 or 403.
+
+APPROVED = "approved"  # the member status of a habilitation in force (MemberStatus.APPROVED)
+
+
+def sits(*, seated: bool, member_status: str | None) -> bool:
+    """A member sits on a jury while seated there with their habilitation in force. A withdrawn member (or one
+    not approved yet) neither reads nor does anything through that seat: their juries, grids, deliberation
+    and the candidates' livrets are closed to them, as the writes already were."""
+    return seated and member_status == APPROVED
+
+
+def sees_place(*, admin: bool, organisation_staff: bool, sits: bool, recused: bool) -> bool:
+    """Whether a user who opens a jury sees one of its candidates (grids, decision, deliberation row, livret).
+
+    The certifier sees every candidate; the staff of the session's organisation see theirs, read only. A member
+    sees the candidates they take part in: one who is recused for a candidate takes no part in that candidate's
+    grid or deliberation (seed 004), so they are shown none of it."""
+    return admin or organisation_staff or (sits and not recused)
+
+
+NOT_SEATED = "not_seated"
+CERTIFIER_DESIGNATES = "certifier_designates"
+ALREADY_DESIGNATED = "already_designated"
+SELF_DESIGNATION = "self_designation"
+
+
+def designation_refusal(
+    *, kind: str, by_admin: bool, by_member_id: int | None, member_id: int, president_id: int | None
+) -> str | None:
+    """Why a user may not designate `member_id` president of a jury (a reason code), or None when they may.
+
+    Seed 004: at the start of the evaluation session the members of the jury designate their president among
+    the two representatives. So a member sitting on an evaluation jury (`by_member_id`, habilitation in force)
+    records the jury's choice, once, and never for themselves: a member does not proclaim themselves president.
+    The certifier admin designates on any jury and changes a designation; the certification jury is presided by
+    the president of the certifying body, whom the certifier designates. Whether the chosen member may preside
+    at all (their college) is `presidency_refusal`'s answer."""
+    if by_admin:
+        return None
+    if by_member_id is None:
+        return NOT_SEATED
+    if kind != EVALUATION:
+        return CERTIFIER_DESIGNATES
+    if president_id is not None:
+        return ALREADY_DESIGNATED
+    if member_id == by_member_id:
+        return SELF_DESIGNATION
+    return None

@@ -427,3 +427,97 @@ def test_it_tells_when_a_decision_departs_from_a_reference(
         rules.departs(kind=kind, blocks=blocks, reference_kind=reference_kind, reference_blocks=reference_blocks)
         is expected
     )
+
+
+# --- Access ----------------------------------------------------------------------------------------------
+
+
+def test_a_member_sits_only_while_seated_with_a_habilitation_in_force() -> None:
+    assert rules.sits(seated=True, member_status="approved")
+    assert not rules.sits(seated=True, member_status="withdrawn")
+    assert not rules.sits(seated=True, member_status="proposed")
+    assert not rules.sits(seated=True, member_status=None)
+    assert not rules.sits(seated=False, member_status="approved")
+
+
+@fast
+@given(seated=st.booleans(), status=st.sampled_from(["approved", "withdrawn", "proposed", None]))
+def test_a_withdrawn_member_never_sits_whatever_else_holds(seated: bool, status: str | None) -> None:
+    if status != "approved":
+        assert not rules.sits(seated=seated, member_status=status)
+
+
+def test_a_recused_member_sees_nothing_of_that_candidate() -> None:
+    assert rules.sees_place(admin=False, organisation_staff=False, sits=True, recused=False)
+    assert not rules.sees_place(admin=False, organisation_staff=False, sits=True, recused=True)
+
+
+def test_the_certifier_and_the_sessions_staff_see_every_candidate() -> None:
+    for recused in (False, True):
+        assert rules.sees_place(admin=True, organisation_staff=False, sits=False, recused=recused)
+        assert rules.sees_place(admin=False, organisation_staff=True, sits=False, recused=recused)
+
+
+@fast
+@given(admin=st.booleans(), staff=st.booleans(), sits=st.booleans(), recused=st.booleans())
+def test_a_member_sees_a_candidate_only_when_sitting_and_not_recused(
+    admin: bool, staff: bool, sits: bool, recused: bool
+) -> None:
+    seen = rules.sees_place(admin=admin, organisation_staff=staff, sits=sits, recused=recused)
+    if not (admin or staff):
+        assert seen == (sits and not recused)
+    else:
+        assert seen
+
+
+def designation(
+    *,
+    kind: str = EVALUATION,
+    by_admin: bool = False,
+    by: int | None = 1,
+    member: int = 2,
+    president: int | None = None,
+) -> str | None:
+    return rules.designation_refusal(
+        kind=kind, by_admin=by_admin, by_member_id=by, member_id=member, president_id=president
+    )
+
+
+def test_a_member_of_the_evaluation_jury_records_the_jurys_choice_of_another_member() -> None:
+    assert designation() is None
+
+
+def test_a_member_does_not_designate_themselves() -> None:
+    assert designation(by=2, member=2) == rules.SELF_DESIGNATION
+
+
+def test_once_a_president_is_designated_only_the_certifier_changes_them() -> None:
+    assert designation(president=3) == rules.ALREADY_DESIGNATED
+    assert designation(by_admin=True, by=None, president=3) is None
+
+
+def test_the_certifier_designates_the_certification_jurys_president() -> None:
+    assert designation(kind=CERTIFICATION) == rules.CERTIFIER_DESIGNATES
+    assert designation(kind=CERTIFICATION, by_admin=True, by=None) is None
+
+
+def test_someone_who_does_not_sit_on_the_jury_designates_nobody() -> None:
+    assert designation(by=None) == rules.NOT_SEATED
+
+
+@fast
+@given(
+    kind=st.sampled_from([EVALUATION, CERTIFICATION]),
+    by=st.one_of(st.none(), st.integers(1, 4)),
+    member=st.integers(1, 4),
+    president=st.one_of(st.none(), st.integers(1, 4)),
+)
+def test_no_member_ever_designates_themselves_nor_overrides_a_designation(
+    kind: str, by: int | None, member: int, president: int | None
+) -> None:
+    refusal = designation(kind=kind, by=by, member=member, president=president)
+    if by == member or president is not None or by is None or kind == CERTIFICATION:
+        assert refusal is not None
+    else:
+        assert refusal is None
+    assert designation(kind=kind, by_admin=True, by=by, member=member, president=president) is None
