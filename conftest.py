@@ -16,7 +16,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def _fast_and_isolated(settings, tmp_path) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -56,7 +56,7 @@ def _referential_models() -> list[type]:
 
 
 @pytest.fixture
-def referential(db) -> None:  # type: ignore[no-untyped-def]
+def referential(db) -> None:
     """The branch's referential, as the real command loads it (run once per process, then copied)."""
     from django.core.management.color import no_style
     from django.db import connection
@@ -77,27 +77,27 @@ def referential(db) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def certifier_admin(db):  # type: ignore[no-untyped-def]
+def certifier_admin(db):
     return UserFactory(email="admin@example.org", is_certifier_admin=True)
 
 
 @pytest.fixture
-def organisation(db):  # type: ignore[no-untyped-def]
+def organisation(db):
     return OrganisationFactory(name="BJO Formation")
 
 
 @pytest.fixture
-def staff(organisation):  # type: ignore[no-untyped-def]
+def staff(organisation):
     return UserFactory(email="staff@example.org", organisation=organisation)
 
 
 @pytest.fixture
-def jury_member(db):  # type: ignore[no-untyped-def]
+def jury_member(db):
     return UserFactory(email="jury@example.org", is_jury_member=True)
 
 
 @pytest.fixture
-def candidate_user(db):  # type: ignore[no-untyped-def]
+def candidate_user(db):
     return UserFactory(email="candidat@example.org", is_candidate=True)
 
 
@@ -110,7 +110,7 @@ def _mandatory() -> bool:
 
 
 @pytest.fixture(scope="session")
-def _chromium():  # type: ignore[no-untyped-def]
+def _chromium():
     if not os.path.exists(CHROMIUM):
         message = f"{CHROMIUM} absent : installez le paquet Debian « chromium » pour les parcours navigateur."
         if _mandatory():
@@ -137,7 +137,7 @@ def _chromium():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(_chromium, live_server):  # type: ignore[no-untyped-def]
+def page(_chromium, live_server):
     """A fresh browser tab (French locale) on the live server; `page.goto("/path")` works."""
     context = _chromium.new_context(base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
@@ -147,7 +147,7 @@ def page(_chromium, live_server):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def screenshot(page):  # type: ignore[no-untyped-def]
+def screenshot(page):
     """Save what the user sees under test-artifacts/, to look at after the run."""
     os.makedirs(ARTIFACTS, exist_ok=True)
 
@@ -160,7 +160,7 @@ def screenshot(page):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def login(page):  # type: ignore[no-untyped-def]
+def login(page):
     from tests.factories import PASSWORD
 
     def do(email: str, password: str = PASSWORD, start: str = "/") -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
+from django.db.models import Model
 
 from accounts.models import User
 from candidates import rules as candidate_rules
@@ -23,8 +24,21 @@ from cqp.models import (
 
 PASSWORD = "motdepasse-de-test-2026"
 
+M = TypeVar("M", bound=Model)
 
-class CertifierFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(factory.django.DjangoModelFactory[M]):
+    """A factory whose call is typed as the model it makes (factory_boy leaves `Factory()` untyped)."""
+
+    class Meta:
+        abstract = True
+
+    if TYPE_CHECKING:
+        # A factory call returns a model, not a factory: what the checker cannot take from a __new__.
+        def __new__(cls, *args: Any, **kwargs: Any) -> M: ...  # type: ignore[misc]
+
+
+class CertifierFactory(ModelFactory[Certifier]):
     class Meta:
         model = Certifier
         django_get_or_create = ("name",)
@@ -36,7 +50,7 @@ class CertifierFactory(factory.django.DjangoModelFactory):
     signatory_title = "Président"
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(ModelFactory[TrainingOrganisation]):
     class Meta:
         model = TrainingOrganisation
         django_get_or_create = ("name",)
@@ -46,7 +60,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     department = "75"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -63,7 +77,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
-class CertificationFactory(factory.django.DjangoModelFactory):
+class CertificationFactory(ModelFactory[Certification]):
     class Meta:
         model = Certification
 
@@ -71,7 +85,7 @@ class CertificationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"CQP numéro {n}")
 
 
-class VersionFactory(factory.django.DjangoModelFactory):
+class VersionFactory(ModelFactory[CertificationVersion]):
     class Meta:
         model = CertificationVersion
 
@@ -86,7 +100,7 @@ class VersionFactory(factory.django.DjangoModelFactory):
     access_routes = factory.LazyFunction(lambda: ["formation_continue", "vae"])
 
 
-class BlockFactory(factory.django.DjangoModelFactory):
+class BlockFactory(ModelFactory[Block]):
     class Meta:
         model = Block
 
@@ -99,7 +113,7 @@ class BlockFactory(factory.django.DjangoModelFactory):
     threshold_percent = 60
 
 
-class CompetencyFactory(factory.django.DjangoModelFactory):
+class CompetencyFactory(ModelFactory[Competency]):
     class Meta:
         model = Competency
 
@@ -110,7 +124,7 @@ class CompetencyFactory(factory.django.DjangoModelFactory):
     is_mandatory = False
 
 
-class CandidateFactory(factory.django.DjangoModelFactory):
+class CandidateFactory(ModelFactory[Candidate]):
     """A record written straight to the table, bypassing duplicate detection (as an old import would)."""
 
     class Meta:

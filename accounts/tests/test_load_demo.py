@@ -129,7 +129,7 @@ def test_it_asks_for_the_referential_first_and_creates_nobody() -> None:
 
 def test_the_demo_has_a_session_with_convoked_candidates_seen_by_the_demo_candidate(
     referential, debug_on, client: Client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from evaluations.models import ConvocationStatus, SessionCandidate
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -143,7 +143,7 @@ def test_the_demo_has_a_session_with_convoked_candidates_seen_by_the_demo_candid
     assert b'data-testid="my-convocation"' in client.get("/").content
 
 
-def graded_jury():  # type: ignore[no-untyped-def]
+def graded_jury():
     from juries.models import Jury
 
     return Jury.objects.select_related("session", "president__user", "certification_jury__president__user").get(
@@ -221,7 +221,7 @@ def test_the_graded_session_has_one_total_one_partial_and_one_none_with_the_part
     assert "décision à prendre pour GAUTHIER-RIVIÈRE Mathéo" in output
 
 
-def certified_jury():  # type: ignore[no-untyped-def]
+def certified_jury():
     from juries.models import Jury
 
     return Jury.objects.select_related("version__certifier", "president__user").get(
@@ -231,7 +231,7 @@ def certified_jury():  # type: ignore[no-untyped-def]
 
 def test_the_certified_session_has_its_pv_signed_by_the_three_members_and_rendered(
     referential, debug_on, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from certificates.models import PvStatus, RenderStatus
     from juries.selectors import deliberation_rows, transmitted_places
 
@@ -264,7 +264,7 @@ def test_the_certified_session_has_its_pv_signed_by_the_three_members_and_render
 
 def test_the_certified_session_has_its_results_validated_and_its_parchments_issued(
     referential, debug_on, client: Client, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from certificates.models import NoticeStatus, ParchmentKind, ParchmentStatus, RenderStatus, ResultNotice
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -360,7 +360,7 @@ def test_the_demo_keeps_the_mentions_the_certifier_entered() -> None:
 
 
 @pytest.mark.usefixtures("referential", "debug_on")
-def test_a_second_run_leaves_the_juries_and_results_as_they_are(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_second_run_leaves_the_juries_and_results_as_they_are(django_capture_on_commit_callbacks) -> None:
     from certificates.models import (
         CpnefpValidation,
         NumberSeries,

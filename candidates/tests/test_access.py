@@ -13,34 +13,34 @@ from tests.factories import CandidateFactory, OrganisationFactory
 
 
 @pytest.fixture
-def mine(organisation) -> Candidate:  # type: ignore[no-untyped-def]
+def mine(organisation) -> Candidate:
     return CandidateFactory(organisation=organisation)
 
 
 @pytest.fixture
-def theirs(db) -> Candidate:  # type: ignore[no-untyped-def]
+def theirs(db) -> Candidate:
     return CandidateFactory(organisation=OrganisationFactory(name="Autre organisme"))
 
 
 @pytest.mark.django_db
-def test_the_certifier_admin_sees_every_candidate(certifier_admin, mine, theirs) -> None:  # type: ignore[no-untyped-def]
+def test_the_certifier_admin_sees_every_candidate(certifier_admin, mine, theirs) -> None:
     assert set(candidates_for(certifier_admin)) == {mine, theirs}
 
 
 @pytest.mark.django_db
-def test_organisation_staff_see_only_their_organisations_candidates(staff, mine, theirs) -> None:  # type: ignore[no-untyped-def]
+def test_organisation_staff_see_only_their_organisations_candidates(staff, mine, theirs) -> None:
     assert list(candidates_for(staff)) == [mine]
 
 
 @pytest.mark.django_db
-def test_jury_members_and_candidates_see_no_candidate(jury_member, candidate_user, mine, theirs) -> None:  # type: ignore[no-untyped-def]
+def test_jury_members_and_candidates_see_no_candidate(jury_member, candidate_user, mine, theirs) -> None:
     assert Candidate.objects.count() == 2
     assert not candidates_for(jury_member).exists()
     assert not candidates_for(candidate_user).exists()
 
 
 @pytest.mark.django_db
-def test_only_the_certifier_and_organisation_staff_manage_candidates(  # type: ignore[no-untyped-def]
+def test_only_the_certifier_and_organisation_staff_manage_candidates(
     certifier_admin, staff, jury_member, candidate_user
 ) -> None:
     assert can_manage_candidates(certifier_admin)
@@ -51,30 +51,30 @@ def test_only_the_certifier_and_organisation_staff_manage_candidates(  # type: i
 
 
 @pytest.mark.django_db
-def test_staff_get_their_own_candidate(staff, mine) -> None:  # type: ignore[no-untyped-def]
+def test_staff_get_their_own_candidate(staff, mine) -> None:
     assert candidate_for_user(staff, mine.pk) == mine
 
 
 @pytest.mark.django_db
-def test_the_certifier_admin_gets_any_candidate(certifier_admin, theirs) -> None:  # type: ignore[no-untyped-def]
+def test_the_certifier_admin_gets_any_candidate(certifier_admin, theirs) -> None:
     assert candidate_for_user(certifier_admin, theirs.pk) == theirs
 
 
 @pytest.mark.django_db
-def test_staff_get_a_404_for_another_organisations_candidate(staff, theirs) -> None:  # type: ignore[no-untyped-def]
+def test_staff_get_a_404_for_another_organisations_candidate(staff, theirs) -> None:
     with pytest.raises(Http404):
         candidate_for_user(staff, theirs.pk)
 
 
 @pytest.mark.django_db
-def test_a_missing_candidate_is_a_404_too(staff, mine) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_candidate_is_a_404_too(staff, mine) -> None:
     with pytest.raises(Http404):
         candidate_for_user(staff, mine.pk + 1000)
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ["jury_member", "candidate_user"])
-def test_jury_members_and_candidates_are_denied_a_candidate(request, role, mine) -> None:  # type: ignore[no-untyped-def]
+def test_jury_members_and_candidates_are_denied_a_candidate(request, role, mine) -> None:
     user = request.getfixturevalue(role)
 
     with pytest.raises(PermissionDenied, match="réservée aux organismes de formation et au certificateur"):
@@ -82,6 +82,6 @@ def test_jury_members_and_candidates_are_denied_a_candidate(request, role, mine)
 
 
 @pytest.mark.django_db
-def test_an_anonymous_visitor_is_denied_a_candidate(mine) -> None:  # type: ignore[no-untyped-def]
+def test_an_anonymous_visitor_is_denied_a_candidate(mine) -> None:
     with pytest.raises(PermissionDenied):
         candidate_for_user(AnonymousUser(), mine.pk)

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def enrolment(staff, referential):  # type: ignore[no-untyped-def]
+def enrolment(staff, referential):
     candidate = make_candidate(
         staff.organisation,
         created_by=staff,
@@ -29,7 +29,7 @@ def enrolment(staff, referential):  # type: ignore[no-untyped-def]
     return enrol(candidate, CertificationVersion.objects.get(rncp_code="RNCP26850"), created_by=staff)
 
 
-def test_staff_record_extra_time_and_see_it_on_the_candidate(client, staff, enrolment) -> None:  # type: ignore[no-untyped-def]
+def test_staff_record_extra_time_and_see_it_on_the_candidate(client, staff, enrolment) -> None:
     client.force_login(staff)
     url = f"/candidats/inscriptions/{enrolment.pk}/amenagement/"
     assert client.get(url).status_code == 200
@@ -50,7 +50,7 @@ def test_staff_record_extra_time_and_see_it_on_the_candidate(client, staff, enro
     assert "Tiers temps (20 min)" in page
 
 
-def test_extra_time_without_minutes_is_refused_and_the_input_kept(client, staff, enrolment) -> None:  # type: ignore[no-untyped-def]
+def test_extra_time_without_minutes_is_refused_and_the_input_kept(client, staff, enrolment) -> None:
     client.force_login(staff)
     response = client.post(
         f"/candidats/inscriptions/{enrolment.pk}/amenagement/",
@@ -71,7 +71,7 @@ def test_extra_time_without_minutes_is_refused_and_the_input_kept(client, staff,
 
 def test_only_the_candidate_s_organisation_and_admins_reach_the_page(
     client, enrolment, certifier_admin, jury_member
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = f"/candidats/inscriptions/{enrolment.pk}/amenagement/"
     assert client.get(url).url.startswith("/compte/connexion/")
     client.force_login(jury_member)

@@ -12,7 +12,7 @@ from candidates.models import Candidate, Enrolment
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_registers_a_candidate_and_enrols_them_in_one_block(page, login, screenshot, referential, staff):  # type: ignore[no-untyped-def]
+def test_staff_registers_a_candidate_and_enrols_them_in_one_block(page, login, screenshot, referential, staff):
     login(staff.email)
     page.get_by_role("link", name="Mes candidats").click()
     page.get_by_role("link", name="Nouveau candidat").click()

@@ -27,7 +27,7 @@ EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 50
 HTML = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
 
 
-def upload(content: bytes = PDF, name: str = "livret partie A.pdf", content_type: str = "application/pdf"):  # type: ignore[no-untyped-def]
+def upload(content: bytes = PDF, name: str = "livret partie A.pdf", content_type: str = "application/pdf"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
@@ -69,22 +69,22 @@ def test_the_part_letter_follows_the_block_order() -> None:
 
 
 @pytest.fixture
-def version(referential) -> CertificationVersion:  # type: ignore[no-untyped-def]
+def version(referential) -> CertificationVersion:
     return CertificationVersion.objects.get(rncp_code="RNCP26850")
 
 
 @pytest.fixture
-def bc1(version) -> Block:  # type: ignore[no-untyped-def]
+def bc1(version) -> Block:
     return version.blocks.get(code="BC1")
 
 
 @pytest.fixture
-def bc2(version) -> Block:  # type: ignore[no-untyped-def]
+def bc2(version) -> Block:
     return version.blocks.get(code="BC2")
 
 
 @pytest.fixture
-def candidate(staff) -> Candidate:  # type: ignore[no-untyped-def]
+def candidate(staff) -> Candidate:
     candidate = make_candidate(staff.organisation)
     account = UserFactory(email="julie@example.org", is_candidate=True)
     Candidate.objects.filter(pk=candidate.pk).update(user=account)
@@ -93,13 +93,13 @@ def candidate(staff) -> Candidate:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def enrolment(candidate, version, bc1) -> Enrolment:  # type: ignore[no-untyped-def]
+def enrolment(candidate, version, bc1) -> Enrolment:
     return services.candidate_enrol(
         candidate=candidate, version=version, blocks=[bc1], access_route="formation_continue", created_by=None
     )
 
 
-def place_in_session(enrolment: Enrolment, *, mode: str, staff) -> SessionCandidate:  # type: ignore[no-untyped-def]
+def place_in_session(enrolment: Enrolment, *, mode: str, staff) -> SessionCandidate:
     day = timezone.localdate() + dt.timedelta(days=30)
     session = EvaluationSession.objects.create(
         version=enrolment.version,
@@ -118,7 +118,7 @@ def place_in_session(enrolment: Enrolment, *, mode: str, staff) -> SessionCandid
     )
 
 
-def send_part(enrolment: Enrolment, block: Block, content: bytes = PDF, **kwargs) -> CandidateDocument:  # type: ignore[no-untyped-def]
+def send_part(enrolment: Enrolment, block: Block, content: bytes = PDF, **kwargs) -> CandidateDocument:
     return services.document_upload(
         candidate=enrolment.candidate,
         uploaded_by=enrolment.candidate.user,
@@ -130,7 +130,7 @@ def send_part(enrolment: Enrolment, block: Block, content: bytes = PDF, **kwargs
 
 
 @pytest.mark.django_db
-def test_a_livret_part_is_stored_privately_under_a_random_name(enrolment, bc1) -> None:  # type: ignore[no-untyped-def]
+def test_a_livret_part_is_stored_privately_under_a_random_name(enrolment, bc1) -> None:
     document = send_part(enrolment, bc1, name="../../Mon livret (final).pdf")
     path = Path(private_storage().path(document.file.name)).resolve()
     assert path.read_bytes() == PDF
@@ -147,21 +147,21 @@ def test_a_livret_part_is_stored_privately_under_a_random_name(enrolment, bc1) -
 
 
 @pytest.mark.django_db
-def test_the_private_storage_has_no_url(enrolment, bc1) -> None:  # type: ignore[no-untyped-def]
+def test_the_private_storage_has_no_url(enrolment, bc1) -> None:
     document = send_part(enrolment, bc1)
     with pytest.raises(ValueError):
         document.file.url  # noqa: B018
 
 
 @pytest.mark.django_db
-def test_the_type_is_taken_from_the_content_not_from_the_declared_type(enrolment, bc1) -> None:  # type: ignore[no-untyped-def]
+def test_the_type_is_taken_from_the_content_not_from_the_declared_type(enrolment, bc1) -> None:
     document = send_part(enrolment, bc1, content=PNG, name="scan.pdf", content_type="application/pdf")
     assert document.content_type == "image/png"
     assert document.file.name.endswith(".png")
 
 
 @pytest.mark.django_db
-def test_it_refuses_an_executable_renamed_pdf_and_stores_nothing(enrolment, bc1) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_an_executable_renamed_pdf_and_stores_nothing(enrolment, bc1) -> None:
     with pytest.raises(ValidationError) as refused:
         send_part(enrolment, bc1, content=EXE, name="livret.pdf")
     assert "PDF, PNG ou JPEG" in refused.value.messages[0]
@@ -170,27 +170,27 @@ def test_it_refuses_an_executable_renamed_pdf_and_stores_nothing(enrolment, bc1)
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_file_over_20_mb(enrolment, bc1) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_file_over_20_mb(enrolment, bc1) -> None:
     big = PDF + b"\0" * (documents.MAX_UPLOAD_BYTES + 1 - len(PDF))
     with pytest.raises(ValidationError, match="20,1 Mo"):
         send_part(enrolment, bc1, content=big)
 
 
 @pytest.mark.django_db
-def test_it_refuses_the_part_of_a_block_not_in_the_enrolment(enrolment, bc2) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_the_part_of_a_block_not_in_the_enrolment(enrolment, bc2) -> None:
     with pytest.raises(ValidationError, match=r"Le bloc BC2 n'est pas présenté dans cette inscription\."):
         send_part(enrolment, bc2)
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_livret_part_for_a_withdrawn_enrolment(enrolment, bc1) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_livret_part_for_a_withdrawn_enrolment(enrolment, bc1) -> None:
     Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.WITHDRAWN)
     with pytest.raises(ValidationError, match="n'est plus inscrit"):
         send_part(enrolment, bc1)
 
 
 @pytest.mark.django_db
-def test_it_refuses_a_livret_part_for_another_candidates_enrolment(enrolment, bc1, staff) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_livret_part_for_another_candidates_enrolment(enrolment, bc1, staff) -> None:
     other = make_candidate(staff.organisation, n=1)
     with pytest.raises(ValidationError, match="n'est pas celle du candidat"):
         services.document_upload(
@@ -206,7 +206,7 @@ def test_it_refuses_a_livret_part_for_another_candidates_enrolment(enrolment, bc
 @pytest.mark.django_db
 def test_a_new_upload_replaces_the_part_and_deletes_the_old_file(
     enrolment, bc1, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first = send_part(enrolment, bc1)
     old_name = first.file.name
     with django_capture_on_commit_callbacks(execute=True):
@@ -216,7 +216,7 @@ def test_a_new_upload_replaces_the_part_and_deletes_the_old_file(
     assert private_storage().exists(second.file.name)
 
 
-def send_formative(enrolment: Enrolment, uploaded_by, content: bytes = PDF, **kwargs) -> CandidateDocument:  # type: ignore[no-untyped-def]
+def send_formative(enrolment: Enrolment, uploaded_by, content: bytes = PDF, **kwargs) -> CandidateDocument:
     return services.document_upload(
         candidate=enrolment.candidate,
         uploaded_by=uploaded_by,
@@ -227,7 +227,7 @@ def send_formative(enrolment: Enrolment, uploaded_by, content: bytes = PDF, **kw
 
 
 @pytest.mark.django_db
-def test_staff_upload_the_formative_evaluations_of_an_enrolment(enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+def test_staff_upload_the_formative_evaluations_of_an_enrolment(enrolment, staff) -> None:
     document = send_formative(enrolment, staff)
     assert document.kind == DocumentKind.FORMATIVE
     assert document.enrolment == enrolment and document.block is None
@@ -237,14 +237,14 @@ def test_staff_upload_the_formative_evaluations_of_an_enrolment(enrolment, staff
 
 
 @pytest.mark.django_db
-def test_a_certifier_admin_uploads_formative_evaluations_too(enrolment, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_certifier_admin_uploads_formative_evaluations_too(enrolment, certifier_admin) -> None:
     assert send_formative(enrolment, certifier_admin).uploaded_by == certifier_admin
 
 
 @pytest.mark.django_db
 def test_a_new_upload_replaces_the_formative_evaluations_and_deletes_the_old_file(
     enrolment, staff, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first = send_formative(enrolment, staff)
     old_name = first.file.name
     with django_capture_on_commit_callbacks(execute=True):
@@ -255,21 +255,21 @@ def test_a_new_upload_replaces_the_formative_evaluations_and_deletes_the_old_fil
 
 
 @pytest.mark.django_db
-def test_the_candidate_cannot_send_their_own_formative_evaluations(enrolment) -> None:  # type: ignore[no-untyped-def]
+def test_the_candidate_cannot_send_their_own_formative_evaluations(enrolment) -> None:
     with pytest.raises(ValidationError, match="déposées par l'organisme de formation du candidat"):
         send_formative(enrolment, enrolment.candidate.user)
     assert not CandidateDocument.objects.exists()
 
 
 @pytest.mark.django_db
-def test_staff_of_another_organisation_cannot_send_formative_evaluations(enrolment) -> None:  # type: ignore[no-untyped-def]
+def test_staff_of_another_organisation_cannot_send_formative_evaluations(enrolment) -> None:
     other_staff = UserFactory(email="autre@example.org", organisation=OrganisationFactory(name="Autre organisme"))
     with pytest.raises(ValidationError, match="déposées par l'organisme de formation du candidat"):
         send_formative(enrolment, other_staff)
 
 
 @pytest.mark.django_db
-def test_it_refuses_formative_evaluations_for_another_candidates_enrolment(enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_formative_evaluations_for_another_candidates_enrolment(enrolment, staff) -> None:
     other = make_candidate(staff.organisation, n=1)
     with pytest.raises(ValidationError, match="n'est pas celle du candidat"):
         services.document_upload(
@@ -279,14 +279,14 @@ def test_it_refuses_formative_evaluations_for_another_candidates_enrolment(enrol
 
 
 @pytest.mark.django_db
-def test_it_refuses_formative_evaluations_for_a_withdrawn_enrolment(enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_formative_evaluations_for_a_withdrawn_enrolment(enrolment, staff) -> None:
     Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.WITHDRAWN)
     with pytest.raises(ValidationError, match="ses évaluations formatives ne peuvent plus être déposées"):
         send_formative(enrolment, staff)
 
 
 @pytest.mark.django_db
-def test_formative_evaluations_go_with_an_enrolment_and_no_block(enrolment, bc1, staff) -> None:  # type: ignore[no-untyped-def]
+def test_formative_evaluations_go_with_an_enrolment_and_no_block(enrolment, bc1, staff) -> None:
     with pytest.raises(ValidationError, match="Indiquez l'inscription"):
         services.document_upload(
             candidate=enrolment.candidate, uploaded_by=staff, kind=DocumentKind.FORMATIVE, file=upload()
@@ -303,7 +303,7 @@ def test_formative_evaluations_go_with_an_enrolment_and_no_block(enrolment, bc1,
 
 
 @pytest.mark.django_db
-def test_the_database_keeps_one_formative_document_per_enrolment_without_a_block(enrolment, bc1, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_database_keeps_one_formative_document_per_enrolment_without_a_block(enrolment, bc1, staff) -> None:
     send_formative(enrolment, staff)
     second = CandidateDocument(
         candidate=enrolment.candidate,
@@ -323,7 +323,7 @@ def test_the_database_keeps_one_formative_document_per_enrolment_without_a_block
 
 
 @pytest.mark.django_db
-def test_an_identity_copy_is_refused_without_a_remote_session(enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_identity_copy_is_refused_without_a_remote_session(enrolment, staff) -> None:
     place_in_session(enrolment, mode=SessionMode.ON_SITE, staff=staff)
     with pytest.raises(ValidationError, match="session d'évaluation à distance"):
         services.document_upload(
@@ -335,7 +335,7 @@ def test_an_identity_copy_is_refused_without_a_remote_session(enrolment, staff) 
 @pytest.mark.django_db
 def test_an_identity_copy_is_accepted_for_a_remote_session_and_deleted_after_the_check(
     enrolment, staff, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     place_in_session(enrolment, mode=SessionMode.REMOTE, staff=staff)
     candidate = enrolment.candidate
     copy = services.document_upload(
@@ -355,7 +355,7 @@ def test_an_identity_copy_is_accepted_for_a_remote_session_and_deleted_after_the
 
 
 @pytest.mark.django_db
-def test_an_identity_copy_is_not_tied_to_an_enrolment(enrolment, bc1, staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_identity_copy_is_not_tied_to_an_enrolment(enrolment, bc1, staff) -> None:
     place_in_session(enrolment, mode=SessionMode.REMOTE, staff=staff)
     with pytest.raises(ValidationError, match="ne se rattache ni"):
         services.document_upload(
@@ -372,7 +372,7 @@ def test_an_identity_copy_is_not_tied_to_an_enrolment(enrolment, bc1, staff) -> 
 
 
 @pytest.fixture
-def document(enrolment, bc1) -> CandidateDocument:  # type: ignore[no-untyped-def]
+def document(enrolment, bc1) -> CandidateDocument:
     return send_part(enrolment, bc1, name="Livret partie A.pdf")
 
 
@@ -383,7 +383,7 @@ def download_url(document: CandidateDocument) -> str:
 @pytest.mark.django_db
 def test_the_candidate_staff_and_certifier_admins_download_the_document(
     client, document, staff, certifier_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for user in (document.candidate.user, staff, certifier_admin):
         client.force_login(user)
         response = client.get(download_url(document))
@@ -392,7 +392,7 @@ def test_the_candidate_staff_and_certifier_admins_download_the_document(
 
 
 @pytest.mark.django_db
-def test_the_download_is_an_attachment_with_the_original_name_and_no_sniffing(client, document) -> None:  # type: ignore[no-untyped-def]
+def test_the_download_is_an_attachment_with_the_original_name_and_no_sniffing(client, document) -> None:
     client.force_login(document.candidate.user)
     response = client.get(download_url(document))
     assert response["Content-Type"] == "application/pdf"
@@ -403,7 +403,7 @@ def test_the_download_is_an_attachment_with_the_original_name_and_no_sniffing(cl
 
 
 @pytest.mark.django_db
-def test_others_get_404_and_strangers_the_login_page(client, document, jury_member) -> None:  # type: ignore[no-untyped-def]
+def test_others_get_404_and_strangers_the_login_page(client, document, jury_member) -> None:
     other_staff = UserFactory(email="autre@example.org", organisation=OrganisationFactory(name="Autre organisme"))
     other_candidate = make_candidate(document.candidate.organisation, n=2)
     other_account = UserFactory(email="autre-candidat@example.org", is_candidate=True)
@@ -417,14 +417,14 @@ def test_others_get_404_and_strangers_the_login_page(client, document, jury_memb
 
 
 @pytest.mark.django_db
-def test_the_private_files_are_not_served_under_the_media_url(client, document) -> None:  # type: ignore[no-untyped-def]
+def test_the_private_files_are_not_served_under_the_media_url(client, document) -> None:
     client.force_login(document.candidate.user)
     for url in (f"/{settings.MEDIA_URL}{document.file.name}", f"/{document.file.name}"):
         assert client.get(url).status_code == 404, url
 
 
 @pytest.mark.django_db
-def test_the_candidate_uploads_a_part_from_their_space(client, enrolment, bc1) -> None:  # type: ignore[no-untyped-def]
+def test_the_candidate_uploads_a_part_from_their_space(client, enrolment, bc1) -> None:
     client.force_login(enrolment.candidate.user)
     response = client.post(
         "/candidats/mes-documents/deposer/",
@@ -439,7 +439,7 @@ def test_the_candidate_uploads_a_part_from_their_space(client, enrolment, bc1) -
 
 
 @pytest.mark.django_db
-def test_the_candidate_sees_the_refusal_of_a_fake_pdf(client, enrolment, bc1) -> None:  # type: ignore[no-untyped-def]
+def test_the_candidate_sees_the_refusal_of_a_fake_pdf(client, enrolment, bc1) -> None:
     client.force_login(enrolment.candidate.user)
     response = client.post(
         "/candidats/mes-documents/deposer/",
@@ -451,7 +451,7 @@ def test_the_candidate_sees_the_refusal_of_a_fake_pdf(client, enrolment, bc1) ->
 
 
 @pytest.mark.django_db
-def test_a_candidate_cannot_upload_for_another_candidates_enrolment(client, enrolment, bc1) -> None:  # type: ignore[no-untyped-def]
+def test_a_candidate_cannot_upload_for_another_candidates_enrolment(client, enrolment, bc1) -> None:
     intruder = make_candidate(enrolment.candidate.organisation, n=3)
     account = UserFactory(email="intrus@example.org", is_candidate=True)
     Candidate.objects.filter(pk=intruder.pk).update(user=account)
@@ -464,7 +464,7 @@ def test_a_candidate_cannot_upload_for_another_candidates_enrolment(client, enro
 
 
 @pytest.mark.django_db
-def test_staff_upload_on_the_candidate_page_and_other_organisations_get_404(client, enrolment, bc1, staff) -> None:  # type: ignore[no-untyped-def]
+def test_staff_upload_on_the_candidate_page_and_other_organisations_get_404(client, enrolment, bc1, staff) -> None:
     data = {"kind": "livret_part", "enrolment": enrolment.pk, "block": bc1.pk}
     url = f"/candidats/{enrolment.candidate.pk}/documents/deposer/"
     other_staff = UserFactory(email="autre@example.org", organisation=OrganisationFactory(name="Autre organisme"))
@@ -480,7 +480,7 @@ def test_staff_upload_on_the_candidate_page_and_other_organisations_get_404(clie
 
 
 @pytest.mark.django_db
-def test_staff_upload_formative_evaluations_from_the_candidate_page(client, enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+def test_staff_upload_formative_evaluations_from_the_candidate_page(client, enrolment, staff) -> None:
     url = f"/candidats/{enrolment.candidate.pk}/"
     client.force_login(staff)
     content = client.get(url).content.decode()
@@ -501,7 +501,7 @@ def test_staff_upload_formative_evaluations_from_the_candidate_page(client, enro
 
 
 @pytest.mark.django_db
-def test_the_candidate_space_does_not_offer_formative_evaluations(client, enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_candidate_space_does_not_offer_formative_evaluations(client, enrolment, staff) -> None:
     send_formative(enrolment, staff)
     client.force_login(enrolment.candidate.user)
     content = client.get("/").content.decode()
@@ -511,7 +511,7 @@ def test_the_candidate_space_does_not_offer_formative_evaluations(client, enrolm
 
 
 @pytest.mark.django_db
-def test_the_candidate_upload_of_formative_evaluations_is_refused_with_a_message(client, enrolment) -> None:  # type: ignore[no-untyped-def]
+def test_the_candidate_upload_of_formative_evaluations_is_refused_with_a_message(client, enrolment) -> None:
     client.force_login(enrolment.candidate.user)
     response = client.post(
         "/candidats/mes-documents/deposer/",
@@ -526,7 +526,7 @@ def test_the_candidate_upload_of_formative_evaluations_is_refused_with_a_message
 
 
 @pytest.mark.django_db
-def test_the_identity_form_appears_only_for_a_remote_session(client, enrolment, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_identity_form_appears_only_for_a_remote_session(client, enrolment, staff) -> None:
     client.force_login(enrolment.candidate.user)
     assert "Déposer la pièce d'identité" not in client.get("/").content.decode()
     place_in_session(enrolment, mode=SessionMode.REMOTE, staff=staff)
@@ -536,7 +536,7 @@ def test_the_identity_form_appears_only_for_a_remote_session(client, enrolment, 
 @pytest.mark.django_db
 def test_the_candidate_space_keeps_a_constant_number_of_queries(
     client, enrolment, bc1, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     send_part(enrolment, bc1)
     client.force_login(enrolment.candidate.user)
     # Session, user, certifications and versions, enrolments with blocks and accommodations, convocations,

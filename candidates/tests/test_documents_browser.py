@@ -24,9 +24,7 @@ trailer<</Root 1 0 R>>
 """
 
 
-def test_the_candidate_uploads_part_a_and_a_fake_pdf_is_refused(  # type: ignore[no-untyped-def]
-    page, login, screenshot, referential, staff, tmp_path
-):
+def test_the_candidate_uploads_part_a_and_a_fake_pdf_is_refused(page, login, screenshot, referential, staff, tmp_path):
     candidate = make_candidate(staff.organisation, birth_name="Lefèvre", first_name="Inès")
     account = UserFactory(email="ines@example.org", first_name="Inès", is_candidate=True)
     Candidate.objects.filter(pk=candidate.pk).update(user=account)
@@ -72,7 +70,7 @@ def test_the_candidate_uploads_part_a_and_a_fake_pdf_is_refused(  # type: ignore
     assert document.file.read() == MINIMAL_PDF
 
 
-def test_staff_see_the_documents_card_and_send_part_b(page, login, screenshot, referential, staff, tmp_path):  # type: ignore[no-untyped-def]
+def test_staff_see_the_documents_card_and_send_part_b(page, login, screenshot, referential, staff, tmp_path):
     candidate = make_candidate(staff.organisation, birth_name="Lefèvre", first_name="Inès")
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
     services.candidate_enrol(

@@ -27,7 +27,7 @@ def csv_file(siret: str) -> dict:
     return {"name": "candidats.csv", "mimeType": "text/csv", "buffer": ("\ufeff" + text).encode()}
 
 
-def test_staff_fix_a_bad_line_then_import_every_candidate(page, login, screenshot, staff):  # type: ignore[no-untyped-def]
+def test_staff_fix_a_bad_line_then_import_every_candidate(page, login, screenshot, staff):
     login(staff.email)
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Candidats").click()
     page.get_by_role("link", name="Importer").click()

@@ -58,7 +58,7 @@ def csv_file(rows: list[dict[str, str]], *, sep: str = ";", bom: bool = False, h
     return ("\ufeff" if bom else "").encode() + text.encode()
 
 
-def preview_of(organisation, filename: str, content: bytes) -> importing.Preview:  # type: ignore[no-untyped-def]
+def preview_of(organisation, filename: str, content: bytes) -> importing.Preview:
     return importing.import_preview(organisation=organisation, parsed=importing.parse_rows(filename, content))
 
 
@@ -69,7 +69,7 @@ def messages_of(preview: importing.Preview) -> list[str]:
 # Parsing
 
 
-def test_it_reads_a_semicolon_csv_with_a_bom(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_it_reads_a_semicolon_csv_with_a_bom(organisation) -> None:
     preview = preview_of(organisation, "export.csv", csv_file([person(0), person(1)], bom=True))
     assert messages_of(preview) == []
     assert preview.can_commit and preview.ready_count == 2
@@ -80,7 +80,7 @@ def test_it_reads_a_semicolon_csv_with_a_bom(organisation) -> None:  # type: ign
     assert first.candidate.birth_country == "France"  # empty column → France
 
 
-def test_it_reads_a_comma_csv_with_quoted_commas_and_line_breaks(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_it_reads_a_comma_csv_with_quoted_commas_and_line_breaks(organisation) -> None:
     header = [*HEADER, "Adresse de l'entreprise"]
     rows = [person(0, **{"Adresse de l'entreprise": "12 rue Haute,\n25000 Besançon"}), person(1)]
     preview = preview_of(organisation, "EXPORT.CSV", csv_file(rows, sep=",", header=header))
@@ -90,7 +90,7 @@ def test_it_reads_a_comma_csv_with_quoted_commas_and_line_breaks(organisation) -
     assert [row.line for row in preview.rows] == [2, 3]
 
 
-def test_it_reads_an_xlsx_with_real_date_cells_and_numbers_typed_as_numbers(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_it_reads_an_xlsx_with_real_date_cells_and_numbers_typed_as_numbers(organisation) -> None:
     workbook = Workbook()
     sheet = workbook.active
     header = ["NOM DE NAISSANCE", "Premier prénom", "sexe", "Date de naissance", "Commune de naissance"]
@@ -122,14 +122,14 @@ def test_it_reads_an_xlsx_with_real_date_cells_and_numbers_typed_as_numbers(orga
         ["NOM DE NAISSANCE", "PRÉNOM", "Sexe", "Né(e) le", "Commune de naissance", "Code INSEE", "E-MAIL"],
     ],
 )
-def test_headers_are_read_whatever_their_case_and_accents(organisation, header) -> None:  # type: ignore[no-untyped-def]
+def test_headers_are_read_whatever_their_case_and_accents(organisation, header) -> None:
     row = dict(zip(header, person(0).values(), strict=False))
     preview = preview_of(organisation, "export.csv", csv_file([row], header=header))
     assert messages_of(preview) == []
     assert preview.rows[0].candidate.email == "julie0@example.org"
 
 
-def test_missing_mandatory_columns_are_listed_in_one_error(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_missing_mandatory_columns_are_listed_in_one_error(organisation) -> None:
     header = ["Nom de naissance", "Prénom", "Commune de naissance"]
     preview = preview_of(organisation, "export.csv", csv_file([person(0)], header=header))
     assert preview.file_errors == [
@@ -139,14 +139,14 @@ def test_missing_mandatory_columns_are_listed_in_one_error(organisation) -> None
     assert not preview.rows and not preview.can_commit
 
 
-def test_unknown_columns_are_ignored_and_listed(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_columns_are_ignored_and_listed(organisation) -> None:
     header = [*HEADER, "Numéro de dossier", "Remarques"]
     preview = preview_of(organisation, "export.csv", csv_file([person(0, Remarques="VIP")], header=header))
     assert preview.ignored_columns == ["Numéro de dossier", "Remarques"]
     assert preview.can_commit
 
 
-def test_sex_and_dates_are_read_in_their_usual_french_forms(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_sex_and_dates_are_read_in_their_usual_french_forms(organisation) -> None:
     rows = [
         person(0, Sexe="Femme", **{"Date de naissance": "1/2/1990"}),
         person(1, Sexe="h", **{"Date de naissance": "1991-02-03"}),
@@ -177,7 +177,7 @@ def test_sex_and_dates_are_read_in_their_usual_french_forms(organisation) -> Non
         ({"E-mail": "julie.example.org"}, "Ligne 4 — E-mail : Saisissez une adresse de courriel valide."),
     ],
 )
-def test_each_bad_row_is_reported_with_its_line_and_column(organisation, overrides, expected) -> None:  # type: ignore[no-untyped-def]
+def test_each_bad_row_is_reported_with_its_line_and_column(organisation, overrides, expected) -> None:
     rows = [person(0), person(1), person(2, **overrides), person(3)]
     preview = preview_of(organisation, "export.csv", csv_file(rows))
     messages = messages_of(preview)
@@ -186,7 +186,7 @@ def test_each_bad_row_is_reported_with_its_line_and_column(organisation, overrid
     assert preview.rows[2].candidate is None
 
 
-def test_a_row_can_carry_several_errors_in_column_order(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_can_carry_several_errors_in_column_order(organisation) -> None:
     row = person(0, Sexe="?", **{"Date de naissance": "hier", "E-mail": ""})
     messages = messages_of(preview_of(organisation, "export.csv", csv_file([row])))
     assert [m.split(" : ")[0] for m in messages] == [
@@ -196,7 +196,7 @@ def test_a_row_can_carry_several_errors_in_column_order(organisation) -> None:  
     ]
 
 
-def test_a_candidate_already_in_the_organisation_is_a_row_error(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_a_candidate_already_in_the_organisation_is_a_row_error(organisation) -> None:
     services.candidate_create(
         organisation=organisation,
         created_by=None,
@@ -213,7 +213,7 @@ def test_a_candidate_already_in_the_organisation_is_a_row_error(organisation) ->
     assert messages[0].startswith("Ligne 3 : Ce candidat existe déjà : MARTIN1 julie, né(e) le 2 mars 1991")
 
 
-def test_the_same_person_twice_in_the_file_is_a_row_error(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_person_twice_in_the_file_is_a_row_error(organisation) -> None:
     rows = [
         person(0),
         person(1),
@@ -227,13 +227,13 @@ def test_the_same_person_twice_in_the_file_is_a_row_error(organisation) -> None:
 # Limits and file types
 
 
-def test_files_that_are_not_csv_or_xlsx_are_refused(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_files_that_are_not_csv_or_xlsx_are_refused(organisation) -> None:
     for name in ("candidats.xls", "candidats.txt", "candidats.ods", "candidats"):
         preview = preview_of(organisation, name, b"Nom;Prenom\n")
         assert preview.file_errors[0].startswith("Envoyez un fichier .csv (UTF-8"), name
 
 
-def test_a_file_that_is_not_utf8_is_refused_with_what_to_do(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_that_is_not_utf8_is_refused_with_what_to_do(organisation) -> None:
     content = csv_file([person(0)]).decode().encode("cp1252")
     preview = preview_of(organisation, "export.csv", content)
     assert preview.file_errors == [
@@ -242,12 +242,12 @@ def test_a_file_that_is_not_utf8_is_refused_with_what_to_do(organisation) -> Non
     ]
 
 
-def test_a_broken_xlsx_is_refused(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_xlsx_is_refused(organisation) -> None:
     preview = preview_of(organisation, "export.xlsx", b"PK\x03\x04 not really a workbook")
     assert preview.file_errors[0].startswith("Ce fichier ne se lit pas")
 
 
-def test_files_over_2_mb_or_2000_rows_are_refused(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_files_over_2_mb_or_2000_rows_are_refused(organisation) -> None:
     too_big = csv_file([person(0)]) + b" " * importing.MAX_BYTES
     assert preview_of(organisation, "export.csv", too_big).file_errors == [
         "Le fichier dépasse 2 Mo : découpez-le en plusieurs fichiers."
@@ -259,7 +259,7 @@ def test_files_over_2_mb_or_2000_rows_are_refused(organisation) -> None:  # type
     assert len(importing.parse_rows("export.csv", csv_file(rows[:-1])).rows) == importing.MAX_ROWS
 
 
-def test_a_header_without_rows_is_refused(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_a_header_without_rows_is_refused(organisation) -> None:
     assert preview_of(organisation, "export.csv", csv_file([])).file_errors == [
         "Le fichier ne contient aucun candidat sous la ligne des intitulés."
     ]
@@ -268,7 +268,7 @@ def test_a_header_without_rows_is_refused(organisation) -> None:  # type: ignore
 # The service: all or nothing
 
 
-def test_the_service_creates_every_row(organisation, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_service_creates_every_row(organisation, staff) -> None:
     created = importing.candidates_import(
         organisation=organisation, created_by=staff, content=csv_file([person(0), person(1)]), filename="a.csv"
     )
@@ -276,7 +276,7 @@ def test_the_service_creates_every_row(organisation, staff) -> None:  # type: ig
     assert Candidate.objects.filter(organisation=organisation, created_by=staff).count() == 2
 
 
-def test_one_bad_row_and_the_service_writes_nothing(organisation, staff) -> None:  # type: ignore[no-untyped-def]
+def test_one_bad_row_and_the_service_writes_nothing(organisation, staff) -> None:
     rows = [person(n) for n in range(5)] + [person(5, SIRET="123")]
     with pytest.raises(ValidationError) as refusal:
         importing.candidates_import(
@@ -288,10 +288,10 @@ def test_one_bad_row_and_the_service_writes_nothing(organisation, staff) -> None
     assert not Candidate.objects.exists()
 
 
-def test_a_refusal_while_creating_rolls_back_the_rows_already_created(organisation, staff, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_refusal_while_creating_rolls_back_the_rows_already_created(organisation, staff, monkeypatch) -> None:
     create = services.candidate_create
 
-    def fails_on_the_third(**fields):  # type: ignore[no-untyped-def]
+    def fails_on_the_third(**fields):
         if fields["birth_name"] == "Martin2":
             raise ValidationError("Refus tardif.")
         return create(**fields)
@@ -311,16 +311,16 @@ def test_a_refusal_while_creating_rolls_back_the_rows_already_created(organisati
 # Pages
 
 
-def upload(client, content: bytes, name: str = "candidats.csv"):  # type: ignore[no-untyped-def]
+def upload(client, content: bytes, name: str = "candidats.csv"):
     return client.post("/candidats/import/", {"file": SimpleUploadedFile(name, content)})
 
 
-def confirm(client, response):  # type: ignore[no-untyped-def]
+def confirm(client, response):
     sha256 = re.search(r'name="sha256" value="([0-9a-f]{64})"', response.content.decode())
     return client.post("/candidats/import/confirmer/", {"sha256": sha256.group(1) if sha256 else "0" * 64})
 
 
-def test_staff_preview_then_import_with_nothing_written_before_the_confirmation(client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_staff_preview_then_import_with_nothing_written_before_the_confirmation(client, staff) -> None:
     client.force_login(staff)
     assert client.get("/candidats/import/").status_code == 200
     preview = upload(client, csv_file([person(n) for n in range(12)], bom=True))
@@ -342,7 +342,7 @@ def test_staff_preview_then_import_with_nothing_written_before_the_confirmation(
     assert Candidate.objects.count() == 12
 
 
-def test_the_preview_lists_errors_and_offers_no_import_button(client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_preview_lists_errors_and_offers_no_import_button(client, staff) -> None:
     client.force_login(staff)
     rows = [person(0), person(1), person(2, SIRET="12345678901234")]
     page = upload(client, csv_file(rows, header=[*HEADER, "Remarques"])).content.decode()
@@ -352,7 +352,7 @@ def test_the_preview_lists_errors_and_offers_no_import_button(client, staff) -> 
     assert "import/confirmer" not in page and "Importer 2" not in page
 
 
-def test_a_forced_confirmation_of_a_file_with_errors_writes_nothing(client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_a_forced_confirmation_of_a_file_with_errors_writes_nothing(client, staff) -> None:
     client.force_login(staff)
     content = csv_file([person(0), person(1, **{"Date de naissance": "32/01/1990"})])
     upload(client, content)
@@ -365,7 +365,7 @@ def test_a_forced_confirmation_of_a_file_with_errors_writes_nothing(client, staf
     assert not Candidate.objects.exists()
 
 
-def test_the_confirmation_validates_again_and_refuses_a_duplicate_created_meanwhile(client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_confirmation_validates_again_and_refuses_a_duplicate_created_meanwhile(client, staff) -> None:
     client.force_login(staff)
     preview = upload(client, csv_file([person(0), person(1), person(2)]))
     assert "Importer 3 candidats" in preview.content.decode()
@@ -387,7 +387,7 @@ def test_the_confirmation_validates_again_and_refuses_a_duplicate_created_meanwh
     assert Candidate.objects.count() == 1
 
 
-def test_a_confirmation_for_another_file_than_the_one_previewed_is_refused(client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_a_confirmation_for_another_file_than_the_one_previewed_is_refused(client, staff) -> None:
     client.force_login(staff)
     upload(client, csv_file([person(0)]))
     response = client.post("/candidats/import/confirmer/", {"sha256": "f" * 64})
@@ -396,7 +396,7 @@ def test_a_confirmation_for_another_file_than_the_one_previewed_is_refused(clien
     assert client.get("/candidats/import/confirmer/").status_code == 405
 
 
-def test_the_upload_form_refuses_wrong_types_and_sizes_in_french(client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_upload_form_refuses_wrong_types_and_sizes_in_french(client, staff) -> None:
     client.force_login(staff)
     page = upload(client, b"%PDF-1.4", name="candidats.pdf").content.decode()
     assert "Envoyez un fichier .csv (UTF-8, séparateur « ; » ou « , ») ou .xlsx (Excel)" in page
@@ -405,7 +405,7 @@ def test_the_upload_form_refuses_wrong_types_and_sizes_in_french(client, staff) 
     assert IMPORT_SESSION_KEY not in client.session
 
 
-def test_the_preview_of_50_rows_costs_one_query_per_row_and_the_import_creates_them(client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_preview_of_50_rows_costs_one_query_per_row_and_the_import_creates_them(client, staff) -> None:
     client.force_login(staff)
 
     def preview_queries(count: int) -> int:
@@ -423,7 +423,7 @@ def test_the_preview_of_50_rows_costs_one_query_per_row_and_the_import_creates_t
     assert Candidate.objects.filter(organisation=staff.organisation).count() == 50
 
 
-def test_the_list_offers_the_import_to_staff_only(client, staff, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_list_offers_the_import_to_staff_only(client, staff, certifier_admin) -> None:
     client.force_login(staff)
     assert 'href="/candidats/import/"' in client.get("/candidats/").content.decode()
     client.force_login(certifier_admin)
@@ -433,13 +433,13 @@ def test_the_list_offers_the_import_to_staff_only(client, staff, certifier_admin
 # Access: staff of an organisation only
 
 
-def test_strangers_are_sent_to_login(client) -> None:  # type: ignore[no-untyped-def]
+def test_strangers_are_sent_to_login(client) -> None:
     for url in ("/candidats/import/", "/candidats/import/confirmer/"):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith("/compte/connexion/"), url
 
 
-def test_jury_members_and_candidates_are_refused(client, jury_member, candidate_user) -> None:  # type: ignore[no-untyped-def]
+def test_jury_members_and_candidates_are_refused(client, jury_member, candidate_user) -> None:
     for user in (jury_member, candidate_user):
         client.force_login(user)
         assert client.get("/candidats/import/").status_code == 403
@@ -448,7 +448,7 @@ def test_jury_members_and_candidates_are_refused(client, jury_member, candidate_
     assert not Candidate.objects.exists()
 
 
-def test_certifier_admins_are_told_that_organisations_import_their_candidates(client, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_certifier_admins_are_told_that_organisations_import_their_candidates(client, certifier_admin) -> None:
     client.force_login(certifier_admin)
     response = client.get("/candidats/import/")
     assert response.status_code == 403
@@ -456,7 +456,7 @@ def test_certifier_admins_are_told_that_organisations_import_their_candidates(cl
     assert upload(client, csv_file([person(0)])).status_code == 403
 
 
-def test_a_file_previewed_for_one_organisation_is_not_imported_into_another(client, staff) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_previewed_for_one_organisation_is_not_imported_into_another(client, staff) -> None:
     client.force_login(staff)
     preview = upload(client, csv_file([person(0)]))
     staff.organisation = OrganisationFactory(name="Autre organisme")

@@ -46,7 +46,7 @@ def invite(candidate: Candidate, capture: Any) -> User:
         return services.candidate_invite(candidate=candidate, site_url=SITE)
 
 
-def test_an_invitation_creates_a_candidate_account_without_password(  # type: ignore[no-untyped-def]
+def test_an_invitation_creates_a_candidate_account_without_password(
     candidate, django_capture_on_commit_callbacks
 ) -> None:
     user = invite(candidate, django_capture_on_commit_callbacks)
@@ -65,14 +65,14 @@ def test_an_invitation_creates_a_candidate_account_without_password(  # type: ig
     assert LINK.search(message.body)
 
 
-def test_the_invitation_leaves_only_once_the_transaction_commits(candidate, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_invitation_leaves_only_once_the_transaction_commits(candidate, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.candidate_invite(candidate=candidate, site_url=SITE)
     assert mail.outbox == []
     assert len(callbacks) == 1
 
 
-def test_inviting_twice_reuses_the_same_account(candidate, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_inviting_twice_reuses_the_same_account(candidate, django_capture_on_commit_callbacks) -> None:
     first = invite(candidate, django_capture_on_commit_callbacks)
     second = invite(candidate, django_capture_on_commit_callbacks)
     assert first.pk == second.pk
@@ -80,7 +80,7 @@ def test_inviting_twice_reuses_the_same_account(candidate, django_capture_on_com
     assert len(mail.outbox) == 2
 
 
-def test_an_email_already_used_by_another_candidates_account_is_refused(  # type: ignore[no-untyped-def]
+def test_an_email_already_used_by_another_candidates_account_is_refused(
     candidate, django_capture_on_commit_callbacks
 ) -> None:
     invite(candidate, django_capture_on_commit_callbacks)
@@ -93,7 +93,7 @@ def test_an_email_already_used_by_another_candidates_account_is_refused(  # type
     assert len(mail.outbox) == 1
 
 
-def test_the_invited_candidate_sets_a_password_logs_in_and_sees_their_file(  # type: ignore[no-untyped-def]
+def test_the_invited_candidate_sets_a_password_logs_in_and_sees_their_file(
     client, staff, referential, django_capture_on_commit_callbacks
 ) -> None:
     organisation = staff.organisation
@@ -150,7 +150,7 @@ def test_the_invited_candidate_sets_a_password_logs_in_and_sees_their_file(  # t
     assert b"BEGIN:VEVENT" in calendar.content
 
 
-def test_the_link_works_only_once(candidate, client, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_link_works_only_once(candidate, client, django_capture_on_commit_callbacks) -> None:
     invite(candidate, django_capture_on_commit_callbacks)
     path = LINK.search(mail.outbox[0].body).group(1)
     set_password_url = client.get(path, follow=True).redirect_chain[-1][0]
@@ -160,7 +160,7 @@ def test_the_link_works_only_once(candidate, client, django_capture_on_commit_ca
     assert 'name="new_password1"' not in again
 
 
-def test_staff_invite_their_candidate_through_the_page(  # type: ignore[no-untyped-def]
+def test_staff_invite_their_candidate_through_the_page(
     client, staff, candidate, django_capture_on_commit_callbacks
 ) -> None:
     client.force_login(staff)
@@ -175,7 +175,7 @@ def test_staff_invite_their_candidate_through_the_page(  # type: ignore[no-untyp
     assert "Invitation envoyée à julie0@example.org." in page
 
 
-def test_staff_of_another_organisation_cannot_invite(client, candidate, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_staff_of_another_organisation_cannot_invite(client, candidate, django_capture_on_commit_callbacks) -> None:
     stranger = UserFactory(email="autre@example.org", organisation=OrganisationFactory(name="Autre organisme"))
     client.force_login(stranger)
     with django_capture_on_commit_callbacks(execute=True):
@@ -185,7 +185,7 @@ def test_staff_of_another_organisation_cannot_invite(client, candidate, django_c
     assert mail.outbox == []
 
 
-def test_inviting_is_a_post_only_action(client, staff, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_inviting_is_a_post_only_action(client, staff, candidate) -> None:
     client.force_login(staff)
     assert client.get(f"/candidats/{candidate.pk}/inviter/").status_code == 405
     candidate.refresh_from_db()

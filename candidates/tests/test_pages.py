@@ -19,11 +19,11 @@ LIST_QUERIES = 7
 
 
 @pytest.fixture
-def candidate(staff) -> Candidate:  # type: ignore[no-untyped-def]
+def candidate(staff) -> Candidate:
     return make_candidate(staff.organisation)
 
 
-def test_strangers_are_sent_to_login(client, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_strangers_are_sent_to_login(client, candidate) -> None:
     for url in (
         "/candidats/",
         "/candidats/nouveau/",
@@ -34,14 +34,14 @@ def test_strangers_are_sent_to_login(client, candidate) -> None:  # type: ignore
         assert response.status_code == 302 and response.url.startswith("/compte/connexion/"), url
 
 
-def test_jury_members_and_candidates_have_no_access(client, candidate, jury_member, candidate_user) -> None:  # type: ignore[no-untyped-def]
+def test_jury_members_and_candidates_have_no_access(client, candidate, jury_member, candidate_user) -> None:
     for user in (jury_member, candidate_user):
         client.force_login(user)
         for url in ("/candidats/", "/candidats/nouveau/", f"/candidats/{candidate.pk}/"):
             assert client.get(url).status_code == 403, (user.email, url)
 
 
-def test_staff_see_only_their_organisation_and_get_404_elsewhere(client, staff, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_staff_see_only_their_organisation_and_get_404_elsewhere(client, staff, candidate) -> None:
     other = make_candidate(OrganisationFactory(name="Autre organisme"), n=1)
     client.force_login(staff)
     listing = client.get("/candidats/").content.decode()
@@ -52,7 +52,7 @@ def test_staff_see_only_their_organisation_and_get_404_elsewhere(client, staff, 
         assert client.get(url).status_code == 404, url
 
 
-def test_certifier_admins_see_every_organisation(client, certifier_admin, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_certifier_admins_see_every_organisation(client, certifier_admin, candidate) -> None:
     other = make_candidate(OrganisationFactory(name="Autre organisme"), n=1)
     client.force_login(certifier_admin)
     listing = client.get("/candidats/").content.decode()
@@ -62,7 +62,7 @@ def test_certifier_admins_see_every_organisation(client, certifier_admin, candid
 
 def test_the_list_filters_and_keeps_a_constant_number_of_queries(
     client, staff, referential, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
     client.force_login(staff)
     for n in range(3):
@@ -94,7 +94,7 @@ def test_the_list_filters_and_keeps_a_constant_number_of_queries(
     assert "40 candidats" in by_version
 
 
-def test_a_duplicate_is_refused_on_the_form_with_the_input_kept(client, staff, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_duplicate_is_refused_on_the_form_with_the_input_kept(client, staff, candidate) -> None:
     client.force_login(staff)
     response = client.post(
         "/candidats/nouveau/",
@@ -116,7 +116,7 @@ def test_a_duplicate_is_refused_on_the_form_with_the_input_kept(client, staff, c
     assert Candidate.objects.count() == 1
 
 
-def test_the_fraud_ban_refusal_says_until_when(client, staff, candidate, certifier_admin, referential) -> None:  # type: ignore[no-untyped-def]
+def test_the_fraud_ban_refusal_says_until_when(client, staff, candidate, certifier_admin, referential) -> None:
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
     services.fraud_ban_record(
         candidate=candidate,
@@ -134,7 +134,7 @@ def test_the_fraud_ban_refusal_says_until_when(client, staff, candidate, certifi
     assert not Enrolment.objects.exists()
 
 
-def test_only_organisation_staff_create_candidates(client, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_only_organisation_staff_create_candidates(client, certifier_admin) -> None:
     client.force_login(certifier_admin)
     assert client.get("/candidats/nouveau/").status_code == 403
     staff_of_two_roles = UserFactory(organisation=OrganisationFactory(name="Lycée"), is_jury_member=True)

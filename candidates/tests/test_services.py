@@ -64,12 +64,12 @@ def at(day: dt.date) -> time_machine.travel:
 
 
 @pytest.fixture
-def polishing(referential) -> CertificationVersion:  # type: ignore[no-untyped-def]
+def polishing(referential) -> CertificationVersion:
     return CertificationVersion.objects.get(rncp_code="RNCP26850")
 
 
 @pytest.fixture
-def candidate(organisation) -> Candidate:  # type: ignore[no-untyped-def]
+def candidate(organisation) -> Candidate:
     return make_candidate(organisation)
 
 
@@ -96,7 +96,7 @@ def version_with_blocks(count: int = 2, **fields: Any) -> CertificationVersion:
 
 
 @pytest.mark.django_db
-def test_create_stores_normalised_values_and_the_identity_key(organisation, staff) -> None:  # type: ignore[no-untyped-def]
+def test_create_stores_normalised_values_and_the_identity_key(organisation, staff) -> None:
     created = candidate_create(
         organisation=organisation,
         created_by=staff,
@@ -147,7 +147,7 @@ def test_create_stores_normalised_values_and_the_identity_key(organisation, staf
         "future",
     ],
 )
-def test_create_refuses_a_wrong_identity_on_the_field(organisation, overrides, field, message) -> None:  # type: ignore[no-untyped-def]
+def test_create_refuses_a_wrong_identity_on_the_field(organisation, overrides, field, message) -> None:
     with pytest.raises(ValidationError) as excinfo:
         make_candidate(organisation, **overrides)
 
@@ -156,7 +156,7 @@ def test_create_refuses_a_wrong_identity_on_the_field(organisation, overrides, f
 
 
 @pytest.mark.django_db
-def test_create_refuses_a_birth_date_of_today(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_create_refuses_a_birth_date_of_today(organisation) -> None:
     with pytest.raises(ValidationError) as excinfo:
         make_candidate(organisation, birth_date=timezone.localdate())
 
@@ -164,7 +164,7 @@ def test_create_refuses_a_birth_date_of_today(organisation) -> None:  # type: ig
 
 
 @pytest.mark.django_db
-def test_create_reports_every_identity_error_at_once(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_create_reports_every_identity_error_at_once(organisation) -> None:
     with pytest.raises(ValidationError) as excinfo:
         make_candidate(organisation, birth_insee_code="ABCDE", company_siret="12345678901234")
 
@@ -172,14 +172,14 @@ def test_create_reports_every_identity_error_at_once(organisation) -> None:  # t
 
 
 @pytest.mark.django_db
-def test_create_accepts_no_insee_code_for_a_birth_abroad(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_create_accepts_no_insee_code_for_a_birth_abroad(organisation) -> None:
     created = make_candidate(organisation, birth_country="Maroc", birth_commune="Casablanca", birth_insee_code="")
 
     assert Candidate.objects.get(pk=created.pk).birth_insee_code == ""
 
 
 @pytest.mark.django_db
-def test_create_refuses_the_same_identity_in_the_same_organisation_naming_the_record(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_create_refuses_the_same_identity_in_the_same_organisation_naming_the_record(organisation) -> None:
     existing = make_candidate(organisation)
 
     with pytest.raises(ValidationError) as excinfo:
@@ -194,7 +194,7 @@ def test_create_refuses_the_same_identity_in_the_same_organisation_naming_the_re
 
 
 @pytest.mark.django_db
-def test_create_refuses_an_identity_followed_elsewhere_without_naming_the_other_organisation(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_create_refuses_an_identity_followed_elsewhere_without_naming_the_other_organisation(organisation) -> None:
     other = OrganisationFactory(name="Lycée Diderot Bijouterie")
     make_candidate(other)
 
@@ -209,7 +209,7 @@ def test_create_refuses_an_identity_followed_elsewhere_without_naming_the_other_
 
 
 @pytest.mark.django_db
-def test_create_accepts_a_namesake_born_another_day(organisation) -> None:  # type: ignore[no-untyped-def]
+def test_create_accepts_a_namesake_born_another_day(organisation) -> None:
     make_candidate(organisation)
     make_candidate(organisation, birth_date=BORN + dt.timedelta(days=1), email="homonyme@example.org")
 
@@ -217,7 +217,7 @@ def test_create_accepts_a_namesake_born_another_day(organisation) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_update_saves_the_same_candidate_without_calling_it_its_own_duplicate(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_update_saves_the_same_candidate_without_calling_it_its_own_duplicate(candidate) -> None:
     updated = candidate_update(candidate=candidate, phone=" 06 12 34 56 78 ", email="ELODIE@EXAMPLE.ORG")
 
     stored = Candidate.objects.get(pk=candidate.pk)
@@ -226,7 +226,7 @@ def test_update_saves_the_same_candidate_without_calling_it_its_own_duplicate(ca
 
 
 @pytest.mark.django_db
-def test_update_recomputes_the_identity_key(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_update_recomputes_the_identity_key(candidate) -> None:
     candidate_update(candidate=candidate, birth_name="Le Gall")
 
     assert Candidate.objects.get(pk=candidate.pk).identity_key == rules.identity_key(
@@ -235,7 +235,7 @@ def test_update_recomputes_the_identity_key(candidate) -> None:  # type: ignore[
 
 
 @pytest.mark.django_db
-def test_update_refuses_to_turn_a_candidate_into_another_ones_duplicate(organisation, candidate) -> None:  # type: ignore[no-untyped-def]
+def test_update_refuses_to_turn_a_candidate_into_another_ones_duplicate(organisation, candidate) -> None:
     other = make_candidate(organisation, birth_name="Martin", first_name="Léa", email="lea@example.org")
 
     with pytest.raises(ValidationError, match="Ce candidat existe déjà"):
@@ -248,7 +248,7 @@ def test_update_refuses_to_turn_a_candidate_into_another_ones_duplicate(organisa
 
 
 @pytest.mark.django_db
-def test_enrol_presents_every_block_when_none_are_chosen(candidate, polishing, staff) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_presents_every_block_when_none_are_chosen(candidate, polishing, staff) -> None:
     enrolment = enrol(candidate, polishing, created_by=staff)
 
     stored = Enrolment.objects.get(pk=enrolment.pk)
@@ -259,7 +259,7 @@ def test_enrol_presents_every_block_when_none_are_chosen(candidate, polishing, s
 
 
 @pytest.mark.django_db
-def test_enrol_presents_some_blocks_when_partial_award_is_allowed(candidate, polishing) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_presents_some_blocks_when_partial_award_is_allowed(candidate, polishing) -> None:
     bc2 = polishing.blocks.get(code="BC2")
 
     enrolment = enrol(candidate, polishing, blocks=[bc2])
@@ -268,7 +268,7 @@ def test_enrol_presents_some_blocks_when_partial_award_is_allowed(candidate, pol
 
 
 @pytest.mark.django_db
-def test_enrol_refuses_blocks_of_another_certification(candidate, polishing) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_refuses_blocks_of_another_certification(candidate, polishing) -> None:
     stranger = Block.objects.get(version__rncp_code="RNCP31313", code="BC3")
 
     with pytest.raises(ValidationError) as excinfo:
@@ -279,7 +279,7 @@ def test_enrol_refuses_blocks_of_another_certification(candidate, polishing) -> 
 
 
 @pytest.mark.django_db
-def test_enrol_refuses_an_empty_block_list(candidate, polishing) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_refuses_an_empty_block_list(candidate, polishing) -> None:
     with pytest.raises(ValidationError) as excinfo:
         enrol(candidate, polishing, blocks=[])
 
@@ -287,7 +287,7 @@ def test_enrol_refuses_an_empty_block_list(candidate, polishing) -> None:  # typ
 
 
 @pytest.mark.django_db
-def test_enrol_refuses_an_access_route_the_version_does_not_offer(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_refuses_an_access_route_the_version_does_not_offer(candidate) -> None:
     version = version_with_blocks(access_routes=["vae"])
 
     with pytest.raises(ValidationError) as excinfo:
@@ -298,7 +298,7 @@ def test_enrol_refuses_an_access_route_the_version_does_not_offer(candidate) -> 
 
 
 @pytest.mark.django_db
-def test_enrol_refuses_a_draft_version(candidate, referential) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_refuses_a_draft_version(candidate, referential) -> None:
     draft = CertificationVersion.objects.get(rncp_code="RNCP26849")
 
     with pytest.raises(ValidationError) as excinfo:
@@ -311,7 +311,7 @@ def test_enrol_refuses_a_draft_version(candidate, referential) -> None:  # type:
 
 
 @pytest.mark.django_db
-def test_enrol_refuses_a_second_active_enrolment_and_leaves_no_row(candidate, polishing) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_refuses_a_second_active_enrolment_and_leaves_no_row(candidate, polishing) -> None:
     first = enrol(candidate, polishing)
 
     with pytest.raises(ValidationError, match="déjà inscrit"):
@@ -321,7 +321,7 @@ def test_enrol_refuses_a_second_active_enrolment_and_leaves_no_row(candidate, po
 
 
 @pytest.mark.django_db
-def test_enrol_accepts_a_new_enrolment_once_the_previous_one_is_withdrawn(candidate, polishing) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_accepts_a_new_enrolment_once_the_previous_one_is_withdrawn(candidate, polishing) -> None:
     Enrolment.objects.filter(pk=enrol(candidate, polishing).pk).update(status=EnrolmentStatus.WITHDRAWN)
 
     assert enrol(candidate, polishing).status == EnrolmentStatus.ACTIVE
@@ -329,7 +329,7 @@ def test_enrol_accepts_a_new_enrolment_once_the_previous_one_is_withdrawn(candid
 
 
 @pytest.mark.django_db
-def test_a_version_without_partial_award_refuses_a_subset_of_blocks(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_version_without_partial_award_refuses_a_subset_of_blocks(candidate) -> None:
     version = version_with_blocks(partial_award_allowed=False)
 
     with pytest.raises(ValidationError) as excinfo:
@@ -340,7 +340,7 @@ def test_a_version_without_partial_award_refuses_a_subset_of_blocks(candidate) -
 
 
 @pytest.mark.django_db
-def test_a_version_without_partial_award_refuses_a_repeated_block_in_place_of_all(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_version_without_partial_award_refuses_a_repeated_block_in_place_of_all(candidate) -> None:
     version = version_with_blocks(partial_award_allowed=False)
     first = version.blocks.first()
 
@@ -354,7 +354,7 @@ def test_a_version_without_partial_award_refuses_a_repeated_block_in_place_of_al
     [(None, ""), (None, PrerequisitesOutcome.MET), (INTERVIEW, ""), (INTERVIEW, PrerequisitesOutcome.NOT_MET)],
     ids=["nothing", "no-date", "no-outcome", "not-met"],
 )
-def test_a_version_with_prerequisites_refuses_without_an_interview_passed(candidate, interview_on, outcome) -> None:  # type: ignore[no-untyped-def]
+def test_a_version_with_prerequisites_refuses_without_an_interview_passed(candidate, interview_on, outcome) -> None:
     version = version_with_blocks(
         prerequisites_required=True, prerequisites="Deux ans d'expérience en atelier de bijouterie."
     )
@@ -367,7 +367,7 @@ def test_a_version_with_prerequisites_refuses_without_an_interview_passed(candid
 
 
 @pytest.mark.django_db
-def test_a_version_with_prerequisites_records_the_interview(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_version_with_prerequisites_records_the_interview(candidate) -> None:
     version = version_with_blocks(
         prerequisites_required=True, prerequisites="Deux ans d'expérience en atelier de bijouterie."
     )
@@ -381,7 +381,7 @@ def test_a_version_with_prerequisites_records_the_interview(candidate) -> None: 
 
 
 @pytest.mark.django_db
-def test_a_version_without_prerequisites_needs_no_interview(candidate) -> None:  # type: ignore[no-untyped-def]
+def test_a_version_without_prerequisites_needs_no_interview(candidate) -> None:
     version = version_with_blocks(prerequisites_required=False, prerequisites="Aucun prérequis.")
 
     enrolment = enrol(candidate, version, prerequisites_interview_on=None, prerequisites_outcome="")
@@ -390,14 +390,14 @@ def test_a_version_without_prerequisites_needs_no_interview(candidate) -> None: 
 
 
 @pytest.mark.django_db
-def test_the_polishing_cqp_whose_text_says_no_prerequisites_needs_no_interview(candidate, polishing) -> None:  # type: ignore[no-untyped-def]
+def test_the_polishing_cqp_whose_text_says_no_prerequisites_needs_no_interview(candidate, polishing) -> None:
     enrolment = enrol(candidate, polishing, prerequisites_interview_on=None, prerequisites_outcome="")
 
     assert enrolment.prerequisites_outcome == PrerequisitesOutcome.NOT_REQUIRED
 
 
 @pytest.mark.django_db
-def test_an_enrolment_freezes_the_version(candidate, polishing) -> None:  # type: ignore[no-untyped-def]
+def test_an_enrolment_freezes_the_version(candidate, polishing) -> None:
     assert version_is_in_use(polishing) is False
 
     enrol(candidate, polishing)
@@ -414,7 +414,7 @@ BAN_END = dt.date(2027, 3, 9)
 @pytest.mark.django_db
 def test_a_fraud_ban_lasts_three_years_less_a_day_and_withdraws_every_record_of_the_person(
     organisation, candidate, polishing, certifier_admin
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     twin = CandidateFactory(birth_name="LE GOFF", first_name="Elodie", birth_date=BORN)
     stranger = CandidateFactory()
     mine, twins, strangers = enrol(candidate, polishing), enrol(twin, polishing), enrol(stranger, polishing)
@@ -437,7 +437,7 @@ def test_a_fraud_ban_lasts_three_years_less_a_day_and_withdraws_every_record_of_
 
 
 @pytest.mark.django_db
-def test_a_fraud_ban_needs_a_reason(candidate, polishing, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_fraud_ban_needs_a_reason(candidate, polishing, certifier_admin) -> None:
     enrolment = enrol(candidate, polishing)
 
     with pytest.raises(ValidationError) as excinfo:
@@ -456,7 +456,7 @@ def _ban(candidate: Candidate, recorded_by: User) -> FraudBan:
 @pytest.mark.parametrize("day", [DECIDED, dt.date(2025, 6, 1), BAN_END], ids=["decision-day", "during", "last-day"])
 def test_enrol_refuses_a_banned_candidate_until_the_last_day_inclusive(
     candidate, polishing, certifier_admin, day
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _ban(candidate, certifier_admin)
 
     with at(day), pytest.raises(ValidationError) as excinfo:
@@ -469,7 +469,7 @@ def test_enrol_refuses_a_banned_candidate_until_the_last_day_inclusive(
 
 
 @pytest.mark.django_db
-def test_enrol_accepts_the_candidate_again_the_day_after_the_ban_ends(candidate, polishing, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_enrol_accepts_the_candidate_again_the_day_after_the_ban_ends(candidate, polishing, certifier_admin) -> None:
     _ban(candidate, certifier_admin)
 
     with at(BAN_END + dt.timedelta(days=1)):
@@ -479,7 +479,7 @@ def test_enrol_accepts_the_candidate_again_the_day_after_the_ban_ends(candidate,
 
 
 @pytest.mark.django_db
-def test_a_ban_catches_a_new_record_of_the_same_person(candidate, polishing, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_ban_catches_a_new_record_of_the_same_person(candidate, polishing, certifier_admin) -> None:
     _ban(candidate, certifier_admin)
     new_record = CandidateFactory(birth_name="Le-Goff", first_name="ÉLODIE", birth_date=BORN)
 
@@ -490,7 +490,7 @@ def test_a_ban_catches_a_new_record_of_the_same_person(candidate, polishing, cer
 
 
 @pytest.mark.django_db
-def test_a_ban_does_not_touch_a_namesake_born_another_day(organisation, candidate, polishing, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_ban_does_not_touch_a_namesake_born_another_day(organisation, candidate, polishing, certifier_admin) -> None:
     _ban(candidate, certifier_admin)
     namesake = make_candidate(organisation, birth_date=BORN + dt.timedelta(days=1), email="homonyme@example.org")
 
@@ -502,12 +502,12 @@ def test_a_ban_does_not_touch_a_namesake_born_another_day(organisation, candidat
 
 
 @pytest.fixture
-def enrolment(candidate, polishing) -> Enrolment:  # type: ignore[no-untyped-def]
+def enrolment(candidate, polishing) -> Enrolment:
     return enrol(candidate, polishing)
 
 
 @pytest.mark.django_db
-def test_extra_time_is_stored_with_its_measure_and_referent(enrolment) -> None:  # type: ignore[no-untyped-def]
+def test_extra_time_is_stored_with_its_measure_and_referent(enrolment) -> None:
     accommodation = accommodation_add(
         enrolment=enrolment,
         kind=AccommodationKind.EXTRA_TIME,
@@ -526,7 +526,7 @@ def test_extra_time_is_stored_with_its_measure_and_referent(enrolment) -> None: 
 
 
 @pytest.mark.django_db
-def test_extra_time_of_zero_minutes_is_refused(enrolment) -> None:  # type: ignore[no-untyped-def]
+def test_extra_time_of_zero_minutes_is_refused(enrolment) -> None:
     with pytest.raises(ValidationError) as excinfo:
         accommodation_add(
             enrolment=enrolment,
@@ -542,7 +542,7 @@ def test_extra_time_of_zero_minutes_is_refused(enrolment) -> None:  # type: igno
 
 
 @pytest.mark.django_db
-def test_minutes_are_refused_for_a_technical_aid(enrolment) -> None:  # type: ignore[no-untyped-def]
+def test_minutes_are_refused_for_a_technical_aid(enrolment) -> None:
     with pytest.raises(ValidationError) as excinfo:
         accommodation_add(
             enrolment=enrolment,
@@ -558,7 +558,7 @@ def test_minutes_are_refused_for_a_technical_aid(enrolment) -> None:  # type: ig
 
 
 @pytest.mark.django_db
-def test_a_technical_aid_is_stored_without_minutes(enrolment) -> None:  # type: ignore[no-untyped-def]
+def test_a_technical_aid_is_stored_without_minutes(enrolment) -> None:
     accommodation = accommodation_add(
         enrolment=enrolment,
         kind=AccommodationKind.TECHNICAL_AID,

@@ -9,7 +9,7 @@ from cqp.models import Competency
 pytestmark = pytest.mark.django_db
 
 
-def test_the_referential_is_read_only_in_the_django_admin(client, certifier_admin, referential) -> None:  # type: ignore[no-untyped-def]
+def test_the_referential_is_read_only_in_the_django_admin(client, certifier_admin, referential) -> None:
     competency = Competency.objects.get(block__version__rncp_code="RNCP26850", code="C1.4")
     client.force_login(certifier_admin)
 
@@ -26,6 +26,6 @@ def test_the_referential_is_read_only_in_the_django_admin(client, certifier_admi
     assert competency.block.threshold_percent == 60
 
 
-def test_organisations_remain_editable_in_the_admin(client, certifier_admin, referential) -> None:  # type: ignore[no-untyped-def]
+def test_organisations_remain_editable_in_the_admin(client, certifier_admin, referential) -> None:
     client.force_login(certifier_admin)
     assert client.get("/admin/cqp/trainingorganisation/add/").status_code == 200

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_staff_logs_in_and_browses_the_referential_down_to_mandatory_competencies(
     page, login, screenshot, referential, staff
-):  # type: ignore[no-untyped-def]
+):
     login(staff.email, start="/referentiel/")
 
     expect(page.get_by_role("heading", name="Référentiel des certifications")).to_be_visible()
@@ -46,7 +46,7 @@ def test_staff_logs_in_and_browses_the_referential_down_to_mandatory_competencie
 
 def test_certifier_admin_marks_a_competency_mandatory_and_sees_the_rule_change(
     page, login, screenshot, referential, certifier_admin
-):  # type: ignore[no-untyped-def]
+):
     login(certifier_admin.email)
     expect(page.get_by_test_id("home-certifier-admin")).to_be_visible()
     page.get_by_role("link", name="Gérer le référentiel").click()
@@ -78,7 +78,7 @@ def test_certifier_admin_marks_a_competency_mandatory_and_sees_the_rule_change(
 
 def test_a_wrong_threshold_is_refused_in_french_and_the_input_is_kept(
     page, login, screenshot, referential, certifier_admin
-):  # type: ignore[no-untyped-def]
+):
     login(certifier_admin.email, start="/referentiel/")
     page.get_by_role("link", name="CQP Horloger qualifié").click()
     page.get_by_test_id("block").first.get_by_role("link", name="Modifier le bloc").click()

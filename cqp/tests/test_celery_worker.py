@@ -82,7 +82,7 @@ def worker(tmp_path: Path) -> Iterator[Path]:
         print((tmp_path / "worker.log").read_text()[-3000:])
 
 
-def test_a_real_worker_reads_the_test_database_through_a_task_from_redis(referential, worker) -> None:  # type: ignore[no-untyped-def]
+def test_a_real_worker_reads_the_test_database_through_a_task_from_redis(referential, worker) -> None:
     result = referential_summary.delay()
 
     counts = result.get(timeout=60)
@@ -92,7 +92,7 @@ def test_a_real_worker_reads_the_test_database_through_a_task_from_redis(referen
     assert counts["competencies"] == 40 + 11
 
 
-def test_a_password_reset_mail_is_sent_by_the_worker(client, certifier_admin, worker) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_reset_mail_is_sent_by_the_worker(client, certifier_admin, worker) -> None:
     response = client.post("/compte/mot-de-passe/oublie/", {"email": certifier_admin.email})
     assert response.status_code == 302
 
@@ -107,7 +107,7 @@ def test_a_password_reset_mail_is_sent_by_the_worker(client, certifier_admin, wo
     assert "/compte/mot-de-passe/nouveau/" in text
 
 
-def test_an_error_raised_in_the_worker_reaches_the_caller(worker) -> None:  # type: ignore[no-untyped-def]
+def test_an_error_raised_in_the_worker_reaches_the_caller(worker) -> None:
     # A newline in a header is refused by Django when the worker builds the message.
     result = email_send.delay(subject="Objet\nBcc: intrus@example.org", body="corps", to=["a@example.org"])
 

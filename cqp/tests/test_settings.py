@@ -109,7 +109,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings() -> None:
     assert "no issues" in result.stdout
 
 
-def test_database_and_redis_urls_switch_backends(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_database_and_redis_urls_switch_backends(monkeypatch) -> None:
     import importlib
 
     import cqp.settings as module

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def enrolled(referential, staff):  # type: ignore[no-untyped-def]
+def enrolled(referential, staff):
     organisation = staff.organisation
     organisation.approval_start = dt.date(2020, 1, 1)
     organisation.save()
@@ -53,7 +53,7 @@ def enrolled(referential, staff):  # type: ignore[no-untyped-def]
     return people
 
 
-def test_staff_schedule_a_session_and_convoke_and_the_candidate_sees_it(page, login, screenshot, staff, enrolled):  # type: ignore[no-untyped-def]
+def test_staff_schedule_a_session_and_convoke_and_the_candidate_sees_it(page, login, screenshot, staff, enrolled):
     day = timezone.localdate() + dt.timedelta(days=40)
     login(staff.email)
     page.get_by_role("link", name="Mes sessions").click()
@@ -103,7 +103,7 @@ def test_staff_schedule_a_session_and_convoke_and_the_candidate_sees_it(page, lo
 
 def test_under_15_days_convocations_are_refused_until_an_admin_overrides(
     page, login, screenshot, staff, enrolled, certifier_admin
-):  # type: ignore[no-untyped-def]
+):
     from evaluations import services
 
     day = timezone.localdate() + dt.timedelta(days=10)
@@ -138,7 +138,7 @@ def test_under_15_days_convocations_are_refused_until_an_admin_overrides(
     assert "pièce d'identité" in mail.outbox[-1].body
 
 
-def test_the_attendance_sheet_is_filled_on_the_exam_day(page, login, screenshot, staff, enrolled):  # type: ignore[no-untyped-def]
+def test_the_attendance_sheet_is_filled_on_the_exam_day(page, login, screenshot, staff, enrolled):
     from evaluations import services
 
     exam_day = timezone.localdate() + dt.timedelta(days=30)

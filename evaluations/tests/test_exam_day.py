@@ -26,7 +26,7 @@ ON_EXAM_DAY = dt.datetime(2026, 12, 15, 9, 5, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def session(referential, staff):  # type: ignore[no-untyped-def]
+def session(referential, staff):
     organisation = staff.organisation
     organisation.approval_start = dt.date(2020, 1, 1)
     organisation.save()
@@ -58,7 +58,7 @@ def place_for(session: EvaluationSession, n: int = 0) -> SessionCandidate:
         return services.session_add_candidate(session=session, enrolment=enrolment)
 
 
-def test_the_sheet_is_filled_only_on_the_exam_day(session, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_sheet_is_filled_only_on_the_exam_day(session, staff) -> None:
     place = place_for(session)
     with time_machine.travel(SCHEDULED_ON), pytest.raises(ValidationError, match="le jour des épreuves"):
         services.identity_check(place=place, document="cni", checked_by=staff)
@@ -66,7 +66,7 @@ def test_the_sheet_is_filled_only_on_the_exam_day(session, staff) -> None:  # ty
     assert place.identity_checked_at is None
 
 
-def test_identity_then_signature_records_who_and_when(session, staff) -> None:  # type: ignore[no-untyped-def]
+def test_identity_then_signature_records_who_and_when(session, staff) -> None:
     place = place_for(session)
     with time_machine.travel(ON_EXAM_DAY, tick=False):
         with pytest.raises(ValidationError, match="Contrôlez d'abord l'identité"):
@@ -86,13 +86,13 @@ def test_identity_then_signature_records_who_and_when(session, staff) -> None:  
     assert place.attendance_recorded_by == staff
 
 
-def test_an_unknown_document_is_refused(session, staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_unknown_document_is_refused(session, staff) -> None:
     place = place_for(session)
     with time_machine.travel(ON_EXAM_DAY), pytest.raises(ValidationError, match="pièce d'identité présentée"):
         services.identity_check(place=place, document="carte de bibliothèque", checked_by=staff)
 
 
-def test_an_absent_candidate_cannot_sign_afterwards(session, staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_absent_candidate_cannot_sign_afterwards(session, staff) -> None:
     place = place_for(session)
     with time_machine.travel(ON_EXAM_DAY):
         services.attendance_absent(place=place, recorded_by=staff)
@@ -104,7 +104,7 @@ def test_an_absent_candidate_cannot_sign_afterwards(session, staff) -> None:  # 
 
 def test_an_incident_reaches_every_certifier_admin(
     session, staff, certifier_admin, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with time_machine.travel(ON_EXAM_DAY), django_capture_on_commit_callbacks(execute=True):
         incident = services.incident_report(
             session=session,
@@ -119,13 +119,13 @@ def test_an_incident_reaches_every_certifier_admin(
     assert "Panne du tour à polir" in mail.outbox[0].body
 
 
-def test_an_incident_needs_a_description(session, staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_incident_needs_a_description(session, staff) -> None:
     with pytest.raises(ValidationError, match="Décrivez"):
         services.incident_report(session=session, kind="other", description="  ", reported_by=staff)
     assert not Incident.objects.exists()
 
 
-def test_fraud_excludes_the_candidate_and_bans_them_for_three_years(session, staff, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_fraud_excludes_the_candidate_and_bans_them_for_three_years(session, staff, certifier_admin) -> None:
     place = place_for(session)
     other_session_place = place_for(session, n=1)
     with time_machine.travel(ON_EXAM_DAY):
@@ -153,7 +153,7 @@ def test_fraud_excludes_the_candidate_and_bans_them_for_three_years(session, sta
 
 def test_a_remote_check_needs_the_uploaded_copy_and_deletes_it(
     session, staff, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     EvaluationSession.objects.filter(pk=session.pk).update(
@@ -183,7 +183,7 @@ def test_a_remote_check_needs_the_uploaded_copy_and_deletes_it(
     assert not storage.exists(stored_name)
 
 
-def test_the_printable_sheet_is_a_pdf_listing_every_candidate(client, session, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_printable_sheet_is_a_pdf_listing_every_candidate(client, session, staff) -> None:
     for n in range(3):
         place_for(session, n=n)
     client.force_login(staff)
@@ -199,7 +199,7 @@ def test_the_printable_sheet_is_a_pdf_listing_every_candidate(client, session, s
         assert f"MOREAU{n}" in text
 
 
-def test_the_sheet_is_404_for_another_organisation(client, session) -> None:  # type: ignore[no-untyped-def]
+def test_the_sheet_is_404_for_another_organisation(client, session) -> None:
     from tests.factories import OrganisationFactory, UserFactory
 
     outsider = UserFactory(organisation=OrganisationFactory(name="Autre"))
@@ -231,7 +231,7 @@ def test_slots_move_to_the_next_morning_when_a_day_is_full() -> None:
     assert timezone.is_naive(start)
 
 
-def test_certifier_admins_find_incidents_in_the_admin_read_only(client, session, staff, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_certifier_admins_find_incidents_in_the_admin_read_only(client, session, staff, certifier_admin) -> None:
     incident = services.incident_report(session=session, kind="other", description="Retard du jury.", reported_by=staff)
     client.force_login(certifier_admin)
     listing = client.get("/admin/evaluations/incident/")

@@ -85,13 +85,13 @@ def statuses(html: str) -> list[str]:
 # Who may see what ----------------------------------------------------------------------------------
 
 
-def test_strangers_are_sent_to_login(client, session) -> None:  # type: ignore[no-untyped-def]
+def test_strangers_are_sent_to_login(client, session) -> None:
     for url in ("/sessions/", "/sessions/nouvelle/", f"/sessions/{session.pk}/"):
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(LOGIN), url
 
 
-def test_jury_members_and_candidates_have_no_access(client, session, jury_member, candidate_user) -> None:  # type: ignore[no-untyped-def]
+def test_jury_members_and_candidates_have_no_access(client, session, jury_member, candidate_user) -> None:
     for user in (jury_member, candidate_user):
         client.force_login(user)
         for url in ("/sessions/", "/sessions/nouvelle/", f"/sessions/{session.pk}/"):
@@ -99,9 +99,7 @@ def test_jury_members_and_candidates_have_no_access(client, session, jury_member
         assert client.post(f"/sessions/{session.pk}/convoquer/").status_code == 403
 
 
-def test_staff_see_their_sessions_and_get_404_on_another_organisations(  # type: ignore[no-untyped-def]
-    client, session, other_staff, version
-) -> None:
+def test_staff_see_their_sessions_and_get_404_on_another_organisations(client, session, other_staff, version) -> None:
     theirs = schedule(other_staff.organisation, version, other_staff)
     client.force_login(other_staff)
     listing = client.get("/sessions/").content.decode()
@@ -113,7 +111,7 @@ def test_staff_see_their_sessions_and_get_404_on_another_organisations(  # type:
         assert client.post(f"/sessions/{session.pk}/{action}/", {"reason": "x"}).status_code == 404, action
 
 
-def test_certifier_admins_see_every_session_but_do_not_schedule(  # type: ignore[no-untyped-def]
+def test_certifier_admins_see_every_session_but_do_not_schedule(
     client, session, other_staff, version, certifier_admin
 ) -> None:
     theirs = schedule(other_staff.organisation, version, other_staff)
@@ -145,7 +143,7 @@ def session_form(version: CertificationVersion, **overrides: str) -> dict[str, s
     return data
 
 
-def test_staff_schedule_a_session_through_the_form(client, staff, approved, version) -> None:  # type: ignore[no-untyped-def]
+def test_staff_schedule_a_session_through_the_form(client, staff, approved, version) -> None:
     client.force_login(staff)
     assert client.get("/sessions/nouvelle/").status_code == 200
     response = client.post("/sessions/nouvelle/", session_form(version))
@@ -162,7 +160,7 @@ def test_staff_schedule_a_session_through_the_form(client, staff, approved, vers
     assert "45 min par passage" in page
 
 
-def test_a_lapsed_approval_redisplays_the_form_with_the_reason_and_the_input(client, staff, approved, version) -> None:  # type: ignore[no-untyped-def]
+def test_a_lapsed_approval_redisplays_the_form_with_the_reason_and_the_input(client, staff, approved, version) -> None:
     approved.approval_end = dt.date(2026, 1, 31)
     approved.save()
     client.force_login(staff)
@@ -181,7 +179,7 @@ def test_a_lapsed_approval_redisplays_the_form_with_the_reason_and_the_input(cli
 # Convoking through the page ---------------------------------------------------------------------------
 
 
-def test_staff_add_candidates_and_send_the_convocations(  # type: ignore[no-untyped-def]
+def test_staff_add_candidates_and_send_the_convocations(
     client, staff, session, django_capture_on_commit_callbacks
 ) -> None:
     enrolments = [enrol(make_candidate(session.organisation, n=n), session.version) for n in range(2)]
@@ -209,7 +207,7 @@ def test_staff_add_candidates_and_send_the_convocations(  # type: ignore[no-unty
     assert len(mail.outbox) == 2
 
 
-def test_a_candidate_of_another_organisation_cannot_be_posted_into_a_session(client, staff, session) -> None:  # type: ignore[no-untyped-def]
+def test_a_candidate_of_another_organisation_cannot_be_posted_into_a_session(client, staff, session) -> None:
     stranger = enrol(make_candidate(OrganisationFactory(name="Autre organisme"), n=9), session.version)
     client.force_login(staff)
     page = client.post(f"/sessions/{session.pk}/candidats/", {"enrolment": stranger.pk}, follow=True)
@@ -217,7 +215,7 @@ def test_a_candidate_of_another_organisation_cannot_be_posted_into_a_session(cli
     assert not session.candidates.exists()
 
 
-def test_the_page_refuses_a_convocation_under_15_days(client, staff, session, _today) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_refuses_a_convocation_under_15_days(client, staff, session, _today) -> None:
     place = add_place(session)
     _today.move_to(dt.datetime(2026, 3, 20, 9, 0, tzinfo=PARIS))
     client.force_login(staff)
@@ -229,7 +227,7 @@ def test_the_page_refuses_a_convocation_under_15_days(client, staff, session, _t
     assert place.convocation_status == ConvocationStatus.NOT_SENT
 
 
-def test_the_override_form_is_offered_to_admins_only_under_15_days(  # type: ignore[no-untyped-def]
+def test_the_override_form_is_offered_to_admins_only_under_15_days(
     client, staff, certifier_admin, session, _today
 ) -> None:
     add_place(session)
@@ -242,7 +240,7 @@ def test_the_override_form_is_offered_to_admins_only_under_15_days(  # type: ign
     assert "Accorder la dérogation" not in client.get(f"/sessions/{session.pk}/").content.decode()
 
 
-def test_staff_cannot_post_an_override(client, staff, session, _today) -> None:  # type: ignore[no-untyped-def]
+def test_staff_cannot_post_an_override(client, staff, session, _today) -> None:
     _today.move_to(dt.datetime(2026, 3, 20, 9, 0, tzinfo=PARIS))
     client.force_login(staff)
     response = client.post(f"/sessions/{session.pk}/derogation/", {"reason": "Urgence"})
@@ -250,7 +248,7 @@ def test_staff_cannot_post_an_override(client, staff, session, _today) -> None: 
     assert not ConvocationOverride.objects.exists()
 
 
-def test_an_admins_override_lets_staff_convoke_late(  # type: ignore[no-untyped-def]
+def test_an_admins_override_lets_staff_convoke_late(
     client, staff, certifier_admin, session, _today, django_capture_on_commit_callbacks
 ) -> None:
     add_place(session)
@@ -275,7 +273,7 @@ def test_an_admins_override_lets_staff_convoke_late(  # type: ignore[no-untyped-
 # Calendar files ------------------------------------------------------------------------------------------
 
 
-def test_the_calendar_file_is_given_to_the_candidate_their_organisation_and_admins(  # type: ignore[no-untyped-def]
+def test_the_calendar_file_is_given_to_the_candidate_their_organisation_and_admins(
     client, staff, certifier_admin, session
 ) -> None:
     place = add_place(session)
@@ -294,7 +292,7 @@ def test_the_calendar_file_is_given_to_the_candidate_their_organisation_and_admi
         assert b"DTSTART:20260401T070000Z" in response.content  # 09:00 in Paris, summer time
 
 
-def test_the_calendar_file_is_404_for_another_candidate_and_another_organisation(  # type: ignore[no-untyped-def]
+def test_the_calendar_file_is_404_for_another_candidate_and_another_organisation(
     client, session, other_staff, jury_member
 ) -> None:
     place = add_place(session)
@@ -317,7 +315,7 @@ def test_the_calendar_file_is_404_for_another_candidate_and_another_organisation
 DETAIL_QUERIES = 9  # + the session's evaluation jury (none here; its seats are read when it exists)
 
 
-def test_the_detail_page_keeps_a_constant_number_of_queries(client, staff, session, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_detail_page_keeps_a_constant_number_of_queries(client, staff, session, django_assert_num_queries) -> None:
     EvaluationSession.objects.filter(pk=session.pk).update(ends_on=session.starts_on + dt.timedelta(days=2))
     session.refresh_from_db()  # 20 slots of 45 min need more than one day
     for n in range(3):

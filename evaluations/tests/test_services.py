@@ -88,13 +88,13 @@ def test_a_session_takes_the_certifications_exam_length_by_default(session: Eval
     assert session.address == ADDRESS
 
 
-def test_a_session_may_set_its_own_slot_length(version, approved, staff) -> None:  # type: ignore[no-untyped-def]
+def test_a_session_may_set_its_own_slot_length(version, approved, staff) -> None:
     session = schedule(version=version, organisation=approved, created_by=staff, slot_minutes=60)
     assert session.slot_minutes == 60
 
 
 @pytest.mark.parametrize("day", [TODAY, TODAY - dt.timedelta(days=1)])
-def test_it_refuses_a_session_today_or_in_the_past(version, approved, staff, day: dt.date) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_session_today_or_in_the_past(version, approved, staff, day: dt.date) -> None:
     with pytest.raises(ValidationError) as exc:
         schedule(version=version, organisation=approved, created_by=staff, starts_on=day)
     assert "starts_on" in exc.value.message_dict
@@ -113,7 +113,7 @@ def test_it_refuses_a_session_today_or_in_the_past(version, approved, staff, day
         pytest.param({"approval_end": dt.date(2026, 4, 1)}, id="ends-before-the-last-day"),
     ],
 )
-def test_it_refuses_a_session_the_organisations_approval_does_not_cover(  # type: ignore[no-untyped-def]
+def test_it_refuses_a_session_the_organisations_approval_does_not_cover(
     version, approved, staff, approval: dict[str, Any]
 ) -> None:
     for name, value in approval.items():
@@ -127,7 +127,7 @@ def test_it_refuses_a_session_the_organisations_approval_does_not_cover(  # type
     assert not EvaluationSession.objects.exists()
 
 
-def test_the_approval_refusal_says_until_when_the_organisation_was_approved(version, approved, staff) -> None:  # type: ignore[no-untyped-def]
+def test_the_approval_refusal_says_until_when_the_organisation_was_approved(version, approved, staff) -> None:
     approved.approval_end = dt.date(2026, 1, 31)
     approved.save()
     with pytest.raises(ValidationError) as exc:
@@ -135,33 +135,33 @@ def test_the_approval_refusal_says_until_when_the_organisation_was_approved(vers
     assert "31 janvier 2026" in refusal(exc)
 
 
-def test_an_approval_without_end_date_covers_any_future_session(version, approved, staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_approval_without_end_date_covers_any_future_session(version, approved, staff) -> None:
     approved.approval_end = None
     approved.save()
     session = schedule(version=version, organisation=approved, created_by=staff, starts_on=dt.date(2030, 6, 3))
     assert session.pk is not None
 
 
-def test_it_refuses_a_certification_not_in_force(approved, staff) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_certification_not_in_force(approved, staff) -> None:
     draft = VersionFactory(status=VersionStatus.DRAFT, exam_minutes=30)
     with pytest.raises(ValidationError) as exc:
         schedule(version=draft, organisation=approved, created_by=staff)
     assert "version" in exc.value.message_dict
 
 
-def test_an_on_site_session_needs_an_address(version, approved, staff) -> None:  # type: ignore[no-untyped-def]
+def test_an_on_site_session_needs_an_address(version, approved, staff) -> None:
     with pytest.raises(ValidationError) as exc:
         schedule(version=version, organisation=approved, created_by=staff, address="   ")
     assert exc.value.message_dict["address"] == ["Indiquez l'adresse des épreuves."]
 
 
-def test_a_remote_session_needs_connection_details(version, approved, staff) -> None:  # type: ignore[no-untyped-def]
+def test_a_remote_session_needs_connection_details(version, approved, staff) -> None:
     with pytest.raises(ValidationError) as exc:
         schedule(version=version, organisation=approved, created_by=staff, mode=SessionMode.REMOTE, address="")
     assert "connection_details" in exc.value.message_dict
 
 
-def test_it_asks_for_the_slot_length_when_the_certification_has_none(approved, staff) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_for_the_slot_length_when_the_certification_has_none(approved, staff) -> None:
     no_length = VersionFactory(exam_minutes=None)
     with pytest.raises(ValidationError) as exc:
         schedule(version=no_length, organisation=approved, created_by=staff)
@@ -268,7 +268,7 @@ def ics_of(message: mail.EmailMessage) -> Calendar:
 
 def test_each_candidate_gets_a_convocation_with_its_calendar_file(
     session: EvaluationSession, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     enrolment = enrol(make_candidate(session.organisation), session.version)
     candidate_services.accommodation_add(
         enrolment=enrolment,
@@ -312,7 +312,7 @@ def test_each_candidate_gets_a_convocation_with_its_calendar_file(
         assert place.convocation_error == ""
 
 
-def test_convocations_already_sent_are_not_sent_again(session, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_convocations_already_sent_are_not_sent_again(session, django_capture_on_commit_callbacks) -> None:
     place = place_for(session)
     send(session, django_capture_on_commit_callbacks)
     assert send(session, django_capture_on_commit_callbacks) == 0
@@ -323,7 +323,7 @@ def test_convocations_already_sent_are_not_sent_again(session, django_capture_on
 
 def test_a_candidate_added_later_is_the_only_one_convoked_next_time(
     session, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     place_for(session)
     send(session, django_capture_on_commit_callbacks)
     late = place_for(session, n=1)
@@ -335,7 +335,7 @@ def test_a_candidate_added_later_is_the_only_one_convoked_next_time(
 
 def test_a_resend_sends_every_convocation_again_and_counts_it(
     session, django_capture_on_commit_callbacks, _today
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     place = place_for(session)
     send(session, django_capture_on_commit_callbacks)
     _today.shift(dt.timedelta(days=1))
@@ -347,7 +347,7 @@ def test_a_resend_sends_every_convocation_again_and_counts_it(
     assert place.convocation_sent_at == timezone.now()
 
 
-def test_it_refuses_a_convocation_under_15_days(session, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_convocation_under_15_days(session, django_capture_on_commit_callbacks) -> None:
     place = place_for(session)
     with (
         time_machine.travel(dt.datetime(2026, 3, 18, 8, 0, tzinfo=PARIS), tick=False),  # 14 days before
@@ -361,7 +361,7 @@ def test_it_refuses_a_convocation_under_15_days(session, django_capture_on_commi
     assert place.convocation_status == ConvocationStatus.NOT_SENT
 
 
-def test_a_convocation_is_allowed_exactly_15_days_before(session, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_convocation_is_allowed_exactly_15_days_before(session, django_capture_on_commit_callbacks) -> None:
     place_for(session)
     with time_machine.travel(dt.datetime(2026, 3, 17, 23, 30, tzinfo=PARIS), tick=False):
         assert send(session, django_capture_on_commit_callbacks) == 1
@@ -370,7 +370,7 @@ def test_a_convocation_is_allowed_exactly_15_days_before(session, django_capture
 
 def test_a_certifier_admins_override_allows_a_late_convocation(
     session, certifier_admin, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     place = place_for(session)
     with time_machine.travel(dt.datetime(2026, 3, 25, 9, 0, tzinfo=PARIS), tick=False):
         override = services.convocation_override_record(
@@ -383,14 +383,14 @@ def test_a_certifier_admins_override_allows_a_late_convocation(
     assert place.convocation_status == ConvocationStatus.SENT
 
 
-def test_organisation_staff_cannot_record_an_override(session, staff) -> None:  # type: ignore[no-untyped-def]
+def test_organisation_staff_cannot_record_an_override(session, staff) -> None:
     with pytest.raises(ValidationError) as exc:
         services.convocation_override_record(session=session, reason="Urgence", recorded_by=staff)
     assert "administrateur du certificateur" in refusal(exc)
     assert not services.convocations_allowed(session, today=dt.date(2026, 3, 25))
 
 
-def test_an_override_needs_a_reason(session, certifier_admin) -> None:  # type: ignore[no-untyped-def]
+def test_an_override_needs_a_reason(session, certifier_admin) -> None:
     with pytest.raises(ValidationError) as exc:
         services.convocation_override_record(session=session, reason="  ", recorded_by=certifier_admin)
     assert "reason" in exc.value.message_dict
@@ -399,7 +399,7 @@ def test_an_override_needs_a_reason(session, certifier_admin) -> None:  # type: 
 
 def test_a_remote_convocation_asks_for_an_identity_document_and_gives_the_connection(
     version, approved, staff, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     session = schedule(
         version=version,
         organisation=approved,
@@ -423,7 +423,7 @@ def test_a_remote_convocation_asks_for_an_identity_document_and_gives_the_connec
 
 
 @pytest.fixture
-def sent_place(session, django_capture_on_commit_callbacks) -> SessionCandidate:  # type: ignore[no-untyped-def]
+def sent_place(session, django_capture_on_commit_callbacks) -> SessionCandidate:
     place = place_for(session)
     send(session, django_capture_on_commit_callbacks)
     place.refresh_from_db()
@@ -496,7 +496,7 @@ def test_the_last_attempt_records_the_failure(session: EvaluationSession) -> Non
 
 def test_a_failing_mail_server_with_inline_tasks_marks_the_convocation_failed(
     session: EvaluationSession, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     place = place_for(session)
     with mock.patch("django.core.mail.EmailMessage.send", side_effect=smtplib.SMTPException("boom")):
         send(session, django_capture_on_commit_callbacks)
@@ -507,7 +507,7 @@ def test_a_failing_mail_server_with_inline_tasks_marks_the_convocation_failed(
 
 def test_a_failed_convocation_goes_again_with_the_next_sending(
     session: EvaluationSession, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     place = place_for(session)
     with (
         mock.patch("django.core.mail.EmailMessage.send", side_effect=smtplib.SMTPException("boom")),

@@ -20,13 +20,13 @@ LIST_QUERIES = 5
 
 
 @pytest.fixture
-def approved(staff):  # type: ignore[no-untyped-def]
+def approved(staff):
     staff.organisation.approval_start = dt.date(2020, 1, 1)
     staff.organisation.save()
     return staff
 
 
-def schedule(staff, version, days: int) -> EvaluationSession:  # type: ignore[no-untyped-def]
+def schedule(staff, version, days: int) -> EvaluationSession:
     return services.session_schedule(
         version=version,
         organisation=staff.organisation,
@@ -40,7 +40,7 @@ def schedule(staff, version, days: int) -> EvaluationSession:  # type: ignore[no
 
 def test_the_list_filters_paginates_and_keeps_its_queries(
     client, approved, referential, django_assert_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from cqp.models import CertificationVersion
 
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
@@ -65,7 +65,7 @@ def test_the_list_filters_paginates_and_keeps_its_queries(
     assert client.get("/sessions/", {"version": other.pk}).content.decode().count('data-testid="session-row"') == 0
 
 
-def test_staff_see_only_their_organisation_s_sessions(client, approved, referential) -> None:  # type: ignore[no-untyped-def]
+def test_staff_see_only_their_organisation_s_sessions(client, approved, referential) -> None:
     from cqp.models import CertificationVersion
 
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
@@ -78,7 +78,7 @@ def test_staff_see_only_their_organisation_s_sessions(client, approved, referent
 
 def test_resend_sends_every_convocation_again(
     client, approved, referential, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from cqp.models import CertificationVersion
 
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
