@@ -56,14 +56,31 @@ def user_set_roles(
     organisation: TrainingOrganisation | None,
     is_jury_member: bool,
     is_candidate: bool,
+    actor: User | None = None,
+    reason: str = "",
 ) -> User:
+    """Set a person's roles; a change is audited (roles before and after, who, why)."""
+    before = user_roles_state(user)
     user.is_certifier_admin = is_certifier_admin
     user.organisation = organisation
     user.is_jury_member = is_jury_member
     user.is_candidate = is_candidate
     user.full_clean(exclude=["password"])
     user.save()
+    after = user_roles_state(user)
+    if after != before:
+        audit_record(
+            actor=actor, target=user, action=AuditAction.ROLES_CHANGED, before=before, after=after, reason=reason
+        )
     return user
+
+
+def user_roles_state(user: User) -> dict[str, Any]:
+    """A person's roles as the audit trail records them: the roles in words, and the organisation if any."""
+    return {
+        _("rôles"): [str(role.label) for role in user.roles],
+        _("organisme"): str(user.organisation) if user.organisation_id else None,
+    }
 
 
 def audit_record(
