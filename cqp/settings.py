@@ -194,6 +194,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1)}
 # A render claimed longer ago than this was left by a worker that died: another worker takes it over.
 CERTIFICATES_RENDER_STALE_SECONDS = env_int("CERTIFICATES_RENDER_STALE_SECONDS", 2 * CELERY_TASK_TIME_LIMIT, minimum=1)
+# An e-mail (convocation, result notice) claimed longer ago than this was left by a worker that died: another
+# worker sends it.
+MAIL_CLAIM_STALE_SECONDS = env_int("MAIL_CLAIM_STALE_SECONDS", 2 * CELERY_TASK_TIME_LIMIT, minimum=1)
 # Tests only: a pause inside each render, so a reliability test can stop a worker in the middle of one.
 CERTIFICATES_RENDER_PAUSE = env_int("CERTIFICATES_RENDER_PAUSE", 0, minimum=0)
 
