@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
 from accounts.forms import LoginForm, QueuedPasswordResetForm
+from accounts.types import AuthenticatedHttpRequest
 from candidates.selectors import candidate_space
 from certificates.selectors import candidate_results
 from cqp import selectors
 from juries.views import my_juries
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    context = {"certifications": selectors.certification_list(request.user)}
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"certifications": selectors.certification_list(request.user)}
     if request.user.is_candidate:
         context.update(candidate_space(request.user))
         context["my_results"] = candidate_results(request.user)

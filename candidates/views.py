@@ -11,12 +11,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.types import AuthenticatedHttpRequest
 from candidates import access, importing, selectors, services
 from candidates.forms import (
     AccommodationForm,
@@ -34,7 +35,7 @@ from cqp.forms import add_service_errors
 from cqp.pagination import paginate
 
 
-def candidate_list(request: HttpRequest) -> HttpResponse:
+def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_candidate_manager(request.user)
     filters = CandidateFilterForm(request.GET or None)
     q, version = "", None
@@ -44,7 +45,7 @@ def candidate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/candidate_list.html", context)
 
 
-def candidate_create(request: HttpRequest) -> HttpResponse:
+def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_candidate_manager(request.user)
     if not request.user.is_organisation_staff:
         raise PermissionDenied(_("Un candidat est enregistré par son organisme de formation."))
@@ -62,7 +63,7 @@ def candidate_create(request: HttpRequest) -> HttpResponse:
     return render(request, "candidates/candidate_form.html", {"form": form, "title": _("Nouveau candidat")})
 
 
-def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
     enrolments = selectors.candidate_enrolments(candidate)
     context = {
@@ -75,7 +76,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "candidates/candidate_detail.html", context)
 
 
-def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
     form = CandidateForm(request.POST or None, instance=copy.copy(candidate))
     if request.method == "POST" and form.is_valid():
@@ -91,7 +92,7 @@ def candidate_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def candidate_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
     run_action(
         request,
@@ -101,7 +102,7 @@ def candidate_invite(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("candidates:detail", pk=candidate.pk)
 
 
-def candidate_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
     chooser = EnrolmentVersionForm(request.GET or request.POST or None)
     if not chooser.is_valid():
@@ -130,13 +131,13 @@ def candidate_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 IMPORT_SESSION_KEY = "candidates_import"
 
 
-def _require_importer(request: HttpRequest) -> None:
+def _require_importer(request: AuthenticatedHttpRequest) -> None:
     access.require_candidate_manager(request.user)
     if not request.user.is_organisation_staff:
         raise PermissionDenied(_("Les candidats sont importés par leur organisme de formation."))
 
 
-def _stash_import(request: HttpRequest, *, filename: str, content: bytes) -> str:
+def _stash_import(request: AuthenticatedHttpRequest, *, filename: str, content: bytes) -> str:
     digest = hashlib.sha256(content).hexdigest()
     request.session[IMPORT_SESSION_KEY] = {
         "organisation": request.user.organisation_id,
@@ -147,7 +148,7 @@ def _stash_import(request: HttpRequest, *, filename: str, content: bytes) -> str
     return digest
 
 
-def _stashed_import(request: HttpRequest, sha256: str) -> tuple[str, bytes] | None:
+def _stashed_import(request: AuthenticatedHttpRequest, sha256: str) -> tuple[str, bytes] | None:
     """The file previewed by this user for their organisation, if it is the one they confirm."""
     stash = request.session.get(IMPORT_SESSION_KEY)
     if not stash or stash["organisation"] != request.user.organisation_id:
@@ -159,7 +160,9 @@ def _stashed_import(request: HttpRequest, sha256: str) -> tuple[str, bytes] | No
     return stash["filename"], content
 
 
-def _render_preview(request: HttpRequest, preview: importing.Preview, *, filename: str, sha256: str) -> HttpResponse:
+def _render_preview(
+    request: AuthenticatedHttpRequest, preview: importing.Preview, *, filename: str, sha256: str
+) -> HttpResponse:
     context = {
         "preview": preview,
         "filename": filename,
@@ -169,7 +172,7 @@ def _render_preview(request: HttpRequest, preview: importing.Preview, *, filenam
     return render(request, "candidates/import_preview.html", context)
 
 
-def candidate_import(request: HttpRequest) -> HttpResponse:
+def candidate_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_importer(request)
     form = CandidateImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -183,7 +186,7 @@ def candidate_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def candidate_import_confirm(request: HttpRequest) -> HttpResponse:
+def candidate_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_importer(request)
     form = CandidateImportConfirmForm(request.POST)
     stashed = _stashed_import(request, form.cleaned_data["sha256"]) if form.is_valid() else None
@@ -224,7 +227,7 @@ def _document_slot(cleaned: dict[str, Any]) -> str:
     return _("Document")
 
 
-def _document_upload(request: HttpRequest, candidate: Candidate, *, by_candidate: bool) -> None:
+def _document_upload(request: AuthenticatedHttpRequest, candidate: Candidate, *, by_candidate: bool) -> None:
     form = DocumentUploadForm(request.POST, request.FILES, candidate=candidate)
     valid = form.is_valid()
     slot = _document_slot(form.cleaned_data)
@@ -252,19 +255,19 @@ def _document_upload(request: HttpRequest, candidate: Candidate, *, by_candidate
 
 
 @require_POST
-def my_document_upload(request: HttpRequest) -> HttpResponse:
+def my_document_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     _document_upload(request, access.own_candidate(request.user), by_candidate=True)
     return redirect("home")
 
 
 @require_POST
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
     _document_upload(request, candidate, by_candidate=False)
     return redirect("candidates:detail", pk=candidate.pk)
 
 
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     document = access.document_for_user(request.user, pk)
     try:
         handle = document.file.open("rb")
@@ -279,7 +282,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-def accommodation_add(request: HttpRequest, pk: int) -> HttpResponse:
+def accommodation_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enrolment = access.enrolment_for_user(request.user, pk)
     form = AccommodationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

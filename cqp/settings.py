@@ -10,9 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from cqp.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+
+# Django's generic classes (ModelForm[Candidate], ModelAdmin[Jury], ...) subscriptable at run time, as the stubs type them.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

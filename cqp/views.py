@@ -10,40 +10,47 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_certifier_admin
+from accounts.selectors import audit_trail
+from accounts.types import AuthenticatedHttpRequest
 from cqp import access, selectors, services
 from cqp.actions import run_action
 from cqp.forms import (
     BlockForm,
     CertificationCreateForm,
     CompetencyForm,
+    OrganisationApproveForm,
+    OrganisationWithdrawForm,
     VersionForm,
     add_service_errors,
 )
-from cqp.models import Block, CertificationVersion, Competency, block_rule_in_words
+from cqp.models import Block, CertificationVersion, Competency, TrainingOrganisation, block_rule_in_words
 
 
-def certification_list(request: HttpRequest) -> HttpResponse:
+def certification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     certifications = selectors.certification_list(request.user)
     return render(request, "cqp/certification_list.html", {"certifications": certifications})
 
 
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def version_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
     blocks = selectors.version_with_blocks(version)
+    block_rules = []
     for block in blocks:
         competencies = list(block.competencies.all())
-        block.rule_text = block_rule_in_words(
+        rule_text = block_rule_in_words(
             threshold_percent=block.threshold_percent,
             total=len(competencies),
             mandatory_codes=[c.code for c in competencies if c.is_mandatory],
         )
+        block_rules.append((block, rule_text))
     context = {
         "version": version,
-        "blocks": blocks,
+        "block_rules": block_rules,
         "in_use": services.version_is_in_use(version) if request.user.is_certifier_admin else None,
         "problems": services.version_problems(version, blocks=blocks) if request.user.is_certifier_admin else [],
     }
@@ -57,7 +64,7 @@ def _form_page(
 
 
 @require_certifier_admin
-def certification_create(request: HttpRequest) -> HttpResponse:
+def certification_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CertificationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -74,7 +81,7 @@ def certification_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_certifier_admin
-def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def version_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
     form = VersionForm(request.POST or None, instance=copy.copy(version))
     if request.method == "POST" and form.is_valid():
@@ -100,7 +107,7 @@ def version_url(version: CertificationVersion) -> str:
 
 @require_POST
 @require_certifier_admin
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def version_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
     run_action(
         request, lambda: services.version_publish(version=version), success=_("Version publiée : elle est en vigueur.")
@@ -110,7 +117,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def version_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def version_archive(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
     run_action(request, lambda: services.version_archive(version=version), success=_("Version archivée."))
     return redirect("cqp:version_detail", pk=version.pk)
@@ -118,7 +125,7 @@ def version_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def version_new(request: HttpRequest, pk: int) -> HttpResponse:
+def version_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
     new = run_action(
         request, lambda: services.version_new(previous=version), success=_("Nouvelle version créée en préparation.")
@@ -127,7 +134,7 @@ def version_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_certifier_admin
-def block_create(request: HttpRequest, pk: int) -> HttpResponse:
+def block_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
     next_order = version.blocks.count() + 1
     form = BlockForm(
@@ -153,7 +160,7 @@ def block_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_certifier_admin
-def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def block_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     block = access.block_for_admin(request.user, pk)
     form = BlockForm(request.POST or None, instance=copy.copy(block))
     if request.method == "POST" and form.is_valid():
@@ -175,7 +182,7 @@ def block_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def block_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def block_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     block = access.block_for_admin(request.user, pk)
     run_action(
         request, lambda: services.block_delete(block=block), success=_("Bloc %(code)s supprimé.") % {"code": block.code}
@@ -184,7 +191,7 @@ def block_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_certifier_admin
-def competency_create(request: HttpRequest, pk: int) -> HttpResponse:
+def competency_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     block = access.block_for_admin(request.user, pk)
     position = block.competencies.count() + 1
     number = block.code.removeprefix("BC")
@@ -214,7 +221,7 @@ def competency_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_certifier_admin
-def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def competency_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     competency = access.competency_for_admin(request.user, pk)
     form = CompetencyForm(request.POST or None, instance=copy.copy(competency))
     version = competency.block.version
@@ -237,7 +244,7 @@ def competency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def competency_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def competency_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     competency = access.competency_for_admin(request.user, pk)
     run_action(
         request,
@@ -245,3 +252,64 @@ def competency_delete(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Compétence %(code)s supprimée.") % {"code": competency.code},
     )
     return redirect("cqp:version_detail", pk=competency.block.version_id)
+
+
+# Training organisations' approval: granted, suspended or withdrawn by certifier admins, with its history.
+
+
+@require_certifier_admin
+def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "cqp/organisation_list.html", {"rows": selectors.organisation_approvals()})
+
+
+def _organisation_page(
+    request: AuthenticatedHttpRequest,
+    organisation: TrainingOrganisation,
+    *,
+    approve_form: OrganisationApproveForm | None = None,
+    withdraw_form: OrganisationWithdrawForm | None = None,
+) -> HttpResponse:
+    initial = {"start": organisation.approval_start or timezone.localdate(), "end": organisation.approval_end}
+    context = {
+        "organisation": organisation,
+        "valid_today": organisation.approval_is_valid(timezone.localdate()),
+        "approve_form": approve_form or OrganisationApproveForm(initial=initial),
+        "withdraw_form": withdraw_form or OrganisationWithdrawForm(),
+        "events": audit_trail(organisation),
+    }
+    return render(request, "cqp/organisation_detail.html", context)
+
+
+def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _organisation_page(request, access.organisation_for_admin(request.user, pk))
+
+
+@require_POST
+def organisation_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = access.organisation_for_admin(request.user, pk)
+    form = OrganisationApproveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.organisation_approve(organisation=organisation, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Habilitation de %(org)s enregistrée.") % {"org": organisation.name})
+            return redirect("organisations:detail", pk=organisation.pk)
+    return _organisation_page(request, organisation, approve_form=form)
+
+
+@require_POST
+def organisation_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    organisation = access.organisation_for_admin(request.user, pk)
+    form = OrganisationWithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = services.organisation_withdraw(organisation=organisation, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            status = changed.get_approval_status_display()
+            messages.success(request, _("%(org)s : %(status)s.") % {"org": changed.name, "status": status.lower()})
+            return redirect("organisations:detail", pk=organisation.pk)
+    return _organisation_page(request, organisation, withdraw_form=form)

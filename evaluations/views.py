@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.types import AuthenticatedHttpRequest
 from candidates.access import require_candidate_manager
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
@@ -35,7 +36,7 @@ from evaluations.models import ConvocationOverride, SessionCandidate
 from juries.models import Jury
 
 
-def session_list(request: HttpRequest) -> HttpResponse:
+def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_candidate_manager(request.user)
     filters = SessionFilterForm(request.GET or None)
     sessions = (
@@ -55,7 +56,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/session_list.html", context)
 
 
-def session_create(request: HttpRequest) -> HttpResponse:
+def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_candidate_manager(request.user)
     user: User = request.user
     if not user.is_organisation_staff:
@@ -72,7 +73,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluations/session_form.html", {"form": form})
 
 
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     override = ConvocationOverride.objects.filter(session=session).select_related("recorded_by").first()
     places = session.candidates.select_related("enrolment__candidate").prefetch_related("enrolment__accommodations")
@@ -92,7 +93,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def session_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
+def session_add_candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     form = AddCandidateForm(request.POST, session=session)
     if form.is_valid():
@@ -112,7 +113,7 @@ def session_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def session_convoke(request: HttpRequest, pk: int) -> HttpResponse:
+def session_convoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     resend = request.POST.get("resend") == "1"
     count = run_action(request, lambda: services.convocations_send(session=session, resend=resend))
@@ -124,7 +125,7 @@ def session_convoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def session_override(request: HttpRequest, pk: int) -> HttpResponse:
+def session_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     form = OverrideForm(request.POST)
     if not request.user.is_certifier_admin:
@@ -142,14 +143,14 @@ def session_override(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("evaluations:detail", pk=session.pk)
 
 
-def convocation_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+def convocation_calendar(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     place = access.place_for_candidate(request.user, pk)
     response = HttpResponse(convocation_ics(place), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="convocation.ics"'
     return response
 
 
-def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     context = {
         "session": session,
@@ -163,7 +164,7 @@ def attendance_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _place_action(
-    request: HttpRequest, pk: int, action: Callable[[SessionCandidate], object], success: str
+    request: AuthenticatedHttpRequest, pk: int, action: Callable[[SessionCandidate], object], success: str
 ) -> HttpResponse:
     place = access.place_for_manager(request.user, pk)
     run_action(request, lambda: action(place), success=success % {"name": place.enrolment.candidate.display_name})
@@ -171,7 +172,7 @@ def _place_action(
 
 
 @require_POST
-def attendance_identity(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_identity(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = IdentityCheckForm(request.POST)
     document = form.cleaned_data["identity_document"] if form.is_valid() else ""
     return _place_action(
@@ -183,7 +184,7 @@ def attendance_identity(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def attendance_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_sign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _place_action(
         request,
         pk,
@@ -193,7 +194,7 @@ def attendance_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def attendance_absent(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_absent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _place_action(
         request,
         pk,
@@ -203,7 +204,7 @@ def attendance_absent(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def incident_create(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     form = IncidentForm(request.POST, session=session)
     if form.is_valid():
@@ -215,11 +216,11 @@ def incident_create(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for message in errors:
-                messages.error(request, message)
+                messages.error(request, str(message))
     return redirect("evaluations:attendance", pk=session.pk)
 
 
-def attendance_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from weasyprint import HTML
 
     session = access.session_for_user(request.user, pk)
