@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -155,12 +157,21 @@ class AuditEvent(models.Model):
         return _state_text(self.after)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _state_text(state: Any) -> str:
-    """A recorded state in words: `{"rôles": ["a", "b"], "président": None}` reads "rôles : a, b ; président : —"."""
+    """A recorded state in words: `{"rôles": ["a", "b"], "président": None, "le": "2026-03-05"}` reads
+    "rôles : a, b ; président : — ; le : 05/03/2026" (dates, recorded ISO, shown the French way)."""
 
     def value(v: Any) -> str:
         if v is None or v == "" or v == []:
             return "—"
+        if isinstance(v, str) and _ISO_DATE.fullmatch(v):
+            try:
+                return dt.date.fromisoformat(v).strftime("%d/%m/%Y")
+            except ValueError:
+                return v
         if isinstance(v, list):
             return ", ".join(str(x) for x in v)
         return str(v)

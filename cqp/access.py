@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.access import check_certifier_admin
 from accounts.models import User
-from cqp.models import Block, CertificationVersion, Competency
+from cqp.models import Block, CertificationVersion, Competency, TrainingOrganisation
 from cqp.selectors import visible_versions
 
 
@@ -24,3 +25,9 @@ def competency_for_admin(user: User, pk: int) -> Competency:
     if not user.is_certifier_admin:
         raise Http404
     return get_object_or_404(Competency.objects.select_related("block__version__certification"), pk=pk)
+
+
+def organisation_for_admin(user: User, pk: int) -> TrainingOrganisation:
+    """An organisation's approval page: certifier admins only (403 for others), 404 when it does not exist."""
+    check_certifier_admin(user)
+    return get_object_or_404(TrainingOrganisation, pk=pk)

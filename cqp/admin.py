@@ -71,5 +71,8 @@ class CertifierAdmin(admin.ModelAdmin):
 
 @admin.register(TrainingOrganisation)
 class TrainingOrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "department"]
+    list_display = ["name", "city", "department", "approval_status", "approval_start", "approval_end"]
     search_fields = ["name", "city"]
+    # The approval gates session scheduling: it changes only through `organisation_approve` / `_withdraw`
+    # (the organisations page), which audit who changed it and why.
+    readonly_fields = ["approval_status", "approval_start", "approval_end"]

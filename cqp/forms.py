@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from cqp.models import NSF_CODE, AccessRoute, Block, CertificationVersion, Competency
+from cqp.models import NSF_CODE, AccessRoute, ApprovalStatus, Block, CertificationVersion, Competency
 from cqp.services import VERSION_FIELDS
 
 
@@ -102,3 +102,29 @@ class CompetencyForm(forms.ModelForm):
     class Meta:
         model = Competency
         fields = ["code", "label", "label_is_draft", "order", "is_mandatory"]
+
+
+class OrganisationApproveForm(forms.Form):
+    start = forms.DateField(
+        label=_("Habilité depuis le"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("Habilité jusqu'au"),
+        required=False,
+        help_text=_("Laissez vide pour une habilitation sans date de fin."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(label=_("Motif"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OrganisationWithdrawForm(forms.Form):
+    status = forms.TypedChoiceField(
+        label=_("Mesure"),
+        choices=[
+            (ApprovalStatus.SUSPENDED.value, ApprovalStatus.SUSPENDED.label),
+            (ApprovalStatus.WITHDRAWN.value, ApprovalStatus.WITHDRAWN.label),
+        ],
+        coerce=ApprovalStatus,
+        initial=ApprovalStatus.SUSPENDED,
+    )
+    reason = forms.CharField(label=_("Motif"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

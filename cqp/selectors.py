@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
+from accounts.selectors import audit_trails
 from cqp.models import Block, Certification, CertificationVersion, Competency, TrainingOrganisation
 
 
@@ -38,3 +42,18 @@ def referential_counts() -> dict[str, int]:
         "competencies": Competency.objects.count(),
         "organisations": TrainingOrganisation.objects.count(),
     }
+
+
+def organisation_approvals() -> list[dict[str, Any]]:
+    """Every training organisation with its approval and its last approval event (two queries)."""
+    organisations = list(TrainingOrganisation.objects.order_by("name"))
+    trails = audit_trails(TrainingOrganisation, [o.pk for o in organisations])
+    today = timezone.localdate()
+    return [
+        {
+            "organisation": o,
+            "valid_today": o.approval_is_valid(today),
+            "last_event": trails[o.pk][-1] if o.pk in trails else None,
+        }
+        for o in organisations
+    ]

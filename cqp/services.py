@@ -7,8 +7,9 @@ needs a new version (`version_new`). Descriptive text stays editable.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,11 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.access import check_certifier_admin
+from accounts.models import AuditAction, User
+from accounts.services import audit_record
 from cqp.models import (
+    ApprovalStatus,
     Block,
     Certification,
     CertificationVersion,
@@ -137,7 +142,7 @@ def version_update(*, version: CertificationVersion, **fields: Any) -> Certifica
             what=_("changer %(fields)s")
             % {
                 "fields": ", ".join(
-                    str(CertificationVersion._meta.get_field(name).verbose_name)
+                    str(cast("Field[Any, Any]", CertificationVersion._meta.get_field(name)).verbose_name)
                     for name in sorted(changed & RULE_FIELDS)
                 )
             },
@@ -236,7 +241,9 @@ def version_new(*, previous: CertificationVersion) -> CertificationVersion:
 
 
 def _check_competency_code_free(*, version: CertificationVersion, code: str, exclude_pk: int | None) -> None:
-    clash = Competency.objects.filter(block__version=version, code=code).exclude(pk=exclude_pk)
+    clash = Competency.objects.filter(block__version=version, code=code)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         other = clash.select_related("block").get()
         raise ValidationError(
@@ -376,3 +383,86 @@ def organisation_get_or_create(*, name: str, **fields: Any) -> tuple[TrainingOrg
     organisation.full_clean()
     organisation.save()
     return organisation, True
+
+
+def organisation_approval_state(organisation: TrainingOrganisation) -> dict[str, Any]:
+    """An organisation's approval as the audit trail records it."""
+    return {
+        _("habilitation"): str(organisation.get_approval_status_display()),
+        _("depuis le"): organisation.approval_start,
+        _("jusqu'au"): organisation.approval_end,
+    }
+
+
+@transaction.atomic
+def organisation_approve(
+    *, organisation: TrainingOrganisation, actor: User, start: dt.date, end: dt.date | None, reason: str
+) -> TrainingOrganisation:
+    """Grant, renew or restore an organisation's approval from `start` until `end` (open-ended without one).
+
+    Certifier admins only. The approval gates session scheduling (`approval_is_valid`); the change is audited.
+    """
+    check_certifier_admin(actor, _("Seul un administrateur du certificateur habilite un organisme de formation."))
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if end is not None and end < start:
+        errors["end"] = _("La fin de l'habilitation ne peut pas précéder son début.")
+    if not reason:
+        errors["reason"] = _("Indiquez le motif de l'habilitation (décision, date de la commission…).")
+    if errors:
+        raise ValidationError(errors)
+    organisation = TrainingOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    before = organisation_approval_state(organisation)
+    organisation.approval_status = ApprovalStatus.ACTIVE
+    organisation.approval_start = start
+    organisation.approval_end = end
+    organisation.full_clean()
+    organisation.save(update_fields=["approval_status", "approval_start", "approval_end"])
+    audit_record(
+        actor=actor,
+        target=organisation,
+        action=AuditAction.ORGANISATION_APPROVED,
+        before=before,
+        after=organisation_approval_state(organisation),
+        reason=reason,
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_withdraw(
+    *,
+    organisation: TrainingOrganisation,
+    actor: User,
+    reason: str,
+    status: ApprovalStatus = ApprovalStatus.WITHDRAWN,
+) -> TrainingOrganisation:
+    """Suspend or withdraw an organisation's approval: it can no longer schedule sessions.
+
+    Certifier admins only; the reason is mandatory and the change is audited. Sessions already scheduled stay.
+    """
+    check_certifier_admin(actor, _("Seul un administrateur du certificateur retire l'habilitation d'un organisme."))
+    reason = reason.strip()
+    if status not in (ApprovalStatus.SUSPENDED, ApprovalStatus.WITHDRAWN):
+        raise ValidationError({"status": _("Choisissez une suspension ou un retrait d'habilitation.")})
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif de la suspension ou du retrait.")})
+    organisation = TrainingOrganisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.approval_status == status:
+        raise ValidationError(
+            _("L'habilitation de %(org)s est déjà dans cet état (%(status)s).")
+            % {"org": organisation.name, "status": organisation.get_approval_status_display().lower()}
+        )
+    before = organisation_approval_state(organisation)
+    organisation.approval_status = status
+    organisation.full_clean()
+    organisation.save(update_fields=["approval_status"])
+    audit_record(
+        actor=actor,
+        target=organisation,
+        action=AuditAction.ORGANISATION_WITHDRAWN,
+        before=before,
+        after=organisation_approval_state(organisation),
+        reason=reason,
+    )
+    return organisation

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("compte/", include("accounts.urls")),
     path("referentiel/", include("cqp.referential_urls")),
+    path("organismes/", include("cqp.organisation_urls")),
     path("candidats/", include("candidates.urls")),
     path("sessions/", include("evaluations.urls")),
     path("jurys/", include("juries.urls")),
