@@ -18,20 +18,20 @@ from accounts.selectors import audit_trail
 from cqp.admin import ReadOnlyAdmin
 
 
-class UserAdminCreationForm(AdminUserCreationForm):
+class UserAdminCreationForm(AdminUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email",)
 
 
-class UserAdminChangeForm(UserChangeForm):
+class UserAdminChangeForm(UserChangeForm[User]):
     class Meta:
         model = User
         fields = "__all__"
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     add_form = UserAdminCreationForm
     form = UserAdminChangeForm
     ordering = ["email"]
@@ -56,7 +56,7 @@ class UserAdmin(BaseUserAdmin):
     )
     readonly_fields = ("history",)
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "usable_password", "password1", "password2")}),)
-    filter_horizontal: tuple[str, ...] = ()
+    filter_horizontal = ()
 
     @admin.display(description=_("changements de rôles"))
     def history(self, obj: User) -> SafeString:

@@ -25,12 +25,17 @@ class ReadOnlyMixin:
         return False
 
 
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin[Any]):
     pass
 
 
-class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline[Any, Any]):
     extra = 0
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        """Every listed field is shown, none edited: a non-editable one (a date stamped on creation) cannot even
+        be given to the inline's form, which would fail the whole page."""
+        return [*super().get_readonly_fields(request, obj), *(self.fields or ())]
 
 
 class CompetencyInline(ReadOnlyInline):
@@ -65,12 +70,12 @@ class CertificationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Certifier)
-class CertifierAdmin(admin.ModelAdmin):
+class CertifierAdmin(admin.ModelAdmin[Certifier]):
     list_display = ["name", "legal_name", "delegate_name"]
 
 
 @admin.register(TrainingOrganisation)
-class TrainingOrganisationAdmin(admin.ModelAdmin):
+class TrainingOrganisationAdmin(admin.ModelAdmin[TrainingOrganisation]):
     list_display = ["name", "city", "department", "approval_status", "approval_start", "approval_end"]
     search_fields = ["name", "city"]
     # The approval gates session scheduling: it changes only through `organisation_approve` / `_withdraw`
