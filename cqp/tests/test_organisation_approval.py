@@ -93,7 +93,7 @@ def test_an_approval_restores_and_sets_the_dates_and_is_audited(approved, certif
     (event,) = audit_trail(approved)
     assert event.action == AuditAction.ORGANISATION_APPROVED
     assert event.actor == certifier_admin
-    assert event.before["habilitation"] == "Habilitation retirée"
+    assert (event.before or {})["habilitation"] == "Habilitation retirée"
     assert event.after == {"habilitation": "Habilitation en cours", "depuis le": "2026-03-01", "jusqu'au": None}
     assert event.reason == "CPNEFP du 1er mars"
 
