@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +13,7 @@ from candidates.services import CANDIDATE_FIELDS
 from cqp.models import AccessRoute, Block, CertificationVersion, VersionStatus
 
 
-class CandidateForm(forms.ModelForm):
+class CandidateForm(forms.ModelForm[Candidate]):
     class Meta:
         model = Candidate
         fields = list(CANDIDATE_FIELDS)
@@ -63,8 +63,10 @@ class EnrolmentForm(forms.Form):
     def __init__(self, *args: Any, version: CertificationVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(AccessRoute.choices)
-        self.fields["access_route"].choices = [(r, labels.get(r, r)) for r in version.access_routes]
-        self.fields["blocks"].queryset = version.blocks.all()
+        cast(forms.ChoiceField, self.fields["access_route"]).choices = [
+            (r, labels.get(r, r)) for r in version.access_routes
+        ]
+        cast(forms.ModelMultipleChoiceField[Block], self.fields["blocks"]).queryset = version.blocks.all()
         self.initial.setdefault("blocks", list(version.blocks.all()))
         if not version.prerequisites_required:
             for name in ("prerequisites_interview_on", "prerequisites_outcome", "prerequisites_notes"):
@@ -118,8 +120,10 @@ class DocumentUploadForm(forms.Form):
 
     def __init__(self, *args: Any, candidate: Candidate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enrolment"].queryset = candidate.enrolments.all()
-        self.fields["block"].queryset = Block.objects.filter(enrolments__candidate=candidate).distinct()
+        cast(forms.ModelChoiceField[Enrolment], self.fields["enrolment"]).queryset = candidate.enrolments.all()
+        cast(forms.ModelChoiceField[Block], self.fields["block"]).queryset = Block.objects.filter(
+            enrolments__candidate=candidate
+        ).distinct()
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

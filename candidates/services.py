@@ -29,6 +29,7 @@ from candidates.models import (
     PrerequisitesOutcome,
     private_storage,
 )
+from cqp.lib import siret
 from cqp.models import Block, CertificationVersion, TrainingOrganisation, VersionStatus
 
 CANDIDATE_FIELDS = (
@@ -59,7 +60,7 @@ def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
         if clean.get(key):
             clean[key] = clean[key].upper()
     if clean.get("company_siret"):
-        clean["company_siret"] = clean["company_siret"].replace(" ", "")
+        clean["company_siret"] = siret.clean(clean["company_siret"])
     if clean.get("email"):
         clean["email"] = clean["email"].lower()
     return clean
@@ -74,8 +75,9 @@ def _check_identity(candidate: Candidate) -> None:
         )
     elif born_in_france and not candidate.birth_insee_code:
         errors["birth_insee_code"] = _("Pour une naissance en France, indiquez le code INSEE de la commune.")
-    if candidate.company_siret and not rules.siret_is_valid(candidate.company_siret):
-        errors["company_siret"] = _("SIRET invalide : 14 chiffres dont la clé de contrôle est juste.")
+    siret_error = siret.error(candidate.company_siret) if candidate.company_siret else None
+    if siret_error:
+        errors["company_siret"] = siret_error
     if candidate.birth_date and candidate.birth_date >= timezone.localdate():
         errors["birth_date"] = _("La date de naissance doit être passée.")
     if errors:
@@ -318,7 +320,12 @@ def _placed_in_remote_session(candidate: Candidate) -> bool:
 def _delete_files_on_commit(names: list[str]) -> None:
     # After commit only: if the transaction rolls back, the rows still point at these files.
     storage = private_storage()
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 @transaction.atomic
@@ -327,7 +334,7 @@ def document_upload(
     candidate: Candidate,
     uploaded_by: User | None,
     kind: str,
-    file: UploadedFile,
+    file: UploadedFile[bytes],
     enrolment: Enrolment | None = None,
     block: Block | None = None,
 ) -> CandidateDocument:
@@ -407,7 +414,7 @@ def document_upload(
         kind=kind,
         original_name=_original_name(file.name),
         content_type=file_type.content_type,
-        size=file.size,
+        size=file.size or 0,
         sha256=digest.hexdigest(),
         uploaded_by=uploaded_by,
     )
@@ -419,7 +426,7 @@ def document_upload(
     except BaseException:
         document.file.delete(save=False)
         raise
-    _delete_files_on_commit([old.file.name for old in replaced])
+    _delete_files_on_commit([old.file.name for old in replaced if old.file.name])
     return document
 
 
@@ -461,5 +468,5 @@ def identity_copy_delete(*, candidate: Candidate) -> bool:
     )
     for copy in copies:
         copy.delete()
-    _delete_files_on_commit([copy.file.name for copy in copies])
+    _delete_files_on_commit([copy.file.name for copy in copies if copy.file.name])
     return bool(copies)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -21,9 +21,9 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class NsfCodesField(forms.CharField):
-    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
-        text = super().to_python(value)
+class NsfCodesField(forms.Field):
+    def to_python(self, value: Any) -> list[str]:
+        text = "" if value in self.empty_values else str(value)
         return [code.strip() for code in text.replace(";", ",").split(",") if code.strip()]
 
     def prepare_value(self, value: Any) -> Any:
@@ -42,7 +42,7 @@ class NsfCodesField(forms.CharField):
                 ) from None
 
 
-class VersionForm(forms.ModelForm):
+class VersionForm(forms.ModelForm[CertificationVersion]):
     nsf_codes = NsfCodesField(
         label=_("Codes NSF"), required=False, help_text=_("Séparés par des virgules, ex. : 251, 233")
     )
@@ -75,7 +75,7 @@ class CertificationCreateForm(VersionForm):
     field_order = ["name", "slug", *VERSION_FIELDS]
 
 
-class BlockForm(forms.ModelForm):
+class BlockForm(forms.ModelForm[Block]):
     mandatory = forms.MultipleChoiceField(
         label=_("Compétences obligatoires"),
         required=False,
@@ -92,13 +92,15 @@ class BlockForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             competencies = list(self.instance.competencies.order_by("order", "code"))
-            self.fields["mandatory"].choices = [(c.code, f"{c.code} — {c.label}") for c in competencies]
+            cast(forms.MultipleChoiceField, self.fields["mandatory"]).choices = [
+                (c.code, f"{c.code} — {c.label}") for c in competencies
+            ]
             self.initial.setdefault("mandatory", [c.code for c in competencies if c.is_mandatory])
         else:
             del self.fields["mandatory"]
 
 
-class CompetencyForm(forms.ModelForm):
+class CompetencyForm(forms.ModelForm[Competency]):
     class Meta:
         model = Competency
         fields = ["code", "label", "label_is_draft", "order", "is_mandatory"]

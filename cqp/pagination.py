@@ -11,7 +11,7 @@ from django.http import HttpRequest
 PAGE_SIZE = 25
 
 
-def paginate(request: HttpRequest, queryset: QuerySet, *, per_page: int = PAGE_SIZE) -> dict[str, Any]:
+def paginate(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE) -> dict[str, Any]:
     """Context for `includes/pagination.html`: the requested page and the query string without `page`."""
     query = request.GET.copy()
     query.pop("page", None)

@@ -120,7 +120,9 @@ ORGANISATIONS = (
 )
 
 
-def _competencies(block: int, labels: list[str], mandatory: set[int] = frozenset(), draft: bool = False):  # type: ignore[assignment]
+def _competencies(
+    block: int, labels: list[str], mandatory: frozenset[int] | set[int] = frozenset(), draft: bool = False
+) -> tuple[CompetencyData, ...]:
     return tuple(
         CompetencyData(code=f"C{block}.{i}", label=label, mandatory=i in mandatory, draft=draft)
         for i, label in enumerate(labels, start=1)

@@ -30,7 +30,8 @@ def convocation_ics(place: SessionCandidate) -> bytes:
         "description", f"{session.version.rncp_number} — {session.version.title}. Organisme : {session.organisation}."
     )
     calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def convocation_text(place: SessionCandidate) -> tuple[str, str]:

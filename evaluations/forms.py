@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +10,7 @@ from cqp.models import CertificationVersion, VersionStatus
 from evaluations.models import EvaluationSession, IdentityDocument, IncidentKind, SessionCandidate
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(forms.ModelForm[EvaluationSession]):
     version = forms.ModelChoiceField(
         label=_("Certification"), queryset=CertificationVersion.objects.filter(status=VersionStatus.PUBLISHED)
     )
@@ -49,12 +49,22 @@ class SessionForm(forms.ModelForm):
         """The service validates the session as a whole (approval, mode, duration)."""
 
 
+class EnrolmentField(forms.ModelChoiceField[Enrolment]):
+    def label_from_instance(self, obj: Enrolment) -> str:
+        return obj.candidate.display_name
+
+
+class PlaceField(forms.ModelChoiceField[SessionCandidate]):
+    def label_from_instance(self, obj: SessionCandidate) -> str:
+        return obj.enrolment.candidate.display_name
+
+
 class AddCandidateForm(forms.Form):
-    enrolment = forms.ModelChoiceField(label=_("Candidat inscrit"), queryset=Enrolment.objects.none())
+    enrolment = EnrolmentField(label=_("Candidat inscrit"), queryset=Enrolment.objects.none())
 
     def __init__(self, *args: Any, session: EvaluationSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enrolment"].queryset = (
+        cast(EnrolmentField, self.fields["enrolment"]).queryset = (
             Enrolment.objects.filter(
                 version=session.version,
                 status=EnrolmentStatus.ACTIVE,
@@ -63,7 +73,6 @@ class AddCandidateForm(forms.Form):
             .exclude(session_places__session=session)
             .select_related("candidate")
         )
-        self.fields["enrolment"].label_from_instance = lambda e: e.candidate.display_name
 
 
 class OverrideForm(forms.Form):
@@ -76,7 +85,7 @@ class IdentityCheckForm(forms.Form):
 
 class IncidentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type d'incident"), choices=IncidentKind.choices)
-    place = forms.ModelChoiceField(
+    place = PlaceField(
         label=_("Candidat concerné"),
         queryset=SessionCandidate.objects.none(),
         required=False,
@@ -86,8 +95,7 @@ class IncidentForm(forms.Form):
 
     def __init__(self, *args: Any, session: EvaluationSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = session.candidates.select_related("enrolment__candidate")
-        self.fields["place"].label_from_instance = lambda p: p.enrolment.candidate.display_name
+        cast(PlaceField, self.fields["place"]).queryset = session.candidates.select_related("enrolment__candidate")
 
 
 class SessionFilterForm(forms.Form):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -63,7 +64,7 @@ def session_schedule(
         errors["address"] = _("Indiquez l'adresse des épreuves.")
     if mode == SessionMode.REMOTE and not connection_details.strip():
         errors["connection_details"] = _("Indiquez le lien et les consignes de connexion.")
-    slot = slot_minutes or version.exam_minutes
+    slot = slot_minutes or version.exam_minutes or 0
     if not slot:
         errors["slot_minutes"] = _("La certification ne fixe pas la durée d'un passage : indiquez-la.")
     if errors:
@@ -179,7 +180,7 @@ def convocations_send(*, session: EvaluationSession, resend: bool = False) -> in
         convocation_status=ConvocationStatus.QUEUED, convocation_error=""
     )
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: convocation_send.delay(place_id=pk))
+        transaction.on_commit(partial(convocation_send.delay, place_id=pk))
     return len(ids)
 
 
