@@ -1,26 +1,61 @@
-"""The one place that hands juries, places and members to a user, or answers 404/403.
+"""The one place that hands juries, candidates, grids, disputes and members to a user, or answers 404/403.
 
-Certifier admins see every jury; a jury member sees only the juries they sit on; organisation staff see the
-evaluation juries of their own sessions (read only). Candidates and strangers see none."""
+Certifier admins see every jury. A jury member sees the juries they sit on while their habilitation is in force
+(`rules.sits`: a withdrawn member sees none), and in each the candidates they take part in (`rules.sees_place`:
+none of a candidate they are recused for). Organisation staff see the evaluation juries of their own sessions,
+read only. Candidates and strangers see none. The policy of `accounts.access` applies: what a user may not
+see is a 404, a page reserved to a role they lack a 403. The same functions answer the views and the services,
+so a read and a write get the same answer.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.access import check_certifier_admin, is_certifier_admin, is_organisation_staff
 from accounts.models import User
 from candidates.models import Candidate
 from evaluations.models import SessionCandidate
-from juries.models import Jury, JuryKind, JuryMember
+from juries import rules, selectors
+from juries.models import Dispute, Grid, Jury, JuryKind, JuryMember, JurySeat, Recusal
+
+# --- Members -------------------------------------------------------------------------------------------
 
 
 def member_of(user: User) -> JuryMember | None:
+    """The user's entry in the registry, whatever its status (None for someone who is not in it)."""
     if not user.is_authenticated:
         return None
     return JuryMember.objects.filter(user=user).select_related("user").first()
+
+
+def sitting_member(user: User, jury: Jury) -> JuryMember | None:
+    """The member through whom the user sits on this jury (`rules.sits`: seated, habilitation in force)."""
+    if not user.is_authenticated:
+        return None
+    seat = JurySeat.objects.filter(jury=jury, member__user=user).select_related("member__user").first()
+    if seat is None or not rules.sits(seated=True, member_status=seat.member.status):
+        return None
+    return seat.member
+
+
+def check_sitting_member(user: User, jury: Jury, message: str | None = None) -> JuryMember:
+    """The member the user sits as, or 403 (an action of the jury's members only)."""
+    member = sitting_member(user, jury)
+    if member is None:
+        raise PermissionDenied(message or _("Cette action est réservée aux membres du jury."))
+    return member
+
+
+# --- Juries --------------------------------------------------------------------------------------------
 
 
 def juries_for(user: User) -> QuerySet[Jury]:
@@ -29,10 +64,23 @@ def juries_for(user: User) -> QuerySet[Jury]:
         return juries.none()
     if user.is_certifier_admin:
         return juries
-    allowed = Q(seats__member__user=user)
+    # `rules.sits` as a query: one filter() call, so that the seat and its member's status are the same row.
+    allowed = Q(seats__member__user=user, seats__member__status=rules.APPROVED)
     if user.is_organisation_staff:
         allowed |= Q(kind=JuryKind.EVALUATION, session__organisation_id=user.organisation_id)
     return juries.filter(allowed).distinct()
+
+
+def sitting_juries(user: User) -> QuerySet[Jury]:
+    """The juries a member sits on (habilitation in force), for their home page."""
+    if not user.is_authenticated:
+        return Jury.objects.none()
+    return (
+        Jury.objects.filter(seats__member__user=user, seats__member__status=rules.APPROVED)
+        .select_related("version", "session__organisation", "president__user")
+        .order_by("-meets_on", "pk")
+        .distinct()
+    )
 
 
 def require_jury_pages(user: User) -> None:
@@ -47,8 +95,62 @@ def jury_for_user(user: User, pk: int) -> Jury:
     )
 
 
-def place_of_jury(jury: Jury, pk: int) -> SessionCandidate:
-    """A candidate assessed by this jury (its session's, or transmitted to it), or 404."""
+def evaluation_jury_for(user: User, pk: int) -> Jury:
+    """A jury the user sees that is an evaluation jury (grids, deliberation); 403 on a certification jury."""
+    jury = jury_for_user(user, pk)
+    if jury.kind != JuryKind.EVALUATION:
+        raise PermissionDenied(_("Cette page est celle d'un jury d'évaluation."))
+    return jury
+
+
+def certification_jury_for(user: User, pk: int) -> Jury:
+    """A jury the user sees that is a certification jury (decisions); 403 on an evaluation jury."""
+    jury = jury_for_user(user, pk)
+    if jury.kind != JuryKind.CERTIFICATION:
+        raise PermissionDenied(_("Seul le jury de certification décide."))
+    return jury
+
+
+# --- Candidates of a jury ------------------------------------------------------------------------------
+
+
+def _staff_of(user: User, jury: Jury) -> bool:
+    return bool(
+        is_organisation_staff(user)
+        and jury.kind == JuryKind.EVALUATION
+        and jury.session is not None
+        and jury.session.organisation_id == user.organisation_id
+    )
+
+
+def visible_places(user: User, jury: Jury, places: Iterable[SessionCandidate]) -> list[SessionCandidate]:
+    """The candidates among `places` of this jury that the user sees (`rules.sees_place`): every one for the
+    certifier and the session's staff; for a member, those they are not recused for. Two queries at most."""
+    admin, staff = is_certifier_admin(user), _staff_of(user, jury)
+    if admin or staff:
+        return list(places)
+    me = sitting_member(user, jury)
+    recused = set(Recusal.objects.filter(jury=jury, member=me).values_list("place_id", flat=True)) if me else set()
+    return [
+        place
+        for place in places
+        if rules.sees_place(admin=admin, organisation_staff=staff, sits=me is not None, recused=place.pk in recused)
+    ]
+
+
+def own_hidden_recusals(member: JuryMember | None, jury: Jury, shown: Iterable[SessionCandidate]) -> list[Recusal]:
+    """A member's own recusals for the candidates they are no longer shown, so that they still read them."""
+    if member is None:
+        return []
+    return list(
+        Recusal.objects.filter(jury=jury, member=member)
+        .exclude(place_id__in=[place.pk for place in shown])
+        .select_related("member__user", "place__enrolment__candidate")
+    )
+
+
+def place_for_user(user: User, jury: Jury, pk: int) -> SessionCandidate:
+    """A candidate this jury assesses (its session's, or transmitted to it) that the user sees, or 404."""
     places = SessionCandidate.objects.select_related(
         "session__version", "session__organisation", "enrolment__candidate"
     )
@@ -56,7 +158,102 @@ def place_of_jury(jury: Jury, pk: int) -> SessionCandidate:
         places = places.filter(session_id=jury.session_id)
     else:
         places = places.filter(session__jury__certification_jury=jury)
-    return get_object_or_404(places, pk=pk)
+    place = get_object_or_404(places, pk=pk)
+    if not visible_places(user, jury, [place]):
+        raise Http404
+    return place
+
+
+def grid_of_jury(user: User, jury: Jury, pk: int) -> Grid:
+    """A grid of this jury, of a candidate the user sees, or 404."""
+    grid = get_object_or_404(Grid.objects.filter(jury=jury).select_related("place"), pk=pk)
+    if not visible_places(user, jury, [grid.place]):
+        raise Http404
+    return grid
+
+
+def dispute_of_jury(user: User, jury: Jury, pk: int) -> Dispute:
+    """A dispute of this jury, on a candidate the user sees, or 404."""
+    dispute = get_object_or_404(Dispute.objects.filter(jury=jury).select_related("place"), pk=pk)
+    if not visible_places(user, jury, [dispute.place]):
+        raise Http404
+    return dispute
+
+
+# --- Grids ---------------------------------------------------------------------------------------------
+
+CONSENSUS = "consensus"
+MEMBER = "member"
+
+
+@dataclass(frozen=True, slots=True)
+class GridAccess:
+    """Which grid of a candidate a user opens (the consensus or their own) and whether they may enter it."""
+
+    mode: str  # CONSENSUS | MEMBER
+    editable: bool
+    member: JuryMember | None
+
+
+def grid_access(user: User, jury: Jury, place: SessionCandidate, wanted: str | None) -> GridAccess:
+    """The consensus grid is entered by whoever keeps it for this candidate (the president, or the other
+    representative when the president is recused); a sitting member enters their own grid, unless recused."""
+    me = sitting_member(user, jury)
+    keeper = selectors.keeper(jury, place)
+    is_keeper = keeper is not None and me is not None and keeper.pk == me.pk
+    if me is not None and (wanted == "membre" or (not is_keeper and wanted != "consensus")):
+        recused = me.pk in selectors.recused_member_ids(jury, place)
+        return GridAccess(mode=MEMBER, editable=not recused, member=me)
+    return GridAccess(mode=CONSENSUS, editable=is_keeper, member=me)
+
+
+def check_grid_editable(grid: GridAccess) -> None:
+    if not grid.editable:
+        raise PermissionDenied(_("Vous ne pouvez pas saisir cette grille."))
+
+
+# --- Presidency ----------------------------------------------------------------------------------------
+
+_DESIGNATION_REFUSALS = {
+    rules.NOT_SEATED: gettext_lazy("Seuls les membres du jury et le certificateur désignent le président."),
+    rules.CERTIFIER_DESIGNATES: gettext_lazy("Le président du jury de certification est désigné par le certificateur."),
+    rules.ALREADY_DESIGNATED: gettext_lazy(
+        "Le président du jury est déjà désigné : seul le certificateur peut le remplacer."
+    ),
+    rules.SELF_DESIGNATION: gettext_lazy(
+        "Un membre ne se désigne pas lui-même président : un autre membre du jury enregistre le choix du jury, "
+        "ou le certificateur."
+    ),
+}
+
+
+def designation_refusal(user: User, jury: Jury, member: JuryMember | None) -> str | None:
+    """Why the user may not designate `member` (None: anyone) president of the jury, in words, or None."""
+    admin = is_certifier_admin(user)
+    me = None if admin else sitting_member(user, jury)
+    reason = rules.designation_refusal(
+        kind=jury.kind,
+        by_admin=admin,
+        by_member_id=me.pk if me else None,
+        member_id=member.pk if member else 0,
+        president_id=jury.president_id,
+    )
+    return str(_DESIGNATION_REFUSALS[reason]) if reason else None
+
+
+def may_designate_president(user: User, jury: Jury) -> bool:
+    """Whether the page offers the user the designation form."""
+    return designation_refusal(user, jury, None) is None
+
+
+def check_president_designation(user: User, jury: Jury, member: JuryMember) -> None:
+    """403 unless the user may designate `member` president (`rules.designation_refusal`)."""
+    refusal = designation_refusal(user, jury, member)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+# --- Registry and history ------------------------------------------------------------------------------
 
 
 def require_registry(user: User) -> None:
@@ -82,6 +279,5 @@ def member_for_admin(user: User, pk: int) -> JuryMember:
 
 def candidate_for_history(user: User, pk: int) -> Candidate:
     """The history of a candidate's results is read by certifier admins."""
-    if not user.is_certifier_admin:
-        raise PermissionDenied(_("L'historique des résultats est réservé au certificateur."))
+    check_certifier_admin(user, _("L'historique des résultats est réservé au certificateur."))
     return get_object_or_404(Candidate.objects.select_related("organisation"), pk=pk)

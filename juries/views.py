@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -133,10 +133,10 @@ def evaluation_jury_create(request: HttpRequest, session_pk: int) -> HttpRespons
 
 def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
-    me = access.member_of(request.user)
+    me = access.sitting_member(request.user, jury)
     seats = selectors.jury_seats(jury)
     my_seat = next((s for s in seats if me and s.member_id == me.pk), None)
-    places = list(selectors.jury_places(jury))
+    places = access.visible_places(request.user, jury, selectors.jury_places(jury))
     rows = selectors.deliberation_rows(places, jury.version)
     context: dict[str, Any] = {
         "jury": jury,
@@ -150,8 +150,11 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if request.user.is_certifier_admin:
         context["assign_form"] = AssignForm(jury=jury)
-    if request.user.is_certifier_admin or my_seat:
+    if access.may_designate_president(request.user, jury):
         context["president_form"] = SeatChoiceForm(jury=jury)
+    if my_seat and not request.user.is_certifier_admin:
+        # Their own recusals for the candidates they no longer see stay listed.
+        context["own_recusals"] = access.own_hidden_recusals(me, jury, places)
     if my_seat:
         context["declare_form"] = DeclareForm(places=SessionCandidate.objects.filter(pk__in=[p.pk for p in places]))
     if jury.kind == JuryKind.EVALUATION:
@@ -200,9 +203,11 @@ def jury_unassign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def jury_president(request: HttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
+    access.check_president_designation(request.user, jury, None)
     form = SeatChoiceForm(request.POST, jury=jury)
     if form.is_valid():
         member = form.cleaned_data["member"]
+        access.check_president_designation(request.user, jury, member)
         run_action(
             request,
             lambda: services.jury_president_designate(jury=jury, member=member, designated_by=request.user),
@@ -214,9 +219,9 @@ def jury_president(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
-    me = access.member_of(request.user)
-    if me is None:
-        raise PermissionDenied(_("Seul un membre du jury déclare ses liens avec un candidat."))
+    me = access.check_sitting_member(
+        request.user, jury, _("Seul un membre du jury déclare ses liens avec un candidat.")
+    )
     form = DeclareForm(request.POST, places=selectors.jury_places(jury))
     if form.is_valid():
         place = form.cleaned_data["place"]
@@ -231,19 +236,6 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Grids ---------------------------------------------------------------------------------------------
-
-
-def _grid_mode(request: HttpRequest, jury: Jury, place: SessionCandidate) -> tuple[str, bool]:
-    """("consensus" | "member", editable) for this user on this candidate's grid."""
-    me = access.member_of(request.user)
-    seated = me is not None and jury.seats.filter(member=me).exists()
-    keeper = services.keeper(jury, place)
-    is_keeper = keeper is not None and me is not None and keeper.pk == me.pk
-    wanted = request.GET.get("grille") or request.POST.get("grille")
-    if seated and (wanted == "membre" or (not is_keeper and wanted != "consensus")):
-        recused = me.pk in services.recused_member_ids(jury, place)
-        return "member", not recused
-    return "consensus", is_keeper
 
 
 def _posted_grades(data: Any, blocks: list[Any]) -> dict[int, tuple[dict[str, str], dict[str, str], str]]:
@@ -317,19 +309,17 @@ def _grid_context(
 
 
 def grid_entry(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
-    jury = access.jury_for_user(request.user, pk)
-    if jury.kind != JuryKind.EVALUATION:
-        raise PermissionDenied(_("Les grilles se saisissent au jury d'évaluation."))
-    place = access.place_of_jury(jury, place_pk)
-    mode, editable = _grid_mode(request, jury, place)
+    jury = access.evaluation_jury_for(request.user, pk)
+    place = access.place_for_user(request.user, jury, place_pk)
+    grid_access = access.grid_access(request.user, jury, place, request.GET.get("grille") or request.POST.get("grille"))
+    mode, editable = grid_access.mode, grid_access.editable
     me = access.member_of(request.user)
     me_pk = me.pk if me else None
     places = list(selectors.session_places(jury))
     index = next((i for i, p in enumerate(places) if p.pk == place.pk), None)
     posted = None
     if request.method == "POST":
-        if not editable:
-            raise PermissionDenied(_("Vous ne pouvez pas saisir cette grille."))
+        access.check_grid_editable(grid_access)
         blocks = services.blocks_sat(place)
         posted = _posted_grades(request.POST, blocks)
         action = request.POST.get("action", "save")
@@ -408,7 +398,7 @@ def grid_entry(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
 def grid_status(request: HttpRequest, pk: int, place_pk: int) -> JsonResponse:
     """The live status of each block for the grades typed so far (nothing saved), as HTML fragments."""
     jury = access.jury_for_user(request.user, pk)
-    place = access.place_of_jury(jury, place_pk)
+    place = access.place_for_user(request.user, jury, place_pk)
     blocks = services.blocks_sat(place)
     posted = _posted_grades(request.POST, blocks)
     fragments = {}
@@ -425,9 +415,7 @@ def grid_status(request: HttpRequest, pk: int, place_pk: int) -> JsonResponse:
 @require_certifier_admin
 def grid_reopen(request: HttpRequest, pk: int, grid_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
-    grid = Grid.objects.filter(jury=jury, pk=grid_pk).select_related("place").first()
-    if grid is None:
-        raise Http404
+    grid = access.grid_of_jury(request.user, jury, grid_pk)
     run_action(
         request,
         lambda: services.grid_reopen(grid=grid, reopened_by=request.user, reason=request.POST.get("reason", "")),
@@ -440,7 +428,7 @@ def grid_reopen(request: HttpRequest, pk: int, grid_pk: int) -> HttpResponse:
 @require_POST
 def recommendation_record(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
-    place = access.place_of_jury(jury, place_pk)
+    place = access.place_for_user(request.user, jury, place_pk)
     form = OutcomeForm(request.POST, blocks=selectors.version_blocks(jury.version), text_label="")
     if form.is_valid():
         run_action(
@@ -463,10 +451,10 @@ def recommendation_record(request: HttpRequest, pk: int, place_pk: int) -> HttpR
 
 
 def _evaluation_rows(request: HttpRequest, pk: int) -> tuple[Jury, list[selectors.Row]]:
-    jury = access.jury_for_user(request.user, pk)
-    if jury.kind != JuryKind.EVALUATION:
-        raise PermissionDenied(_("La grille de délibération est celle d'un jury d'évaluation."))
-    return jury, selectors.deliberation_rows(selectors.session_places(jury), jury.version)
+    jury = access.evaluation_jury_for(request.user, pk)
+    # A recused member deliberates without that candidate: their row is left out of the page and the exports.
+    places = access.visible_places(request.user, jury, selectors.session_places(jury))
+    return jury, selectors.deliberation_rows(places, jury.version)
 
 
 def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
@@ -526,10 +514,8 @@ def deliberation_transmit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def decision_page(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
-    jury = access.jury_for_user(request.user, pk)
-    if jury.kind != JuryKind.CERTIFICATION:
-        raise PermissionDenied(_("Seul le jury de certification décide."))
-    place = access.place_of_jury(jury, place_pk)
+    jury = access.certification_jury_for(request.user, pk)
+    place = access.place_for_user(request.user, jury, place_pk)
     row = selectors.deliberation_rows([place], jury.version)[0]
     blocks = [cell.block for cell in row.cells]
     form = OutcomeForm(request.POST or None, blocks=blocks, text_label=_("Motif (obligatoire si la décision s'écarte)"))
@@ -585,7 +571,7 @@ def decision_page(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
 @require_POST
 def dispute_create(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
-    place = access.place_of_jury(jury, place_pk)
+    place = access.place_for_user(request.user, jury, place_pk)
     form = DisputeForm(request.POST)
     if form.is_valid():
         run_action(
@@ -601,9 +587,7 @@ def dispute_create(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse
 @require_POST
 def dispute_resolve(request: HttpRequest, pk: int, dispute_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
-    dispute = Dispute.objects.filter(jury=jury, pk=dispute_pk).first()
-    if dispute is None:
-        raise Http404
+    dispute = access.dispute_of_jury(request.user, jury, dispute_pk)
     form = ResolutionForm(request.POST)
     if form.is_valid():
         run_action(
@@ -650,16 +634,18 @@ def my_juries(user: User) -> list[dict[str, Any]]:
     if member is None:
         return []
     summary = []
-    for jury in selectors.juries_for_member(member.pk):
+    for jury in access.sitting_juries(user):
         item: dict[str, Any] = {"jury": jury, "is_president": jury.president_id == member.pk}
         if jury.kind == JuryKind.EVALUATION:
-            rows = selectors.deliberation_rows(selectors.session_places(jury), jury.version)
+            places = access.visible_places(user, jury, selectors.session_places(jury))
+            rows = selectors.deliberation_rows(places, jury.version)
             item["candidates"] = len(rows)
             item["to_grade"] = sum(1 for row in rows if not row.graded)
             item["to_recommend"] = sum(1 for row in rows if row.graded and row.recommendation is None)
             item["upcoming"] = jury.session.starts_on > timezone.localdate()
         else:
-            rows = selectors.deliberation_rows(selectors.transmitted_places(jury), jury.version)
+            places = access.visible_places(user, jury, selectors.transmitted_places(jury))
+            rows = selectors.deliberation_rows(places, jury.version)
             item["candidates"] = len(rows)
             item["to_decide"] = sum(1 for row in rows if row.decision is None)
         summary.append(item)
