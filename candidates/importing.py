@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from candidates import rules, services
 from candidates.models import Candidate
+from cqp.lib.text import words
 from cqp.models import TrainingOrganisation
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -75,11 +75,9 @@ _FRENCH_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
 
 
-def fold(text: str) -> str:
+def fold(value: str) -> str:
     """`Prénom `, `PRENOM` and `prénom` are the same header; `E-mail` and `e mail` too."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", letters).split())
+    return " ".join(words(value))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
+
+from cqp.lib.text import words
 
 FRAUD_BAN_YEARS = 3
 
@@ -16,34 +17,8 @@ def identity_key(*, birth_name: str, first_name: str, birth_date: dt.date) -> st
     return f"{_fold(birth_name)}|{_fold(first_name)}|{birth_date.isoformat()}"
 
 
-# Letters that Unicode does not decompose into a base letter and an accent.
-_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "đ": "d", "ł": "l", "ß": "ss", "ı": "i", "þ": "th"})
-
-
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LIGATURES))
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9]", "", letters)
-
-
-def siret_is_valid(siret: str) -> bool:
-    """14 digits whose Luhn checksum is right; La Poste's establishments (SIREN 356000000), numbered
-    beyond what Luhn allows, may instead have digits summing to a multiple of 5."""
-    if not re.fullmatch(r"\d{14}", siret):
-        return False
-    return _luhn(siret) or (siret.startswith("356000000") and sum(int(d) for d in siret) % 5 == 0)
-
-
-def _luhn(number: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = int(char)
-        if index % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
+    return "".join(words(text))
 
 
 def insee_code_is_valid(code: str) -> bool:

@@ -32,6 +32,7 @@ from candidates.forms import (
 from candidates.models import Candidate, DocumentKind, livret_part_label
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
+from cqp.lib.downloads import private_file
 from cqp.pagination import paginate
 
 
@@ -273,13 +274,8 @@ def document_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type=document.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
     # Identity copies and livrets are personal: no shared cache keeps them.
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file(handle, filename=document.original_name, content_type=document.content_type)
 
 
 def accommodation_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -28,9 +28,12 @@ from certificates.models import (
 )
 from certificates.verification import verify, verify_code
 from cqp.actions import run_action
+from cqp.lib.downloads import private_file, private_stream
 from juries.models import JurySeat
 
 __all__ = ["verify", "verify_code"]
+
+_PDF = "application/pdf"
 
 
 class ValidationForm(forms.Form):
@@ -112,7 +115,7 @@ def pv_pdf(request: HttpRequest, jury_pk: int) -> FileResponse:
     pv = ProcesVerbal.objects.filter(jury=jury, render_status=RenderStatus.DONE).first()
     if pv is None or not pv.pdf:
         raise Http404
-    return _pdf_response(pv.pdf.open("rb"), f"pv-{jury.meets_on:%Y%m%d}-{jury.pk}.pdf")
+    return private_file(pv.pdf.open("rb"), filename=f"pv-{jury.meets_on:%Y%m%d}-{jury.pk}.pdf", content_type=_PDF)
 
 
 @require_POST
@@ -199,7 +202,9 @@ def parchment_pdf(request: HttpRequest, pk: int) -> FileResponse:
     parchment = access.parchment_for_user(request.user, pk)
     if not parchment.pdf:  # never rendered yet; during a duplicate's render, the version in force is served
         raise Http404
-    return _pdf_response(parchment.pdf.open("rb"), f"parchemin-{parchment.display_number}.pdf")
+    return private_file(
+        parchment.pdf.open("rb"), filename=f"parchemin-{parchment.display_number}.pdf", content_type=_PDF
+    )
 
 
 def parchments_zip(request: HttpRequest, jury_pk: int) -> StreamingHttpResponse:
@@ -226,10 +231,9 @@ def parchments_zip(request: HttpRequest, jury_pk: int) -> StreamingHttpResponse:
                 yield buffer.take()
         yield buffer.take()
 
-    response = StreamingHttpResponse(chunks(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="parchemins-jury-{jury.meets_on:%Y%m%d}-{jury.pk}.zip"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return private_stream(
+        chunks(), filename=f"parchemins-jury-{jury.meets_on:%Y%m%d}-{jury.pk}.zip", content_type="application/zip"
+    )
 
 
 class _Pipe:
@@ -297,10 +301,3 @@ def parchment_sent(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Indiquez la date d'envoi."))
     return redirect(reverse("certificates:jury_parchments", args=[parchment.decision.jury_id]))
-
-
-def _pdf_response(handle: Any, filename: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

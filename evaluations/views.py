@@ -21,6 +21,7 @@ from accounts.types import AuthenticatedHttpRequest
 from candidates.access import require_candidate_manager
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
+from cqp.lib.downloads import private_download
 from cqp.pagination import paginate
 from evaluations import access, rules, services
 from evaluations.convocation import convocation_ics
@@ -145,9 +146,9 @@ def session_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 def convocation_calendar(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     place = access.place_for_candidate(request.user, pk)
-    response = HttpResponse(convocation_ics(place), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="convocation.ics"'
-    return response
+    return private_download(
+        convocation_ics(place), filename="convocation.ics", content_type="text/calendar; charset=utf-8"
+    )
 
 
 def attendance_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -234,6 +235,6 @@ def attendance_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         },
     )
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="emargement-{session.starts_on:%Y-%m-%d}.pdf"'
-    return response
+    return private_download(
+        pdf, filename=f"emargement-{session.starts_on:%Y-%m-%d}.pdf", content_type="application/pdf", inline=True
+    )

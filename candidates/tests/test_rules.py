@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from candidates.rules import approval_is_valid, fraud_ban_end, identity_key, insee_code_is_valid, siret_is_valid
+from candidates.rules import approval_is_valid, fraud_ban_end, identity_key, insee_code_is_valid
+from cqp.lib.siret import is_valid as siret_is_valid
 from cqp.models import ApprovalStatus
 from tests.factories import OrganisationFactory
 

@@ -35,16 +35,15 @@ def private_headers(response: _Response, *, filename: str, inline: bool = False)
     return response
 
 
-def private_download(
-    content: bytes | IO[bytes], *, filename: str, content_type: str, inline: bool = False
-) -> HttpResponse | FileResponse:
-    """A private file for the user who asked: bytes made in memory, or an open file streamed."""
-    response: HttpResponse | FileResponse
-    if isinstance(content, bytes):
-        response = HttpResponse(content, content_type=content_type)
-    else:
-        response = FileResponse(content, content_type=content_type)
+def private_download(content: bytes, *, filename: str, content_type: str, inline: bool = False) -> HttpResponse:
+    """A private file made in memory, for the user who asked."""
+    response = HttpResponse(content, content_type=content_type)
     return private_headers(response, filename=filename, inline=inline)
+
+
+def private_file(handle: IO[bytes], *, filename: str, content_type: str, inline: bool = False) -> FileResponse:
+    """A stored private file, streamed from its open handle."""
+    return private_headers(FileResponse(handle, content_type=content_type), filename=filename, inline=inline)
 
 
 def private_stream(chunks: Iterator[bytes], *, filename: str, content_type: str) -> StreamingHttpResponse:

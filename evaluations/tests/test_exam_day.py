@@ -199,6 +199,15 @@ def test_the_printable_sheet_is_a_pdf_listing_every_candidate(client, session, s
         assert f"MOREAU{n}" in text
 
 
+def test_the_printable_sheet_is_kept_by_no_cache_and_never_sniffed(client, session, staff) -> None:
+    place_for(session)
+    client.force_login(staff)
+    response = client.get(f"/sessions/{session.pk}/emargement.pdf")
+    assert response["Content-Disposition"] == f'inline; filename="emargement-{session.starts_on:%Y-%m-%d}.pdf"'
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
 def test_the_sheet_is_404_for_another_organisation(client, session) -> None:
     from tests.factories import OrganisationFactory, UserFactory
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import io
 
-from cqp.lib.downloads import private_download, private_stream, safe_filename
+from cqp.lib.downloads import private_download, private_file, private_stream, safe_filename
 
 
 def _private(response) -> None:  # type: ignore[no-untyped-def]
@@ -19,7 +19,7 @@ def test_bytes_download_as_an_attachment_kept_by_no_cache() -> None:
 
 
 def test_an_open_file_streams_inline_when_asked() -> None:
-    response = private_download(io.BytesIO(b"%PDF"), filename="a.pdf", content_type="application/pdf", inline=True)
+    response = private_file(io.BytesIO(b"%PDF"), filename="a.pdf", content_type="application/pdf", inline=True)
     assert b"".join(response.streaming_content) == b"%PDF"
     assert response["Content-Disposition"] == 'inline; filename="a.pdf"'
     _private(response)
