@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Model
 
 from tests.factories import OrganisationFactory, UserFactory
 
@@ -46,10 +48,10 @@ def _fast_and_isolated(settings, tmp_path) -> Iterator[None]:
 # The rows the real `load_referential` wrote the first time a test of this process asked for the referential,
 # in the order they are inserted: every later test gets the very same rows (primary keys included) in one bulk
 # insert a table, instead of running the command's 400 checked writes again (0.4 s a test, 200 tests a leg).
-_REFERENTIAL_ROWS: list[tuple[type, list[dict]]] = []
+_REFERENTIAL_ROWS: list[tuple[type[Model], list[dict[str, Any]]]] = []
 
 
-def _referential_models() -> list[type]:
+def _referential_models() -> list[type[Model]]:
     from cqp.models import Block, Certification, CertificationVersion, Certifier, Competency, TrainingOrganisation
 
     return [Certifier, TrainingOrganisation, Certification, CertificationVersion, Block, Competency]
@@ -62,14 +64,14 @@ def referential(db) -> None:
     from django.db import connection
 
     models = _referential_models()
-    empty = not any(model.objects.exists() for model in models)
+    empty = not any(model._default_manager.exists() for model in models)
     if not (empty and _REFERENTIAL_ROWS):
         call_command("load_referential", stdout=open(os.devnull, "w"))  # noqa: SIM115
         if empty:  # what the command alone wrote: the copy for the next tests
-            _REFERENTIAL_ROWS[:] = [(model, list(model.objects.order_by("pk").values())) for model in models]
+            _REFERENTIAL_ROWS[:] = [(model, list(model._default_manager.order_by("pk").values())) for model in models]
         return
     for model, rows in _REFERENTIAL_ROWS:
-        model.objects.bulk_create([model(**row) for row in rows])
+        model._default_manager.bulk_create([model(**row) for row in rows])
     # Sequences follow the copied keys (PostgreSQL), so the test's own inserts get fresh ones.
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):

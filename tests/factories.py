@@ -10,8 +10,7 @@ from django.db.models import Model
 
 from accounts.models import User
 from candidates import rules as candidate_rules
-from candidates import services as candidate_services
-from candidates.models import Candidate, Enrolment
+from candidates.models import Candidate
 from cqp.models import (
     Block,
     Certification,
@@ -21,6 +20,12 @@ from cqp.models import (
     TrainingOrganisation,
     VersionStatus,
 )
+
+# Built through the services with no test tooling, they live with the benchmark's world: demo/builders.py.
+from demo.builders import enrol as enrol
+from demo.builders import jury_member as jury_member
+from demo.builders import make_candidate as make_candidate
+from demo.builders import past_session as past_session
 
 PASSWORD = "motdepasse-de-test-2026"
 
@@ -72,9 +77,9 @@ class UserFactory(ModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(self, create: bool, extracted: object, **kwargs: object) -> None:
+    def _save(user: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            self.save()
+            user.save()
 
 
 class CertificationFactory(ModelFactory[Certification]):
@@ -143,103 +148,3 @@ class CandidateFactory(ModelFactory[Candidate]):
             birth_name=o.birth_name, first_name=o.first_name, birth_date=o.birth_date
         )
     )
-
-
-def make_candidate(
-    organisation: TrainingOrganisation, n: int = 0, *, created_by: User | None = None, **overrides: Any
-) -> Candidate:
-    """Julie Martin{n}, created through `candidate_create` as the pages create her (normalised, checked)."""
-    fields: dict[str, Any] = {
-        "birth_name": f"Martin{n}",
-        "first_name": "Julie",
-        "sex": "F",
-        "birth_date": dt.date(1995, 1, 1) + dt.timedelta(days=n),
-        "birth_commune": "Besançon",
-        "birth_insee_code": "25056",
-        "email": f"julie{n}@example.org",
-    }
-    fields.update(overrides)
-    return candidate_services.candidate_create(organisation=organisation, created_by=created_by, **fields)
-
-
-def enrol(
-    candidate: Candidate,
-    version: CertificationVersion,
-    *,
-    blocks: Any = None,
-    access_route: str = "vae",
-    created_by: User | None = None,
-    **kwargs: Any,
-) -> Enrolment:
-    """Enrol through `candidate_enrol`: all the version's blocks, by VAE, unless told otherwise."""
-    return candidate_services.candidate_enrol(
-        candidate=candidate, version=version, blocks=blocks, access_route=access_route, created_by=created_by, **kwargs
-    )
-
-
-def jury_member(
-    email: str,
-    college: str,
-    *,
-    certifications: Any,
-    first_name: str = "Alex",
-    last_name: str | None = None,
-    approved_by: User | None = None,
-    **fields: Any,
-) -> Any:
-    """A jury member registered and approved through the services (approved by a fresh certifier admin
-    unless one is given)."""
-    from juries import services as jury_services
-
-    admin = approved_by or UserFactory(email="habilitation@example.org", is_certifier_admin=True)
-    member = jury_services.jury_member_register(
-        email=email,
-        first_name=first_name,
-        last_name=last_name or email.split("@")[0].title(),
-        college=college,
-        certifications=certifications,
-        proposed_by=admin,
-        **fields,
-    )
-    return jury_services.jury_member_approve(member=member, approved_by=admin)
-
-
-def past_session(staff: User, version: CertificationVersion, candidates: list[Candidate], *, days_ago: int = 0) -> Any:
-    """A session of `staff`'s organisation held `days_ago` days ago, every candidate present.
-
-    Scheduled and filled through the services (a session is only scheduled ahead), then moved to its exam
-    day and the attendance sheet filled straight in the table: these tests are about what follows the exam.
-    """
-    from django.db.models import F
-    from django.utils import timezone
-
-    from evaluations import services as evaluation_services
-    from evaluations.models import Attendance, EvaluationSession, SessionCandidate
-
-    organisation = staff.organisation
-    if organisation.approval_start is None:
-        organisation.approval_start = timezone.localdate() - dt.timedelta(days=3650)
-        organisation.save(update_fields=["approval_start"])
-    session = evaluation_services.session_schedule(
-        version=version,
-        organisation=organisation,
-        starts_on=timezone.localdate() + dt.timedelta(days=30),
-        ends_on=None,
-        mode="on_site",
-        address="58 rue du Louvre, 75002 Paris",
-        created_by=staff,
-    )
-    for candidate in candidates:
-        enrolment = candidate.enrolments.filter(version=version, status="active").first() or enrol(candidate, version)
-        evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
-    day = timezone.localdate() - dt.timedelta(days=days_ago)
-    shift = day - session.starts_on
-    EvaluationSession.objects.filter(pk=session.pk).update(starts_on=day, ends_on=day)
-    SessionCandidate.objects.filter(session=session).update(
-        starts_at=F("starts_at") + shift,
-        ends_at=F("ends_at") + shift,
-        attendance=Attendance.PRESENT,
-        signed_at=timezone.now(),
-    )
-    session.refresh_from_db()
-    return session

@@ -8,9 +8,8 @@ from playwright.sync_api import expect
 
 from candidates import services
 from candidates.models import Candidate, CandidateDocument
-from candidates.tests.test_pages import make_candidate
 from cqp.models import CertificationVersion
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_candidate
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,6 +3,8 @@ sees the bad line, fixes the file and imports every row at once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import expect
 
@@ -22,7 +24,7 @@ ROWS = [
 ]
 
 
-def csv_file(siret: str) -> dict:
+def csv_file(siret: str) -> dict[str, Any]:
     text = "\r\n".join([HEADER, *ROWS]).replace("{siret}", siret) + "\r\n"
     return {"name": "candidats.csv", "mimeType": "text/csv", "buffer": ("\ufeff" + text).encode()}
 

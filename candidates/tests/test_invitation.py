@@ -62,7 +62,7 @@ def test_an_invitation_creates_a_candidate_account_without_password(
     assert message.to == ["julie0@example.org"]
     assert message.subject == "Votre espace candidat CQP Manager"
     assert "BJO Formation vous a ouvert un espace candidat" in message.body
-    assert LINK.search(message.body)
+    assert LINK.search(str(message.body))
 
 
 def test_the_invitation_leaves_only_once_the_transaction_commits(candidate, django_capture_on_commit_callbacks) -> None:
@@ -105,7 +105,7 @@ def test_the_invited_candidate_sets_a_password_logs_in_and_sees_their_file(
         candidate=candidate, version=version, blocks=None, access_route="vae", created_by=staff
     )
     invite(candidate, django_capture_on_commit_callbacks)
-    path = LINK.search(mail.outbox[0].body).group(1)
+    path = LINK.search(str(mail.outbox[0].body)).group(1)
 
     form = client.get(path, follow=True)
     assert form.status_code == 200
@@ -152,7 +152,7 @@ def test_the_invited_candidate_sets_a_password_logs_in_and_sees_their_file(
 
 def test_the_link_works_only_once(candidate, client, django_capture_on_commit_callbacks) -> None:
     invite(candidate, django_capture_on_commit_callbacks)
-    path = LINK.search(mail.outbox[0].body).group(1)
+    path = LINK.search(str(mail.outbox[0].body)).group(1)
     set_password_url = client.get(path, follow=True).redirect_chain[-1][0]
     client.post(set_password_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     client.logout()
