@@ -1,0 +1,252 @@
+"""The world of the access matrix (`tests/test_access_matrix.py`): one object for every URL keyword and one
+user for every actor, built once per module through the services.
+
+A session of BJO Formation held today, graded by its evaluation jury and transmitted to a certification jury
+that decided on its three candidates (one total, one partial, one failed), the PV signed, the CPNEFP validation
+recorded and the parchments issued; a dispute on the first candidate recorded and closed before the decision;
+a second session with its own evaluation jury (the "other jury"). On each jury, the non-president representative
+of the employees is recused for the first candidate and the one of the other college has their habilitation
+withdrawn after everything was done."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.models import User
+from candidates import services as candidate_services
+from candidates.models import Candidate, CandidateDocument, DocumentKind, Enrolment
+from certificates.models import Parchment, ParchmentBatch, ProcesVerbal
+from cqp.models import Block, CertificationVersion, Competency
+from evaluations.models import EvaluationSession, SessionCandidate
+from juries import selectors, services
+from juries.models import Dispute, Grid, Jury, JuryMember
+from tests.factories import OrganisationFactory, UserFactory, jury_member, make_candidate, past_session
+from tests.worlds import World, build_world
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PATTERNS = [{}, {"C2.1": "NA"}, {"C1.1": "NA", "C2.1": "NA"}]  # total, partial (BC1), none
+
+# Every actor of the matrix. The jury actors depend on the jury the URL is about ("evaluation" or
+# "certification"); the others are the same whatever the URL.
+ACTORS = (
+    "anonymous",
+    "admin",
+    "staff",
+    "other_staff",
+    "seated",
+    "recused",
+    "withdrawn",
+    "other_jury",
+    "candidate",
+    "other_candidate",
+)
+JURY_ACTORS = ("seated", "recused", "withdrawn")
+
+
+@dataclass
+class AccessWorld:
+    base: World
+    users: dict[str, User | None]
+    jury_users: dict[str, dict[str, User]]  # jury kind -> jury actor -> user
+    evaluation: Jury
+    certification: Jury
+    other_evaluation: Jury
+    session: EvaluationSession
+    place: SessionCandidate  # the first candidate's place: the one recused for, the parchment's holder
+    candidate: Candidate
+    enrolment: Enrolment
+    document: CandidateDocument
+    grid: Grid  # the first candidate's consensus grid of BC1
+    dispute: Dispute
+    pv: ProcesVerbal
+    parchment: Parchment
+    batch: ParchmentBatch
+    proposed: JuryMember  # proposed by the organisation, waiting for its habilitation
+    approved: JuryMember  # approved, sitting on the other jury
+    version: CertificationVersion
+    block: Block
+    competency: Competency
+
+    def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
+        if actor in JURY_ACTORS:
+            return self.jury_users[jury_kind][actor]
+        return self.users[actor]
+
+    def jury(self, kind: str) -> Jury:
+        return self.evaluation if kind == "evaluation" else self.certification
+
+
+Commit = Callable[[], AbstractContextManager[Any]]
+
+
+def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
+    """Build the world on a loaded referential. `commit()` is a context in which what waits for the commit
+    (inline Celery tasks: e-mails) runs at its end, `discard()` one in which it is dropped: the PV and the
+    parchments are not rendered (seconds of WeasyPrint), a stand-in PDF is stored as their rendering."""
+    from certificates import services as certificate_services
+    from certificates.tests.conftest import complete_mentions
+
+    world = build_world()
+    admin, staff = world.admin, world.staff
+    other_staff = UserFactory(email="of-autre@example.org", organisation=OrganisationFactory(name="Autre Formation"))
+    first, second = (place.enrolment.candidate for place in world.places[:2])
+    with commit():
+        for candidate in (first, second):
+            candidate_services.candidate_invite(candidate=candidate, site_url="http://testserver")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    place = world.places[0]
+    document = candidate_services.document_upload(
+        candidate=first,
+        uploaded_by=staff,
+        kind=DocumentKind.LIVRET_PART,
+        file=SimpleUploadedFile("livret partie A.pdf", PDF, content_type="application/pdf"),
+        enrolment=place.enrolment,
+        block=world.blocks["BC1"],
+    )
+    # The convocation reached the candidate (its calendar file is theirs to download).
+    SessionCandidate.objects.filter(pk=place.pk).update(convocation_status="sent")
+
+    # Evaluation jury: the employers' representative presides, the trainer is recused for the first candidate,
+    # the employees' representative will be withdrawn.
+    complete_mentions(world)
+    evaluation = world.evaluation_jury()
+    services.conflict_declare(
+        jury=evaluation, place=place, member=world.trainer, note="Ancien collègue", declared_by=world.trainer.user
+    )
+    for each, pattern in zip(world.places, PATTERNS, strict=True):
+        world.grade(evaluation, each, pattern)
+    for row in selectors.deliberation_rows(selectors.session_places(evaluation), world.version):
+        services.recommendation_record(
+            place=row.place,
+            kind=row.outcome.kind,
+            blocks=[cell.block for cell in row.cells if cell.acquired],
+            comments="",
+            recorded_by=evaluation.president.user,
+        )
+    certification = world.certification_jury()
+    services.deliberation_transmit(
+        jury=evaluation, certification_jury=certification, transmitted_by=evaluation.president.user
+    )
+    # Certification jury: its president presides, the employees' representative is recused for the first
+    # candidate, the employers' representative will be withdrawn.
+    services.conflict_declare(
+        jury=certification,
+        place=place,
+        member=world.cert_employees,
+        note="Voisin",
+        declared_by=world.cert_employees.user,
+    )
+    dispute = services.dispute_record(
+        jury=certification,
+        place=place,
+        description="Le candidat conteste la note de C1.1.",
+        summon_evaluation_jury=False,
+        recorded_by=admin,
+    )
+    services.dispute_resolve(dispute=dispute, resolution="Note confirmée.", resolved_by=admin)
+    for row in selectors.deliberation_rows(selectors.transmitted_places(certification), world.version):
+        services.decision_record(
+            jury=certification,
+            place=row.place,
+            kind=row.outcome.kind,
+            blocks=[cell.block for cell in row.cells if cell.acquired] if row.outcome.kind == "partial" else [],
+            reason="",
+            decided_by=certification.president.user,
+        )
+    with discard():
+        for seat in certification.seats.select_related("member__user"):
+            certificate_services.pv_sign(jury=certification, user=seat.member.user)
+    with commit():
+        certificate_services.cpnefp_validation_record(
+            jury=certification, meeting_on=timezone.localdate(), recorded_by=admin
+        )
+    with discard():
+        batch = certificate_services.parchments_issue_for_jury(jury=certification, issued_by=admin)
+    for rendered in [
+        *Parchment.objects.filter(decision__jury=certification),
+        ProcesVerbal.objects.get(jury=certification),
+    ]:
+        rendered.pdf.save(f"{type(rendered).__name__.lower()}-{rendered.pk}.pdf", ContentFile(PDF), save=False)
+        type(rendered).objects.filter(pk=rendered.pk).update(pdf=rendered.pdf.name, render_status="done")
+
+    # Another session of the organisation, with its own evaluation jury (not yet graded).
+    certifications = [world.version.certification]
+
+    def member(email: str, college: str) -> JuryMember:
+        return jury_member(email, college, certifications=certifications, approved_by=admin, company_name="Ailleurs")
+
+    later = make_candidate(world.organisation, 7, created_by=staff, company_name="Maison Ailleurs")
+    other_session = past_session(staff, world.version, [later], days_ago=2)
+    other_evaluation = services.evaluation_jury_create(session=other_session, created_by=admin)
+    other_members = [
+        member("autre-salarie@example.org", "employees"),
+        member("autre-employeur@example.org", "employers"),
+        member("autre-formateur@example.org", "trainer"),
+    ]
+    for each in other_members:
+        services.jury_assign(jury=other_evaluation, member=each, assigned_by=admin)
+    services.jury_president_designate(jury=other_evaluation, member=other_members[1], designated_by=admin)
+
+    proposed = services.jury_member_register(
+        email="propose@example.org",
+        first_name="Dominique",
+        last_name="Proposé",
+        college="employees",
+        certifications=certifications,
+        proposed_by=staff,
+    )
+    # Habilitations withdrawn after sitting (the juries have done their work).
+    for withdrawn in (world.employees, world.cert_employers):
+        services.jury_member_withdraw(member=withdrawn, withdrawn_by=admin, reason="Départ de la profession")
+
+    block = world.blocks["BC1"]
+    return AccessWorld(
+        base=world,
+        users={
+            "anonymous": None,
+            "admin": admin,
+            "staff": staff,
+            "other_staff": other_staff,
+            "other_jury": other_members[0].user,
+            "candidate": first.user,
+            "other_candidate": second.user,
+        },
+        jury_users={
+            "evaluation": {
+                "seated": world.employers.user,
+                "recused": world.trainer.user,
+                "withdrawn": world.employees.user,
+            },
+            "certification": {
+                "seated": world.cert_president.user,
+                "recused": world.cert_employees.user,
+                "withdrawn": world.cert_employers.user,
+            },
+        },
+        evaluation=evaluation,
+        certification=certification,
+        other_evaluation=other_evaluation,
+        session=world.session,
+        place=place,
+        candidate=first,
+        enrolment=place.enrolment,
+        document=document,
+        grid=Grid.objects.get(jury=evaluation, place=place, block=block, member__isnull=True),
+        dispute=dispute,
+        pv=ProcesVerbal.objects.get(jury=certification),
+        parchment=Parchment.objects.get(decision__jury=certification, place=place),
+        batch=batch,
+        proposed=proposed,
+        approved=other_members[2],
+        version=world.version,
+        block=block,
+        competency=block.competencies.order_by("order").first(),  # type: ignore[arg-type]
+    )
