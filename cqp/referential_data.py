@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from cqp.models import VersionStatus
+
 
 @dataclass(frozen=True)
 class CompetencyData:
@@ -39,7 +41,7 @@ class VersionData:
     rncp_code: str
     title: str
     short_title: str
-    status: str
+    status: VersionStatus
     level: int | None = None
     eu_level: int | None = None
     nsf_codes: tuple[str, ...] = ()
@@ -136,7 +138,7 @@ HORLOGER_QUALIFIE = VersionData(
     rncp_code="RNCP31313",
     title="CQP : Certificat de qualification professionnelle Horloger qualifié",
     short_title="CQP Horloger qualifié",
-    status="published",
+    status=VersionStatus.PUBLISHED,
     nsf_codes=("251",),
     decision_date=dt.date(2018, 7, 30),
     decision_reference=(
@@ -273,7 +275,7 @@ OPERATEUR_POLISSAGE = VersionData(
     rncp_code="RNCP26850",
     title="CQP Opérateur en polissage de bijouterie",
     short_title="CQP Opérateur en polissage",
-    status="published",
+    status=VersionStatus.PUBLISHED,
     partial_award_allowed=True,
     access_routes=ALL_ROUTES,
     prerequisites=(
@@ -342,7 +344,7 @@ CONCEPTEUR_3D = VersionData(
     rncp_code="RNCP26849",
     title="CQP Concepteur 3D en bijouterie-joaillerie",
     short_title="CQP Concepteur 3D",
-    status="draft",
+    status=VersionStatus.DRAFT,
     to_verify="Blocs et compétences à saisir d'après la fiche RNCP 26849.",
 )
 
@@ -353,7 +355,7 @@ GEMMOLOGIE = VersionData(
     rncp_code="RNCP31394",
     title="CQP Chargé en gemmologie appliquée",
     short_title="CQP Chargé en gemmologie appliquée",
-    status="draft",
+    status=VersionStatus.DRAFT,
     to_verify="Blocs et compétences à saisir d'après la fiche RNCP 31394.",
 )
 

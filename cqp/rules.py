@@ -12,6 +12,9 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 __all__ = [
     "ACQUIRED",
     "NOT_ACQUIRED",
@@ -30,7 +33,10 @@ NOT_ACQUIRED = "NA"
 OutcomeKind = Literal["total", "partial", "none"]
 
 _VALID_GRADES = (ACQUIRED, NOT_ACQUIRED)
-_EXPECTED = f"attendu « {ACQUIRED} » ou « {NOT_ACQUIRED} »"
+
+
+def _expected() -> str:
+    return _("attendu « %(acquired)s » ou « %(not_acquired)s »") % {"acquired": ACQUIRED, "not_acquired": NOT_ACQUIRED}
 
 
 class IncompleteGrid(ValueError):
@@ -67,20 +73,25 @@ class IncompleteGrid(ValueError):
     def _build_message(self) -> str:
         parts: list[str] = []
         if self.missing:
-            parts.append("aucune note pour " + _codes(self.missing))
+            parts.append(_("aucune note pour %(codes)s") % {"codes": _codes(self.missing)})
         if len(self.invalid) == 1:
             code, value = self.invalid[0]
-            parts.append(f"note invalide pour {code} (« {_shown(value)} », {_EXPECTED})")
+            parts.append(
+                _("note invalide pour %(code)s (« %(value)s », %(expected)s)")
+                % {"code": code, "value": _shown(value), "expected": _expected()}
+            )
         elif self.invalid:
             listed = ", ".join(f"{code} (« {_shown(value)} »)" for code, value in self.invalid)
-            parts.append(f"notes invalides pour {listed} ({_EXPECTED})")
+            parts.append(
+                _("notes invalides pour %(listed)s (%(expected)s)") % {"listed": listed, "expected": _expected()}
+            )
         if len(self.unknown) == 1:
-            parts.append("compétence inconnue : " + _codes(self.unknown))
+            parts.append(_("compétence inconnue : %(codes)s") % {"codes": _codes(self.unknown)})
         elif self.unknown:
-            parts.append("compétences inconnues : " + _codes(self.unknown))
+            parts.append(_("compétences inconnues : %(codes)s") % {"codes": _codes(self.unknown)})
         if not parts:
-            return "Grille incomplète."
-        return "Grille incomplète : " + " ; ".join(parts) + "."
+            return _("Grille incomplète.")
+        return _("Grille incomplète : %(problems)s.") % {"problems": " ; ".join(parts)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +141,9 @@ def minimum_acquired(total: int, threshold_percent: int) -> int:
     """
     _check_threshold(threshold_percent)
     if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-        raise ValueError(f"Le nombre de compétences doit être un entier positif ou nul (reçu : {total!r}).")
+        raise ValueError(
+            _("Le nombre de compétences doit être un entier positif ou nul (reçu : %(total)r).") % {"total": total}
+        )
     # Division entière arrondie vers le haut, sans passer par les flottants.
     return -(-threshold_percent * total // 100)
 
@@ -164,7 +177,8 @@ def validate_block(
     mandatory_codes = _check_mandatory(mandatory, codes)
     if not isinstance(grades, Mapping):
         raise ValueError(
-            f"Les notes doivent être un dictionnaire code → « A » ou « NA » (reçu : {type(grades).__name__})."
+            _("Les notes doivent être un dictionnaire code → « A » ou « NA » (reçu : %(type)s).")
+            % {"type": type(grades).__name__}
         )
 
     missing: list[str] = []
@@ -216,27 +230,29 @@ def certification_outcome(
     """
     required = _block_set(required_blocks, "required_blocks")
     if not required:
-        raise ValueError("La certification doit comporter au moins un bloc requis.")
+        raise ValueError(_("La certification doit comporter au moins un bloc requis."))
     validated = _block_set(validated_blocks, "validated_blocks")
     previous = _block_set(previously_acquired, "previously_acquired")
     problems: list[str] = []
     stray_validated = validated - required
     if stray_validated:
         problems.append(
-            _plural(stray_validated, "Bloc validé", "Blocs validés")
-            + " hors des blocs requis : "
-            + _codes(sorted(stray_validated, key=str))
+            ngettext(
+                "Bloc validé hors des blocs requis : %(codes)s",
+                "Blocs validés hors des blocs requis : %(codes)s",
+                len(stray_validated),
+            )
+            % {"codes": _codes(sorted(stray_validated, key=str))}
         )
     stray_previous = previous - required
     if stray_previous:
         problems.append(
-            _plural(
-                stray_previous,
-                "Bloc acquis antérieurement",
-                "Blocs acquis antérieurement",
+            ngettext(
+                "Bloc acquis antérieurement hors des blocs requis : %(codes)s",
+                "Blocs acquis antérieurement hors des blocs requis : %(codes)s",
+                len(stray_previous),
             )
-            + " hors des blocs requis : "
-            + _codes(sorted(stray_previous, key=str))
+            % {"codes": _codes(sorted(stray_previous, key=str))}
         )
     if problems:
         raise ValueError(" ; ".join(problems) + ".")
@@ -260,24 +276,27 @@ def _check_threshold(threshold_percent: object) -> None:
         or not isinstance(threshold_percent, int)
         or not 1 <= threshold_percent <= 100
     ):
-        raise ValueError(f"Le seuil doit être un entier compris entre 1 et 100 (reçu : {threshold_percent!r}).")
+        raise ValueError(
+            _("Le seuil doit être un entier compris entre 1 et 100 (reçu : %(threshold)r).")
+            % {"threshold": threshold_percent}
+        )
 
 
 def _check_competencies(competencies: Iterable[str]) -> tuple[str, ...]:
     # Une chaîne est itérable : "C1.1" deviendrait les compétences C, 1, ., 1.
     if isinstance(competencies, (str, bytes)):
         raise ValueError(
-            f"Les compétences du bloc doivent être une liste de codes, pas une chaîne (reçu : {competencies!r})."
+            _("Les compétences du bloc doivent être une liste de codes, pas une chaîne (reçu : %(competencies)r).")
+            % {"competencies": competencies}
         )
     codes = tuple(competencies)
     if not codes:
-        raise ValueError("Le bloc doit comporter au moins une compétence.")
+        raise ValueError(_("Le bloc doit comporter au moins une compétence."))
     not_codes = [code for code in codes if not isinstance(code, str) or not code]
     if not_codes:
         raise ValueError(
-            "Code de compétence invalide : "
-            + ", ".join(repr(code) for code in not_codes)
-            + " (chaîne non vide attendue)."
+            _("Code de compétence invalide : %(codes)s (chaîne non vide attendue).")
+            % {"codes": ", ".join(repr(code) for code in not_codes)}
         )
     seen: set[str] = set()
     duplicates: list[str] = []
@@ -287,10 +306,12 @@ def _check_competencies(competencies: Iterable[str]) -> tuple[str, ...]:
         seen.add(code)
     if duplicates:
         raise ValueError(
-            _plural(duplicates, "Compétence en double", "Compétences en double")
-            + " dans le bloc : "
-            + _codes(duplicates)
-            + "."
+            ngettext(
+                "Compétence en double dans le bloc : %(codes)s.",
+                "Compétences en double dans le bloc : %(codes)s.",
+                len(duplicates),
+            )
+            % {"codes": _codes(duplicates)}
         )
     return codes
 
@@ -298,14 +319,20 @@ def _check_competencies(competencies: Iterable[str]) -> tuple[str, ...]:
 def _check_mandatory(mandatory: Collection[str], codes: tuple[str, ...]) -> frozenset[str]:
     if isinstance(mandatory, (str, bytes)):
         raise ValueError(
-            f"Les compétences obligatoires doivent être une collection de codes, pas une chaîne (reçu : {mandatory!r})."
+            _(
+                "Les compétences obligatoires doivent être une collection de codes, pas une chaîne "
+                "(reçu : %(mandatory)r)."
+            )
+            % {"mandatory": mandatory}
         )
     mandatory_codes = frozenset(mandatory)
     outside = sorted(mandatory_codes - set(codes), key=str)
     if len(outside) == 1:
-        raise ValueError(f"La compétence obligatoire {outside[0]} n'appartient pas au bloc.")
+        raise ValueError(_("La compétence obligatoire %(code)s n'appartient pas au bloc.") % {"code": outside[0]})
     if outside:
-        raise ValueError(f"Les compétences obligatoires {_codes(outside)} n'appartiennent pas au bloc.")
+        raise ValueError(
+            _("Les compétences obligatoires %(codes)s n'appartiennent pas au bloc.") % {"codes": _codes(outside)}
+        )
     return mandatory_codes
 
 
@@ -318,10 +345,6 @@ def _block_set(blocks: Collection[str], name: str) -> frozenset[str]:
 
 def _codes(codes: Iterable[object]) -> str:
     return ", ".join(str(code) for code in codes)
-
-
-def _plural(items: Collection[object], singular: str, plural: str) -> str:
-    return singular if len(items) == 1 else plural
 
 
 def _shown(value: object) -> str:

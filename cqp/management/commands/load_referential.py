@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cqp import services
-from cqp.models import Certification, Certifier
+from cqp.models import Certification, Certifier, VersionStatus
 from cqp.referential_data import CERTIFIERS, ORGANISATIONS, VERSIONS, VersionData
 
 
@@ -92,7 +92,7 @@ class Command(BaseCommand):
                     is_mandatory=comp.mandatory,
                 )
                 competencies += 1
-        if data.status == "published":
+        if data.status == VersionStatus.PUBLISHED:
             services.version_publish(version=version)
         self.stdout.write(
             self.style.SUCCESS(
