@@ -1,10 +1,11 @@
 """Benchmark of parchment issue, end to end, on one core: `.venv/bin/python bench/parchments.py [N]` (N=1000).
 
 It builds a throwaway SQLite database and storage under a temporary folder (never db.sqlite3 nor private-media),
-loads the referential, runs a certification jury through the services (as the `decided` test fixture does), then
-copies its holders in bulk up to N decisions. Timed: `services.parchments_issue_for_jury`, i.e. numbering, the
-render task run inline (no REDIS_URL), and the write through the storage API; then the plain WeasyPrint render
-(`rendering.render_parchment_naive`) on a sample of the same parchments. The last line is
+loads the referential, runs a certification jury through the services (`demo.builders`, as the `decided` test
+fixture does, with no test module nor test tool), then copies its holders in bulk up to N decisions. Timed:
+`services.parchments_issue_for_jury`, i.e. numbering, the render task run inline (no REDIS_URL), and the write
+through the storage API; then the plain WeasyPrint render (`rendering.render_parchment_naive`) on a sample of the
+same parchments. The last line is
 `parchments/s: <rate> naive/s: <rate> ratio: <ratio>`, rates per second of this process's CPU time (one core,
 whatever else the machine runs); the wall-clock rates are printed above it.
 """
@@ -98,14 +99,13 @@ def build_jury(n: int) -> tuple[Any, Any]:
     from candidates import rules as candidate_rules
     from candidates.models import Candidate, Enrolment
     from certificates.models import CpnefpValidation, ProcesVerbal, PvStatus, RenderStatus
-    from certificates.tests.conftest import decide
+    from demo.builders import build_world, decide
     from evaluations.models import Attendance, SessionCandidate
     from juries.models import Decision, OutcomeKind
-    from tests.worlds import build_world
 
     call_command("migrate", verbosity=0)
     call_command("load_referential", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    # The tests' world, decided through the services: one total, one partial (BC1), one none.
+    # The tests' world (demo.builders), decided through the services: one total, one partial (BC1), one none.
     decided = decide(build_world())
     world, certification = decided.world, decided.certification
     admin, organisation, staff, version, session = (
