@@ -1,10 +1,12 @@
-"""Pure rules of evaluation sessions: deadlines and time slots. No Django, no database."""
+"""Pure rules of evaluation sessions: deadlines and time slots. No database (Django only for gettext)."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 CONVOCATION_MIN_DAYS = 15
 INFORMATION_MONTHS = 3
@@ -41,9 +43,9 @@ class Deadline:
 
 def timeline(*, today: dt.date, session_day: dt.date) -> list[Deadline]:
     steps = [
-        ("Information des candidats et remise du cahier des charges", information_deadline(session_day)),
-        ("Envoi des convocations (15 jours avant au plus tard)", convocation_deadline(session_day)),
-        ("Épreuves", session_day),
+        (_("Information des candidats et remise du cahier des charges"), information_deadline(session_day)),
+        (_("Envoi des convocations (15 jours avant au plus tard)"), convocation_deadline(session_day)),
+        (_("Épreuves"), session_day),
     ]
     return [Deadline(label=label, day=day, passed=day < today) for label, day in steps]
 
@@ -51,7 +53,7 @@ def timeline(*, today: dt.date, session_day: dt.date) -> list[Deadline]:
 def slot_minutes(*, exam_minutes: int, extra_minutes: int) -> int:
     """A candidate's slot: the exam's length plus the extra time granted for a disability."""
     if exam_minutes < 1 or extra_minutes < 0:
-        raise ValueError("Durée d'épreuve ou temps supplémentaire invalide.")
+        raise ValueError(_("Durée d'épreuve ou temps supplémentaire invalide."))
     return exam_minutes + extra_minutes
 
 
