@@ -12,12 +12,25 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from cqp.models import Block, CertificationVersion, Competency
 from cqp.rules import Outcome, certification_outcome
 from evaluations.models import Attendance, SessionCandidate
 from juries import rules
-from juries.models import Decision, Grade, Grid, GridStatus, Jury, JurySeat, Recommendation, Recusal
+from juries.models import (
+    College,
+    Decision,
+    Grade,
+    Grid,
+    GridStatus,
+    Jury,
+    JuryMember,
+    JurySeat,
+    MemberStatus,
+    Recommendation,
+    Recusal,
+)
 
 
 def version_blocks(version: CertificationVersion) -> list[Block]:
@@ -229,3 +242,58 @@ def transmitted_places(jury: Jury) -> QuerySet[SessionCandidate]:
 def jury_places(jury: Jury) -> QuerySet[SessionCandidate]:
     """The candidates a jury rules on: its session's (evaluation) or those transmitted to it (certification)."""
     return session_places(jury) if jury.kind == "evaluation" else transmitted_places(jury)
+
+
+# --- Composition and impartiality ---------------------------------------------------------------------
+
+
+def seats_for_rules(jury: Jury) -> list[rules.Seat]:
+    """The jury's seats as the composition rules see them."""
+    return [
+        rules.Seat(member_id=s.member_id, name=s.member.name, college=s.college, internal=s.internal)
+        for s in jury.seats.select_related("member__user")
+    ]
+
+
+def composition_problems(jury: Jury) -> list[str]:
+    """What keeps the jury from ruling, in words: the rules' problems and the seats no longer approved."""
+    problems = rules.composition_problems(kind=jury.kind, seats=seats_for_rules(jury), president_id=jury.president_id)
+    for seat in jury.seats.select_related("member__user").exclude(member__status=MemberStatus.APPROVED):
+        problems.append(
+            _("%(name)s n'est plus habilité(e) : le certificateur doit le remplacer ou l'habiliter à nouveau.")
+            % {"name": seat.member.name}
+        )
+    return problems
+
+
+def recused_member_ids(jury: Jury, place: SessionCandidate) -> set[int]:
+    return set(jury.recusals.filter(place=place).values_list("member_id", flat=True))
+
+
+def keeper(jury: Jury, place: SessionCandidate) -> JuryMember | None:
+    """Who enters the consensus grid and the jury's conclusions for a candidate: the president, or when the
+    president is recused the other representative who is not (evaluation jury), else nobody."""
+    recused = recused_member_ids(jury, place)
+    if jury.president_id and jury.president_id not in recused:
+        return jury.president
+    colleges = (
+        rules.PRESIDING_COLLEGES[rules.EVALUATION]
+        if jury.is_evaluation
+        else (
+            College.EMPLOYEES,
+            College.EMPLOYERS,
+        )
+    )
+    for seat in jury.seats.select_related("member__user").filter(college__in=colleges).order_by("college"):
+        if seat.member_id not in recused:
+            return seat.member
+    return None
+
+
+def blocks_sat(place: SessionCandidate) -> list[Block]:
+    """The blocks a candidate is graded on in this session: those enrolled, less those acquired earlier."""
+    version = place.session.version
+    blocks = version_blocks(version)
+    earlier = earlier_acquisitions([place], version, blocks).get(place.pk, {})
+    enrolled = set(place.enrolment.blocks.values_list("pk", flat=True))
+    return [b for b in blocks if b.pk in enrolled and b.pk not in earlier]

@@ -44,7 +44,7 @@ from juries.models import AuditEntry, Dispute, Grid, GridStatus, Jury, JuryKind
 
 def member_list(request: HttpRequest) -> HttpResponse:
     access.require_registry(request.user)
-    members = access.members_for(request.user).prefetch_related("certifications").order_by("status", "user__last_name")
+    members = access.members_for(request.user).prefetch_related("certifications").order_by("status", "last_name")
     return render(request, "juries/member_list.html", {"members": members, "reason_form": ReasonForm()})
 
 
@@ -88,6 +88,19 @@ def member_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("Habilitation de %(name)s retirée.") % {"name": member.name},
     )
     return redirect("juries:members")
+
+
+def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The owner of an existing account, signed in, confirms the proposal e-mailed to its address."""
+    member = access.invitation_for_user(request.user, token)
+    if request.method == "POST":
+        done = run_action(
+            request,
+            lambda: services.jury_member_confirm(member=member, user=request.user),
+            success=_("Votre compte est rattaché au registre des membres de jury."),
+        )
+        return redirect("home") if done else redirect("juries:member_invitation", token=token)
+    return render(request, "juries/member_invitation.html", {"member": member})
 
 
 # --- Juries --------------------------------------------------------------------------------------------
@@ -142,7 +155,7 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "jury": jury,
         "seats": seats,
         "my_seat": my_seat,
-        "problems": services.composition_problems(jury),
+        "problems": selectors.composition_problems(jury),
         "rows": rows,
         "blocks": [cell.block for cell in rows[0].cells] if rows else selectors.version_blocks(jury.version),
         "is_admin": request.user.is_certifier_admin,

@@ -88,7 +88,7 @@ def add_candidate(world: World, n: int, *, blocks: list[Block] | None = None, **
 
 
 def keeper_user(jury: Jury, place: SessionCandidate) -> User:
-    keeper = services.keeper(jury, place)
+    keeper = selectors.keeper(jury, place)
     assert keeper is not None
     return keeper.user
 
@@ -277,14 +277,14 @@ def test_a_member_not_approved_for_the_certification_cannot_be_assigned(world: W
 
 def test_an_evaluation_jury_sits_with_one_member_of_each_college(world: World) -> None:
     jury = world.evaluation_jury()
-    assert services.composition_problems(jury) == []
+    assert selectors.composition_problems(jury) == []
     assert sorted(jury.seats.values_list("college", flat=True)) == ["employees", "employers", "trainer"]
     assert jury.president == world.employers
 
 
 def test_a_certification_jury_sits_with_both_representatives_and_the_certifier_president(world: World) -> None:
     jury = world.certification_jury()
-    assert services.composition_problems(jury) == []
+    assert selectors.composition_problems(jury) == []
     assert sorted(jury.seats.values_list("college", flat=True)) == ["certifier_president", "employees", "employers"]
     assert jury.president == world.cert_president
 
@@ -403,7 +403,7 @@ def test_a_certification_jury_with_one_member_from_the_transmitted_organisation_
     services.jury_president_designate(jury=certification, member=world.cert_president, designated_by=world.admin)
     services.deliberation_transmit(jury=jury, certification_jury=certification, transmitted_by=world.admin)
     assert list(certification.seats.filter(internal=True).values_list("member", flat=True)) == [inside.pk]
-    assert services.composition_problems(certification) == []
+    assert selectors.composition_problems(certification) == []
     # Once the organisation is known, a second internal member is refused at assignment too.
     services.jury_unassign(jury=certification, member=world.cert_employers, removed_by=world.admin)
     also_inside = register(world, "interne2@example.org", "employers", organisation=world.organisation)
@@ -425,7 +425,7 @@ def test_a_draft_grid_does_not_freeze_the_composition(world: World) -> None:
     jury = world.evaluation_jury()
     world.grade(jury, world.places[0], ALL_A, submit=False)
     services.jury_unassign(jury=jury, member=world.trainer, removed_by=world.admin)
-    assert services.composition_problems(jury) == ["Il manque le formateur ou accompagnateur CQP."]
+    assert selectors.composition_problems(jury) == ["Il manque le formateur ou accompagnateur CQP."]
 
 
 def test_unassigning_the_president_leaves_the_jury_without_one(world: World) -> None:
@@ -433,7 +433,7 @@ def test_unassigning_the_president_leaves_the_jury_without_one(world: World) -> 
     services.jury_unassign(jury=jury, member=world.employers, removed_by=world.admin)
     jury.refresh_from_db()
     assert jury.president is None
-    assert "Le président du jury n'est pas désigné." in services.composition_problems(jury)
+    assert "Le président du jury n'est pas désigné." in selectors.composition_problems(jury)
 
 
 def test_only_a_certifier_admin_composes_a_jury(world: World) -> None:
@@ -595,14 +595,14 @@ def test_when_the_president_is_recused_the_other_representative_enters_the_conse
     bc1 = world.blocks["BC1"]
     services.conflict_declare(jury=jury, place=place, member=world.employers, note="", declared_by=world.admin)
 
-    assert services.keeper(jury, place) == world.employees
+    assert selectors.keeper(jury, place) == world.employees
     with refused("Le président est déporté pour ce candidat", f"c'est {world.employees.name} qui saisit"):
         save(jury, place, bc1, full(bc1), by=world.employers.user)
     with refused(f"c'est {world.employees.name} qui saisit"):
         save(jury, place, bc1, full(bc1), by=world.trainer.user)
 
     keeper = world.employees.user
-    grids = [save(jury, place, block, full(block), by=keeper) for block in services.blocks_sat(place)]
+    grids = [save(jury, place, block, full(block), by=keeper) for block in selectors.blocks_sat(place)]
     services.grids_submit(grids=grids, submitted_by=keeper)
     with refused(f"c'est {world.employees.name} qui saisit"):
         services.recommendation_record(
@@ -611,7 +611,7 @@ def test_when_the_president_is_recused_the_other_representative_enters_the_conse
     recommendation = recommend(world, jury, place, "total")
     assert recommendation.recorded_by == world.employees.user
     # The president still keeps the other candidates.
-    assert services.keeper(jury, world.places[1]) == world.employers
+    assert selectors.keeper(jury, world.places[1]) == world.employers
 
 
 def test_nobody_enters_the_consensus_when_both_representatives_are_recused(world: World) -> None:
@@ -619,7 +619,7 @@ def test_nobody_enters_the_consensus_when_both_representatives_are_recused(world
     place = world.places[0]
     for member in (world.employers, world.employees):
         services.conflict_declare(jury=jury, place=place, member=member, note="", declared_by=world.admin)
-    assert services.keeper(jury, place) is None
+    assert selectors.keeper(jury, place) is None
     with refused("le certificateur doit compléter le jury"):
         save(jury, place, world.blocks["BC1"], {"C1.1": "A"}, by=world.employers.user)
 
@@ -649,7 +649,7 @@ def test_it_refuses_a_grid_for_a_candidate_not_present(world: World, attendance:
 def test_it_refuses_a_grid_for_a_block_the_candidate_does_not_sit(world: World) -> None:
     place = add_candidate(world, 7, blocks=[world.blocks["BC1"]])
     jury = world.evaluation_jury()
-    assert services.blocks_sat(place) == [world.blocks["BC1"]]
+    assert selectors.blocks_sat(place) == [world.blocks["BC1"]]
     with refused(place.enrolment.candidate.display_name, "ne présente pas le bloc BC2"):
         save(jury, place, world.blocks["BC2"], {"C2.1": "A"}, by=world.employers.user)
 
@@ -1267,7 +1267,7 @@ def earlier_partial_bc1(world: World, *, days_ago: int = 800) -> tuple[SessionCa
 
 def test_a_candidate_sits_only_the_blocks_not_acquired_earlier(world: World) -> None:
     place, _decision = earlier_partial_bc1(world)
-    assert services.blocks_sat(place) == [world.blocks["BC2"]]
+    assert selectors.blocks_sat(place) == [world.blocks["BC2"]]
     jury = world.evaluation_jury()
     with refused("ne présente pas le bloc BC1"):
         save(jury, place, world.blocks["BC1"], full(world.blocks["BC1"]), by=world.employers.user)
@@ -1307,7 +1307,7 @@ def test_a_block_acquired_earlier_counts_while_its_validity_lasts(
     place = SessionCandidate.objects.get(pk=place.pk)
 
     expected = ["BC2"] if counted else ["BC1", "BC2"]
-    assert [b.code for b in services.blocks_sat(place)] == expected
+    assert [b.code for b in selectors.blocks_sat(place)] == expected
     jury = world.evaluation_jury()
     world.grade(jury, place, ALL_A)
     result = row(place, world.version)
@@ -1429,7 +1429,7 @@ def test_a_trainer_employed_by_the_candidates_organisation_is_linked_to_their_tr
 def test_a_withdrawn_member_stops_the_jury_until_replaced(world: World) -> None:
     jury = world.evaluation_jury()
     services.jury_member_withdraw(member=world.trainer, withdrawn_by=world.admin, reason="Départ à la retraite")
-    assert any("n'est plus habilité" in problem for problem in services.composition_problems(jury))
+    assert any("n'est plus habilité" in problem for problem in selectors.composition_problems(jury))
     with refused("Le jury n'est pas au complet", "n'est plus habilité"):
         save(jury, world.places[0], world.blocks["BC1"], ALL_A, by=world.employers.user)
 
@@ -1440,7 +1440,7 @@ def test_a_president_who_declares_a_conflict_leaves_no_consensus_behind(world: W
     save(jury, place, bc1, {"C1.1": "A"}, by=world.employers.user)
     services.conflict_declare(jury=jury, place=place, member=world.employers, note="voisin", declared_by=world.admin)
     assert not Grid.objects.filter(place=place, member__isnull=True).exists()
-    assert services.keeper(jury, place) == world.employees
+    assert selectors.keeper(jury, place) == world.employees
 
 
 def test_a_president_cannot_step_aside_after_validating_the_consensus(world: World) -> None:

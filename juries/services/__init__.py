@@ -1,0 +1,49 @@
+"""Writes about juries and results, by sub-domain: the member registry, composition, impartiality (recusals),
+grids, outcomes (recommendation, transmission) and the certification jury (disputes, decisions). Every change
+to a result leaves an audit entry (who, when, before, after). Each refusal is a ValidationError in French that
+names the rule broken.
+
+`from juries import services; services.grid_save(...)` keeps working: the public names are re-exported here."""
+
+from __future__ import annotations
+
+from juries.selectors import blocks_sat, composition_problems, keeper, recused_member_ids
+from juries.services.audit import audit
+from juries.services.certification import decision_record, dispute_record, dispute_resolve
+from juries.services.composition import (
+    certification_jury_create,
+    evaluation_jury_create,
+    jury_assign,
+    jury_president_designate,
+    jury_unassign,
+)
+from juries.services.grids import grid_reopen, grid_save, grids_submit
+from juries.services.impartiality import conflict_declare, recusals_refresh
+from juries.services.outcomes import deliberation_transmit, recommendation_record
+from juries.services.registry import jury_member_approve, jury_member_register, jury_member_withdraw
+
+__all__ = [
+    "audit",
+    "blocks_sat",
+    "certification_jury_create",
+    "composition_problems",
+    "conflict_declare",
+    "decision_record",
+    "deliberation_transmit",
+    "dispute_record",
+    "dispute_resolve",
+    "evaluation_jury_create",
+    "grid_reopen",
+    "grid_save",
+    "grids_submit",
+    "jury_assign",
+    "jury_member_approve",
+    "jury_member_register",
+    "jury_member_withdraw",
+    "jury_president_designate",
+    "jury_unassign",
+    "keeper",
+    "recommendation_record",
+    "recusals_refresh",
+    "recused_member_ids",
+]

@@ -1,0 +1,161 @@
+"""Juries and their composition: creation, seats, the president, and the checks that a jury is complete
+and has not started to rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cqp.models import CertificationVersion
+from evaluations.models import EvaluationSession, SessionCandidate
+from juries import rules, selectors
+from juries.models import (
+    Decision,
+    Grid,
+    GridStatus,
+    Jury,
+    JuryKind,
+    JuryMember,
+    JurySeat,
+    MemberStatus,
+    Recusal,
+    RecusalReason,
+)
+from juries.services._roles import _require_admin
+from juries.services.impartiality import recusals_refresh
+
+
+@transaction.atomic
+def evaluation_jury_create(*, session: EvaluationSession, created_by: User) -> Jury:
+    """The evaluation jury of a session (designated by the certifier for the CPNEF)."""
+    _require_admin(created_by, _("constituer un jury"))
+    if Jury.objects.filter(session=session).exists():
+        raise ValidationError(_("Cette session a déjà son jury d'évaluation."))
+    jury = Jury(
+        kind=JuryKind.EVALUATION,
+        version=session.version,
+        session=session,
+        meets_on=session.starts_on,
+        created_by=created_by,
+    )
+    jury.full_clean()
+    jury.save()
+    return jury
+
+
+@transaction.atomic
+def certification_jury_create(*, version: CertificationVersion, meets_on: dt.date, created_by: User) -> Jury:
+    _require_admin(created_by, _("constituer un jury"))
+    jury = Jury(kind=JuryKind.CERTIFICATION, version=version, meets_on=meets_on, created_by=created_by)
+    jury.full_clean()
+    jury.save()
+    return jury
+
+
+def _organisations_of(jury: Jury) -> set[int]:
+    """The training organisations whose candidates the jury assesses."""
+    if jury.kind == JuryKind.EVALUATION:
+        return {jury.session.organisation_id}
+    return set(
+        EvaluationSession.objects.filter(jury__certification_jury=jury).values_list("organisation_id", flat=True)
+    )
+
+
+def _seat_view(member: JuryMember, *, college: str, organisations: set[int], candidate_ids: set[int]) -> rules.Seat:
+    trained_orgs = {o.pk for o in member.trained_organisations.all()}
+    trained = {c.pk for c in member.trained_candidates.all()}
+    return rules.Seat(
+        member_id=member.pk,
+        name=member.name,
+        college=college,
+        internal=member.organisation_id in organisations,
+        # Employed by the candidates' training organisation, or trained its candidates or some of these.
+        linked_to_training=bool(
+            member.organisation_id in organisations or trained_orgs & organisations or trained & candidate_ids
+        ),
+    )
+
+
+def _candidate_ids(jury: Jury) -> set[int]:
+    if jury.kind == JuryKind.EVALUATION:
+        places = SessionCandidate.objects.filter(session_id=jury.session_id)
+    else:
+        places = SessionCandidate.objects.filter(session__jury__certification_jury=jury)
+    return set(places.values_list("enrolment__candidate_id", flat=True))
+
+
+@transaction.atomic
+def jury_assign(*, jury: Jury, member: JuryMember, assigned_by: User) -> JurySeat:
+    """Seat a member on a jury in their college. Refused, naming the rule, when the member is not approved
+    for this certification, their college is taken or not part of this jury, a trainer is linked to the
+    candidates' training, or the jury would be more than half internal to the training organisation."""
+    _require_admin(assigned_by, _("composer un jury"))
+    jury = Jury.objects.select_for_update(of=("self",)).select_related("session").get(pk=jury.pk)
+    _refuse_if_started(jury)
+    organisations = _organisations_of(jury)
+    newcomer = _seat_view(
+        member, college=member.college, organisations=organisations, candidate_ids=_candidate_ids(jury)
+    )
+    refusal = rules.assignment_refusal(
+        kind=jury.kind,
+        seats=selectors.seats_for_rules(jury),
+        newcomer=newcomer,
+        approved=member.status == MemberStatus.APPROVED,
+        may_assess=member.certifications.filter(pk=jury.version.certification_id).exists(),
+    )
+    if refusal:
+        raise ValidationError(refusal)
+    seat = JurySeat(
+        jury=jury, member=member, college=member.college, internal=newcomer.internal, assigned_by=assigned_by
+    )
+    seat.full_clean()
+    seat.save()
+    recusals_refresh(jury=jury, actor=assigned_by)
+    return seat
+
+
+def _refuse_if_started(jury: Jury) -> None:
+    if jury.transmitted_at is not None or Grid.objects.filter(jury=jury, status=GridStatus.SUBMITTED).exists():
+        raise ValidationError(_("Le jury a commencé à statuer : sa composition ne change plus."))
+    if Decision.objects.filter(jury=jury).exists():
+        raise ValidationError(_("Le jury a commencé à statuer : sa composition ne change plus."))
+
+
+@transaction.atomic
+def jury_unassign(*, jury: Jury, member: JuryMember, removed_by: User) -> None:
+    _require_admin(removed_by, _("composer un jury"))
+    _refuse_if_started(jury)
+    if jury.president_id == member.pk:
+        Jury.objects.filter(pk=jury.pk).update(president=None)
+    Recusal.objects.filter(jury=jury, member=member).exclude(reason=RecusalReason.DECLARED).delete()
+    jury.seats.filter(member=member).delete()
+
+
+@transaction.atomic
+def jury_president_designate(*, jury: Jury, member: JuryMember, designated_by: User) -> Jury:
+    """The evaluation jury's members choose their president among the two representatives; the certification
+    jury is presided by the president of the certifying body."""
+    seated = jury.seats.filter(member=member).select_related("member__user").first()
+    if not (designated_by.is_certifier_admin or jury.seats.filter(member__user=designated_by).exists()):
+        raise ValidationError(_("Seuls les membres du jury et le certificateur désignent le président."))
+    if seated is None:
+        raise ValidationError(_("%(name)s ne siège pas dans ce jury.") % {"name": member.name})
+    refusal = rules.presidency_refusal(
+        kind=jury.kind, seat=rules.Seat(member_id=member.pk, name=member.name, college=seated.college, internal=False)
+    )
+    if refusal:
+        raise ValidationError(refusal)
+    _refuse_if_started(jury)
+    jury.president = member
+    jury.save(update_fields=["president"])
+    return jury
+
+
+def _require_complete(jury: Jury) -> None:
+    problems = selectors.composition_problems(jury)
+    if problems:
+        raise ValidationError(_("Le jury n'est pas au complet : %(problems)s") % {"problems": " ".join(problems)})

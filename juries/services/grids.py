@@ -1,0 +1,258 @@
+"""A/NA grids: members' own grids and the consensus grid, saved as drafts, submitted (locked) and
+reopened by the certifier."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cqp.models import Block
+from evaluations.models import Attendance, SessionCandidate
+from juries import rules, selectors
+from juries.models import (
+    AuditAction,
+    Decision,
+    Grade,
+    Grid,
+    GridStatus,
+    Jury,
+    JuryMember,
+)
+from juries.services._roles import _require_admin
+from juries.services.audit import audit
+from juries.services.composition import _require_complete
+from juries.services.impartiality import _require_keeper
+
+
+def _member_of(jury: Jury, user: User) -> JuryMember:
+    seat = jury.seats.select_related("member__user").filter(member__user=user).first()
+    if seat is None:
+        raise ValidationError(_("Vous ne siégez pas dans ce jury."))
+    return seat.member
+
+
+def _check_gradable(jury: Jury, place: SessionCandidate) -> None:
+    if not jury.is_evaluation or place.session_id != jury.session_id:
+        raise ValidationError(_("Ce candidat n'est pas évalué par ce jury."))
+    if timezone.localdate() < place.session.starts_on:
+        raise ValidationError(
+            _("Les grilles se remplissent à partir du jour des épreuves (le %(date)s).")
+            % {"date": date_format(place.session.starts_on)}
+        )
+    if place.attendance != Attendance.PRESENT:
+        raise ValidationError(
+            _("%(name)s n'est pas noté(e) présent(e) sur la feuille d'émargement (%(state)s) : pas de grille.")
+            % {"name": place.enrolment.candidate.display_name, "state": place.get_attendance_display().lower()}
+        )
+
+
+def _refuse_if_transmitted(jury: Jury, place: SessionCandidate, *, reopened: bool) -> None:
+    """After transmission only a grid the certifier reopened may change, and only before any decision."""
+    if jury.transmitted_at is None:
+        return
+    if not reopened:
+        raise ValidationError(_("Les résultats de cette session ont été transmis au jury de certification."))
+    if Decision.objects.filter(place=place).exists():
+        raise ValidationError(_("Le jury de certification a déjà statué sur ce candidat."))
+
+
+@transaction.atomic
+def grid_save(
+    *,
+    jury: Jury,
+    place: SessionCandidate,
+    block: Block,
+    consensus: bool,
+    grades: Mapping[str, str],
+    saved_by: User,
+    comments: Mapping[str, str] | None = None,
+    comment: str = "",
+) -> Grid:
+    """Save a block's grid as a draft (grades may be missing). `consensus`: the president's grid for the jury;
+    otherwise the member's own grid. Refused on a locked (submitted) grid or for a recused member."""
+    jury = Jury.objects.select_related("session", "president__user").get(pk=jury.pk)
+    place = SessionCandidate.objects.select_related("session__version", "enrolment__candidate").get(pk=place.pk)
+    _check_gradable(jury, place)
+    _require_complete(jury)
+    if consensus:
+        _require_keeper(jury, place, saved_by)
+        member = None
+    else:
+        member = _member_of(jury, saved_by)
+        if member.pk in selectors.recused_member_ids(jury, place):
+            raise ValidationError(
+                _("Vous êtes déporté(e) pour %(name)s : vous ne prenez part ni à sa grille ni à sa délibération.")
+                % {"name": place.enrolment.candidate.display_name}
+            )
+    if block.pk not in {b.pk for b in selectors.blocks_sat(place)}:
+        raise ValidationError(
+            _("%(name)s ne présente pas le bloc %(code)s dans cette session.")
+            % {
+                "name": place.enrolment.candidate.display_name,
+                "code": block.code,
+            }
+        )
+    competencies = {c.code: c for c in block.competencies.all()}
+    unknown = sorted(set(grades) - set(competencies))
+    invalid = sorted(code for code, value in grades.items() if value not in ("", rules.ACQUIRED, rules.NOT_ACQUIRED))
+    if unknown or invalid:
+        raise ValidationError(
+            _("Grille refusée : %(problems)s.")
+            % {
+                "problems": "; ".join(
+                    ([_("compétences inconnues du bloc : %s") % ", ".join(unknown)] if unknown else [])
+                    + ([_("note autre que A ou NA pour %s") % ", ".join(invalid)] if invalid else [])
+                )
+            }
+        )
+    _refuse_if_transmitted(
+        jury,
+        place,
+        reopened=Grid.objects.filter(place=place, block=block, member=member, status=GridStatus.DRAFT).exists(),
+    )
+    grid, _created = Grid.objects.select_for_update(of=("self",)).get_or_create(
+        place=place, block=block, member=member, defaults={"jury": jury}
+    )
+    if grid.status == GridStatus.SUBMITTED:
+        raise ValidationError(
+            _("La grille %(code)s est validée et verrouillée : seul le certificateur peut la rouvrir, avec un motif.")
+            % {"code": block.code}
+        )
+    comments = comments or {}
+    before = _grid_snapshot(grid)
+    existing = {g.competency.code: g for g in grid.grades.select_related("competency")}
+    for code, competency in competencies.items():
+        value = grades.get(code, "")
+        note = (comments.get(code) or "").strip()
+        current = existing.get(code)
+        if not value:
+            if current is not None:
+                current.delete()
+            continue
+        if current is None:
+            Grade.objects.create(grid=grid, competency=competency, value=value, comment=note)
+        elif current.value != value or current.comment != note:
+            current.value, current.comment = value, note
+            current.save(update_fields=["value", "comment"])
+    grid.comment = comment.strip()
+    grid.save(update_fields=["comment", "updated_at"])
+    after = _grid_snapshot(grid)
+    if after != before:
+        audit(
+            place=place,
+            action=AuditAction.GRID_SAVED,
+            subject=_grid_subject(grid),
+            actor=saved_by,
+            before=before,
+            after=after,
+        )
+    return grid
+
+
+def _grid_subject(grid: Grid) -> str:
+    who = grid.member.name if grid.member_id else _("consensus")
+    return _("Grille %(code)s (%(who)s)") % {"code": grid.block.code, "who": who}
+
+
+def _grid_snapshot(grid: Grid) -> dict[str, Any]:
+    grades = {
+        g.competency.code: g.value for g in grid.grades.select_related("competency").order_by("competency__order")
+    }
+    comments = {g.competency.code: g.comment for g in grid.grades.select_related("competency") if g.comment}
+    return {"statut": grid.status, "notes": grades, "commentaires": comments, "commentaire": grid.comment}
+
+
+@transaction.atomic
+def grids_submit(*, grids: Collection[Grid], submitted_by: User) -> list[Grid]:
+    """Validate and lock grids, all or none. An incomplete grid is refused, naming its block and the
+    competencies with no grade."""
+    problems = []
+    locked: list[Grid] = []
+    for grid in grids:
+        grid = (
+            Grid.objects.select_for_update(of=("self",))
+            .select_related("block", "place__session", "place__enrolment__candidate", "jury", "member")
+            .get(pk=grid.pk)
+        )
+        if grid.status == GridStatus.SUBMITTED:
+            problems.append(_("La grille %(code)s est déjà validée.") % {"code": grid.block.code})
+            continue
+        _refuse_if_transmitted(grid.jury, grid.place, reopened=True)
+        if grid.is_consensus:
+            _require_keeper(grid.jury, grid.place, submitted_by)
+        elif grid.member.user_id != submitted_by.pk:
+            raise ValidationError(_("Chacun valide sa propre grille."))
+        elif grid.member_id in selectors.recused_member_ids(grid.jury, grid.place):
+            # A recusal found after the draft was started (grid_save refuses it from then on).
+            raise ValidationError(
+                _("Vous êtes déporté(e) pour %(name)s : vous ne prenez part ni à sa grille ni à sa délibération.")
+                % {"name": grid.place.enrolment.candidate.display_name}
+            )
+        codes = [c.code for c in grid.block.competencies.order_by("order", "code")]
+        mandatory = [c.code for c in grid.block.competencies.filter(is_mandatory=True)]
+        grades = dict(grid.grades.values_list("competency__code", "value"))
+        refusal = rules.submission_refusal(grid.block.code, grades, codes, mandatory, grid.block.threshold_percent)
+        if refusal:
+            problems.append(refusal)
+        locked.append(grid)
+    if problems:
+        raise ValidationError(problems)
+    now = timezone.now()
+    for grid in locked:
+        before = _grid_snapshot(grid)
+        moved = Grid.objects.filter(pk=grid.pk, status=GridStatus.DRAFT).update(
+            status=GridStatus.SUBMITTED, submitted_at=now, submitted_by=submitted_by
+        )
+        if moved != 1:
+            raise ValidationError(
+                _("La grille %(code)s vient d'être validée par ailleurs.") % {"code": grid.block.code}
+            )
+        grid.refresh_from_db()
+        audit(
+            place=grid.place,
+            action=AuditAction.GRID_SUBMITTED,
+            subject=_grid_subject(grid),
+            actor=submitted_by,
+            before=before,
+            after=_grid_snapshot(grid),
+        )
+    return locked
+
+
+@transaction.atomic
+def grid_reopen(*, grid: Grid, reopened_by: User, reason: str) -> Grid:
+    """Unlock a submitted grid: a certifier admin only, with a reason, before the certification jury decides.
+    After transmission the session stays transmitted: the evaluation jury corrects this grid (and then its
+    recommendation), and the certification jury cannot decide on the candidate until it is validated again."""
+    _require_admin(reopened_by, _("rouvrir une grille validée"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif de la réouverture.")})
+    grid = Grid.objects.select_related("place__enrolment", "block", "member__user", "jury").get(pk=grid.pk)
+    if Decision.objects.filter(place_id=grid.place_id).exists():
+        raise ValidationError(
+            _("Le jury de certification a déjà statué sur ce candidat : la grille ne se rouvre plus.")
+        )
+    before = _grid_snapshot(grid)
+    moved = Grid.objects.filter(pk=grid.pk, status=GridStatus.SUBMITTED).update(
+        status=GridStatus.DRAFT, submitted_at=None, submitted_by=None, reopened_at=timezone.now()
+    )
+    if moved != 1:
+        raise ValidationError(_("Cette grille n'est pas validée : elle se modifie déjà."))
+    grid.refresh_from_db()
+    audit(
+        place=grid.place,
+        action=AuditAction.GRID_REOPENED,
+        subject=_grid_subject(grid),
+        actor=reopened_by,
+        before=before,
+        after=_grid_snapshot(grid),
+        reason=reason.strip(),
+    )
+    return grid
