@@ -10,9 +10,11 @@ so a read and a write get the same answer.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -275,6 +277,33 @@ def member_for_admin(user: User, pk: int) -> JuryMember:
     if not user.is_certifier_admin:
         raise Http404
     return get_object_or_404(JuryMember.objects.select_related("user"), pk=pk)
+
+
+# An invitation links an existing account to a proposal once its owner, signed in, confirms from the link sent
+# to the proposal's address: the link proves the mailbox, the session proves the account.
+INVITATION_SALT = "juries.member-invitation"
+INVITATION_DAYS = 30
+
+
+def invitation_token(member: JuryMember) -> str:
+    return signing.dumps({"member": member.pk, "email": member.email}, salt=INVITATION_SALT)
+
+
+def invitation_for_user(user: User, token: str) -> JuryMember:
+    """The proposal this invitation is for, when it waits for this very account; 404 otherwise (a bad or expired
+    link, a proposal already linked, or another account: whose address was proposed is not for others to learn)."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=dt.timedelta(days=INVITATION_DAYS))
+    except signing.BadSignature:
+        raise Http404 from None
+    if not (user.is_authenticated and isinstance(data, dict) and data.get("email") == user.email):
+        raise Http404
+    return get_object_or_404(
+        JuryMember.objects.select_related("proposed_by__organisation"),
+        pk=data.get("member"),
+        email=user.email,
+        user__isnull=True,
+    )
 
 
 def candidate_for_history(user: User, pk: int) -> Candidate:

@@ -63,7 +63,9 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = (
-            JuryMember.objects.filter(status=MemberStatus.APPROVED, certifications=jury.version.certification_id)
+            JuryMember.objects.filter(
+                status=MemberStatus.APPROVED, certifications=jury.version.certification_id, user__isnull=False
+            )
             .exclude(seats__jury=jury)
             .select_related("user")
         )

@@ -28,11 +28,23 @@ class MemberStatus(models.TextChoices):
 
 
 class JuryMember(models.Model):
-    """A person who may sit on juries once the certifier has approved them."""
+    """A person who may sit on juries once the certifier has approved them.
+
+    The names and the address are those the proposer typed: the registry shows them, never those of an account
+    it did not create. `user` is the account the registry created for a new address, or an existing account
+    linked once its owner confirmed from the e-mailed invitation (empty until then: no seat without it)."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jury_member", verbose_name=_("compte")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="jury_member",
+        verbose_name=_("compte"),
     )
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    email = models.EmailField(_("adresse e-mail"), blank=True)
     college = models.CharField(_("collège"), max_length=20, choices=College)
     company_name = models.CharField(_("entreprise ou organisme"), max_length=200, blank=True)
     company_siret = models.CharField(_("SIRET"), max_length=14, blank=True)
@@ -71,14 +83,32 @@ class JuryMember(models.Model):
     class Meta:
         verbose_name = _("membre de jury")
         verbose_name_plural = _("membres de jury")
-        ordering = ["user__last_name", "user__first_name", "pk"]
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=~models.Q(email=""),
+                name="one_member_per_email",
+                violation_error_message=_("Cette adresse est déjà dans le registre des membres de jury."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.email
+        typed = f"{self.first_name} {self.last_name}".strip()
+        if typed:
+            return typed
+        if self.user is not None:
+            return self.user.get_full_name() or self.user.email
+        return self.email
+
+    @property
+    def awaits_confirmation(self) -> bool:
+        """Proposed with the address of an existing account whose owner has not confirmed yet."""
+        return self.user_id is None
 
 
 class JuryKind(models.TextChoices):
