@@ -23,6 +23,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
+
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
@@ -45,6 +47,16 @@ def is_candidate(user: Any) -> bool:
 def is_candidate_manager(user: Any) -> bool:
     """Certifier admins and organisation staff manage candidates and sessions."""
     return is_certifier_admin(user) or is_organisation_staff(user)
+
+
+def has_role(user: Any, role: Role) -> bool:
+    return bool(user is not None and user.is_authenticated and role in user.roles)
+
+
+def check_any_role(user: Any, *roles: Role, message: str) -> None:
+    """403 with `message` unless the user holds one of `roles` (a page shared by several roles)."""
+    if not any(has_role(user, role) for role in roles):
+        raise PermissionDenied(message)
 
 
 def check_certifier_admin(user: Any, message: str | None = None) -> None:

@@ -1,29 +1,29 @@
-"""The one place that hands PVs, parchments and batches to a user, or answers 404/403.
+"""The one place that hands PVs, parchments and batches to a user, or answers 404/403 (policy in `accounts.access`).
 
-Certifier admins manage everything. A PV is read and signed by the members of its certification jury. A
+Certifier admins manage everything: their pages pass the role gate `check_certifier_admin` (403) before the object
+is looked up (404). A PV is read and signed by the members of its certification jury. A
 parchment's PDF is downloaded by certifier admins and by its holder (their own, from their space)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.access import check_any_role, check_certifier_admin
+from accounts.models import Role, User
 from certificates.models import Parchment, ParchmentBatch
 from juries.models import Jury, JuryKind
 
 
-def require_admin(user: User) -> None:
-    if not (user.is_authenticated and user.is_certifier_admin):
-        raise PermissionDenied(_("Cette page est réservée aux administrateurs du certificateur."))
-
-
 def certification_jury_for(user: User, pk: int) -> Jury:
     """A certification jury for its members and certifier admins; 404 for other jury members, 403 otherwise."""
-    if not (user.is_authenticated and (user.is_certifier_admin or user.is_jury_member)):
-        raise PermissionDenied(_("Le procès-verbal est réservé au jury de certification et au certificateur."))
+    check_any_role(
+        user,
+        Role.CERTIFIER_ADMIN,
+        Role.JURY_MEMBER,
+        message=_("Le procès-verbal est réservé au jury de certification et au certificateur."),
+    )
     juries = Jury.objects.filter(kind=JuryKind.CERTIFICATION).select_related(
         "version__certification", "version__certifier", "president__user"
     )
@@ -33,7 +33,7 @@ def certification_jury_for(user: User, pk: int) -> Jury:
 
 
 def admin_jury(user: User, pk: int) -> Jury:
-    require_admin(user)
+    check_certifier_admin(user)
     return get_object_or_404(
         Jury.objects.filter(kind=JuryKind.CERTIFICATION).select_related("version__certifier"), pk=pk
     )
@@ -53,10 +53,10 @@ def parchment_for_user(user: User, pk: int) -> Parchment:
 
 
 def parchment_for_admin(user: User, pk: int) -> Parchment:
-    require_admin(user)
+    check_certifier_admin(user)
     return get_object_or_404(Parchment.objects.select_related("decision__jury"), pk=pk)
 
 
 def batch_for_admin(user: User, pk: int) -> ParchmentBatch:
-    require_admin(user)
+    check_certifier_admin(user)
     return get_object_or_404(ParchmentBatch, pk=pk)

@@ -8,18 +8,27 @@ happens afterwards, in Celery tasks enqueued once the transaction has committed.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import time
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.access import check_certifier_admin
 from accounts.models import User
-from certificates import rules
+from certificates import rendering, rules
 from certificates.models import (
+    RENDER_CLAIM,
     CpnefpValidation,
     NoticeStatus,
     NumberSeries,
@@ -27,13 +36,16 @@ from certificates.models import (
     ParchmentBatch,
     ParchmentKind,
     ParchmentStatus,
+    ParchmentVersion,
     ProcesVerbal,
     PvSignature,
     PvStatus,
     RenderStatus,
     ResultNotice,
+    document_storage,
     render_unfinished,
 )
+from cqp.lib import claims
 from cqp.models import Certifier
 from evaluations.models import Incident
 from juries import selectors as jury_selectors
@@ -170,7 +182,7 @@ def pv_sign(*, jury: Jury, user: User, expected_sha256: str | None = None) -> Pv
     jury = Jury.objects.select_for_update(of=("self",)).select_related("version").get(pk=jury.pk)
     seat = jury.seats.select_related("member__user").filter(member__user=user).first()
     if seat is None:
-        raise ValidationError(_("Seuls les membres du jury de certification signent son procès-verbal."))
+        raise PermissionDenied(_("Seuls les membres du jury de certification signent son procès-verbal."))
     pv = ProcesVerbal.objects.select_for_update().filter(jury=jury).first()
     if pv is not None and pv.status == PvStatus.SIGNED:
         raise ValidationError(_("Le procès-verbal est signé par tous : il ne change plus."))
@@ -223,8 +235,9 @@ def pv_signatures_state(pv: ProcesVerbal) -> list[tuple[Any, PvSignature | None,
 def cpnefp_validation_record(*, jury: Jury, meeting_on: dt.date, recorded_by: User) -> CpnefpValidation:
     """The CPNEFP validated the results of a certification jury whose PV is signed; every candidate's result
     is then notified (e-mail, and their space shows it)."""
-    if not recorded_by.is_certifier_admin:
-        raise ValidationError(_("Seul un administrateur du certificateur enregistre la validation de la CPNEFP."))
+    check_certifier_admin(
+        recorded_by, _("Seul un administrateur du certificateur enregistre la validation de la CPNEFP.")
+    )
     # Locked: a second submission of the same form waits for the first, then finds the validation recorded.
     jury = Jury.objects.select_for_update(of=("self",)).get(pk=jury.pk)
     if not pv_is_signed(jury):
@@ -250,6 +263,31 @@ def cpnefp_validation_record(*, jury: Jury, meeting_on: dt.date, recorded_by: Us
 
     transaction.on_commit(lambda: [tasks.result_notify.delay(notice_id=pk) for pk in ids])
     return validation
+
+
+# A result notice being sent is claimed on its row: a second delivery of the task finds it taken and sends nothing.
+NOTICE_CLAIM = claims.mail_claim(
+    status="status", claimed_at="claimed_at", queued=NoticeStatus.QUEUED, sending=NoticeStatus.SENDING
+)
+
+
+def notice_claim(*, notice_id: int, retaking: bool = False) -> ResultNotice | None:
+    """The result notice this task now sends, or None (sent, or being sent by another worker)."""
+    if NOTICE_CLAIM.take(ResultNotice.objects.all(), notice_id, retaking=retaking) is None:
+        return None
+    return ResultNotice.objects.select_related(
+        "decision__place__enrolment__candidate", "decision__place__session__version", "decision__jury"
+    ).get(pk=notice_id)
+
+
+def notice_message(notice: ResultNotice) -> EmailMessage:
+    """The e-mail telling a candidate the decision on their result."""
+    decision = notice.decision
+    candidate = decision.place.enrolment.candidate
+    context = {"decision": decision, "candidate": candidate, "site_url": settings.SITE_URL}
+    subject = render_to_string("certificates/result_subject.txt", context).strip()
+    body = render_to_string("certificates/result_email.txt", context)
+    return EmailMessage(subject=subject, body=body, to=[candidate.email])
 
 
 def notice_mark(*, notice_id: int, error: str = "") -> None:
@@ -406,8 +444,7 @@ def parchment_issue(
 def parchments_issue_for_jury(*, jury: Jury, issued_by: User) -> ParchmentBatch:
     """Issue the parchments of every holder of a certification jury whose results the CPNEFP validated: one
     short transaction each; a holder who already has a valid parchment keeps it."""
-    if not issued_by.is_certifier_admin:
-        raise ValidationError(_("Seul un administrateur du certificateur fait éditer les parchemins."))
+    check_certifier_admin(issued_by, _("Seul un administrateur du certificateur fait éditer les parchemins."))
     if not CpnefpValidation.objects.filter(jury=jury).exists():
         raise ValidationError(_("Les parchemins s'éditent après la validation des résultats par la CPNEFP."))
     certifier = jury.version.certifier
@@ -452,8 +489,7 @@ def batch_progress(batch: ParchmentBatch) -> dict[str, int]:
 @transaction.atomic
 def parchment_cancel(*, parchment: Parchment, reason: str, cancelled_by: User) -> Parchment:
     """A cancelled parchment keeps its number, with its status and the reason; the verification page says so."""
-    if not cancelled_by.is_certifier_admin:
-        raise ValidationError(_("Seul un administrateur du certificateur annule un parchemin."))
+    check_certifier_admin(cancelled_by, _("Seul un administrateur du certificateur annule un parchemin."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de l'annulation.")})
     moved = Parchment.objects.filter(pk=parchment.pk, status=ParchmentStatus.VALID).update(
@@ -472,8 +508,7 @@ def parchment_cancel(*, parchment: Parchment, reason: str, cancelled_by: User) -
 def parchment_reissue(*, parchment: Parchment, reason: str, requested_by: User) -> Parchment:
     """A duplicate: the same number and mentions, a new version rendered again (the earlier versions stay
     recognised by the verification page, marked as replaced)."""
-    if not requested_by.is_certifier_admin:
-        raise ValidationError(_("Seul un administrateur du certificateur fait éditer un duplicata."))
+    check_certifier_admin(requested_by, _("Seul un administrateur du certificateur fait éditer un duplicata."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif du duplicata.")})
     parchment = Parchment.objects.select_for_update().get(pk=parchment.pk)
@@ -505,8 +540,8 @@ def renders_resume(*, jury: Jury, requested_by: User | None) -> int:
     """Queue again the renders of a jury that did not end, its PV's included (`requested_by` None: the
     `resume_renders` command). Harmless twice over: each task claims its row, a second one finds it taken or
     done. Returns how many renders were queued."""
-    if requested_by is not None and not requested_by.is_certifier_admin:
-        raise ValidationError(_("Seul un administrateur du certificateur relance les rendus."))
+    if requested_by is not None:
+        check_certifier_admin(requested_by, _("Seul un administrateur du certificateur relance les rendus."))
     from certificates import tasks
 
     parchments = list(renders_to_resume(jury).values_list("pk", flat=True))
@@ -528,8 +563,7 @@ def renders_resume(*, jury: Jury, requested_by: User | None) -> int:
 
 @transaction.atomic
 def parchment_mark_sent(*, parchment: Parchment, sent_on: dt.date, recorded_by: User) -> Parchment:
-    if not recorded_by.is_certifier_admin:
-        raise ValidationError(_("Seul un administrateur du certificateur enregistre l'envoi d'un parchemin."))
+    check_certifier_admin(recorded_by, _("Seul un administrateur du certificateur enregistre l'envoi d'un parchemin."))
     if parchment.status != ParchmentStatus.VALID:
         raise ValidationError(_("Un parchemin annulé ne s'envoie pas."))
     if sent_on > timezone.localdate():
@@ -537,3 +571,121 @@ def parchment_mark_sent(*, parchment: Parchment, sent_on: dt.date, recorded_by: 
     Parchment.objects.filter(pk=parchment.pk).update(sent_at=sent_on)
     parchment.refresh_from_db()
     return parchment
+
+
+# --- Renders -------------------------------------------------------------------------------------------
+# A render claims its row (pending or failed → rendering, or a claim left by a worker that died longer ago than
+# `CERTIFICATES_RENDER_STALE_SECONDS`), renders outside any transaction, stores the file through Django's
+# storage API and marks the row done only if it still holds the claim: a duplicate delivery finds the row
+# done, or claimed, and does nothing.
+
+
+def parchment_render_claim(*, parchment_id: int) -> Parchment | None:
+    """The parchment this task now renders (its attempt counted), or None (done, or rendered by another)."""
+    claimed = RENDER_CLAIM.take(Parchment.objects.all(), parchment_id, render_attempts=F("render_attempts") + 1)
+    return None if claimed is None else Parchment.objects.get(pk=parchment_id)
+
+
+def pv_render_claim(*, pv_id: int) -> ProcesVerbal | None:
+    """The signed PV this task now renders, or None (done, or rendered by another worker)."""
+    if RENDER_CLAIM.take(ProcesVerbal.objects.all(), pv_id) is None:
+        return None
+    return ProcesVerbal.objects.select_related("jury__version").get(pk=pv_id)
+
+
+def parchment_render(parchment: Parchment) -> str:
+    """Render a claimed parchment, store its PDF and record its version, if the row still holds this claim:
+    "rendered", or "superseded" (another worker took the claim over, or recorded this version meanwhile: its
+    file stands). Any error propagates, the file stored by this render deleted."""
+    storage = document_storage()
+    claimed_at = parchment.render_claimed_at
+    name = None
+    try:
+        pdf = rendering.render_parchment(parchment)
+        _render_pause()
+        digest = hashlib.sha256(pdf).hexdigest()
+        upload_to = Parchment._meta.get_field("pdf").upload_to
+        name = storage.save(
+            f"{upload_to}{parchment.certifier_id}-{parchment.display_number}-v{parchment.version}.pdf", ContentFile(pdf)
+        )
+        rendered_at = timezone.now()
+        with transaction.atomic():
+            # A version already recorded (its row written, then this one re-queued by hand) is issued paper:
+            # it stands, and the row points at it again rather than at a second file of the same version.
+            issued = ParchmentVersion.objects.filter(parchment_id=parchment.pk, version=parchment.version).first()
+            if issued is not None:
+                _discard(storage, name)
+                name, digest, rendered_at = issued.pdf.name, issued.pdf_sha256, issued.rendered_at
+            # The claim is checked and the row marked done in one conditional update: if another worker took
+            # the claim over (this one was thought dead), its result stands and this one is undone.
+            done = Parchment.objects.filter(
+                pk=parchment.pk, render_status=RenderStatus.RENDERING, render_claimed_at=claimed_at
+            ).update(
+                pdf=name,
+                pdf_sha256=digest,
+                rendered_at=rendered_at,
+                render_status=RenderStatus.DONE,
+                render_error="",
+                reissue_reason="",
+                reissue_requested_by=None,
+            )
+            if done and issued is None:
+                ParchmentVersion.objects.create(
+                    parchment_id=parchment.pk,
+                    version=parchment.version,
+                    reason=parchment.reissue_reason,
+                    pdf=name,
+                    pdf_sha256=digest,
+                    rendered_at=rendered_at,
+                    requested_by_id=parchment.reissue_requested_by_id,
+                )
+        if not done:
+            _discard(storage, name)
+            return "superseded"
+    except IntegrityError:
+        # This version was recorded by another worker meanwhile (the unique version constraint): its file stands.
+        _discard(storage, name)
+        return "superseded"
+    except BaseException:
+        _discard(storage, name)
+        raise
+    return "rendered"
+
+
+def pv_render(pv: ProcesVerbal) -> str:
+    """Render a claimed PV to PDF/A and store it, if the row still holds this claim: "rendered" or
+    "superseded"."""
+    claimed_at = pv.render_claimed_at
+    pdf = rendering.render_pv(pv)
+    digest = hashlib.sha256(pdf).hexdigest()
+    with transaction.atomic():
+        current = ProcesVerbal.objects.select_for_update().get(pk=pv.pk)
+        if current.render_claimed_at != claimed_at or current.render_status != RenderStatus.RENDERING:
+            return "superseded"
+        current.pdf.save(f"pv-jury-{current.jury_id}.pdf", ContentFile(pdf), save=False)  # under upload_to
+        current.pdf_sha256 = digest
+        current.rendered_at = timezone.now()
+        current.render_status = RenderStatus.DONE
+        current.render_error = ""
+        current.save(update_fields=["pdf", "pdf_sha256", "rendered_at", "render_status", "render_error"])
+    return "rendered"
+
+
+def render_fail(row: Parchment | ProcesVerbal, exc: BaseException) -> None:
+    """Said on the row, if it still holds this render's claim (the page shows it, `renders_resume` queues it
+    again): never left "rendering"."""
+    type(row).objects.filter(pk=row.pk, render_claimed_at=row.render_claimed_at).update(
+        render_status=RenderStatus.FAILED, render_error=f"{type(exc).__name__} : {exc}"[:2000]
+    )
+
+
+def _discard(storage: Storage, name: str | None) -> None:
+    """Delete a file this render stored, unless it is issued paper (a recorded version points at it)."""
+    if name and not ParchmentVersion.objects.filter(pdf=name).exists():
+        storage.delete(name)
+
+
+def _render_pause() -> None:
+    # Only for the reliability tests: widens the window in which a worker can be stopped mid-render.
+    if settings.CERTIFICATES_RENDER_PAUSE:
+        time.sleep(settings.CERTIFICATES_RENDER_PAUSE)

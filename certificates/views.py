@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.access import check_certifier_admin
 from certificates import access, rules, selectors, services
 from certificates.models import (
     CpnefpValidation,
@@ -53,7 +54,7 @@ class SentForm(forms.Form):
 
 
 def deadlines(request: HttpRequest) -> HttpResponse:
-    access.require_admin(request.user)
+    check_certifier_admin(request.user)
     today = timezone.localdate()
     rows = selectors.deadlines(today)
     overdue = sum(1 for row in rows for d in (row.results, row.parchments) if d is not None and d.overdue(today))

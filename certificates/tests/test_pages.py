@@ -171,8 +171,8 @@ def test_the_pv_page_shows_who_is_still_undecided(client, decided: Decided) -> N
 
 def test_an_admin_cannot_sign_through_the_page(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
     client.force_login(decided.world.admin)
-    answer = client.post(reverse("certificates:pv_sign", args=[decided.certification.pk]), follow=True)
-    assert "Seuls les membres du jury de certification signent" in answer.text
+    answer = client.post(reverse("certificates:pv_sign", args=[decided.certification.pk]))
+    assert answer.status_code == 403  # a refused actor, not a form error
     assert not ProcesVerbal.objects.exists()
 
 

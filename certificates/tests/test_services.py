@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -78,7 +78,7 @@ def test_only_members_of_the_certification_jury_sign_its_pv(decided: Decided, wh
         "staff": decided.world.staff,
     }[who]
 
-    with pytest.raises(ValidationError, match="Seuls les membres du jury de certification"):
+    with pytest.raises(PermissionDenied, match="Seuls les membres du jury de certification"):
         services.pv_sign(jury=decided.certification, user=user)
 
     assert not ProcesVerbal.objects.exists()
@@ -180,7 +180,7 @@ def test_a_signed_pv_locks_the_decisions_and_disputes(signed: Decided) -> None:
 
 
 def test_only_an_admin_records_the_cpnefp_validation(signed: Decided) -> None:
-    with pytest.raises(ValidationError, match="Seul un administrateur"):
+    with pytest.raises(PermissionDenied, match="Seul un administrateur"):
         services.cpnefp_validation_record(
             jury=signed.certification, meeting_on=timezone.localdate(), recorded_by=signed.world.cert_president.user
         )
@@ -256,7 +256,7 @@ def test_parchments_are_refused_before_the_cpnefp_validation(signed: Decided) ->
 
 
 def test_only_an_admin_issues_parchments(validated: Decided) -> None:
-    with pytest.raises(ValidationError, match="Seul un administrateur"):
+    with pytest.raises(PermissionDenied, match="Seul un administrateur"):
         services.parchments_issue_for_jury(jury=validated.certification, issued_by=validated.world.staff)
     assert not Parchment.objects.exists()
 
@@ -346,7 +346,7 @@ def test_a_cancellation_needs_a_reason_and_keeps_the_number(issued: Decided) -> 
 
     with pytest.raises(ValidationError, match="motif"):
         services.parchment_cancel(parchment=parchment, reason="  ", cancelled_by=issued.world.admin)
-    with pytest.raises(ValidationError, match="Seul un administrateur"):
+    with pytest.raises(PermissionDenied, match="Seul un administrateur"):
         services.parchment_cancel(parchment=parchment, reason="Erreur", cancelled_by=issued.world.staff)
     cancelled = services.parchment_cancel(
         parchment=parchment, reason="Erreur sur le nom de naissance", cancelled_by=issued.world.admin
@@ -443,7 +443,7 @@ def test_the_sending_is_recorded_by_an_admin_at_a_past_date(issued: Decided) -> 
         services.parchment_mark_sent(
             parchment=parchment, sent_on=today + dt.timedelta(days=1), recorded_by=issued.world.admin
         )
-    with pytest.raises(ValidationError, match="Seul un administrateur"):
+    with pytest.raises(PermissionDenied, match="Seul un administrateur"):
         services.parchment_mark_sent(parchment=parchment, sent_on=today, recorded_by=issued.world.staff)
     services.parchment_mark_sent(parchment=parchment, sent_on=today, recorded_by=issued.world.admin)
 
@@ -581,7 +581,7 @@ def test_a_lasting_render_error_marks_the_parchment_failed_and_a_resume_renders_
     assert parchment.render_error == "ValueError : police illisible"
     assert parchment.version == 2
     assert list(services.renders_to_resume(issued.certification)) == [parchment]
-    with pytest.raises(ValidationError, match="Seul un administrateur"):
+    with pytest.raises(PermissionDenied, match="Seul un administrateur"):
         services.renders_resume(jury=issued.certification, requested_by=issued.world.staff)
 
     monkeypatch.setattr(rendering, "render_parchment", real_render)
