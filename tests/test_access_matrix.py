@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from tests.access_world import ACTORS, PDF, AccessWorld, build_access_world
 
@@ -121,6 +122,23 @@ def cj_place(w: W) -> list[Any]:
 
 
 CERT = {"jury": "certification"}
+
+
+def today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def grid_form(w: W) -> dict[str, Any]:
+    """The grid page's form for the first candidate: every competency of every block acquired."""
+    from juries import services
+
+    return {
+        f"g-{block.pk}-{competency.code}": "A"
+        for block in services.blocks_sat(w.place)
+        for competency in block.competencies.all()
+    }
+
+
 LOGGED_OUT = dict.fromkeys(ACTORS, LOGIN)  # where logging out lands
 
 MATRIX: dict[str, Row] = {
@@ -154,8 +172,12 @@ MATRIX: dict[str, Row] = {
     # --- Organisations' approval (the certifier) ---
     "organisations:list": row(none, ADMIN),
     "organisations:detail": row(lambda w: [w.base.organisation.pk], ADMIN),
-    "organisations:approve": post_only(lambda w: [w.base.organisation.pk], ADMIN),
-    "organisations:withdraw": post_only(lambda w: [w.base.organisation.pk], ADMIN),
+    "organisations:approve": post_only(
+        lambda w: [w.base.organisation.pk], ADMIN, data=lambda w: {"start": today(), "reason": "Dossier complet"}
+    ),
+    "organisations:withdraw": post_only(
+        lambda w: [w.base.organisation.pk], ADMIN, data=lambda w: {"status": "suspended", "reason": "Audit"}
+    ),
     # --- Candidates ---
     "candidates:list": row(none, policy("admin", "staff", "other_staff")),
     "candidates:create": row(none, ORGANISATION),
@@ -179,12 +201,16 @@ MATRIX: dict[str, Row] = {
     "evaluations:detail": row(lambda w: [w.session.pk], MANAGERS),
     "evaluations:add_candidate": post_only(lambda w: [w.session.pk], MANAGERS),
     "evaluations:convoke": post_only(lambda w: [w.session.pk], MANAGERS),
-    "evaluations:override": post_only(lambda w: [w.session.pk], policy("admin", other_staff=NOT_FOUND)),
+    "evaluations:override": post_only(
+        lambda w: [w.session.pk], policy("admin", other_staff=NOT_FOUND), data=lambda w: {"reason": "Urgence"}
+    ),
     "evaluations:calendar": row(lambda w: [w.place.pk], policy("admin", "staff", "candidate", others=NOT_FOUND)),
     "evaluations:attendance": row(lambda w: [w.session.pk], MANAGERS),
     "evaluations:attendance_pdf": row(lambda w: [w.session.pk], MANAGERS),
-    "evaluations:incident": post_only(lambda w: [w.session.pk], MANAGERS),
-    "evaluations:identity": post_only(lambda w: [w.place.pk], MANAGERS),
+    "evaluations:incident": post_only(
+        lambda w: [w.session.pk], MANAGERS, data=lambda w: {"kind": "technical", "description": "Panne"}
+    ),
+    "evaluations:identity": post_only(lambda w: [w.place.pk], MANAGERS, data=lambda w: {"identity_document": "cni"}),
     "evaluations:sign": post_only(lambda w: [w.place.pk], MANAGERS),
     "evaluations:absent": post_only(lambda w: [w.place.pk], MANAGERS),
     # --- Juries: registry ---
@@ -194,38 +220,65 @@ MATRIX: dict[str, Row] = {
     "juries:members": row(none, policy("admin", "staff", "other_staff")),
     "juries:member_create": row(none, policy("admin", "staff", "other_staff")),
     "juries:member_approve": post_only(lambda w: [w.proposed.pk], ADMIN),
-    "juries:member_withdraw": post_only(lambda w: [w.approved.pk], ADMIN),
+    "juries:member_withdraw": post_only(lambda w: [w.approved.pk], ADMIN, data=lambda w: {"reason": "Départ"}),
+    # An invitation to confirm a proposal: only the invited account, with a valid link (none here: 404 for all).
+    "juries:member_invitation": row(lambda w: ["lien-invalide"], policy(others=NOT_FOUND)),
     # --- Juries: an evaluation jury (composition is the certifier's, recusals the members' own) ---
     "juries:detail": row(ev, jury_policy("evaluation")),
-    "juries:assign": post_only(ev, ADMIN),
-    "juries:unassign": post_only(ev, ADMIN),
-    "juries:president": post_only(ev, jury_policy("evaluation", "admin")),
-    "juries:declare": post_only(ev, jury_policy("evaluation", "seated", "recused")),
-    "juries:grid": row(ev_place, candidate_policy("evaluation"), candidate_policy("evaluation", "seated")),
-    "juries:grid_status": post_only(ev_place, candidate_policy("evaluation")),
+    "juries:assign": post_only(ev, ADMIN, data=lambda w: {"member": w.approved.pk}),
+    "juries:unassign": post_only(ev, ADMIN, data=lambda w: {"member": w.base.trainer.pk}),
+    "juries:president": post_only(
+        ev, jury_policy("evaluation", "admin"), data=lambda w: {"member": w.base.employers.pk}
+    ),
+    "juries:declare": post_only(
+        ev,
+        jury_policy("evaluation", "seated", "recused"),
+        data=lambda w: {"place": w.base.places[1].pk, "note": "Voisin"},
+    ),
+    "juries:grid": row(
+        ev_place, candidate_policy("evaluation"), candidate_policy("evaluation", "seated"), data=grid_form
+    ),
+    "juries:grid_status": post_only(ev_place, candidate_policy("evaluation"), data=grid_form),
     # Recommendation and transmission, late in this world: the services refuse them on the jury's state
     # (already transmitted) before they look at the actor, hence "ok" (a message) for the jury's readers.
-    "juries:recommendation": post_only(ev_place, candidate_policy("evaluation")),
-    "juries:grid_reopen": post_only(lambda w: [w.evaluation.pk, w.grid.pk], ADMIN),
+    "juries:recommendation": post_only(ev_place, candidate_policy("evaluation"), data=lambda w: {"kind": "total"}),
+    "juries:grid_reopen": post_only(
+        lambda w: [w.evaluation.pk, w.grid.pk], ADMIN, data=lambda w: {"reason": "Erreur de saisie"}
+    ),
     "juries:deliberation": row(ev, jury_policy("evaluation")),
     "juries:deliberation_xlsx": row(ev, jury_policy("evaluation")),
     "juries:deliberation_pdf": row(ev, jury_policy("evaluation")),
-    "juries:transmit": post_only(ev, jury_policy("evaluation")),
+    "juries:transmit": post_only(
+        ev, jury_policy("evaluation"), data=lambda w: {"certification_jury": w.certification.pk}
+    ),
     # --- Juries: the certification jury ---
-    "juries:decision": row(cj_place, candidate_policy("certification"), **CERT),
-    "juries:dispute": post_only(cj_place, candidate_policy("certification", "admin", "seated"), **CERT),
+    "juries:decision": row(
+        cj_place, candidate_policy("certification"), data=lambda w: {"kind": "none", "text": "Revu"}, **CERT
+    ),
+    "juries:dispute": post_only(
+        cj_place,
+        candidate_policy("certification", "admin", "seated"),
+        data=lambda w: {"description": "Contestation"},
+        **CERT,
+    ),
     "juries:dispute_resolve": post_only(
-        lambda w: [w.certification.pk, w.dispute.pk], candidate_policy("certification", "admin", "seated"), **CERT
+        lambda w: [w.certification.pk, w.dispute.pk],
+        candidate_policy("certification", "admin", "seated"),
+        data=lambda w: {"resolution": "Close"},
+        **CERT,
     ),
     "juries:history": row(lambda w: [w.candidate.pk], ADMIN),
     # --- Certificates: the PV (its jury's members and the certifier; a role organisations lack: 403) ---
     "certificates:deadlines": row(none, ADMIN),
     "certificates:pv": row(cj, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
     "certificates:pv_sign": post_only(
-        cj, jury_policy("certification", "seated", "recused", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT
+        cj,
+        jury_policy("certification", "seated", "recused", staff=FORBIDDEN, other_staff=FORBIDDEN),
+        data=lambda w: {"sha256": w.pv.content_sha256},
+        **CERT,
     ),
     "certificates:pv_pdf": row(cj, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
-    "certificates:validation": post_only(cj, ADMIN, **CERT),
+    "certificates:validation": post_only(cj, ADMIN, data=lambda w: {"meeting_on": today()}, **CERT),
     # --- Certificates: parchments (the certifier; a holder downloads their own) ---
     "certificates:jury_parchments": row(cj, ADMIN, **CERT),
     "certificates:issue": post_only(cj, ADMIN, **CERT),
@@ -234,9 +287,9 @@ MATRIX: dict[str, Row] = {
     "certificates:batch_progress": row(lambda w: [w.batch.pk], ADMIN),
     "certificates:parchment": row(lambda w: [w.parchment.pk], ADMIN),
     "certificates:parchment_pdf": row(lambda w: [w.parchment.pk], policy("admin", "candidate", others=NOT_FOUND)),
-    "certificates:cancel": post_only(lambda w: [w.parchment.pk], ADMIN),
-    "certificates:reissue": post_only(lambda w: [w.parchment.pk], ADMIN),
-    "certificates:sent": post_only(lambda w: [w.parchment.pk], ADMIN),
+    "certificates:cancel": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"reason": "Erreur"}),
+    "certificates:reissue": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"reason": "Perdu"}),
+    "certificates:sent": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"sent_on": today()}),
 }
 
 # Cells where the application does not yet give the policy's answer: (pattern, actor, method). Each is a hole
