@@ -4,16 +4,15 @@ accommodations for a disability, and fraud bans."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.db import models
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.documents import ACCEPTED_TYPES, part_letter
+from cqp.lib import storage as lib_storage
 from cqp.models import AccessRoute, Block, CertificationVersion, TrainingOrganisation
 
 
@@ -179,28 +178,12 @@ class Accommodation(models.Model):
         return f"{self.get_kind_display()} : {self.measure}"
 
 
-class _PrivateStorage(LazyObject):
-    """`storages["private"]` looked up at each use. FileField calls its storage callable once, when the
-    model is loaded: a plain `lambda: storages["private"]` would keep that first storage for good, and
-    tests (or anything overriding STORAGES) would write to the real private folder."""
-
-    def _setup(self) -> None:
-        self._wrapped = storages["private"]
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(storages["private"], name)
-
-    def url(self, name: str | None) -> str:
-        # FileSystemStorage falls back on MEDIA_URL when base_url is None: never hand out such a link.
-        raise ValueError("Le stockage privé n'a pas d'adresse : le fichier se sert par une vue qui vérifie l'accès.")
-
-
-_private_storage = _PrivateStorage()
+_private_storage = lib_storage.private_storage("private")
 
 
 def private_storage() -> Storage:
     """The private storage (no URL): documents are served only through a view that checks access."""
-    return _private_storage  # type: ignore[return-value]
+    return _private_storage
 
 
 def document_upload_path(instance: CandidateDocument, filename: str) -> str:

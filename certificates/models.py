@@ -7,34 +7,24 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import Storage
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
+from cqp.lib.claims import Claim
+from cqp.lib.storage import private_storage
 from cqp.models import Block, Certifier
 from evaluations.models import SessionCandidate
 from juries.models import Decision, Jury, JuryMember
 
-
-class _DocumentStorage(LazyObject):
-    """`storages["certificates"]` looked up at each use, so tests (or an object store configured in STORAGES)
-    apply without restarting: the FileField keeps this proxy, not the storage of the first import."""
-
-    def _setup(self) -> None:
-        self._wrapped = storages["certificates"]
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(storages["certificates"], name)
-
-
-_document_storage = _DocumentStorage()
+_document_storage = private_storage("certificates")
 
 
 def document_storage() -> Storage:
-    """Where PVs and parchments are stored: Django's storage API, so an object store can replace the disk."""
-    return _document_storage  # type: ignore[return-value]
+    """Where PVs and parchments are stored: Django's storage API, so an object store can replace the disk; no
+    URL, they are served by views that check access."""
+    return _document_storage
 
 
 class RenderStatus(models.TextChoices):
@@ -48,10 +38,16 @@ def render_unfinished(now: dt.datetime) -> models.Q:
     """A PV or parchment whose render did not end, and may be taken: waiting, failed, or claimed by a worker
     longer ago than `CERTIFICATES_RENDER_STALE_SECONDS` (a worker that died). The render task claims rows of
     this kind; `renders_resume` queues them again."""
-    stale = now - dt.timedelta(seconds=settings.CERTIFICATES_RENDER_STALE_SECONDS)
-    return models.Q(render_status__in=[RenderStatus.PENDING, RenderStatus.FAILED]) | models.Q(
-        render_status=RenderStatus.RENDERING, render_claimed_at__lt=stale
-    )
+    return RENDER_CLAIM.claimable(now)
+
+
+RENDER_CLAIM = Claim(
+    status="render_status",
+    claimed_at="render_claimed_at",
+    waiting=(RenderStatus.PENDING, RenderStatus.FAILED),
+    taken=RenderStatus.RENDERING,
+    stale_setting="CERTIFICATES_RENDER_STALE_SECONDS",
+)
 
 
 class PvStatus(models.TextChoices):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from evaluations.models import SessionCandidate, SessionMode
+from cqp.lib import claims
+from evaluations.models import ConvocationStatus, SessionCandidate, SessionMode
 
 
 def convocation_ics(place: SessionCandidate) -> bytes:
@@ -50,3 +52,29 @@ def convocation_text(place: SessionCandidate) -> tuple[str, str]:
     }
     subject = f"Convocation aux épreuves du {session.version.short_title}"
     return subject, render_to_string("evaluations/convocation_email.txt", context)
+
+
+# A convocation being sent is claimed on its row: a second delivery of the task finds it taken and sends nothing.
+CONVOCATION_CLAIM = claims.mail_claim(
+    status="convocation_status",
+    claimed_at="convocation_claimed_at",
+    queued=ConvocationStatus.QUEUED,
+    sending=ConvocationStatus.SENDING,
+)
+
+
+def convocation_claim(*, place_id: int, retaking: bool = False) -> SessionCandidate | None:
+    """The place whose convocation this task now sends, or None (sent, not queued, or being sent by another)."""
+    if CONVOCATION_CLAIM.take(SessionCandidate.objects.all(), place_id, retaking=retaking) is None:
+        return None
+    return SessionCandidate.objects.select_related(
+        "session__version", "session__organisation", "enrolment__candidate"
+    ).get(pk=place_id)
+
+
+def convocation_message(place: SessionCandidate) -> EmailMessage:
+    """The convocation e-mail with its calendar file."""
+    subject, body = convocation_text(place)
+    message = EmailMessage(subject=subject, body=body, to=[place.enrolment.candidate.email])
+    message.attach("convocation.ics", convocation_ics(place), "text/calendar")
+    return message
