@@ -471,3 +471,34 @@ def test_the_url_answers_each_actor_as_the_policy_says(matrix_world: W, name: st
     assert not failures, "\n".join(failures + known)
     if known:
         pytest.xfail("known holes: " + "; ".join(known))
+
+
+# --- Django's admin site --------------------------------------------------------------------------------
+
+
+def test_only_certifier_admins_enter_the_django_admin(matrix_world: W) -> None:
+    """The admin site is left out of the matrix: its index and every model's list open to a certifier admin
+    only; any other logged-in user is sent to the admin's login page."""
+    from django.contrib import admin
+
+    urls = [reverse("admin:index")] + [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist") for model in admin.site._registry
+    ]
+    # Anonymous users meet the site's login page (LoginRequiredMiddleware) or the admin's (its index).
+    logins = {reverse("admin:login"), reverse("login")}
+    failures = []
+    for actor in ACTORS:
+        client = Client()
+        user = matrix_world.user(actor)
+        if user is not None:
+            client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            if actor == "admin":
+                answer, expected = str(response.status_code), {"200"}
+            else:
+                answer = response.get("Location", str(response.status_code)).split("?")[0]
+                expected = logins if actor == "anonymous" else {reverse("admin:login")}
+            if answer not in expected:
+                failures.append(f"{url} {actor}: expected {' or '.join(sorted(expected))}, got {answer}")
+    assert not failures, "\n".join(failures)
