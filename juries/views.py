@@ -100,7 +100,9 @@ def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
             success=_("Votre compte est rattaché au registre des membres de jury."),
         )
         return redirect("home") if done else redirect("juries:member_invitation", token=token)
-    return render(request, "juries/member_invitation.html", {"member": member})
+    by = member.proposed_by
+    proposer = by.organisation if by is not None and by.organisation is not None else _("Le certificateur")
+    return render(request, "juries/member_invitation.html", {"member": member, "proposer": proposer})
 
 
 # --- Juries --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cqp.models import CertificationVersion
 from evaluations.models import EvaluationSession, SessionCandidate
-from juries import rules, selectors
+from juries import access, rules, selectors
 from juries.models import (
     Decision,
     Grid,
@@ -100,6 +100,11 @@ def jury_assign(*, jury: Jury, member: JuryMember, assigned_by: User) -> JurySea
     newcomer = _seat_view(
         member, college=member.college, organisations=organisations, candidate_ids=_candidate_ids(jury)
     )
+    if member.user_id is None:
+        raise ValidationError(
+            _("%(name)s n'a pas encore confirmé sa proposition depuis son compte : il ne siège pas avant.")
+            % {"name": member.name}
+        )
     refusal = rules.assignment_refusal(
         kind=jury.kind,
         seats=selectors.seats_for_rules(jury),
@@ -139,9 +144,9 @@ def jury_unassign(*, jury: Jury, member: JuryMember, removed_by: User) -> None:
 def jury_president_designate(*, jury: Jury, member: JuryMember, designated_by: User) -> Jury:
     """The evaluation jury's members choose their president among the two representatives; the certification
     jury is presided by the president of the certifying body."""
+    # Who designates (the certifier; a sitting member once, never for themselves): 403 otherwise.
+    access.check_president_designation(designated_by, jury, member)
     seated = jury.seats.filter(member=member).select_related("member__user").first()
-    if not (designated_by.is_certifier_admin or jury.seats.filter(member__user=designated_by).exists()):
-        raise ValidationError(_("Seuls les membres du jury et le certificateur désignent le président."))
     if seated is None:
         raise ValidationError(_("%(name)s ne siège pas dans ce jury.") % {"name": member.name})
     refusal = rules.presidency_refusal(

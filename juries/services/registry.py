@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from accounts.access import check_candidate_manager
 from accounts.models import User
 from candidates.models import Candidate
 from cqp.models import Certification, TrainingOrganisation
+from juries import access
 from juries.models import (
     College,
     JuryMember,
@@ -37,9 +44,14 @@ def jury_member_register(
     trained_candidates: Iterable[Candidate] = (),
 ) -> JuryMember:
     """Propose a person for the juries (organisation staff or the certifier); the certifier approves them.
-    Their account is created without a password (they set one by e-mail) or an existing one is linked."""
-    if not (proposed_by.is_certifier_admin or proposed_by.is_organisation_staff):
-        raise ValidationError(_("Seuls le certificateur et les organismes de formation proposent des membres de jury."))
+
+    The member keeps the names and address typed here. For a new address the registry creates the account
+    (without a password: they set one by e-mail). For the address of an existing account it neither shows nor
+    links that account: it e-mails an invitation, and the account is linked once its owner confirms
+    (`jury_member_confirm`)."""
+    check_candidate_manager(
+        proposed_by, _("Seuls le certificateur et les organismes de formation proposent des membres de jury.")
+    )
     certifications = list(certifications)
     errors: dict[str, str] = {}
     if not certifications:
@@ -51,16 +63,19 @@ def jury_member_register(
         errors["company_siret"] = _("Le SIRET compte 14 chiffres.")
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email=email).first()
-    if user is not None and JuryMember.objects.filter(user=user).exists():
+    if JuryMember.objects.filter(Q(email=email) | Q(user__email=email)).exists():
         errors["email"] = _("%(email)s est déjà dans le registre des membres de jury.") % {"email": email}
     if errors:
         raise ValidationError(errors)
-    if user is None:
-        user = account_services.user_create(
-            email=email, password=None, first_name=first_name.strip(), last_name=last_name.strip()
-        )
+    first_name, last_name = first_name.strip(), last_name.strip()
+    created = user is None
+    if created:
+        user = account_services.user_create(email=email, password=None, first_name=first_name, last_name=last_name)
     member = JuryMember(
-        user=user,
+        user=user if created else None,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
         college=college,
         company_name=company_name.strip(),
         company_siret=siret,
@@ -72,6 +87,37 @@ def jury_member_register(
     member.certifications.set(certifications)
     member.trained_organisations.set(trained_organisations)
     member.trained_candidates.set(trained_candidates)
+    if not created:
+        _invitation_send(member)
+    return member
+
+
+def _invitation_send(member: JuryMember) -> None:
+    """E-mail the proposal's address the link its owner opens, signed in, to confirm (after commit)."""
+    from accounts.tasks import email_send
+
+    link = settings.SITE_URL + reverse("juries:member_invitation", args=[access.invitation_token(member)])
+    by = member.proposed_by
+    proposer = by.organisation if by is not None and by.organisation is not None else _("Le certificateur")
+    context = {"member": member, "proposer": proposer, "link": link, "days": access.INVITATION_DAYS}
+    body = render_to_string("juries/member_invitation_email.txt", context)
+    subject = str(_("Proposition comme membre de jury CQP"))
+    transaction.on_commit(partial(email_send.delay, subject=subject, body=body, to=[member.email]))
+
+
+@transaction.atomic
+def jury_member_confirm(*, member: JuryMember, user: User) -> JuryMember:
+    """Link `user`'s account to the proposal made for its address, at its owner's request (the e-mailed link
+    opened while signed in as that account). The role of jury member comes with it once approved."""
+    if not (user.is_authenticated and user.email == member.email):
+        raise PermissionDenied(_("Cette invitation est adressée à un autre compte."))
+    if JuryMember.objects.filter(user=user).exists():
+        raise ValidationError(_("Votre compte figure déjà au registre des membres de jury."))
+    if JuryMember.objects.filter(pk=member.pk, user__isnull=True, email=user.email).update(user=user) != 1:
+        raise ValidationError(_("Cette invitation est déjà confirmée."))
+    member.refresh_from_db()
+    if member.status == MemberStatus.APPROVED:
+        User.objects.filter(pk=user.pk).update(is_jury_member=True)
     return member
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import User
@@ -460,7 +460,7 @@ def test_a_session_has_one_evaluation_jury(world: World) -> None:
 
 def test_an_outsider_cannot_designate_the_president(world: World) -> None:
     jury = world.evaluation_jury()
-    with refused("Seuls les membres du jury et le certificateur désignent le président"):
+    with pytest.raises(PermissionDenied, match="Seuls les membres du jury et le certificateur désignent le président"):
         services.jury_president_designate(jury=jury, member=world.employees, designated_by=world.staff)
 
 
