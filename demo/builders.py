@@ -181,17 +181,13 @@ class World:
     def grade(self, jury: Jury, place: SessionCandidate, pattern: dict[str, str], *, submit: bool = True) -> None:
         """Consensus grids of every block the candidate sits. `pattern` maps a competency code to "NA";
         every other competency is "A"."""
-        president = _president(jury)
-        grids = []
-        for block in jury_services.blocks_sat(place):
-            grades = {c.code: pattern.get(c.code, ACQUIRED) for c in block.competencies.all()}
-            grids.append(
-                jury_services.grid_save(
-                    jury=jury, place=place, block=block, consensus=True, grades=grades, saved_by=president
-                )
-            )
-        if submit:
-            jury_services.grids_submit(grids=grids, submitted_by=president)
+        entries = {
+            block.pk: ({c.code: pattern.get(c.code, ACQUIRED) for c in block.competencies.all()}, {}, "")
+            for block in selectors.blocks_sat(place)
+        }
+        jury_services.grids_enter(
+            jury=jury, place=place, consensus=True, entries=entries, submit=submit, entered_by=_president(jury)
+        )
 
 
 def build_world(*, password: str | None = None) -> World:

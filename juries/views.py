@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -339,28 +338,14 @@ def grid_entry(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
         posted = _posted_grades(request.POST, blocks)
         action = request.POST.get("action", "save")
         try:
-            with transaction.atomic():
-                grids = [
-                    services.grid_save(
-                        jury=jury,
-                        place=place,
-                        block=block,
-                        consensus=mode == "consensus",
-                        grades=posted[block.pk][0],
-                        comments=posted[block.pk][1],
-                        comment=posted[block.pk][2],
-                        saved_by=request.user,
-                    )
-                    for block in blocks
-                    if not Grid.objects.filter(
-                        place=place,
-                        block=block,
-                        member_id=None if mode == "consensus" else me_pk,
-                        status=GridStatus.SUBMITTED,
-                    ).exists()
-                ]
-                if action in ("submit", "submit_next"):
-                    services.grids_submit(grids=grids, submitted_by=request.user)
+            services.grids_enter(
+                jury=jury,
+                place=place,
+                consensus=mode == "consensus",
+                entries=posted,
+                submit=action in ("submit", "submit_next"),
+                entered_by=request.user,
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -17,15 +17,10 @@ from juries.services.composition import (
     jury_president_designate,
     jury_unassign,
 )
-from juries.services.grids import grid_reopen, grid_save, grids_submit
+from juries.services.grids import grid_reopen, grid_save, grids_enter, grids_submit
 from juries.services.impartiality import conflict_declare, recusals_refresh
 from juries.services.outcomes import deliberation_transmit, recommendation_record
-from juries.services.registry import (
-    jury_member_approve,
-    jury_member_confirm,
-    jury_member_register,
-    jury_member_withdraw,
-)
+from juries.services.registry import jury_member_approve, jury_member_register, jury_member_withdraw
 
 __all__ = [
     "audit",
@@ -40,10 +35,10 @@ __all__ = [
     "evaluation_jury_create",
     "grid_reopen",
     "grid_save",
+    "grids_enter",
     "grids_submit",
     "jury_assign",
     "jury_member_approve",
-    "jury_member_confirm",
     "jury_member_register",
     "jury_member_withdraw",
     "jury_president_designate",

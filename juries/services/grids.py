@@ -226,6 +226,52 @@ def grids_submit(*, grids: Collection[Grid], submitted_by: User) -> list[Grid]:
     return locked
 
 
+# The grid page's entry for one block: (grades, comments by competency, comment on the block).
+BlockEntry = tuple[Mapping[str, str], Mapping[str, str], str]
+
+
+@transaction.atomic
+def grids_enter(
+    *,
+    jury: Jury,
+    place: SessionCandidate,
+    consensus: bool,
+    entries: Mapping[int, BlockEntry],
+    submit: bool,
+    entered_by: User,
+) -> list[Grid]:
+    """Enter a candidate's grids for every block they sit, all or none: `entries` maps a block's pk to its
+    grades, comments and block comment. Grids already submitted are left as they are; the others are saved
+    (`grid_save`) and, when `submit`, validated and locked (`grids_submit`). `consensus`: the jury's grids
+    (the keeper enters them), else `entered_by`'s own. Returns the grids saved."""
+    member_id = None if consensus else JuryMember.objects.filter(user=entered_by).values_list("pk", flat=True).first()
+    submitted = set(
+        Grid.objects.filter(place=place, member_id=member_id, status=GridStatus.SUBMITTED).values_list(
+            "block_id", flat=True
+        )
+    )
+    grids = []
+    for block in selectors.blocks_sat(place):
+        if block.pk in submitted or block.pk not in entries:
+            continue
+        grades, comments, comment = entries[block.pk]
+        grids.append(
+            grid_save(
+                jury=jury,
+                place=place,
+                block=block,
+                consensus=consensus,
+                grades=grades,
+                comments=comments,
+                comment=comment,
+                saved_by=entered_by,
+            )
+        )
+    if submit:
+        grids_submit(grids=grids, submitted_by=entered_by)
+    return grids
+
+
 @transaction.atomic
 def grid_reopen(*, grid: Grid, reopened_by: User, reason: str) -> Grid:
     """Unlock a submitted grid: a certifier admin only, with a reason, before the certification jury decides.

@@ -207,6 +207,8 @@ def demo_jury_members(*, admin: User) -> dict[str, JuryMember]:
                 company_name=spec["company_name"],
                 organisation=_organisation(spec.get("organisation")),
             )
+            # The demo account already exists: its owner confirms, as they would from the e-mailed link.
+            member = jury_services.jury_member_confirm(member=member, user=user)
         if member.status != MemberStatus.APPROVED:
             member = jury_services.jury_member_approve(member=member, approved_by=admin)
         members[user.email] = member
@@ -622,21 +624,17 @@ def _grade_and_recommend(*, jury: Jury, version: CertificationVersion, specs: di
     president = jury.president.user
     for place in jury_selectors.session_places(jury):
         spec = specs[place.enrolment.candidate.email]
-        grids = []
-        for block in jury_services.blocks_sat(place):
+        entries = {}
+        for block in jury_selectors.blocks_sat(place):
             codes = [c.code for c in block.competencies.all()]
-            grids.append(
-                jury_services.grid_save(
-                    jury=jury,
-                    place=place,
-                    block=block,
-                    consensus=True,
-                    grades={code: NOT_ACQUIRED if code in spec["not_acquired"] else ACQUIRED for code in codes},
-                    comments={code: text for code, text in spec["not_acquired"].items() if code in codes},
-                    saved_by=president,
-                )
+            entries[block.pk] = (
+                {code: NOT_ACQUIRED if code in spec["not_acquired"] else ACQUIRED for code in codes},
+                {code: text for code, text in spec["not_acquired"].items() if code in codes},
+                "",
             )
-        jury_services.grids_submit(grids=grids, submitted_by=president)
+        jury_services.grids_enter(
+            jury=jury, place=place, consensus=True, entries=entries, submit=True, entered_by=president
+        )
     blocks = {b.code: b for b in version.blocks.all()}
     for row in jury_selectors.deliberation_rows(jury_selectors.session_places(jury), version):
         # The evaluation jury follows the rules' result.
