@@ -20,7 +20,12 @@ from juries.services.composition import (
 from juries.services.grids import grid_reopen, grid_save, grids_enter, grids_submit
 from juries.services.impartiality import conflict_declare, recusals_refresh
 from juries.services.outcomes import deliberation_transmit, recommendation_record
-from juries.services.registry import jury_member_approve, jury_member_register, jury_member_withdraw
+from juries.services.registry import (
+    jury_member_approve,
+    jury_member_confirm,
+    jury_member_register,
+    jury_member_withdraw,
+)
 
 __all__ = [
     "audit",
@@ -39,6 +44,7 @@ __all__ = [
     "grids_submit",
     "jury_assign",
     "jury_member_approve",
+    "jury_member_confirm",
     "jury_member_register",
     "jury_member_withdraw",
     "jury_president_designate",
