@@ -1,25 +1,32 @@
-"""The one place that says which candidates a user may see and change, or answers 404."""
+"""The one place that says which candidates a user may see and change, or answers 404/403 (policy in
+`accounts.access`): pages reserved to candidate managers (certifier admins and organisation staff) pass the role
+gate first (403), then the getter answers 404 for a candidate of another organisation or one that does not exist."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import datetime as dt
+
+from django.core import signing
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from accounts.access import organisation_scope
-from accounts.models import User
+from accounts.access import check_any_role, check_candidate_manager, check_organisation_staff, organisation_scope
+from accounts.models import Role, User
 from candidates.models import Candidate, CandidateDocument, Enrolment
 
 
-def can_manage_candidates(user: User) -> bool:
-    return user.is_authenticated and (user.is_certifier_admin or user.is_organisation_staff)
+def check_candidate_creator(user: User) -> None:
+    """A candidate is registered by their training organisation (403 for certifier admins and other roles)."""
+    check_candidate_manager(user)
+    check_organisation_staff(user, _("Un candidat est enregistré par son organisme de formation."))
 
 
-def require_candidate_manager(user: User) -> None:
-    if not can_manage_candidates(user):
-        raise PermissionDenied(_("Cette page est réservée aux organismes de formation et au certificateur."))
+def check_candidate_importer(user: User) -> None:
+    """Candidates are imported by their training organisation (403 for certifier admins and other roles)."""
+    check_candidate_manager(user)
+    check_organisation_staff(user, _("Les candidats sont importés par leur organisme de formation."))
 
 
 def candidates_for(user: User) -> QuerySet[Candidate]:
@@ -28,7 +35,7 @@ def candidates_for(user: User) -> QuerySet[Candidate]:
 
 
 def candidate_for_user(user: User, pk: int) -> Candidate:
-    require_candidate_manager(user)
+    check_candidate_manager(user)
     return get_object_or_404(candidates_for(user).select_related("organisation"), pk=pk)
 
 
@@ -80,13 +87,41 @@ def document_for_user(user: User, pk: int) -> CandidateDocument:
 
 
 def own_candidate(user: User) -> Candidate:
-    """The candidate record of a candidate's account, or 404."""
-    if not user.is_authenticated or not user.is_candidate:
-        raise Http404
+    """The candidate record of a candidate's account: 403 for an account without the candidate role, 404 when
+    the account has no candidate record."""
+    check_any_role(user, Role.CANDIDATE, message=_("Cette page est réservée aux candidats."))
     return get_object_or_404(Candidate, user_id=user.pk)
 
 
 def enrolment_for_user(user: User, pk: int) -> Enrolment:
-    require_candidate_manager(user)
+    check_candidate_manager(user)
     enrolments = Enrolment.objects.select_related("candidate", "version").filter(candidate__in=candidates_for(user))
     return get_object_or_404(enrolments, pk=pk)
+
+
+# A candidate's invitation reaches an account that holds another role (staff, jury member, certifier admin) only
+# through this link: it is sent to the candidate's address, the account's owner opens it signed in and confirms.
+# The link proves the mailbox, the session proves the account.
+INVITATION_SALT = "candidates.account-invitation"
+INVITATION_DAYS = 30
+
+
+def invitation_token(candidate: Candidate) -> str:
+    return signing.dumps({"candidate": candidate.pk, "email": candidate.email.lower()}, salt=INVITATION_SALT)
+
+
+def invitation_for_user(user: User, token: str) -> Candidate:
+    """The candidate this invitation is for, when it waits for this very account; 404 otherwise (a bad or expired
+    link, a candidate already linked, or another account: whose address it is is not for others to learn)."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=dt.timedelta(days=INVITATION_DAYS))
+    except signing.BadSignature:
+        raise Http404 from None
+    if not (user.is_authenticated and isinstance(data, dict) and data.get("email") == user.email.lower()):
+        raise Http404
+    return get_object_or_404(
+        Candidate.objects.select_related("organisation"),
+        pk=data.get("candidate"),
+        email__iexact=user.email,
+        user__isnull=True,
+    )

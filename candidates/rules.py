@@ -40,3 +40,9 @@ def approval_is_valid(*, start: dt.date | None, end: dt.date | None, suspended: 
     if suspended or start is None:
         return False
     return start <= on and (end is None or on <= end)
+
+
+def invitation_needs_consent(*, is_certifier_admin: bool, is_organisation_staff: bool, is_jury_member: bool) -> bool:
+    """An existing account that holds another role than candidate is linked to a candidate only once its owner
+    confirms: an invitation never takes over the account of a staff member, a jury member or an admin."""
+    return is_certifier_admin or is_organisation_staff or is_jury_member

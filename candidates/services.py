@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.access import check_organisation_manager
 from accounts.models import User
 from candidates import documents, rules
 from candidates.models import (
@@ -270,9 +272,22 @@ def accommodation_add(
     return accommodation
 
 
+@dataclass(frozen=True)
+class InvitationSent:
+    """What `candidate_invite` did: `user` is the candidate's account, linked; or, when `awaiting_consent`, an
+    existing account of another role, left untouched until its owner confirms from the e-mail."""
+
+    user: User
+    awaiting_consent: bool = False
+
+
 @transaction.atomic
-def candidate_invite(*, candidate: Candidate, site_url: str) -> User:
-    """Give the candidate an account (or link the existing one) and e-mail a link to set a password."""
+def candidate_invite(*, candidate: Candidate, site_url: str) -> InvitationSent:
+    """Give the candidate an account (or link the existing one) and e-mail a link to set a password.
+
+    An existing account that holds another role (organisation staff, jury member, certifier admin) is never taken
+    over: its owner is e-mailed a link to open signed in, and the candidate is linked once they confirm
+    (`candidate_invitation_accept`)."""
     from django.contrib.auth.tokens import default_token_generator
     from django.template.loader import render_to_string
     from django.urls import reverse
@@ -280,9 +295,10 @@ def candidate_invite(*, candidate: Candidate, site_url: str) -> User:
     from django.utils.http import urlsafe_base64_encode
 
     from accounts.tasks import email_send
+    from candidates.access import INVITATION_DAYS, invitation_token
 
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-    user = candidate.user or User.objects.filter(email=candidate.email).first()
+    user = candidate.user or User.objects.filter(email__iexact=candidate.email).first()
     if user is None:
         user = User(
             email=candidate.email,
@@ -290,8 +306,27 @@ def candidate_invite(*, candidate: Candidate, site_url: str) -> User:
             last_name=candidate.usage_name or candidate.birth_name,
         )
         user.set_unusable_password()
-    elif Candidate.objects.filter(user=user).exclude(pk=candidate.pk).exists():
-        raise ValidationError(_("L'adresse %(email)s est déjà celle d'un autre candidat.") % {"email": candidate.email})
+    elif candidate.user is None:
+        if Candidate.objects.filter(user=user).exists():
+            raise ValidationError(
+                _("L'adresse %(email)s est déjà celle d'un autre candidat.") % {"email": candidate.email}
+            )
+        if rules.invitation_needs_consent(
+            is_certifier_admin=user.is_certifier_admin,
+            is_organisation_staff=user.is_organisation_staff,
+            is_jury_member=user.is_jury_member,
+        ):
+            link = site_url.rstrip("/") + reverse(
+                "candidates:invitation_accept", kwargs={"token": invitation_token(candidate)}
+            )
+            body = render_to_string(
+                "candidates/invitation_consent_email.txt",
+                {"candidate": candidate, "link": link, "days": INVITATION_DAYS},
+            )
+            subject = str(_("Confirmez votre espace candidat CQP Manager"))
+            to = [user.email]
+            transaction.on_commit(lambda: email_send.delay(subject=subject, body=body, to=to))
+            return InvitationSent(user=user, awaiting_consent=True)
     user.is_candidate = True
     user.full_clean(exclude=["password"])
     user.save()
@@ -307,7 +342,25 @@ def candidate_invite(*, candidate: Candidate, site_url: str) -> User:
     body = render_to_string("candidates/invitation_email.txt", {"candidate": candidate, "link": link})
     subject = _("Votre espace candidat CQP Manager")
     transaction.on_commit(lambda: email_send.delay(subject=str(subject), body=body, to=[user.email]))
-    return user
+    return InvitationSent(user=user)
+
+
+@transaction.atomic
+def candidate_invitation_accept(*, candidate: Candidate, user: User) -> Candidate:
+    """The owner of an existing account, signed in, confirms the invitation sent to its address: the account
+    gains the candidate role and is linked to the candidate. Its e-mail, names and password stay as they are."""
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.user_id is not None:
+        raise ValidationError(_("Cet espace candidat est déjà relié à un compte."))
+    if candidate.email.lower() != user.email.lower():
+        raise PermissionDenied(_("Cette invitation a été envoyée à une autre adresse."))
+    if Candidate.objects.filter(user=user).exists():
+        raise ValidationError(_("Votre compte est déjà celui d'un autre candidat."))
+    User.objects.filter(pk=user.pk).update(is_candidate=True)
+    user.is_candidate = True
+    candidate.user = user
+    candidate.save(update_fields=["user"])
+    return candidate
 
 
 def _placed_in_remote_session(candidate: Candidate) -> bool:
@@ -364,13 +417,15 @@ def document_upload(
             )
         previous = CandidateDocument.objects.filter(kind=kind, enrolment=enrolment, block=block)
     elif kind == DocumentKind.FORMATIVE:
-        if not _sends_for_the_organisation(uploaded_by, candidate):
-            raise ValidationError(
-                _(
-                    "Les évaluations formatives sont déposées par l'organisme de formation du candidat "
-                    "ou par le certificateur."
-                )
-            )
+        # The jury reads formative evaluations as the organisation's account of the training: not the candidate's.
+        check_organisation_manager(
+            uploaded_by,
+            candidate.organisation_id,
+            _(
+                "Les évaluations formatives sont déposées par l'organisme de formation du candidat "
+                "ou par le certificateur."
+            ),
+        )
         if enrolment is None:
             raise ValidationError(_("Indiquez l'inscription de ces évaluations formatives."))
         if block is not None:
@@ -438,11 +493,6 @@ def _active_enrolment_of(candidate: Candidate, enrolment: Enrolment, *, withdraw
     if found.status != EnrolmentStatus.ACTIVE:
         raise ValidationError(withdrawn)
     return found
-
-
-def _sends_for_the_organisation(user: User | None, candidate: Candidate) -> bool:
-    # The jury reads formative evaluations as the organisation's account of the training: not the candidate's.
-    return user is not None and (user.is_certifier_admin or user.organisation_id == candidate.organisation_id)
 
 
 def _original_name(name: str | None) -> str:

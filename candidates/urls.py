@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.candidate_edit, name="edit"),
     path("<int:pk>/inscrire/", views.candidate_enrol, name="enrol"),
     path("<int:pk>/inviter/", views.candidate_invite, name="invite"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("inscriptions/<int:pk>/amenagement/", views.accommodation_add, name="accommodation_add"),
     path("<int:pk>/documents/deposer/", views.document_upload, name="document_upload"),
     path("mes-documents/deposer/", views.my_document_upload, name="my_document_upload"),

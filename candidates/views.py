@@ -10,13 +10,14 @@ import hmac
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.access import check_candidate_manager
 from accounts.types import AuthenticatedHttpRequest
 from candidates import access, importing, selectors, services
 from candidates.forms import (
@@ -37,7 +38,7 @@ from cqp.pagination import paginate
 
 
 def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    access.require_candidate_manager(request.user)
+    check_candidate_manager(request.user)
     filters = CandidateFilterForm(request.GET or None)
     q, version = "", None
     if filters.is_valid():
@@ -47,9 +48,7 @@ def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    access.require_candidate_manager(request.user)
-    if not request.user.is_organisation_staff:
-        raise PermissionDenied(_("Un candidat est enregistré par son organisme de formation."))
+    access.check_candidate_creator(request.user)
     form = CandidateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -95,12 +94,35 @@ def candidate_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def candidate_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
-    run_action(
-        request,
-        lambda: services.candidate_invite(candidate=candidate, site_url=request.build_absolute_uri("/")),
-        success=_("Invitation envoyée à %(email)s.") % {"email": candidate.email},
+    sent = run_action(
+        request, lambda: services.candidate_invite(candidate=candidate, site_url=request.build_absolute_uri("/"))
     )
+    if sent is not None and sent.awaiting_consent:
+        messages.warning(
+            request,
+            _(
+                "L'adresse %(email)s est celle d'un compte existant qui a un autre rôle : il n'est pas relié "
+                "au candidat sans l'accord de son titulaire. Un e-mail lui demande de confirmer, connecté à son "
+                "compte ; l'espace candidat sera ouvert ensuite. Si cette adresse n'est pas celle du candidat, "
+                "corrigez-la sur sa fiche."
+            )
+            % {"email": candidate.email},
+        )
+    elif sent is not None:
+        messages.success(request, _("Invitation envoyée à %(email)s.") % {"email": candidate.email})
     return redirect("candidates:detail", pk=candidate.pk)
+
+
+def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    """The owner of an existing account, signed in, confirms the candidate space their organisation opened."""
+    candidate = access.invitation_for_user(request.user, token)
+    if request.method == "POST" and run_action(
+        request,
+        lambda: services.candidate_invitation_accept(candidate=candidate, user=request.user),
+        success=_("Votre espace candidat est relié à votre compte."),
+    ):
+        return redirect("home")
+    return render(request, "candidates/invitation_accept.html", {"candidate": candidate})
 
 
 def candidate_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -130,12 +152,6 @@ def candidate_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # Import from a file: upload and preview (nothing written), then confirm (all rows or none).
 # The uploaded file waits in the session (2 MB at most) with its hash, so that the rows are not sent twice.
 IMPORT_SESSION_KEY = "candidates_import"
-
-
-def _require_importer(request: AuthenticatedHttpRequest) -> None:
-    access.require_candidate_manager(request.user)
-    if not request.user.is_organisation_staff:
-        raise PermissionDenied(_("Les candidats sont importés par leur organisme de formation."))
 
 
 def _stash_import(request: AuthenticatedHttpRequest, *, filename: str, content: bytes) -> str:
@@ -174,7 +190,7 @@ def _render_preview(
 
 
 def candidate_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_importer(request)
+    access.check_candidate_importer(request.user)
     form = CandidateImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -188,7 +204,7 @@ def candidate_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def candidate_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _require_importer(request)
+    access.check_candidate_importer(request.user)
     form = CandidateImportConfirmForm(request.POST)
     stashed = _stashed_import(request, form.cleaned_data["sha256"]) if form.is_valid() else None
     if stashed is None:

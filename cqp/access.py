@@ -1,8 +1,10 @@
-"""The one place that hands referential objects to a user, or answers 404."""
+"""The one place that hands referential objects to a user, or answers 404/403 (policy in `accounts.access`).
+
+Editing the referential is reserved to certifier admins: their getters pass the role gate (403) before the object
+is looked up (404)."""
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import check_certifier_admin
@@ -16,14 +18,12 @@ def version_for_user(user: User, pk: int) -> CertificationVersion:
 
 
 def block_for_admin(user: User, pk: int) -> Block:
-    if not user.is_certifier_admin:
-        raise Http404
+    check_certifier_admin(user)
     return get_object_or_404(Block.objects.select_related("version__certification"), pk=pk)
 
 
 def competency_for_admin(user: User, pk: int) -> Competency:
-    if not user.is_certifier_admin:
-        raise Http404
+    check_certifier_admin(user)
     return get_object_or_404(Competency.objects.select_related("block__version__certification"), pk=pk)
 
 

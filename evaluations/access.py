@@ -1,13 +1,14 @@
-"""The one place that hands sessions to a user, or answers 404/403."""
+"""The one place that hands sessions to a user, or answers 404/403 (policy in `accounts.access`): pages reserved to
+a role pass its gate first (403), then the getter answers 404 for a session of another organisation."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
-from accounts.access import organisation_scope
+from accounts.access import check_candidate_manager, check_certifier_admin, check_organisation_staff, organisation_scope
 from accounts.models import User
-from candidates.access import require_candidate_manager
 from evaluations.models import ConvocationStatus, EvaluationSession, SessionCandidate
 
 
@@ -15,9 +16,21 @@ def sessions_for(user: User) -> QuerySet[EvaluationSession]:
     return organisation_scope(user, EvaluationSession.objects.all())
 
 
+def check_session_scheduler(user: User) -> None:
+    """A session is scheduled by its training organisation (403 for certifier admins and other roles)."""
+    check_candidate_manager(user)
+    check_organisation_staff(user, _("Une session est programmée par l'organisme de formation."))
+
+
 def session_for_user(user: User, pk: int) -> EvaluationSession:
-    require_candidate_manager(user)
+    check_candidate_manager(user)
     return get_object_or_404(sessions_for(user).select_related("version", "organisation"), pk=pk)
+
+
+def session_for_override(user: User, pk: int) -> EvaluationSession:
+    """An override of the 15-day rule is the certifier's: 403 for any other role, then 404 for an unknown session."""
+    check_certifier_admin(user, _("Seul un administrateur du certificateur peut déroger au délai de 15 jours."))
+    return session_for_user(user, pk)
 
 
 def place_for_candidate(user: User, pk: int) -> SessionCandidate:
@@ -35,6 +48,6 @@ def place_for_candidate(user: User, pk: int) -> SessionCandidate:
 
 def place_for_manager(user: User, pk: int) -> SessionCandidate:
     """A candidate's place in a session the user runs (their organisation's) or oversees (certifier)."""
-    require_candidate_manager(user)
+    check_candidate_manager(user)
     places = SessionCandidate.objects.select_related("session", "enrolment__candidate")
     return get_object_or_404(places.filter(session__in=sessions_for(user)), pk=pk)

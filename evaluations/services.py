@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.access import check_certifier_admin
 from accounts.models import User
 from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus
 from candidates.services import active_fraud_ban
@@ -137,8 +138,7 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
 
 @transaction.atomic
 def convocation_override_record(*, session: EvaluationSession, reason: str, recorded_by: User) -> ConvocationOverride:
-    if not recorded_by.is_certifier_admin:
-        raise ValidationError(_("Seul un administrateur du certificateur peut déroger au délai de 15 jours."))
+    check_certifier_admin(recorded_by, _("Seul un administrateur du certificateur peut déroger au délai de 15 jours."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de la dérogation.")})
     override = ConvocationOverride(session=session, reason=reason.strip(), recorded_by=recorded_by)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import check_candidate_manager
 from accounts.models import User
 from accounts.types import AuthenticatedHttpRequest
-from candidates.access import require_candidate_manager
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_download
@@ -38,7 +38,7 @@ from juries.models import Jury
 
 
 def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require_candidate_manager(request.user)
+    check_candidate_manager(request.user)
     filters = SessionFilterForm(request.GET or None)
     sessions = (
         access.sessions_for(request.user)
@@ -58,10 +58,8 @@ def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    require_candidate_manager(request.user)
+    access.check_session_scheduler(request.user)
     user: User = request.user
-    if not user.is_organisation_staff:
-        raise PermissionDenied(_("Une session est programmée par l'organisme de formation."))
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,10 +125,8 @@ def session_convoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def session_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    session = access.session_for_user(request.user, pk)
+    session = access.session_for_override(request.user, pk)
     form = OverrideForm(request.POST)
-    if not request.user.is_certifier_admin:
-        raise PermissionDenied(_("Seul un administrateur du certificateur peut déroger au délai de 15 jours."))
     if form.is_valid():
         run_action(
             request,

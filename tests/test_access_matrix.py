@@ -189,7 +189,10 @@ MATRIX: dict[str, Row] = {
     "candidates:invite": post_only(lambda w: [w.candidate.pk], MANAGERS),
     "candidates:accommodation_add": row(lambda w: [w.enrolment.pk], MANAGERS),
     "candidates:document_upload": post_only(lambda w: [w.candidate.pk], MANAGERS),
-    "candidates:my_document_upload": post_only(none, policy("candidate", "other_candidate", others=NOT_FOUND)),
+    "candidates:my_document_upload": post_only(none, policy("candidate", "other_candidate")),
+    # An invitation an existing account of another role confirms: only that account, with a valid link (none
+    # here: 404 for all).
+    "candidates:invitation_accept": row(lambda w: ["lien-invalide"], policy(others=NOT_FOUND)),
     # A livret part: its candidate, their organisation, the certifier, and the jury members who assess them
     # (not one recused for them, not one withdrawn).
     "candidates:document_download": row(
@@ -201,9 +204,7 @@ MATRIX: dict[str, Row] = {
     "evaluations:detail": row(lambda w: [w.session.pk], MANAGERS),
     "evaluations:add_candidate": post_only(lambda w: [w.session.pk], MANAGERS),
     "evaluations:convoke": post_only(lambda w: [w.session.pk], MANAGERS),
-    "evaluations:override": post_only(
-        lambda w: [w.session.pk], policy("admin", other_staff=NOT_FOUND), data=lambda w: {"reason": "Urgence"}
-    ),
+    "evaluations:override": post_only(lambda w: [w.session.pk], ADMIN, data=lambda w: {"reason": "Urgence"}),
     "evaluations:calendar": row(lambda w: [w.place.pk], policy("admin", "staff", "candidate", others=NOT_FOUND)),
     "evaluations:attendance": row(lambda w: [w.session.pk], MANAGERS),
     "evaluations:attendance_pdf": row(lambda w: [w.session.pk], MANAGERS),

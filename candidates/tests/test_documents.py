@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -256,7 +256,7 @@ def test_a_new_upload_replaces_the_formative_evaluations_and_deletes_the_old_fil
 
 @pytest.mark.django_db
 def test_the_candidate_cannot_send_their_own_formative_evaluations(enrolment) -> None:
-    with pytest.raises(ValidationError, match="déposées par l'organisme de formation du candidat"):
+    with pytest.raises(PermissionDenied, match="déposées par l'organisme de formation du candidat"):
         send_formative(enrolment, enrolment.candidate.user)
     assert not CandidateDocument.objects.exists()
 
@@ -264,7 +264,7 @@ def test_the_candidate_cannot_send_their_own_formative_evaluations(enrolment) ->
 @pytest.mark.django_db
 def test_staff_of_another_organisation_cannot_send_formative_evaluations(enrolment) -> None:
     other_staff = UserFactory(email="autre@example.org", organisation=OrganisationFactory(name="Autre organisme"))
-    with pytest.raises(ValidationError, match="déposées par l'organisme de formation du candidat"):
+    with pytest.raises(PermissionDenied, match="déposées par l'organisme de formation du candidat"):
         send_formative(enrolment, other_staff)
 
 

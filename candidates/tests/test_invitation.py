@@ -43,7 +43,7 @@ def candidate(staff: User) -> Candidate:
 
 def invite(candidate: Candidate, capture: Any) -> User:
     with capture(execute=True):
-        return services.candidate_invite(candidate=candidate, site_url=SITE)
+        return services.candidate_invite(candidate=candidate, site_url=SITE).user
 
 
 def test_an_invitation_creates_a_candidate_account_without_password(
@@ -190,3 +190,101 @@ def test_inviting_is_a_post_only_action(client, staff, candidate) -> None:
     assert client.get(f"/candidats/{candidate.pk}/inviter/").status_code == 405
     candidate.refresh_from_db()
     assert candidate.user is None
+
+
+# An invitation never takes over an account of another role: its owner confirms, signed in, from the e-mail.
+CONSENT_LINK = re.compile(r"https://cqp\.example\.org(/candidats/invitation/[^/\s]+/)")
+OTHER_ROLES = {
+    "staff of another organisation": {"organisation": "other"},
+    "staff of the same organisation": {"organisation": "same"},
+    "jury member": {"is_jury_member": True},
+    "certifier admin": {"is_certifier_admin": True},
+}
+
+
+def account_with_role(email: str, role: str, organisation: Any) -> User:
+    fields = dict(OTHER_ROLES[role])
+    if "organisation" in fields:
+        fields["organisation"] = (
+            organisation if fields["organisation"] == "same" else OrganisationFactory(name="Autre organisme")
+        )
+    return UserFactory(email=email, first_name="Paul", last_name="Durand", **fields)
+
+
+@pytest.mark.parametrize("role", OTHER_ROLES)
+def test_an_invitation_does_not_take_over_an_account_of_another_role(
+    role, candidate, django_capture_on_commit_callbacks
+) -> None:
+    account = account_with_role(candidate.email, role, candidate.organisation)
+    before = User.objects.filter(pk=account.pk).values().get()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.candidate_invite(candidate=candidate, site_url=SITE)
+    assert sent.awaiting_consent and sent.user == account
+    assert User.objects.filter(pk=account.pk).values().get() == before  # no role, no name, no password changed
+    candidate.refresh_from_db()
+    assert candidate.user is None
+    [message] = mail.outbox
+    assert message.to == [candidate.email]
+    assert message.subject == "Confirmez votre espace candidat CQP Manager"
+    assert "connectez-vous avec ce compte puis ouvrez ce lien (valable 30 jours)" in message.body
+    assert CONSENT_LINK.search(str(message.body))
+    assert not LINK.search(str(message.body))  # no password link: the account is not the invitation's to reset
+
+
+def test_the_owner_of_the_account_confirms_signed_in_and_becomes_candidate(
+    client, candidate, django_capture_on_commit_callbacks
+) -> None:
+    account = account_with_role(candidate.email, "staff of another organisation", candidate.organisation)
+    organisation = account.organisation
+    with django_capture_on_commit_callbacks(execute=True):
+        services.candidate_invite(candidate=candidate, site_url=SITE)
+    path = CONSENT_LINK.search(str(mail.outbox[0].body)).group(1)
+
+    assert client.get(path).status_code == 302  # signed out: the login page first
+    client.force_login(account)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "BJO Formation vous a inscrit(e) comme candidat(e)" in page.text
+    done = client.post(path, follow=True)
+    assert done.redirect_chain[-1][0] == "/"
+    assert "Votre espace candidat est relié à votre compte." in done.text
+    account.refresh_from_db()
+    candidate.refresh_from_db()
+    assert candidate.user == account
+    assert account.is_candidate and account.organisation == organisation  # keeps their other role
+    assert client.get(path).status_code == 404  # used
+
+
+def test_another_account_cannot_use_the_confirmation_link(
+    client, staff, candidate, django_capture_on_commit_callbacks
+) -> None:
+    account_with_role(candidate.email, "jury member", candidate.organisation)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.candidate_invite(candidate=candidate, site_url=SITE)
+    path = CONSENT_LINK.search(str(mail.outbox[0].body)).group(1)
+    client.force_login(staff)
+    assert client.get(path).status_code == 404
+    assert client.post(path).status_code == 404
+    candidate.refresh_from_db()
+    assert candidate.user is None
+
+
+def test_staff_are_told_the_account_awaits_its_owners_consent(
+    client, staff, candidate, django_capture_on_commit_callbacks
+) -> None:
+    account = account_with_role(candidate.email, "staff of another organisation", candidate.organisation)
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(f"/candidats/{candidate.pk}/inviter/", follow=True)
+    assert "est celle d&#x27;un compte existant qui a un autre rôle" in page.text
+    assert "Invitation envoyée" not in page.text
+    account.refresh_from_db()
+    assert not account.is_candidate
+
+
+def test_an_account_with_no_other_role_is_still_linked_at_once(candidate, django_capture_on_commit_callbacks) -> None:
+    orphan = UserFactory(email=candidate.email, is_candidate=True)
+    assert invite(candidate, django_capture_on_commit_callbacks) == orphan
+    candidate.refresh_from_db()
+    assert candidate.user == orphan
+    assert LINK.search(str(mail.outbox[0].body))

@@ -107,8 +107,10 @@ def test_staff_see_their_sessions_and_get_404_on_another_organisations(client, s
     assert f"/sessions/{theirs.pk}/" in listing and f"/sessions/{session.pk}/" not in listing
     assert client.get(f"/sessions/{theirs.pk}/").status_code == 200
     assert client.get(f"/sessions/{session.pk}/").status_code == 404
-    for action in ("candidats", "convoquer", "derogation"):
+    for action in ("candidats", "convoquer"):
         assert client.post(f"/sessions/{session.pk}/{action}/", {"reason": "x"}).status_code == 404, action
+    # An override is the certifier's: the role is refused (403) before the session is looked up.
+    assert client.post(f"/sessions/{session.pk}/derogation/", {"reason": "x"}).status_code == 403
 
 
 def test_certifier_admins_see_every_session_but_do_not_schedule(
