@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -253,3 +254,100 @@ def test_a_grid_reopened_after_transmission_holds_the_decision_until_validated_a
     # A candidate whose grid was not reopened keeps their recommendation.
     with refused("ont été transmis au jury de certification"):
         recommend(world, jury, world.places[0], "none")
+
+
+# --- grids_enter: the grid page's entry for every block --------------------------------------------------
+
+
+def entries(place: SessionCandidate, patterns: dict[str, dict[str, str]] | None = None) -> dict[int, Any]:
+    """Every block the candidate sits, all A unless `patterns` (by block code) says otherwise."""
+    patterns = patterns or {}
+    return {
+        block.pk: (full(block, patterns.get(block.code)), {}, f"Bloc {block.code}")
+        for block in selectors.blocks_sat(place)
+    }
+
+
+def test_grids_enter_saves_a_draft_of_every_block_the_candidate_sits(world: World) -> None:
+    jury = world.evaluation_jury()
+    place = world.places[0]
+    grids = services.grids_enter(
+        jury=jury, place=place, consensus=True, entries=entries(place), submit=False, entered_by=world.employers.user
+    )
+    sat = selectors.blocks_sat(place)
+    assert sorted(g.block_id for g in grids) == sorted(b.pk for b in sat)
+    assert set(Grid.objects.filter(place=place).values_list("status", "member", "comment")) == {
+        (GridStatus.DRAFT, None, f"Bloc {b.code}") for b in sat
+    }
+    assert len(audits(place, AuditAction.GRID_SAVED)) == len(sat)
+
+
+def test_grids_enter_submits_every_grid_when_asked(world: World) -> None:
+    jury = world.evaluation_jury()
+    place = world.places[0]
+    services.grids_enter(
+        jury=jury, place=place, consensus=True, entries=entries(place), submit=True, entered_by=world.employers.user
+    )
+    assert set(Grid.objects.filter(place=place).values_list("status", flat=True)) == {GridStatus.SUBMITTED}
+    assert row(place, world.version).graded
+
+
+def test_grids_enter_leaves_a_submitted_grid_as_it_is(world: World) -> None:
+    jury = world.evaluation_jury()
+    place, bc1 = world.places[0], world.blocks["BC1"]
+    president = world.employers.user
+    services.grids_submit(grids=[save(jury, place, bc1, full(bc1), by=president)], submitted_by=president)
+    changed = entries(place, {"BC1": {"C1.1": "NA"}})
+
+    grids = services.grids_enter(
+        jury=jury, place=place, consensus=True, entries=changed, submit=True, entered_by=president
+    )
+
+    assert bc1.pk not in {g.block_id for g in grids}
+    locked = Grid.objects.get(place=place, block=bc1, member__isnull=True)
+    assert locked.grades.get(competency__code="C1.1").value == "A"
+    assert len(audits(place, AuditAction.GRID_SUBMITTED)) == len(selectors.blocks_sat(place))
+
+
+def test_grids_enter_saves_all_or_nothing(world: World) -> None:
+    jury = world.evaluation_jury()
+    place = world.places[0]
+    wrong = entries(place, {"BC2": {"C2.1": "X"}})
+    with refused("note autre que A ou NA pour C2.1"):
+        services.grids_enter(
+            jury=jury, place=place, consensus=True, entries=wrong, submit=False, entered_by=world.employers.user
+        )
+    assert not Grid.objects.exists()
+    assert not audits(place, AuditAction.GRID_SAVED)
+
+
+def test_grids_enter_submits_nothing_when_one_grid_is_incomplete(world: World) -> None:
+    jury = world.evaluation_jury()
+    place = world.places[0]
+    incomplete = entries(place, {"BC2": {"C2.5": ""}})
+    with refused("BC2", "C2.5"):
+        services.grids_enter(
+            jury=jury, place=place, consensus=True, entries=incomplete, submit=True, entered_by=world.employers.user
+        )
+    assert not Grid.objects.exists()
+
+
+def test_grids_enter_enters_a_members_own_grids(world: World) -> None:
+    jury = world.evaluation_jury()
+    place = world.places[0]
+    services.grids_enter(
+        jury=jury, place=place, consensus=False, entries=entries(place), submit=True, entered_by=world.trainer.user
+    )
+    assert set(Grid.objects.filter(place=place).values_list("member", "status")) == {
+        (world.trainer.pk, GridStatus.SUBMITTED)
+    }
+
+
+def test_grids_enter_refuses_a_recused_member(world: World) -> None:
+    jury = world.evaluation_jury()
+    place = world.places[0]
+    services.conflict_declare(jury=jury, place=place, member=world.trainer, note="", declared_by=world.trainer.user)
+    with refused("Vous êtes déporté(e)"):
+        services.grids_enter(
+            jury=jury, place=place, consensus=False, entries=entries(place), submit=False, entered_by=world.trainer.user
+        )
