@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from accounts.access import check_certifier_admin
 from accounts.models import AuditAction, AuditEvent, User
 from cqp.models import TrainingOrganisation
 
@@ -59,7 +60,9 @@ def user_set_roles(
     actor: User | None = None,
     reason: str = "",
 ) -> User:
-    """Set a person's roles; a change is audited (roles before and after, who, why)."""
+    """Set a person's roles; a change is audited (roles before and after, who, why). `actor` None: a command."""
+    if actor is not None:
+        check_certifier_admin(actor, _("Seul un administrateur du certificateur change les rôles d'une personne."))
     before = user_roles_state(user)
     user.is_certifier_admin = is_certifier_admin
     user.organisation = organisation

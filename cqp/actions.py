@@ -14,7 +14,8 @@ Result = TypeVar("Result")
 
 def run_action(request: HttpRequest, action: Callable[[], Result], *, success: str | None = None) -> Result | None:
     """Run `action`. A refusal (ValidationError) becomes error messages and None is returned; otherwise
-    `success`, when given, is shown and the service's result returned."""
+    `success`, when given, is shown and the service's result returned. A refused actor (PermissionDenied, raised
+    by the role gates of `accounts.access`) is not a form error: it goes through, and Django answers 403."""
     try:
         result = action()
     except ValidationError as exc:
