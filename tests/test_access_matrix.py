@@ -503,3 +503,14 @@ def test_only_certifier_admins_enter_the_django_admin(matrix_world: W) -> None:
             if answer not in expected:
                 failures.append(f"{url} {actor}: expected {' or '.join(sorted(expected))}, got {answer}")
     assert not failures, "\n".join(failures)
+
+
+def test_a_withdrawn_member_is_shown_none_of_their_juries(matrix_world: W) -> None:
+    """The list pages answer a withdrawn member (the matrix's "ok") but name none of the juries they sat on."""
+    for kind in ("evaluation", "certification"):
+        jury = reverse("juries:detail", args=[matrix_world.jury(kind).pk])
+        for actor, shown in (("seated", True), ("withdrawn", False)):
+            client = Client()
+            client.force_login(matrix_world.user(actor, kind))
+            for page in (reverse("home"), reverse("juries:list")):
+                assert (jury in client.get(page).text) is shown, (kind, actor, page)
