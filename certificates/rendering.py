@@ -43,6 +43,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from certificates import rules
 from certificates.models import Parchment, ParchmentKind, ProcesVerbal
+from cqp.lib.blocks import natural_key
+from cqp.lib.outcomes import outcome_words
 from juries.models import OutcomeKind
 
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
@@ -464,30 +466,18 @@ def render_parchment_naive(parchment: Parchment) -> bytes:
 # --- Procès-verbal -------------------------------------------------------------------------------------
 
 
-def _outcome(kind: str | None, blocks: str = "") -> str:
-    if not kind:
-        return "—"
-    label = str(OutcomeKind(kind).label)
-    return f"{label} : {blocks}" if kind == OutcomeKind.PARTIAL and blocks else label
-
-
-def _block_order(code: str) -> tuple[str, int]:
-    digits = "".join(ch for ch in code if ch.isdigit())
-    return (code.rstrip("0123456789"), int(digits) if digits else 0)
-
-
 def pv_context(pv: ProcesVerbal) -> dict[str, Any]:
     content = pv.content
-    block_codes = sorted({code for c in content["candidates"] for code in c["blocks"]}, key=_block_order)
+    block_codes = sorted({code for c in content["candidates"] for code in c["blocks"]}, key=natural_key)
     candidates = [
         {
             "name": c["name"],
             "birth_date": long_date(c["birth_date"]),
             "organisation": c["organisation"],
             "blocks": [c["blocks"].get(code, "—") for code in block_codes],
-            "computed": _outcome(c["computed"], c["computed_blocks"]),
-            "recommendation": _outcome(c["recommendation"]),
-            "decision": _outcome(c["decision"], c["decision_blocks"]),
+            "computed": outcome_words(c["computed"], c["computed_blocks"]),
+            "recommendation": outcome_words(c["recommendation"]),
+            "decision": outcome_words(c["decision"], c["decision_blocks"]),
             "departs": c["departs"],
             "reason": c["reason"],
         }

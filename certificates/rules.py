@@ -10,7 +10,6 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 RESULTS_MONTHS = 1  # results notified within 1 month after the jury (seed 004, § 8)
@@ -82,13 +81,3 @@ def surname_caps(name: str) -> str:
     """A surname in capitals as civil records print it, letter for letter: ß stays ß (str.upper() would make
     Weiß "WEISS", another spelling), every other letter keeps its accent (Ødegård → ØDEGÅRD, Dvořák → DVOŘÁK)."""
     return "".join(ch if ch == "ß" else ch.upper() for ch in name)
-
-
-def blocks_text(codes: Iterable[str]) -> str:
-    """BC1, BC2 and BC10 in their natural order."""
-
-    def key(code: str) -> tuple[str, int]:
-        digits = "".join(ch for ch in code if ch.isdigit())
-        return (code.rstrip("0123456789"), int(digits) if digits else 0)
-
-    return ", ".join(sorted(codes, key=key))

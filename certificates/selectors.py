@@ -1,16 +1,178 @@
-"""Reads of the certifier's paper: the deadlines dashboard, a jury's parchments, a candidate's results."""
+"""Reads of the certifier's paper: what a PV says and who signed it, the deadlines dashboard, a jury's
+parchments, a candidate's results."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.models import User
 from certificates import rules
-from certificates.models import NoticeStatus, ParchmentStatus
-from juries.models import Decision, Jury, JuryKind, OutcomeKind
+from certificates.models import NoticeStatus, ParchmentStatus, ProcesVerbal, PvSignature, PvStatus
+from cqp.lib.blocks import codes_text
+from evaluations.models import Incident
+from juries import rules as jury_rules
+from juries import selectors as jury_selectors
+from juries.models import Decision, Jury, JuryKind, JurySeat, OutcomeKind, Recusal
+
+# --- PV ------------------------------------------------------------------------------------------------
+
+
+def pv_sheet(jury: Jury) -> dict[str, Any]:
+    """What the PV says, as plain data: the sessions, the jury, recusals, incidents and every decision with
+    its reason where it departs from the computed result. Its fingerprint is what members sign."""
+    version = jury.version
+    seats = jury_selectors.jury_seats(jury)
+    evaluation_juries = list(
+        Jury.objects.filter(certification_jury=jury)
+        .select_related("session__organisation", "president__user")
+        .prefetch_related("seats__member__user")
+        .order_by("session__starts_on", "pk")
+    )
+    places = list(jury_selectors.transmitted_places(jury))
+    rows = jury_selectors.deliberation_rows(places, version)
+    session_ids = [ev.session_id for ev in evaluation_juries]
+    incidents = Incident.objects.filter(session_id__in=session_ids).select_related("place__enrolment__candidate")
+    recusals = Recusal.objects.filter(jury__in=[jury, *evaluation_juries]).select_related(
+        "member__user", "place__enrolment__candidate", "jury"
+    )
+    candidates = []
+    for row in rows:
+        decision = row.decision
+        computed = row.outcome
+        departs = False
+        if decision is not None and computed is not None:
+            departs = jury_rules.departs(
+                kind=decision.kind,
+                blocks=[b.code for b in decision.blocks.all()],
+                reference_kind=computed.kind,
+                reference_blocks=computed.acquired_blocks,
+            )
+        candidates.append(
+            {
+                "place": row.place.pk,
+                "name": row.candidate.display_name,
+                "birth_date": row.candidate.birth_date.isoformat(),
+                "organisation": row.place.session.organisation.name,
+                "blocks": {
+                    cell.block.code: (
+                        "acquis antérieurement"
+                        if cell.earlier
+                        else ("validé" if cell.acquired else ("non présenté" if not cell.sat else "non validé"))
+                    )
+                    for cell in row.cells
+                },
+                "computed": computed.kind if computed else None,
+                "computed_blocks": codes_text(computed.acquired_blocks) if computed else "",
+                "recommendation": row.recommendation.kind if row.recommendation else None,
+                "decision": decision.kind if decision else None,
+                "decision_blocks": codes_text(b.code for b in decision.blocks.all()) if decision else "",
+                "reason": decision.reason if decision else "",
+                "departs": departs,
+            }
+        )
+    return {
+        "certification": {
+            "rncp": version.rncp_number,
+            "title": version.title,
+            "version": version.number,
+        },
+        "certifier": version.certifier.legal_name,
+        "jury": {
+            "date": jury.meets_on.isoformat(),
+            "president": jury.president.name if jury.president else None,
+            "members": [{"name": s.member.name, "college": str(s.get_college_display())} for s in seats],
+        },
+        "sessions": [
+            {
+                "organisation": ev.session.organisation.name,
+                "date": ev.session.starts_on.isoformat(),
+                "evaluation_jury": [
+                    {"name": s.member.name, "college": str(s.get_college_display())} for s in ev.seats.all()
+                ],
+                "president": ev.president.name if ev.president else None,
+            }
+            for ev in evaluation_juries
+        ],
+        "recusals": [
+            {
+                "member": r.member.name,
+                "candidate": r.place.enrolment.candidate.display_name,
+                "reason": str(r.get_reason_display()),
+                "jury": str(r.jury.get_kind_display()),
+            }
+            for r in recusals.order_by("jury__kind", "place_id", "member_id")
+        ],
+        "incidents": [
+            {
+                "kind": str(i.get_kind_display()),
+                "description": i.description,
+                "candidate": i.place.enrolment.candidate.display_name if i.place else None,
+                "at": timezone.localtime(i.reported_at).strftime("%Y-%m-%d %H:%M"),
+            }
+            for i in incidents.order_by("reported_at", "pk")
+        ],
+        "candidates": candidates,
+    }
+
+
+@dataclass(frozen=True)
+class SeatSignature:
+    seat: JurySeat
+    signature: PvSignature | None
+    valid: bool  # given to the content in force: a signature given to an earlier content is to renew
+
+
+@dataclass(frozen=True)
+class PvState:
+    """A jury's PV as its page shows it: the content in force (the signed snapshot once locked, what the PV
+    says now before), its fingerprint, the candidates still to decide, and each member's signature."""
+
+    pv: ProcesVerbal | None
+    content: dict[str, Any]
+    digest: str
+    undecided: list[str]
+    signatures: list[SeatSignature]
+
+    @property
+    def signed(self) -> bool:
+        return self.pv is not None and self.pv.status == PvStatus.SIGNED
+
+    def seat_of(self, user: User) -> SeatSignature | None:
+        return next((s for s in self.signatures if s.seat.member.user_id == user.pk), None)
+
+
+def pv_state(jury: Jury) -> PvState:
+    """The one computation of who signed what: a signature counts when it was given to the content in force,
+    so a decision changed after a signature asks that member to sign again."""
+    pv = ProcesVerbal.objects.filter(jury=jury).first()
+    if pv is not None and pv.status == PvStatus.SIGNED:
+        content, digest = pv.content, pv.content_sha256
+    else:
+        content = pv_sheet(jury)
+        digest = rules.fingerprint(content)
+    signatures = {s.member_id: s for s in pv.signatures.select_related("user")} if pv is not None else {}
+    return PvState(
+        pv=pv,
+        content=content,
+        digest=digest,
+        undecided=[c["name"] for c in content["candidates"] if c["decision"] is None],
+        signatures=[
+            SeatSignature(
+                seat=seat,
+                signature=signatures.get(seat.member_id),
+                valid=seat.member_id in signatures and signatures[seat.member_id].content_sha256 == digest,
+            )
+            for seat in jury_selectors.jury_seats(jury)
+        ],
+    )
+
+
+# --- Deadlines -----------------------------------------------------------------------------------------
 
 
 @dataclass

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import check_certifier_admin
 from accounts.models import User
-from certificates import rendering, rules
+from certificates import rendering, rules, selectors
 from certificates.models import (
     RENDER_CLAIM,
     CpnefpValidation,
@@ -47,111 +47,9 @@ from certificates.models import (
 )
 from cqp.lib import claims
 from cqp.models import Certifier
-from evaluations.models import Incident
-from juries import selectors as jury_selectors
-from juries.models import Decision, Jury, JuryKind, OutcomeKind, Recusal
+from juries.models import Decision, Jury, JuryKind, OutcomeKind
 
 # --- PV ------------------------------------------------------------------------------------------------
-
-
-def pv_content(jury: Jury) -> dict[str, Any]:
-    """What the PV says, as plain data: the sessions, the jury, recusals, incidents and every decision with
-    its reason where it departs from the computed result. Its fingerprint is what members sign."""
-    version = jury.version
-    seats = jury_selectors.jury_seats(jury)
-    evaluation_juries = list(
-        Jury.objects.filter(certification_jury=jury)
-        .select_related("session__organisation", "president__user")
-        .prefetch_related("seats__member__user")
-        .order_by("session__starts_on", "pk")
-    )
-    places = list(jury_selectors.transmitted_places(jury))
-    rows = jury_selectors.deliberation_rows(places, version)
-    session_ids = [ev.session_id for ev in evaluation_juries]
-    incidents = Incident.objects.filter(session_id__in=session_ids).select_related("place__enrolment__candidate")
-    recusals = Recusal.objects.filter(jury__in=[jury, *evaluation_juries]).select_related(
-        "member__user", "place__enrolment__candidate", "jury"
-    )
-    candidates = []
-    for row in rows:
-        decision = row.decision
-        computed = row.outcome
-        departs = False
-        if decision is not None and computed is not None:
-            from juries.rules import departs as departs_rule
-
-            departs = departs_rule(
-                kind=decision.kind,
-                blocks=[b.code for b in decision.blocks.all()],
-                reference_kind=computed.kind,
-                reference_blocks=computed.acquired_blocks,
-            )
-        candidates.append(
-            {
-                "place": row.place.pk,
-                "name": row.candidate.display_name,
-                "birth_date": row.candidate.birth_date.isoformat(),
-                "organisation": row.place.session.organisation.name,
-                "blocks": {
-                    cell.block.code: (
-                        "acquis antérieurement"
-                        if cell.earlier
-                        else ("validé" if cell.acquired else ("non présenté" if not cell.sat else "non validé"))
-                    )
-                    for cell in row.cells
-                },
-                "computed": computed.kind if computed else None,
-                "computed_blocks": rules.blocks_text(computed.acquired_blocks) if computed else "",
-                "recommendation": row.recommendation.kind if row.recommendation else None,
-                "decision": decision.kind if decision else None,
-                "decision_blocks": rules.blocks_text(b.code for b in decision.blocks.all()) if decision else "",
-                "reason": decision.reason if decision else "",
-                "departs": departs,
-            }
-        )
-    return {
-        "certification": {
-            "rncp": version.rncp_number,
-            "title": version.title,
-            "version": version.number,
-        },
-        "certifier": version.certifier.legal_name,
-        "jury": {
-            "date": jury.meets_on.isoformat(),
-            "president": jury.president.name if jury.president else None,
-            "members": [{"name": s.member.name, "college": str(s.get_college_display())} for s in seats],
-        },
-        "sessions": [
-            {
-                "organisation": ev.session.organisation.name,
-                "date": ev.session.starts_on.isoformat(),
-                "evaluation_jury": [
-                    {"name": s.member.name, "college": str(s.get_college_display())} for s in ev.seats.all()
-                ],
-                "president": ev.president.name if ev.president else None,
-            }
-            for ev in evaluation_juries
-        ],
-        "recusals": [
-            {
-                "member": r.member.name,
-                "candidate": r.place.enrolment.candidate.display_name,
-                "reason": str(r.get_reason_display()),
-                "jury": str(r.jury.get_kind_display()),
-            }
-            for r in recusals.order_by("jury__kind", "place_id", "member_id")
-        ],
-        "incidents": [
-            {
-                "kind": str(i.get_kind_display()),
-                "description": i.description,
-                "candidate": i.place.enrolment.candidate.display_name if i.place else None,
-                "at": timezone.localtime(i.reported_at).strftime("%Y-%m-%d %H:%M"),
-            }
-            for i in incidents.order_by("reported_at", "pk")
-        ],
-        "candidates": candidates,
-    }
 
 
 def pv_for(jury: Jury) -> ProcesVerbal | None:
@@ -186,7 +84,7 @@ def pv_sign(*, jury: Jury, user: User, expected_sha256: str | None = None) -> Pv
     pv = ProcesVerbal.objects.select_for_update().filter(jury=jury).first()
     if pv is not None and pv.status == PvStatus.SIGNED:
         raise ValidationError(_("Le procès-verbal est signé par tous : il ne change plus."))
-    content = pv_content(jury)
+    content = selectors.pv_sheet(jury)
     _check_pv_ready(jury, content)
     digest = rules.fingerprint(content)
     if expected_sha256 is not None and expected_sha256 != digest:
@@ -213,19 +111,6 @@ def pv_sign(*, jury: Jury, user: User, expected_sha256: str | None = None) -> Pv
 
         transaction.on_commit(lambda: tasks.pv_render.delay(pv_id=pv.pk))
     return signature
-
-
-def pv_signatures_state(pv: ProcesVerbal) -> list[tuple[Any, PvSignature | None, bool]]:
-    """(seat, signature or None, still valid) for every member of the jury, in college order."""
-    signatures = {s.member_id: s for s in pv.signatures.select_related("user")}
-    return [
-        (
-            seat,
-            signatures.get(seat.member_id),
-            seat.member_id in signatures and signatures[seat.member_id].content_sha256 == pv.content_sha256,
-        )
-        for seat in jury_selectors.jury_seats(pv.jury)
-    ]
 
 
 # --- CPNEFP validation and results ---------------------------------------------------------------------

@@ -30,7 +30,6 @@ from certificates.models import (
 from certificates.verification import verify, verify_code
 from cqp.actions import run_action
 from cqp.lib.downloads import private_file, private_stream
-from juries.models import JurySeat
 
 __all__ = ["verify", "verify_code"]
 
@@ -66,32 +65,18 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 
 def pv_detail(request: HttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.certification_jury_for(request.user, jury_pk)
-    pv = ProcesVerbal.objects.filter(jury=jury).first()
-    content = pv.content if pv is not None and pv.status == "signed" else services.pv_content(jury)
-    digest = pv.content_sha256 if pv is not None and pv.status == "signed" else rules.fingerprint(content)
-    undecided = [c["name"] for c in content["candidates"] if c["decision"] is None]
-    seats = list(JurySeat.objects.filter(jury=jury).select_related("member__user").order_by("college"))
-    signatures = {s.member_id: s for s in pv.signatures.select_related("user")} if pv else {}
-    state = [
-        {
-            "seat": seat,
-            "signature": signatures.get(seat.member_id),
-            "valid": seat.member_id in signatures and signatures[seat.member_id].content_sha256 == digest,
-        }
-        for seat in seats
-    ]
-    my_seat = next((s for s in seats if s.member.user_id == request.user.pk), None)
-    my_signature = signatures.get(my_seat.member_id) if my_seat else None
+    state = selectors.pv_state(jury)
+    mine = state.seat_of(request.user)
     context: dict[str, Any] = {
         "jury": jury,
-        "pv": pv,
-        "content": content,
-        "digest": digest,
-        "undecided": undecided,
-        "state": state,
-        "my_seat": my_seat,
-        "my_signature": my_signature,
-        "my_signature_valid": my_signature is not None and my_signature.content_sha256 == digest,
+        "pv": state.pv,
+        "content": state.content,
+        "digest": state.digest,
+        "undecided": state.undecided,
+        "state": state.signatures,
+        "my_seat": mine.seat if mine else None,
+        "my_signature": mine.signature if mine else None,
+        "my_signature_valid": mine is not None and mine.valid,
         "validation": CpnefpValidation.objects.filter(jury=jury).select_related("recorded_by").first(),
         "validation_form": ValidationForm(initial={"meeting_on": timezone.localdate()}),
     }

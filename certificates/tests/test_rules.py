@@ -147,11 +147,6 @@ def test_looks_like_a_code(text: str, expected: bool) -> None:
     assert rules.looks_like_a_code(text) is expected
 
 
-def test_blocks_are_listed_in_their_natural_order() -> None:
-    assert rules.blocks_text(["BC10", "BC2", "BC1"]) == "BC1, BC2, BC10"
-    assert rules.blocks_text([]) == ""
-
-
 @pytest.mark.parametrize(
     ("name", "caps"),
     [

@@ -15,6 +15,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from certificates import rules, selectors, services
@@ -93,7 +94,7 @@ def test_each_signature_is_bound_to_the_sha256_of_the_content(decided: Decided) 
     assert pv.status == PvStatus.SIGNING
     assert signature.user == user
     assert signature.content_sha256 == pv.content_sha256 == rules.fingerprint(pv.content)
-    assert pv.content_sha256 == rules.fingerprint(services.pv_content(decided.certification))
+    assert pv.content_sha256 == rules.fingerprint(selectors.pv_sheet(decided.certification))
     names = [c["name"] for c in pv.content["candidates"]]
     assert names == [d.place.enrolment.candidate.display_name for d in decided.decisions]
     assert [c["decision"] for c in pv.content["candidates"]] == ["total", "partial", "none"]
@@ -141,7 +142,7 @@ def test_a_decision_changed_between_two_signatures_asks_the_earlier_signers_to_s
     pv = ProcesVerbal.objects.get(jury=jury)
     assert pv.content_sha256 != before
     assert pv.status == PvStatus.SIGNING, "the first signature was given to another content"
-    state = {seat.member.user: valid for seat, _signature, valid in services.pv_signatures_state(pv)}
+    state = {s.seat.member.user: s.valid for s in selectors.pv_state(jury).signatures}
     assert state == {first: False, second: True, third: True}
 
     with commit():
@@ -153,6 +154,28 @@ def test_a_decision_changed_between_two_signatures_asks_the_earlier_signers_to_s
     assert pv.content["candidates"][1]["decision"] == "none"
     assert pv.content["candidates"][1]["reason"] == "Le jury estime le bloc 1 insuffisamment démontré."
     assert pv.render_status == RenderStatus.DONE
+
+
+def test_the_page_and_the_signatures_state_agree_once_a_decision_changes_after_a_signature(
+    decided: Decided, client: Any
+) -> None:
+    jury = decided.certification
+    first, second, third = members(decided)
+    _total, partial, _failed = outcomes(decided)
+    services.pv_sign(jury=jury, user=first)
+    jury_services.decision_record(
+        jury=jury,
+        place=partial.place,
+        kind="none",
+        blocks=[],
+        reason="Le jury estime le bloc 1 insuffisamment démontré.",
+        decided_by=jury.president.user,
+    )
+    client.force_login(first)
+    page = client.get(reverse("certificates:pv", args=[jury.pk]))
+    shown = {s.seat.member.user: s.valid for s in page.context["state"]}
+    computed = {s.seat.member.user: s.valid for s in selectors.pv_state(jury).signatures}
+    assert shown == computed == {first: False, second: False, third: False}
 
 
 def test_a_signed_pv_locks_the_decisions_and_disputes(signed: Decided) -> None:
