@@ -413,9 +413,20 @@ def fingerprint() -> dict[str, tuple[int, str]]:
             if table == "django_session":
                 continue
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            rows = sorted(repr(r) for r in cursor.fetchall())
+            # bytes, not a memoryview (whose repr is its address) for PostgreSQL's bytea
+            rows = sorted(repr([bytes(v) if isinstance(v, memoryview) else v for v in r]) for r in cursor.fetchall())
             state[table] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
     return state
+
+
+def test_the_fingerprint_sees_a_changed_row(matrix_world: W) -> None:
+    before = fingerprint()
+    with transaction.atomic():
+        type(matrix_world.dispute).objects.filter(pk=matrix_world.dispute.pk).update(resolution="Autre issue")
+        changed = [table for table, state in fingerprint().items() if state != before[table]]
+        transaction.set_rollback(True)
+    assert changed == [type(matrix_world.dispute)._meta.db_table]
+    assert fingerprint() == before
 
 
 def answer_class(response: Any) -> str:
