@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -24,6 +24,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+
+if TYPE_CHECKING:
+    from cqp.models import TrainingOrganisation
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -65,10 +68,12 @@ def check_certifier_admin(user: Any, message: str | None = None) -> None:
         raise PermissionDenied(message or _("Cette page est réservée aux administrateurs du certificateur."))
 
 
-def check_organisation_staff(user: Any, message: str | None = None) -> None:
-    """403 unless the user is on the staff of a training organisation."""
-    if not is_organisation_staff(user):
+def check_organisation_staff(user: Any, message: str | None = None) -> TrainingOrganisation:
+    """403 unless the user is on the staff of a training organisation; their organisation otherwise."""
+    if not is_organisation_staff(user) or user.organisation is None:
         raise PermissionDenied(message or _("Cette page est réservée aux organismes de formation."))
+    organisation: TrainingOrganisation = user.organisation
+    return organisation
 
 
 def check_candidate_manager(user: Any, message: str | None = None) -> None:
@@ -102,7 +107,7 @@ def require_certifier_admin(view: View) -> View:
     return wrapper  # type: ignore[return-value]
 
 
-Scoped = TypeVar("Scoped", bound=QuerySet)
+Scoped = TypeVar("Scoped", bound="QuerySet[Any]")
 
 
 def organisation_scope(user: Any, queryset: Scoped) -> Scoped:

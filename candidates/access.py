@@ -15,18 +15,21 @@ from django.utils.translation import gettext as _
 from accounts.access import check_any_role, check_candidate_manager, check_organisation_staff, organisation_scope
 from accounts.models import Role, User
 from candidates.models import Candidate, CandidateDocument, Enrolment
+from cqp.models import TrainingOrganisation
 
 
-def check_candidate_creator(user: User) -> None:
-    """A candidate is registered by their training organisation (403 for certifier admins and other roles)."""
+def check_candidate_creator(user: User) -> TrainingOrganisation:
+    """A candidate is registered by their training organisation (403 for certifier admins and other roles):
+    the organisation they are registered for."""
     check_candidate_manager(user)
-    check_organisation_staff(user, _("Un candidat est enregistré par son organisme de formation."))
+    return check_organisation_staff(user, _("Un candidat est enregistré par son organisme de formation."))
 
 
-def check_candidate_importer(user: User) -> None:
-    """Candidates are imported by their training organisation (403 for certifier admins and other roles)."""
+def check_candidate_importer(user: User) -> TrainingOrganisation:
+    """Candidates are imported by their training organisation (403 for certifier admins and other roles): the
+    organisation they are imported for."""
     check_candidate_manager(user)
-    check_organisation_staff(user, _("Les candidats sont importés par leur organisme de formation."))
+    return check_organisation_staff(user, _("Les candidats sont importés par leur organisme de formation."))
 
 
 def candidates_for(user: User) -> QuerySet[Candidate]:

@@ -48,12 +48,12 @@ def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    access.check_candidate_creator(request.user)
+    organisation = access.check_candidate_creator(request.user)
     form = CandidateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             candidate = services.candidate_create(
-                organisation=request.user.organisation, created_by=request.user, **form.cleaned_data
+                organisation=organisation, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -116,12 +116,14 @@ def candidate_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """The owner of an existing account, signed in, confirms the candidate space their organisation opened."""
     candidate = access.invitation_for_user(request.user, token)
-    if request.method == "POST" and run_action(
-        request,
-        lambda: services.candidate_invitation_accept(candidate=candidate, user=request.user),
-        success=_("Votre espace candidat est relié à votre compte."),
-    ):
-        return redirect("home")
+    if request.method == "POST":
+        linked = run_action(
+            request,
+            lambda: services.candidate_invitation_accept(candidate=candidate, user=request.user),
+            success=_("Votre espace candidat est relié à votre compte."),
+        )
+        if linked is not None:
+            return redirect("home")
     return render(request, "candidates/invitation_accept.html", {"candidate": candidate})
 
 
@@ -190,13 +192,13 @@ def _render_preview(
 
 
 def candidate_import(request: AuthenticatedHttpRequest) -> HttpResponse:
-    access.check_candidate_importer(request.user)
+    organisation = access.check_candidate_importer(request.user)
     form = CandidateImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
         parsed = importing.parse_rows(upload.name, content)
-        preview = importing.import_preview(organisation=request.user.organisation, parsed=parsed)
+        preview = importing.import_preview(organisation=organisation, parsed=parsed)
         sha256 = _stash_import(request, filename=upload.name, content=content)
         return _render_preview(request, preview, filename=upload.name, sha256=sha256)
     return render(request, "candidates/import_form.html", {"form": form})
@@ -204,7 +206,7 @@ def candidate_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_POST
 def candidate_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
-    access.check_candidate_importer(request.user)
+    organisation = access.check_candidate_importer(request.user)
     form = CandidateImportConfirmForm(request.POST)
     stashed = _stashed_import(request, form.cleaned_data["sha256"]) if form.is_valid() else None
     if stashed is None:
@@ -213,13 +215,11 @@ def candidate_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     filename, content = stashed
     try:
         created = importing.candidates_import(
-            organisation=request.user.organisation, created_by=request.user, content=content, filename=filename
+            organisation=organisation, created_by=request.user, content=content, filename=filename
         )
     except ValidationError:
         messages.error(request, _("Rien n'a été importé : corrigez les lignes en erreur puis renvoyez le fichier."))
-        preview = importing.import_preview(
-            organisation=request.user.organisation, parsed=importing.parse_rows(filename, content)
-        )
+        preview = importing.import_preview(organisation=organisation, parsed=importing.parse_rows(filename, content))
         return _render_preview(request, preview, filename=filename, sha256=form.cleaned_data["sha256"])
     del request.session[IMPORT_SESSION_KEY]
     messages.success(

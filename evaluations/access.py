@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import check_candidate_manager, check_certifier_admin, check_organisation_staff, organisation_scope
 from accounts.models import User
+from cqp.models import TrainingOrganisation
 from evaluations.models import ConvocationStatus, EvaluationSession, SessionCandidate
 
 
@@ -16,10 +17,11 @@ def sessions_for(user: User) -> QuerySet[EvaluationSession]:
     return organisation_scope(user, EvaluationSession.objects.all())
 
 
-def check_session_scheduler(user: User) -> None:
-    """A session is scheduled by its training organisation (403 for certifier admins and other roles)."""
+def check_session_scheduler(user: User) -> TrainingOrganisation:
+    """A session is scheduled by its training organisation (403 for certifier admins and other roles): the
+    organisation it is scheduled for."""
     check_candidate_manager(user)
-    check_organisation_staff(user, _("Une session est programmée par l'organisme de formation."))
+    return check_organisation_staff(user, _("Une session est programmée par l'organisme de formation."))
 
 
 def session_for_user(user: User, pk: int) -> EvaluationSession:

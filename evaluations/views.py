@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import check_candidate_manager
-from accounts.models import User
 from accounts.types import AuthenticatedHttpRequest
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
@@ -58,12 +57,11 @@ def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    access.check_session_scheduler(request.user)
-    user: User = request.user
+    organisation = access.check_session_scheduler(request.user)
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_schedule(organisation=user.organisation, created_by=user, **form.cleaned_data)
+            session = services.session_schedule(organisation=organisation, created_by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
