@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_certifier_admin
+from accounts.selectors import audit_trail, audit_trails
 from accounts.models import User
 from candidates.access import candidates_for, documents_for
 from cqp.actions import run_action
@@ -36,15 +37,20 @@ from juries.forms import (
     SeatChoiceForm,
     TransmitForm,
 )
-from juries.models import AuditEntry, Dispute, Grid, GridStatus, Jury, JuryKind
+from juries.models import AuditEntry, Dispute, Grid, GridStatus, Jury, JuryKind, JuryMember
 
 # --- Registry ------------------------------------------------------------------------------------------
 
 
 def member_list(request: HttpRequest) -> HttpResponse:
     access.require_registry(request.user)
-    members = access.members_for(request.user).prefetch_related("certifications").order_by("status", "last_name")
-    return render(request, "juries/member_list.html", {"members": members, "reason_form": ReasonForm()})
+    members = list(
+        access.members_for(request.user).prefetch_related("certifications").order_by("status", "last_name")
+    )
+    # Each member's line carries their trail: proposal, habilitation, withdrawal (one query for the page).
+    trails = audit_trails(JuryMember, [m.pk for m in members])
+    rows = [(m, trails.get(m.pk, [])) for m in members]
+    return render(request, "juries/member_list.html", {"members": members, "rows": rows, "reason_form": ReasonForm()})
 
 
 def member_create(request: HttpRequest) -> HttpResponse:
@@ -179,6 +185,7 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["sessions"] = list(
             Jury.objects.filter(certification_jury=jury).select_related("session__organisation", "president__user")
         )
+    context["events"] = audit_trail(jury)  # who presided, designated by whom and when
     return render(request, "juries/jury_detail.html", context)
 
 
