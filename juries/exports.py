@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,11 +23,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cqp.lib.outcomes import outcome_words
 from cqp.models import Block
 from cqp.rules import Outcome
 from evaluations.models import EvaluationSession, SessionMode
 from juries import selectors
-from juries.models import Jury, JurySeat, OutcomeKind, Recommendation, Recusal
+from juries.models import Jury, JurySeat, Recommendation, Recusal
 from juries.selectors import BlockCell, Row
 
 # --- Wording shared by the pages and the exports -------------------------------------------------------
@@ -36,15 +36,6 @@ from juries.selectors import BlockCell, Row
 
 def day_text(day: dt.date) -> str:
     return date_format(day, "d/m/Y")
-
-
-def block_codes_text(codes: Iterable[str]) -> str:
-    """Block codes in their natural order (BC2 before BC10), comma-separated."""
-
-    def natural(code: str) -> list[int | str]:
-        return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code)]
-
-    return ", ".join(sorted(codes, key=natural))
 
 
 def cell_state(cell: BlockCell) -> str:
@@ -93,20 +84,14 @@ def outcome_text(outcome: Outcome | None) -> str:
     « Grilles à valider » while a consensus grid is not validated."""
     if outcome is None:
         return _("Grilles à valider")
-    label = str(OutcomeKind(outcome.kind).label)
-    if outcome.kind == OutcomeKind.PARTIAL:
-        return f"{label} : {block_codes_text(outcome.acquired_blocks)}"
-    return label
+    return outcome_words(outcome.kind, outcome.acquired_blocks)
 
 
 def recommendation_text(recommendation: Recommendation | None) -> str:
     """The evaluation jury's recommendation in the same words as the computed result; empty when none."""
     if recommendation is None:
         return ""
-    label = str(recommendation.get_kind_display())
-    if recommendation.kind == OutcomeKind.PARTIAL:
-        return f"{label} : {block_codes_text(b.code for b in recommendation.blocks.all())}"
-    return label
+    return outcome_words(recommendation.kind, [b.code for b in recommendation.blocks.all()])
 
 
 def recusal_text(recusal: Recusal) -> str:

@@ -7,12 +7,12 @@ and certification rules themselves live in `cqp.rules`; this module only feeds t
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from cqp.lib.siret import siren
+from cqp.lib.text import words
 from cqp.rules import ACQUIRED, NOT_ACQUIRED, BlockDecision, IncompleteGrid, validate_block
 
 EMPLOYEES = "employees"
@@ -142,16 +142,13 @@ CONFLICT_LABELS = {
 
 def fold(text: str) -> str:
     """A company name folded for comparison: no accents, case, punctuation or legal form."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    words = re.findall(r"[a-z0-9]+", plain)
     legal_forms = {"sa", "sas", "sasu", "sarl", "eurl", "sci", "snc", "et", "cie", "la", "le", "les", "l", "de", "du"}
-    return " ".join(word for word in words if word not in legal_forms)
+    return " ".join(word for word in words(text) if word not in legal_forms)
 
 
 def same_company(*, member_company: str, member_siret: str, candidate_company: str, candidate_siret: str) -> bool:
     """Same firm: same SIREN (the first 9 digits of the SIRET), or the same name once folded."""
-    if len(member_siret) >= 9 and len(candidate_siret) >= 9 and member_siret[:9] == candidate_siret[:9]:
+    if siren(member_siret) and siren(member_siret) == siren(candidate_siret):
         return True
     left, right = fold(member_company), fold(candidate_company)
     return bool(left) and left == right
