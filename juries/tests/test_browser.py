@@ -73,8 +73,8 @@ def test_the_president_grades_a_session_by_keyboard_and_sees_the_blocks_status(p
 
     page.get_by_role("link", name=re.compile("Jury d'évaluation")).click()
     board = page.get_by_test_id("board")
-    expect(board).to_contain_text("Totale")
-    expect(board).to_contain_text("Partielle : BC1")
+    expect(board).to_contain_text("Attribution totale")
+    expect(board).to_contain_text("Attribution partielle : BC1")
     expect(board).to_contain_text("Non-attribution")
     expect(page.get_by_test_id("left-to-grade")).to_contain_text("0 grille")
     screenshot("juries-board")
@@ -105,7 +105,7 @@ def test_the_certification_jury_decides_including_a_partial_award(page, login, s
 
     # The partial candidate: the jury awards BC1 as recommended.
     rows.nth(1).get_by_test_id("open-decision").click()
-    expect(page.get_by_test_id("computed")).to_contain_text("Partielle : BC1")
+    expect(page.get_by_test_id("computed")).to_contain_text("Attribution partielle : BC1")
     page.get_by_label("Attribution partielle").check()
     page.get_by_label("BC1").check()
     screenshot("juries-decision-partial")

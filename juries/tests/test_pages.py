@@ -29,7 +29,7 @@ def test_the_president_enters_a_consensus_grid_through_the_page(client, world):
     assert "Grille validée et verrouillée." in answer.text
     assert Grid.objects.filter(place=place, member__isnull=True, status=GridStatus.SUBMITTED).count() == 2
     board = client.get(reverse("juries:detail", args=[jury.pk]))
-    assert "Partielle : BC1" in board.text
+    assert "Attribution partielle : BC1" in board.text
 
 
 def test_an_incomplete_grid_is_refused_and_redisplayed_with_what_was_typed(client, world):
