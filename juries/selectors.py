@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -297,3 +297,111 @@ def blocks_sat(place: SessionCandidate) -> list[Block]:
     earlier = earlier_acquisitions([place], version, blocks).get(place.pk, {})
     enrolled = set(place.enrolment.blocks.values_list("pk", flat=True))
     return [b for b in blocks if b.pk in enrolled and b.pk not in earlier]
+
+
+# --- The grid page -------------------------------------------------------------------------------------
+
+# One block as the grid page posts it: (grades, comments by competency code, comment on the block).
+BlockEntry = tuple[Mapping[str, str], Mapping[str, str], str]
+
+
+@dataclass
+class GridLine:
+    competency: Competency
+    value: str  # "A", "NA" or "" (not graded yet)
+    comment: str
+    others: list[str]  # the other members' grades, in the order of `GridSheet.members`
+
+
+@dataclass
+class GridSection:
+    block: Block
+    grid: Grid | None  # the grid shown (consensus or the member's own), None until first saved
+    locked: bool
+    rows: list[GridLine]
+    comment: str
+    status: rules.LiveBlockStatus | None  # live status of the grades shown; None for a block without rule
+
+
+@dataclass
+class GridSheet:
+    row: Row  # the candidate's line of the deliberation grid (computed result, recommendation)
+    sections: list[GridSection]  # every block the candidate sits, in order
+    members: list[JuryMember]  # members whose own grids are shown beside, by name
+    recusals: list[Recusal]  # this jury's recusals for the candidate
+
+
+def grid_sheet(
+    jury: Jury,
+    place: SessionCandidate,
+    *,
+    consensus: bool,
+    member_id: int | None,
+    posted: Mapping[int, BlockEntry] | None = None,
+) -> GridSheet:
+    """A candidate's grid page: every block they sit with its competencies, the grades of the grid shown
+    (the consensus, or member `member_id`'s own; those just `posted` when given, e.g. refused), the live
+    status of each block, the members' own grids beside (a member does not see theirs twice), and the
+    candidate's deliberation row. A constant number of queries whatever the number of blocks or members."""
+    row = deliberation_rows([place], jury.version)[0]
+    blocks = [cell.block for cell in row.cells if cell.sat]
+    grids = list(Grid.objects.filter(place=place).select_related("member__user").prefetch_related("grades__competency"))
+    shown = {
+        g.block_id: g
+        for g in grids
+        if (g.member_id is None if consensus else (member_id is not None and g.member_id == member_id))
+    }
+    hidden = None if consensus else member_id
+    beside = [g for g in grids if g.member_id is not None and g.member_id != hidden]
+    members = sorted({g.member for g in beside}, key=lambda m: m.name)
+    by_pk = {b.pk: b for b in blocks}
+    others: dict[tuple[int, str], list[str]] = {}
+    for grid in beside:
+        if grid.block_id not in by_pk:
+            continue
+        values = {g.competency.code: g.value for g in grid.grades.all()}
+        column = members.index(grid.member)
+        for competency in by_pk[grid.block_id].competencies.all():
+            cells = others.setdefault((grid.block_id, competency.code), [""] * len(members))
+            cells[column] = values.get(competency.code, "")
+    sections = []
+    for block in blocks:
+        grid = shown.get(block.pk)
+        if posted is not None:
+            grades, comments, block_comment = posted[block.pk]
+        else:
+            saved = list(grid.grades.all()) if grid else []
+            grades = {g.competency.code: g.value for g in saved}
+            comments = {g.competency.code: g.comment for g in saved}
+            block_comment = grid.comment if grid else ""
+        codes, mandatory, threshold = block_rule(block)
+        sections.append(
+            GridSection(
+                block=block,
+                grid=grid,
+                locked=grid is not None and grid.status == GridStatus.SUBMITTED,
+                rows=[
+                    GridLine(
+                        competency=c,
+                        value=grades.get(c.code, ""),
+                        comment=comments.get(c.code, ""),
+                        others=others.get((block.pk, c.code), [""] * len(members)),
+                    )
+                    for c in block.competencies.all()
+                ],
+                comment=block_comment,
+                status=rules.live_block_status(grades, codes, mandatory, threshold) if codes else None,
+            )
+        )
+    recusals = list(place.recusals.filter(jury=jury).select_related("member__user"))
+    return GridSheet(row=row, sections=sections, members=members, recusals=recusals)
+
+
+def live_statuses(blocks: Iterable[Block], grades: Mapping[int, Mapping[str, str]]) -> dict[int, rules.LiveBlockStatus]:
+    """The live status of each block (with a rule) for the grades typed so far, by block pk: nothing read."""
+    statuses = {}
+    for block in blocks:
+        codes, mandatory, threshold = block_rule(block)
+        if codes:
+            statuses[block.pk] = rules.live_block_status(grades.get(block.pk, {}), codes, mandatory, threshold)
+    return statuses

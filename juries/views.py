@@ -24,7 +24,7 @@ from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
-from juries import access, exports, rules, selectors, services
+from juries import access, exports, selectors, services
 from juries.forms import (
     AssignForm,
     CertificationJuryForm,
@@ -37,7 +37,7 @@ from juries.forms import (
     SeatChoiceForm,
     TransmitForm,
 )
-from juries.models import AuditEntry, Dispute, Grid, GridStatus, Jury, JuryKind, JuryMember
+from juries.models import AuditEntry, Dispute, Grid, Jury, JuryKind, JuryMember
 
 # --- Registry ------------------------------------------------------------------------------------------
 
@@ -259,7 +259,7 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Grids ---------------------------------------------------------------------------------------------
 
 
-def _posted_grades(data: Any, blocks: list[Any]) -> dict[int, tuple[dict[str, str], dict[str, str], str]]:
+def _posted_grades(data: Any, blocks: list[Any]) -> dict[int, selectors.BlockEntry]:
     """{block pk: (grades, comments, block comment)} from the grid form."""
     posted = {}
     for block in blocks:
@@ -271,78 +271,17 @@ def _posted_grades(data: Any, blocks: list[Any]) -> dict[int, tuple[dict[str, st
     return posted
 
 
-def _grid_context(
-    jury: Jury, place: SessionCandidate, mode: str, me_pk: int | None, posted: dict[int, Any] | None = None
-) -> dict[str, Any]:
-    """Every block the candidate sits with its competencies, the grades (saved or just posted), the live
-    status of each block, and the members' own grids beside the consensus. Constant queries."""
-    blocks = services.blocks_sat(place)
-    grids = list(Grid.objects.filter(place=place).select_related("member__user").prefetch_related("grades__competency"))
-    member_grids = [g for g in grids if g.member_id is not None]
-    own = {
-        g.block_id: g
-        for g in grids
-        if (g.member_id is None if mode == "consensus" else (me_pk is not None and g.member_id == me_pk))
-    }
-    hidden = me_pk if mode == "member" else None  # a member does not see their own grid twice
-    members = sorted({g.member for g in member_grids if g.member_id != hidden}, key=lambda m: m.name)
-    by_pk = {b.pk: b for b in blocks}
-    others: dict[tuple[int, str], list[str]] = {}
-    for grid in member_grids:
-        if grid.member_id == hidden or grid.block_id not in by_pk:
-            continue
-        values = {g.competency.code: g.value for g in grid.grades.all()}
-        column = members.index(grid.member)
-        for competency in by_pk[grid.block_id].competencies.all():
-            cells = others.setdefault((grid.block_id, competency.code), [""] * len(members))
-            cells[column] = values.get(competency.code, "")
-    sections = []
-    for block in blocks:
-        grid = own.get(block.pk)
-        saved = {g.competency.code: g for g in grid.grades.all()} if grid else {}
-        if posted is not None:
-            grades, comments, block_comment = posted[block.pk]
-        else:
-            grades = {code: g.value for code, g in saved.items()}
-            comments = {code: g.comment for code, g in saved.items()}
-            block_comment = grid.comment if grid else ""
-        codes, mandatory, threshold = selectors.block_rule(block)
-        rows = [
-            {
-                "competency": c,
-                "value": grades.get(c.code, ""),
-                "comment": comments.get(c.code, ""),
-                "others": others.get((block.pk, c.code), [""] * len(members)),
-            }
-            for c in block.competencies.all()
-        ]
-        sections.append(
-            {
-                "block": block,
-                "grid": grid,
-                "locked": grid is not None and grid.status == GridStatus.SUBMITTED,
-                "rows": rows,
-                "comment": block_comment,
-                "status": rules.live_block_status(grades, codes, mandatory, threshold) if codes else None,
-            }
-        )
-    return {"sections": sections, "members": members}
-
-
 def grid_entry(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
     jury = access.evaluation_jury_for(request.user, pk)
     place = access.place_for_user(request.user, jury, place_pk)
     grid_access = access.grid_access(request.user, jury, place, request.GET.get("grille") or request.POST.get("grille"))
     mode, editable = grid_access.mode, grid_access.editable
-    me = access.member_of(request.user)
-    me_pk = me.pk if me else None
     places = list(selectors.session_places(jury))
     index = next((i for i, p in enumerate(places) if p.pk == place.pk), None)
     posted = None
     if request.method == "POST":
         access.check_grid_editable(grid_access)
-        blocks = services.blocks_sat(place)
-        posted = _posted_grades(request.POST, blocks)
+        posted = _posted_grades(request.POST, selectors.blocks_sat(place))
         action = request.POST.get("action", "save")
         try:
             services.grids_enter(
@@ -366,6 +305,10 @@ def grid_entry(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
                 target = places[index + 1]
             url = reverse("juries:grid", args=[jury.pk, target.pk])
             return redirect(f"{url}?grille={'consensus' if mode == 'consensus' else 'membre'}")
+    me = access.member_of(request.user)
+    sheet = selectors.grid_sheet(
+        jury, place, consensus=mode == "consensus", member_id=me.pk if me else None, posted=posted
+    )
     context = {
         "jury": jury,
         "place": place,
@@ -375,30 +318,31 @@ def grid_entry(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
         "next": places[index + 1] if index is not None and index + 1 < len(places) else None,
         "position": (index or 0) + 1,
         "count": len(places),
-        "recusals": list(place.recusals.filter(jury=jury).select_related("member__user")),
+        "row": sheet.row,
+        "sections": sheet.sections,
+        "members": sheet.members,
+        "recusals": sheet.recusals,
         "documents": list(documents_for(request.user).filter(enrolment=place.enrolment)),
-        "row": selectors.deliberation_rows([place], jury.version)[0],
         "reopen_form": ReasonForm() if request.user.is_certifier_admin else None,
-        **_grid_context(jury, place, mode, me_pk, posted),
+        "recommendation_form": _recommendation_form(sheet.row) if mode == "consensus" else None,
     }
-    if mode == "consensus":
-        row = context["row"]
-        initial: dict[str, Any] = {}
-        if row.recommendation:
-            initial = {
-                "kind": row.recommendation.kind,
-                "blocks": [str(b.pk) for b in row.recommendation.blocks.all()],
-                "text": row.recommendation.comments,
-            }
-        elif row.outcome:
-            initial = {
-                "kind": row.outcome.kind,
-                "blocks": [str(c.block.pk) for c in row.cells if c.acquired],
-            }
-        context["recommendation_form"] = OutcomeForm(
-            initial=initial, blocks=[c.block for c in row.cells], text_label=_("Commentaires et annotations")
-        )
     return render(request, "juries/grid.html", context)
+
+
+def _recommendation_form(row: selectors.Row) -> OutcomeForm:
+    """The recommendation as recorded, else the result the rules compute, else empty."""
+    initial: dict[str, Any] = {}
+    if row.recommendation:
+        initial = {
+            "kind": row.recommendation.kind,
+            "blocks": [str(b.pk) for b in row.recommendation.blocks.all()],
+            "text": row.recommendation.comments,
+        }
+    elif row.outcome:
+        initial = {"kind": row.outcome.kind, "blocks": [str(c.block.pk) for c in row.cells if c.acquired]}
+    return OutcomeForm(
+        initial=initial, blocks=[c.block for c in row.cells], text_label=_("Commentaires et annotations")
+    )
 
 
 @require_POST
@@ -406,15 +350,13 @@ def grid_status(request: HttpRequest, pk: int, place_pk: int) -> JsonResponse:
     """The live status of each block for the grades typed so far (nothing saved), as HTML fragments."""
     jury = access.jury_for_user(request.user, pk)
     place = access.place_for_user(request.user, jury, place_pk)
-    blocks = services.blocks_sat(place)
+    blocks = selectors.blocks_sat(place)
     posted = _posted_grades(request.POST, blocks)
-    fragments = {}
-    for block in blocks:
-        codes, mandatory, threshold = selectors.block_rule(block)
-        if not codes:
-            continue
-        status = rules.live_block_status(posted[block.pk][0], codes, mandatory, threshold)
-        fragments[str(block.pk)] = render_to_string("juries/includes/block_status.html", {"status": status})
+    statuses = selectors.live_statuses(blocks, {pk: grades for pk, (grades, _comments, _comment) in posted.items()})
+    fragments = {
+        str(pk): render_to_string("juries/includes/block_status.html", {"status": status})
+        for pk, status in statuses.items()
+    }
     return JsonResponse({"blocks": fragments})
 
 

@@ -226,17 +226,13 @@ def grids_submit(*, grids: Collection[Grid], submitted_by: User) -> list[Grid]:
     return locked
 
 
-# The grid page's entry for one block: (grades, comments by competency, comment on the block).
-BlockEntry = tuple[Mapping[str, str], Mapping[str, str], str]
-
-
 @transaction.atomic
 def grids_enter(
     *,
     jury: Jury,
     place: SessionCandidate,
     consensus: bool,
-    entries: Mapping[int, BlockEntry],
+    entries: Mapping[int, selectors.BlockEntry],
     submit: bool,
     entered_by: User,
 ) -> list[Grid]:
