@@ -7,7 +7,8 @@ whose worker died is delivered again, and its claim, once stale, is taken over."
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -20,6 +21,7 @@ from cqp.lib.claims import mail_deliver
 # Retried by Celery; any other error marks the row failed at once (a resume queues it again).
 TRANSIENT = (OperationalError, OSError, ConnectionError, TimeoutError, SoftTimeLimitExceeded)
 logger = logging.getLogger(__name__)
+_Row = TypeVar("_Row", Parchment, ProcesVerbal)
 
 
 def _failed(task: Any, row: Parchment | ProcesVerbal, exc: Exception, what: str) -> str:
@@ -31,26 +33,24 @@ def _failed(task: Any, row: Parchment | ProcesVerbal, exc: Exception, what: str)
     return "failed"
 
 
-@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5)
-def parchment_render(self, *, parchment_id: int) -> str:  # type: ignore[no-untyped-def]
-    parchment = services.parchment_render_claim(parchment_id=parchment_id)
-    if parchment is None:
+def _render(task: Any, row: _Row | None, render: Callable[[_Row], str], what: str) -> str:
+    if row is None:
         return "skipped"
     try:
-        return services.parchment_render(parchment)
+        return render(row)
     except Exception as exc:
-        return _failed(self, parchment, exc, "du parchemin")
+        return _failed(task, row, exc, what)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5)
+def parchment_render(self, *, parchment_id: int) -> str:  # type: ignore[no-untyped-def]
+    claimed = services.parchment_render_claim(parchment_id=parchment_id)
+    return _render(self, claimed, services.parchment_render, "du parchemin")
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5)
 def pv_render(self, *, pv_id: int) -> str:  # type: ignore[no-untyped-def]
-    pv = services.pv_render_claim(pv_id=pv_id)
-    if pv is None:
-        return "skipped"
-    try:
-        return services.pv_render(pv)
-    except Exception as exc:
-        return _failed(self, pv, exc, "du procès-verbal")
+    return _render(self, services.pv_render_claim(pv_id=pv_id), services.pv_render, "du procès-verbal")
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=60)

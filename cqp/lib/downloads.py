@@ -29,7 +29,9 @@ def safe_filename(name: str) -> str:
 def private_headers(response: _Response, *, filename: str, inline: bool = False) -> _Response:
     """The headers of a private file: saved (or shown, `inline`) under a safe name, kept by no cache, its type
     never guessed by the browser."""
-    response["Content-Disposition"] = content_disposition_header(not inline, safe_filename(filename))
+    disposition = content_disposition_header(not inline, safe_filename(filename))
+    assert disposition is not None  # noqa: S101 - a file name always makes a header
+    response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

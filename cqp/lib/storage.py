@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.storage import Storage, storages
 from django.utils.functional import LazyObject
 
+if TYPE_CHECKING:
+    _LazyStorage = LazyObject[Storage]
+else:
+    _LazyStorage = LazyObject
 
-class PrivateStorage(LazyObject):
+
+class PrivateStorage(_LazyStorage):
     """`storages[alias]` looked up at each use. A FileField calls its storage callable once, when the model is
     loaded: a plain `lambda: storages[alias]` would keep that first storage for good, and tests (or an object
     store configured in STORAGES) would write to the real private folder. It has no `url()`: a file is served
