@@ -107,7 +107,7 @@ class AuditAction(models.TextChoices):
 
     ROLES_CHANGED = "roles_changed", _("Rôles modifiés")
     ORGANISATION_APPROVED = "organisation_approved", _("Habilitation de l'organisme accordée")
-    ORGANISATION_WITHDRAWN = "organisation_withdrawn", _("Habilitation de l'organisme retirée")
+    ORGANISATION_WITHDRAWN = "organisation_withdrawn", _("Habilitation de l'organisme suspendue ou retirée")
     MEMBER_PROPOSED = "member_proposed", _("Membre de jury proposé")
     MEMBER_APPROVED = "member_approved", _("Habilitation du membre de jury accordée")
     MEMBER_WITHDRAWN = "member_withdrawn", _("Habilitation du membre de jury retirée")

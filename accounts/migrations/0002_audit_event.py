@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("roles_changed", "Rôles modifiés"),
                             ("organisation_approved", "Habilitation de l'organisme accordée"),
-                            ("organisation_withdrawn", "Habilitation de l'organisme retirée"),
+                            ("organisation_withdrawn", "Habilitation de l'organisme suspendue ou retirée"),
                             ("member_proposed", "Membre de jury proposé"),
                             ("member_approved", "Habilitation du membre de jury accordée"),
                             ("member_withdrawn", "Habilitation du membre de jury retirée"),

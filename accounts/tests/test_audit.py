@@ -83,7 +83,7 @@ def test_the_include_shows_the_trail_in_french(certifier_admin) -> None:
     AuditEvent.objects.filter(pk=event.pk).update(at=dt.datetime(2026, 3, 5, 13, 7, tzinfo=dt.UTC))
     html = render_to_string("includes/audit_trail.html", {"events": audit_trail(organisation)})
     assert "05/03/2026 à 14:07" in html  # Paris time
-    assert "Habilitation de l&#x27;organisme retirée" in html
+    assert "Habilitation de l&#x27;organisme suspendue ou retirée" in html
     assert str(certifier_admin) in html
     assert "habilitation : Active" in html
     assert "habilitation : Suspendue ; rôles : a, b ; président : —" in html

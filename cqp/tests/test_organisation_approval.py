@@ -205,7 +205,7 @@ def test_an_admin_withdraws_then_approves_from_the_page_and_sees_the_history(
     )
     assert response.status_code == 302
     html = client.get(url).content.decode()
-    assert "Habilitation de l&#x27;organisme retirée" in html
+    assert "Habilitation de l&#x27;organisme suspendue ou retirée" in html
     assert "Habilitation de l&#x27;organisme accordée" in html
     assert "Locaux fermés" in html and "Réouverture validée" in html
     assert "02/03/2026 à 10:00" in html
