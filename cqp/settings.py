@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "evaluations",
     "juries",
     "certificates",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -28,6 +28,7 @@ from evaluations.models import Attendance, EvaluationSession, SessionCandidate
 from juries import selectors
 from juries import services as jury_services
 from juries.models import Decision, Jury, JuryMember, OutcomeKind
+from juries.selectors import BlockEntry
 
 # The three candidates: total, partial (BC1), none. The competencies not acquired; every other one is.
 PATTERNS: list[dict[str, str]] = [{}, {"C2.1": NOT_ACQUIRED}, {"C1.1": NOT_ACQUIRED, "C2.1": NOT_ACQUIRED}]
@@ -139,9 +140,13 @@ def past_session(
     return session
 
 
+def _user(member: JuryMember | None) -> User:
+    assert member is not None and member.user is not None, f"{member} has no account"  # noqa: S101
+    return member.user
+
+
 def _president(jury: Jury) -> User:
-    assert jury.president is not None, f"{jury} has no president"  # noqa: S101
-    return jury.president.user
+    return _user(jury.president)
 
 
 @dataclass
@@ -181,7 +186,7 @@ class World:
     def grade(self, jury: Jury, place: SessionCandidate, pattern: dict[str, str], *, submit: bool = True) -> None:
         """Consensus grids of every block the candidate sits. `pattern` maps a competency code to "NA";
         every other competency is "A"."""
-        entries = {
+        entries: dict[int, BlockEntry] = {
             block.pk: ({c.code: pattern.get(c.code, ACQUIRED) for c in block.competencies.all()}, {}, "")
             for block in selectors.blocks_sat(place)
         }
@@ -235,7 +240,7 @@ class Decided:
         from certificates import services as certificate_services
 
         for seat in self.certification.seats.select_related("member__user"):
-            certificate_services.pv_sign(jury=self.certification, user=seat.member.user)
+            certificate_services.pv_sign(jury=self.certification, user=_user(seat.member))
 
 
 def complete_mentions(world: World) -> None:
