@@ -97,6 +97,7 @@ def pv_sheet(jury: Jury) -> dict[str, Any]:
                 "president": ev.president.name if ev.president else None,
             }
             for ev in evaluation_juries
+            if ev.session is not None  # an evaluation jury always has its session
         ],
         "recusals": [
             {

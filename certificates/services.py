@@ -158,11 +158,10 @@ NOTICE_CLAIM = claims.mail_claim(
 
 def notice_claim(*, notice_id: int, retaking: bool = False) -> ResultNotice | None:
     """The result notice this task now sends, or None (sent, or being sent by another worker)."""
-    if NOTICE_CLAIM.take(ResultNotice.objects.all(), notice_id, retaking=retaking) is None:
-        return None
-    return ResultNotice.objects.select_related(
+    rows = ResultNotice.objects.select_related(
         "decision__place__enrolment__candidate", "decision__place__session__version", "decision__jury"
-    ).get(pk=notice_id)
+    )
+    return NOTICE_CLAIM.claimed(rows, notice_id, retaking=retaking)
 
 
 def notice_message(notice: ResultNotice) -> EmailMessage:
@@ -467,15 +466,12 @@ def parchment_mark_sent(*, parchment: Parchment, sent_on: dt.date, recorded_by: 
 
 def parchment_render_claim(*, parchment_id: int) -> Parchment | None:
     """The parchment this task now renders (its attempt counted), or None (done, or rendered by another)."""
-    claimed = RENDER_CLAIM.take(Parchment.objects.all(), parchment_id, render_attempts=F("render_attempts") + 1)
-    return None if claimed is None else Parchment.objects.get(pk=parchment_id)
+    return RENDER_CLAIM.claimed(Parchment.objects.all(), parchment_id, render_attempts=F("render_attempts") + 1)
 
 
 def pv_render_claim(*, pv_id: int) -> ProcesVerbal | None:
     """The signed PV this task now renders, or None (done, or rendered by another worker)."""
-    if RENDER_CLAIM.take(ProcesVerbal.objects.all(), pv_id) is None:
-        return None
-    return ProcesVerbal.objects.select_related("jury__version").get(pk=pv_id)
+    return RENDER_CLAIM.claimed(ProcesVerbal.objects.select_related("jury__version"), pv_id)
 
 
 def parchment_render(parchment: Parchment) -> str:

@@ -65,11 +65,8 @@ CONVOCATION_CLAIM = claims.mail_claim(
 
 def convocation_claim(*, place_id: int, retaking: bool = False) -> SessionCandidate | None:
     """The place whose convocation this task now sends, or None (sent, not queued, or being sent by another)."""
-    if CONVOCATION_CLAIM.take(SessionCandidate.objects.all(), place_id, retaking=retaking) is None:
-        return None
-    return SessionCandidate.objects.select_related(
-        "session__version", "session__organisation", "enrolment__candidate"
-    ).get(pk=place_id)
+    rows = SessionCandidate.objects.select_related("session__version", "session__organisation", "enrolment__candidate")
+    return CONVOCATION_CLAIM.claimed(rows, place_id, retaking=retaking)
 
 
 def convocation_message(place: SessionCandidate) -> EmailMessage:

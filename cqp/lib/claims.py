@@ -10,11 +10,13 @@ import datetime as dt
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+
+_M = TypeVar("_M", bound=Model)
 
 # What a mail server or the network answers when it may answer otherwise later.
 MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError)
@@ -50,6 +52,10 @@ class Claim:
             condition |= Q(**{self.status: self.taken})
         changes = {self.status: self.taken, self.claimed_at: now, **also}
         return now if rows.filter(condition, pk=pk).update(**changes) == 1 else None
+
+    def claimed(self, rows: QuerySet[_M], pk: int, *, retaking: bool = False, **also: Any) -> _M | None:
+        """`take`, then the row read from `rows` (with what it selects); None when it was not taken."""
+        return None if self.take(rows, pk, retaking=retaking, **also) is None else rows.get(pk=pk)
 
 
 def mail_claim(*, status: str, claimed_at: str, queued: str, sending: str) -> Claim:
