@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from certificates.models import CpnefpValidation, NumberSeries, Parchment, ParchmentVersion, ProcesVerbal, PvSignature
-from cqp.admin import ReadOnlyAdmin, ReadOnlyInline
+from cqp.admin import PrivatePdfMixin, ReadOnlyAdmin, ReadOnlyInline
 
 
 class SignatureInline(ReadOnlyInline):
@@ -15,9 +15,11 @@ class SignatureInline(ReadOnlyInline):
 
 
 @admin.register(ProcesVerbal)
-class ProcesVerbalAdmin(ReadOnlyAdmin):
+class ProcesVerbalAdmin(PrivatePdfMixin, ReadOnlyAdmin):
     list_display = ["jury", "status", "signed_at", "render_status"]
     list_filter = ["status"]
+    exclude = ["pdf"]
+    readonly_fields = ["pdf_name"]
     inlines = [SignatureInline]
 
 
@@ -37,8 +39,10 @@ class VersionInline(ReadOnlyInline):
 
 
 @admin.register(Parchment)
-class ParchmentAdmin(ReadOnlyAdmin):
+class ParchmentAdmin(PrivatePdfMixin, ReadOnlyAdmin):
     list_display = ["number", "certifier", "kind", "status", "render_status", "version", "issued_at", "sent_at"]
     list_filter = ["status", "kind", "render_status", "certifier"]
     search_fields = ["verification_code", "mentions__holder__name"]
+    exclude = ["pdf"]
+    readonly_fields = ["pdf_name"]
     inlines = [VersionInline]

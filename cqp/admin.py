@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from cqp.models import Block, Certification, CertificationVersion, Certifier, Competency, TrainingOrganisation
 
@@ -27,6 +28,16 @@ class ReadOnlyMixin:
 
 class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin[Any]):
     pass
+
+
+class PrivatePdfMixin:
+    """A private PDF shown by its name: its storage gives no address (the app's pages serve it after checking
+    access), so the admin's link to the file would fail the whole page. With `exclude = ["pdf"]` and
+    `readonly_fields = ["pdf_name"]`."""
+
+    @admin.display(description=_("fichier PDF"))
+    def pdf_name(self, obj: Any) -> str:
+        return str(obj.pdf.name) or "—"
 
 
 class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline[Any, Any]):
