@@ -118,6 +118,7 @@ def build_jury(n: int) -> tuple[Any, Any]:
 
     # Copies, written in bulk: the benchmark measures what follows the decisions, not how they are taken.
     holders = Decision.objects.filter(jury=certification).exclude(kind=OutcomeKind.NONE).count()
+    president = decided.decisions[0].decided_by  # the certification jury's president
     extra = max(0, n - holders)
     blocks = list(version.blocks.order_by("order"))
     template = world.places[0]
@@ -168,7 +169,7 @@ def build_jury(n: int) -> tuple[Any, Any]:
                 place=p,
                 jury=certification,
                 kind=OutcomeKind.PARTIAL if i % 4 == 3 else OutcomeKind.TOTAL,
-                decided_by=certification.president.user,
+                decided_by=president,
             )
             for i, p in enumerate(places)
         ]
@@ -226,7 +227,8 @@ def main() -> None:
                 samples.append((store.calls, rss_mb()))
             return name
 
-        storage.save = save_and_sample  # the FileField's storage proxy finds this instance
+        # The FileField's storage proxy finds this instance: its save is timed in place.
+        storage.save = save_and_sample  # type: ignore[method-assign]
         rss_before = rss_mb()
         batch = total.run(lambda: services.parchments_issue_for_jury(jury=jury, issued_by=admin))
 
