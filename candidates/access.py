@@ -49,18 +49,15 @@ def jury_documents_filter(user: User) -> Q | None:
     if not user.is_jury_member:
         return None
     from evaluations.models import SessionCandidate
-    from juries.models import Recusal
+    from juries.models import Jury, Recusal
     from juries.rules import APPROVED
 
     # A member sits while their habilitation is in force (`juries.rules.sits`): a withdrawn member reads none.
-    # The seat and its member's status in one Q, so that they are the same row.
-    evaluated = SessionCandidate.objects.filter(
-        Q(session__jury__seats__member__user=user, session__jury__seats__member__status=APPROVED)
-        | Q(
-            session__jury__certification_jury__seats__member__user=user,
-            session__jury__certification_jury__seats__member__status=APPROVED,
-        )
-    ).exclude(pk__in=Recusal.objects.filter(member__user=user).values("place_id"))
+    # The seat and its member's status in one filter(), so that they are the same row.
+    sitting = Jury.objects.filter(seats__member__user=user, seats__member__status=APPROVED)
+    evaluated = SessionCandidate.objects.of_juries(sitting).exclude(
+        pk__in=Recusal.objects.filter(member__user=user).values("place_id")
+    )
     # A subquery, not a join: a candidate in several sessions must not repeat their documents.
     readable = CandidateDocument.objects.filter(
         kind__in=["livret_part", "formative"], enrolment__session_places__in=evaluated

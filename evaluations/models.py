@@ -4,6 +4,8 @@ slot, and the tracking of each convocation."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -12,6 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Enrolment
 from cqp.models import CertificationVersion, TrainingOrganisation
+
+if TYPE_CHECKING:
+    from juries.models import Jury
 
 
 class SessionMode(models.TextChoices):
@@ -77,6 +82,22 @@ class Attendance(models.TextChoices):
     EXCLUDED = "excluded", _("Exclu pour fraude")
 
 
+class SessionCandidateQuerySet(models.QuerySet["SessionCandidate"]):
+    def of_juries(
+        self, juries: Iterable[Jury] | models.QuerySet[Jury], *, present_only: bool = False
+    ) -> SessionCandidateQuerySet:
+        """A jury's candidates, the one definition: the places of its session (an evaluation jury) and of the
+        sessions transmitted to it (a certification jury), for any of `juries`. `present_only`: those noted
+        present on the attendance sheet, who sat the tests (absent or expected ones have no grid)."""
+        places = self.filter(
+            models.Q(session__jury__in=juries) | models.Q(session__jury__certification_jury__in=juries)
+        )
+        return places.filter(attendance=Attendance.PRESENT) if present_only else places
+
+    def of_jury(self, jury: Jury, *, present_only: bool = False) -> SessionCandidateQuerySet:
+        return self.of_juries([jury], present_only=present_only)
+
+
 class SessionCandidate(models.Model):
     """A candidate convoked to a session, with a time slot and the tracking of the convocation."""
 
@@ -105,6 +126,8 @@ class SessionCandidate(models.Model):
     attendance_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = SessionCandidateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("candidat convoqué")

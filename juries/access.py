@@ -153,13 +153,9 @@ def own_hidden_recusals(member: JuryMember | None, jury: Jury, shown: Iterable[S
 
 def place_for_user(user: User, jury: Jury, pk: int) -> SessionCandidate:
     """A candidate this jury assesses (its session's, or transmitted to it) that the user sees, or 404."""
-    places = SessionCandidate.objects.select_related(
+    places = SessionCandidate.objects.of_jury(jury).select_related(
         "session__version", "session__organisation", "enrolment__candidate"
     )
-    if jury.kind == JuryKind.EVALUATION:
-        places = places.filter(session_id=jury.session_id)
-    else:
-        places = places.filter(session__jury__certification_jury=jury)
     place = get_object_or_404(places, pk=pk)
     if not visible_places(user, jury, [place]):
         raise Http404

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cqp.models import Block, CertificationVersion, Competency
 from cqp.rules import Outcome, certification_outcome
-from evaluations.models import Attendance, SessionCandidate
+from evaluations.models import SessionCandidate
 from juries import rules
 from juries.models import (
     College,
@@ -146,7 +146,7 @@ class Row:
 def session_places(jury: Jury) -> QuerySet[SessionCandidate]:
     """The candidates of an evaluation jury's session who sat the tests (present)."""
     return (
-        SessionCandidate.objects.filter(session_id=jury.session_id, attendance=Attendance.PRESENT)
+        SessionCandidate.objects.of_jury(jury, present_only=True)
         .select_related("enrolment__candidate", "session")
         .prefetch_related("enrolment__blocks")
         .order_by("starts_at", "pk")
@@ -232,7 +232,7 @@ def juries_for_member(member_id: int) -> QuerySet[Jury]:
 def transmitted_places(jury: Jury) -> QuerySet[SessionCandidate]:
     """The candidates of the sessions transmitted to a certification jury, present at the tests."""
     return (
-        SessionCandidate.objects.filter(session__jury__certification_jury=jury, attendance=Attendance.PRESENT)
+        SessionCandidate.objects.of_jury(jury, present_only=True)
         .select_related("enrolment__candidate", "session__organisation")
         .prefetch_related("enrolment__blocks")
         .order_by("session__starts_on", "starts_at", "pk")

@@ -81,11 +81,7 @@ def _seat_view(member: JuryMember, *, college: str, organisations: set[int], can
 
 
 def _candidate_ids(jury: Jury) -> set[int]:
-    if jury.kind == JuryKind.EVALUATION:
-        places = SessionCandidate.objects.filter(session_id=jury.session_id)
-    else:
-        places = SessionCandidate.objects.filter(session__jury__certification_jury=jury)
-    return set(places.values_list("enrolment__candidate_id", flat=True))
+    return set(SessionCandidate.objects.of_jury(jury).values_list("enrolment__candidate_id", flat=True))
 
 
 @transaction.atomic

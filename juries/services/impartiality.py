@@ -15,7 +15,6 @@ from juries.models import (
     Grid,
     GridStatus,
     Jury,
-    JuryKind,
     JuryMember,
     Recusal,
     RecusalReason,
@@ -24,11 +23,7 @@ from juries.services.audit import audit
 
 
 def _jury_places(jury: Jury) -> list[SessionCandidate]:
-    if jury.kind == JuryKind.EVALUATION:
-        places = SessionCandidate.objects.filter(session_id=jury.session_id)
-    else:
-        places = SessionCandidate.objects.filter(session__jury__certification_jury=jury)
-    return list(places.select_related("enrolment__candidate"))
+    return list(SessionCandidate.objects.of_jury(jury).select_related("enrolment__candidate"))
 
 
 @transaction.atomic

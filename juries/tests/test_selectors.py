@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from evaluations.models import Attendance, SessionCandidate
 from juries import selectors, services
-from juries.models import GridStatus
+from juries.models import GridStatus, Jury
 from juries.tests.conftest import World
-from juries.tests.services.helpers import ALL_A, full, save
+from juries.tests.services.helpers import ALL_A, full, save, transmitted
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +141,28 @@ def test_live_statuses_follow_the_grades_typed_and_skip_nothing_with_a_rule(worl
     assert set(statuses) == {b.pk for b in blocks}
     assert statuses[bc1.pk].state == "validated"
     assert all(statuses[b.pk].state == "pending" for b in blocks if b.pk != bc1.pk)
+
+
+# --- A jury's candidates (SessionCandidate.objects.of_jury) ----------------------------------------------
+
+
+def test_an_evaluation_jurys_candidates_are_its_sessions_present_or_not(world: World) -> None:
+    jury = world.evaluation_jury()
+    absent = world.places[2]
+    SessionCandidate.objects.filter(pk=absent.pk).update(attendance=Attendance.ABSENT)
+    everyone = set(SessionCandidate.objects.filter(session=world.session))
+    assert set(SessionCandidate.objects.of_jury(jury)) == everyone
+    assert set(SessionCandidate.objects.of_jury(jury, present_only=True)) == everyone - {absent}
+    assert list(selectors.session_places(jury)) == [p for p in world.places if p != absent]
+
+
+def test_a_certification_jurys_candidates_are_those_transmitted_to_it(world: World) -> None:
+    certification = world.certification_jury()
+    assert not SessionCandidate.objects.of_jury(certification).exists()
+    jury, certification = transmitted(world)
+    assert set(SessionCandidate.objects.of_jury(certification)) == set(world.places)
+    assert set(selectors.transmitted_places(certification)) == set(world.places)
+    assert set(SessionCandidate.objects.of_juries(Jury.objects.filter(pk__in=[jury.pk, certification.pk]))) == set(
+        world.places
+    )
+    assert not SessionCandidate.objects.of_juries(Jury.objects.none()).exists()
