@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.access import check_any_role, check_certifier_admin
 from accounts.models import Role, User
 from certificates.models import Parchment, ParchmentBatch
+from juries import rules as jury_rules
 from juries.models import Jury, JuryKind
 
 
@@ -28,7 +29,9 @@ def certification_jury_for(user: User, pk: int) -> Jury:
         "version__certification", "version__certifier", "president__user"
     )
     if not user.is_certifier_admin:
-        juries = juries.filter(seats__member__user=user)
+        # `juries.rules.sits` as a query (one filter() call: the seat and its member's status are the same row): a
+        # member whose habilitation was withdrawn no longer reads nor signs the PV.
+        juries = juries.filter(seats__member__user=user, seats__member__status=jury_rules.APPROVED).distinct()
     return get_object_or_404(juries, pk=pk)
 
 

@@ -47,6 +47,7 @@ from certificates.models import (
 )
 from cqp.lib import claims
 from cqp.models import Certifier
+from juries import rules as jury_rules
 from juries.models import Decision, Jury, JuryKind, OutcomeKind
 
 # --- PV ------------------------------------------------------------------------------------------------
@@ -78,7 +79,11 @@ def pv_sign(*, jury: Jury, user: User, expected_sha256: str | None = None) -> Pv
     its PDF is rendered by a worker. `expected_sha256`, the fingerprint of the content the member read (the
     page sends it): a PV changed since is refused, so nobody signs a content they have not seen."""
     jury = Jury.objects.select_for_update(of=("self",)).select_related("version").get(pk=jury.pk)
-    seat = jury.seats.select_related("member__user").filter(member__user=user).first()
+    seat = (
+        jury.seats.select_related("member__user")
+        .filter(member__user=user, member__status=jury_rules.APPROVED)  # a withdrawn member signs nothing
+        .first()
+    )
     if seat is None:
         raise PermissionDenied(_("Seuls les membres du jury de certification signent son procès-verbal."))
     pv = ProcesVerbal.objects.select_for_update().filter(jury=jury).first()
