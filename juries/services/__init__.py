@@ -7,7 +7,8 @@ names the rule broken.
 
 from __future__ import annotations
 
-from juries.selectors import blocks_sat, composition_problems, keeper, recused_member_ids
+# A read, kept here for the grid tests and the access matrix that enter grids block by block.
+from juries.selectors import blocks_sat
 from juries.services.audit import audit
 from juries.services.certification import decision_record, dispute_record, dispute_resolve
 from juries.services.composition import (
@@ -31,7 +32,6 @@ __all__ = [
     "audit",
     "blocks_sat",
     "certification_jury_create",
-    "composition_problems",
     "conflict_declare",
     "decision_record",
     "deliberation_transmit",
@@ -49,8 +49,6 @@ __all__ = [
     "jury_member_withdraw",
     "jury_president_designate",
     "jury_unassign",
-    "keeper",
     "recommendation_record",
     "recusals_refresh",
-    "recused_member_ids",
 ]
