@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import AuditAction, User
+from accounts.services import audit_record
 from cqp.models import CertificationVersion
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import access, rules, selectors
@@ -151,8 +152,17 @@ def jury_president_designate(*, jury: Jury, member: JuryMember, designated_by: U
     if refusal:
         raise ValidationError(refusal)
     _refuse_if_started(jury)
+    previous = Jury.objects.select_for_update().select_related("president__user").get(pk=jury.pk).president
     jury.president = member
     jury.save(update_fields=["president"])
+    if previous != member:
+        audit_record(
+            actor=designated_by,
+            target=jury,
+            action=AuditAction.PRESIDENT_DESIGNATED,
+            before={_("président"): previous.name if previous is not None else None},
+            after={_("président"): member.name},
+        )
     return jury
 
 

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.access import check_candidate_manager
-from accounts.models import User
+from accounts.models import AuditAction, User
+from accounts.services import audit_record
 from candidates.models import Candidate
 from cqp.models import Certification, TrainingOrganisation
 from juries import access
@@ -87,6 +88,15 @@ def jury_member_register(
     member.certifications.set(certifications)
     member.trained_organisations.set(trained_organisations)
     member.trained_candidates.set(trained_candidates)
+    after = {
+        _("statut"): str(member.get_status_display()),
+        _("collège"): str(member.get_college_display()),
+        _("e-mail"): member.email,
+        _("entreprise"): member.company_name or None,
+        _("organisme"): str(organisation) if organisation is not None else None,
+        _("certifications"): sorted(c.name for c in certifications),
+    }
+    audit_record(actor=proposed_by, target=member, action=AuditAction.MEMBER_PROPOSED, after=after)
     if not created:
         _invitation_send(member)
     return member
@@ -124,6 +134,7 @@ def jury_member_confirm(*, member: JuryMember, user: User) -> JuryMember:
 @transaction.atomic
 def jury_member_approve(*, member: JuryMember, approved_by: User) -> JuryMember:
     _require_admin(approved_by, _("habiliter un membre de jury"))
+    before = _status_locked(member)
     moved = JuryMember.objects.filter(pk=member.pk, status__in=[MemberStatus.PROPOSED, MemberStatus.WITHDRAWN]).update(
         status=MemberStatus.APPROVED, approved_at=timezone.now(), approved_by=approved_by, status_reason=""
     )
@@ -131,6 +142,9 @@ def jury_member_approve(*, member: JuryMember, approved_by: User) -> JuryMember:
         raise ValidationError(_("%(name)s est déjà habilité(e).") % {"name": member.name})
     User.objects.filter(pk=member.user_id).update(is_jury_member=True)
     member.refresh_from_db()
+    audit_record(
+        actor=approved_by, target=member, action=AuditAction.MEMBER_APPROVED, before=before, after=_status(member)
+    )
     return member
 
 
@@ -139,10 +153,30 @@ def jury_member_withdraw(*, member: JuryMember, withdrawn_by: User, reason: str)
     _require_admin(withdrawn_by, _("retirer une habilitation"))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif du retrait.")})
+    before = _status_locked(member)
     moved = JuryMember.objects.filter(pk=member.pk, status=MemberStatus.APPROVED).update(
         status=MemberStatus.WITHDRAWN, status_reason=reason.strip()
     )
     if moved != 1:
         raise ValidationError(_("%(name)s n'est pas habilité(e).") % {"name": member.name})
     member.refresh_from_db()
+    audit_record(
+        actor=withdrawn_by,
+        target=member,
+        action=AuditAction.MEMBER_WITHDRAWN,
+        before=before,
+        after=_status(member),
+        reason=member.status_reason,
+    )
     return member
+
+
+def _status(member: JuryMember) -> dict[str, str]:
+    """A member's habilitation as the audit trail records it."""
+    return {_("statut"): str(member.get_status_display())}
+
+
+def _status_locked(member: JuryMember) -> dict[str, str]:
+    """The habilitation as stored, the row locked until the transaction ends (the state before a move)."""
+    stored = JuryMember.objects.select_for_update().only("status").get(pk=member.pk)
+    return _status(stored)
