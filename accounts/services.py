@@ -78,6 +78,24 @@ def user_set_roles(
     return user
 
 
+def user_jury_role_grant(*, user_id: int, actor: User | None, reason: str) -> None:
+    """Give a person the jury-member role (their habilitation was approved); audited when it changes."""
+    user = User.objects.select_for_update().select_related("organisation").get(pk=user_id)
+    if user.is_jury_member:
+        return
+    before = user_roles_state(user)
+    User.objects.filter(pk=user.pk).update(is_jury_member=True)
+    user.is_jury_member = True
+    audit_record(
+        actor=actor,
+        target=user,
+        action=AuditAction.ROLES_CHANGED,
+        before=before,
+        after=user_roles_state(user),
+        reason=reason,
+    )
+
+
 def user_roles_state(user: User) -> dict[str, Any]:
     """A person's roles as the audit trail records them: the roles in words, and the organisation if any."""
     return {

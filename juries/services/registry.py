@@ -127,7 +127,9 @@ def jury_member_confirm(*, member: JuryMember, user: User) -> JuryMember:
         raise ValidationError(_("Cette invitation est déjà confirmée."))
     member.refresh_from_db()
     if member.status == MemberStatus.APPROVED:
-        User.objects.filter(pk=user.pk).update(is_jury_member=True)
+        account_services.user_jury_role_grant(
+            user_id=user.pk, actor=user, reason=_("Invitation au registre des membres de jury confirmée")
+        )
     return member
 
 
@@ -140,7 +142,10 @@ def jury_member_approve(*, member: JuryMember, approved_by: User) -> JuryMember:
     )
     if moved != 1:
         raise ValidationError(_("%(name)s est déjà habilité(e).") % {"name": member.name})
-    User.objects.filter(pk=member.user_id).update(is_jury_member=True)
+    if member.user_id is not None:
+        account_services.user_jury_role_grant(
+            user_id=member.user_id, actor=approved_by, reason=_("Habilitation de membre de jury")
+        )
     member.refresh_from_db()
     audit_record(
         actor=approved_by, target=member, action=AuditAction.MEMBER_APPROVED, before=before, after=_status(member)

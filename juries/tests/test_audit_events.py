@@ -123,3 +123,19 @@ def test_the_jury_page_shows_the_presidency_trail(client: Client, world: World) 
     assert "Président du jury désigné" in html
     assert f"président : {world.employers.name}" in html
     assert f"président : {world.employees.name}" in html
+
+
+def test_the_role_given_by_a_habilitation_is_audited_on_the_person(world: World) -> None:
+    member = propose(world)
+    services.jury_member_approve(member=member, approved_by=world.admin)
+    assert member.user is not None
+    (event,) = audit_trail(member.user)
+    assert event.action == AuditAction.ROLES_CHANGED
+    assert event.actor == world.admin
+    assert event.before == {"rôles": [], "organisme": None}
+    assert event.after == {"rôles": ["Membre de jury"], "organisme": None}
+    assert event.reason == "Habilitation de membre de jury"
+    # A second habilitation after a withdrawal changes no role: nothing more on the person.
+    services.jury_member_withdraw(member=member, withdrawn_by=world.admin, reason="Pause")
+    services.jury_member_approve(member=member, approved_by=world.admin)
+    assert len(audit_trail(member.user)) == 1
