@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import check_any_role, check_candidate_manager, check_organisation_staff, organisation_scope
 from accounts.models import Role, User
-from candidates.models import Candidate, CandidateDocument, Enrolment
+from candidates.models import Candidate, CandidateDocument, DocumentKind, Enrolment
 from cqp.models import TrainingOrganisation
 
 
@@ -32,12 +33,12 @@ def check_candidate_importer(user: User) -> TrainingOrganisation:
     return check_organisation_staff(user, _("Les candidats sont importés par leur organisme de formation."))
 
 
-def candidates_for(user: User) -> QuerySet[Candidate]:
+def candidates_for(user: User | AnonymousUser) -> QuerySet[Candidate]:
     """Certifier admins see every candidate; organisation staff their organisation's; others none."""
     return organisation_scope(user, Candidate.objects.all())
 
 
-def candidate_for_user(user: User, pk: int) -> Candidate:
+def candidate_for_user(user: User | AnonymousUser, pk: int) -> Candidate:
     check_candidate_manager(user)
     return get_object_or_404(candidates_for(user).select_related("organisation"), pk=pk)
 
@@ -60,12 +61,12 @@ def jury_documents_filter(user: User) -> Q | None:
     )
     # A subquery, not a join: a candidate in several sessions must not repeat their documents.
     readable = CandidateDocument.objects.filter(
-        kind__in=["livret_part", "formative"], enrolment__session_places__in=evaluated
+        kind__in=[DocumentKind.LIVRET_PART, DocumentKind.FORMATIVE], enrolment__session_places__in=evaluated
     )
     return Q(pk__in=readable.values("pk"))
 
 
-def documents_for(user: User) -> QuerySet[CandidateDocument]:
+def documents_for(user: User | AnonymousUser) -> QuerySet[CandidateDocument]:
     """The candidate themselves, their organisation's staff and certifier admins; nobody else yet."""
     documents = CandidateDocument.objects.select_related("candidate", "block")
     if not user.is_authenticated:
@@ -81,19 +82,19 @@ def documents_for(user: User) -> QuerySet[CandidateDocument]:
     return documents.filter(allowed)
 
 
-def document_for_user(user: User, pk: int) -> CandidateDocument:
+def document_for_user(user: User | AnonymousUser, pk: int) -> CandidateDocument:
     """The document, or 404 (never 403: whether a document exists is not for strangers to learn)."""
     return get_object_or_404(documents_for(user), pk=pk)
 
 
-def own_candidate(user: User) -> Candidate:
+def own_candidate(user: User | AnonymousUser) -> Candidate:
     """The candidate record of a candidate's account: 403 for an account without the candidate role, 404 when
     the account has no candidate record."""
     check_any_role(user, Role.CANDIDATE, message=_("Cette page est réservée aux candidats."))
     return get_object_or_404(Candidate, user_id=user.pk)
 
 
-def enrolment_for_user(user: User, pk: int) -> Enrolment:
+def enrolment_for_user(user: User | AnonymousUser, pk: int) -> Enrolment:
     check_candidate_manager(user)
     enrolments = Enrolment.objects.select_related("candidate", "version").filter(candidate__in=candidates_for(user))
     return get_object_or_404(enrolments, pk=pk)
@@ -110,7 +111,7 @@ def invitation_token(candidate: Candidate) -> str:
     return signing.dumps({"candidate": candidate.pk, "email": candidate.email.lower()}, salt=INVITATION_SALT)
 
 
-def invitation_for_user(user: User, token: str) -> Candidate:
+def invitation_for_user(user: User | AnonymousUser, token: str) -> Candidate:
     """The candidate this invitation is for, when it waits for this very account; 404 otherwise (a bad or expired
     link, a candidate already linked, or another account: whose address it is is not for others to learn)."""
     try:

@@ -6,13 +6,14 @@ parchment's PDF is downloaded by certifier admins and by its holder (their own, 
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.access import check_any_role, check_certifier_admin
 from accounts.models import Role, User
-from certificates.models import Parchment, ParchmentBatch
+from certificates.models import Parchment, ParchmentBatch, ParchmentStatus
 from juries import rules as jury_rules
 from juries.models import Jury, JuryKind
 
@@ -42,16 +43,16 @@ def admin_jury(user: User, pk: int) -> Jury:
     )
 
 
-def parchments_for(user: User) -> QuerySet[Parchment]:
+def parchments_for(user: User | AnonymousUser) -> QuerySet[Parchment]:
     parchments = Parchment.objects.select_related("certifier", "place__enrolment__candidate")
     if not user.is_authenticated:
         return parchments.none()
     if user.is_certifier_admin:
         return parchments
-    return parchments.filter(Q(place__enrolment__candidate__user=user, status="valid"))
+    return parchments.filter(Q(place__enrolment__candidate__user=user, status=ParchmentStatus.VALID))
 
 
-def parchment_for_user(user: User, pk: int) -> Parchment:
+def parchment_for_user(user: User | AnonymousUser, pk: int) -> Parchment:
     return get_object_or_404(parchments_for(user), pk=pk)
 
 

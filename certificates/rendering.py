@@ -382,7 +382,8 @@ def _write_pdf(html: str, **options: Any) -> bytes:
     # Imported here: WeasyPrint takes a while to import, and only the processes that render need it.
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=str(FONTS_DIR)).write_pdf(**options)
+    pdf: bytes = HTML(string=html, base_url=str(FONTS_DIR)).write_pdf(**options)
+    return pdf
 
 
 @functools.lru_cache(maxsize=BACKGROUNDS_CACHED)
@@ -443,7 +444,7 @@ def render_parchment(parchment: Parchment) -> bytes:
     overlay = _overlay(fields)
     with pikepdf.open(io.BytesIO(background)) as pdf, pikepdf.open(io.BytesIO(overlay)) as layer:
         page = pdf.pages[0]
-        page.add_overlay(layer.pages[0])
+        page.add_overlay(layer.pages[0], None)  # no rectangle: the whole page (the stub wants it named)
         qr = pikepdf.Stream(pdf, b"")
         qr.write(zlib.compress(qr_operators(qr_matrix(fields["url"]))), filter=pikepdf.Name.FlateDecode)
         page.contents_add(qr)

@@ -65,7 +65,7 @@ def new_verification_code() -> str:
 def normalise_code(text: str) -> str:
     """What someone typed, made comparable: case, spaces and dashes dropped; O read as 0, I and L as 1."""
     cleaned = text.upper().replace("-", "").replace(" ", "")
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(str.maketrans("OIL", "011"))
 
 
 def display_code(code: str) -> str:

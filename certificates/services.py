@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -315,7 +316,7 @@ def parchment_issue(
                 NumberSeries.objects.filter(pk=series.pk).update(next_number=series.next_number + 1)
                 from certificates import tasks
 
-                transaction.on_commit(lambda pk=parchment.pk: tasks.parchment_render.delay(parchment_id=pk))
+                transaction.on_commit(partial(tasks.parchment_render.delay, parchment_id=parchment.pk))
                 return parchment
         except IntegrityError:
             # Rolled back, number given back. A valid parchment already issued for this decision: say so; a

@@ -23,6 +23,7 @@ from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -119,12 +120,13 @@ class PdfForm(forms.Form):
         error_messages={"required": gettext_lazy("Choisissez le fichier PDF du parchemin.")},
     )
 
-    def clean_pdf(self) -> UploadedFile:
-        upload = self.cleaned_data["pdf"]
-        if upload.size > MAX_PDF_BYTES:
+    def clean_pdf(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["pdf"]
+        size = upload.size or 0  # Django's upload handlers always set it
+        if size > MAX_PDF_BYTES:
             raise forms.ValidationError(
                 _("Le fichier pèse %(size)s Mo : %(max)s Mo au plus.")
-                % {"size": megabytes(upload.size), "max": MAX_PDF_BYTES // (1024 * 1024)}
+                % {"size": megabytes(size), "max": MAX_PDF_BYTES // (1024 * 1024)}
             )
         upload.seek(0)
         head = upload.read(4)
@@ -136,7 +138,7 @@ class PdfForm(forms.Form):
         return upload
 
 
-def sha256_of(upload: UploadedFile) -> str:
+def sha256_of(upload: UploadedFile[bytes]) -> str:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -184,7 +186,7 @@ def details(parchment: Parchment) -> Details:
     return Details(
         number=parchment.display_number,
         code=rules.display_code(parchment.verification_code),
-        kind=ParchmentKind(parchment.kind).label,
+        kind=str(ParchmentKind(parchment.kind).label),
         is_blocks=parchment.kind == ParchmentKind.BLOCKS,
         holder_name=holder.get("name", ""),
         holder_birth_date=_date(holder.get("birth_date")),
@@ -286,7 +288,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def _too_big_form() -> PdfForm:
-    form = PdfForm({}, {})
+    form = PdfForm({}, MultiValueDict())
     too_big = _("Le fichier dépasse %(max)s Mo : ce n'est pas un parchemin délivré.")
     form.errors["pdf"] = form.error_class([too_big % {"max": MAX_PDF_BYTES // 2**20}])
     return form

@@ -5,11 +5,12 @@ duplicate, record the sending). The public verification pages are in `certificat
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import check_certifier_admin
+from accounts.types import AuthenticatedHttpRequest
 from certificates import access, rules, selectors, services
 from certificates.models import (
     CpnefpValidation,
@@ -52,7 +54,7 @@ class SentForm(forms.Form):
 # --- Deadlines -----------------------------------------------------------------------------------------
 
 
-def deadlines(request: HttpRequest) -> HttpResponse:
+def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
     check_certifier_admin(request.user)
     today = timezone.localdate()
     rows = selectors.deadlines(today)
@@ -63,7 +65,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
 # --- PV ------------------------------------------------------------------------------------------------
 
 
-def pv_detail(request: HttpRequest, jury_pk: int) -> HttpResponse:
+def pv_detail(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.certification_jury_for(request.user, jury_pk)
     state = selectors.pv_state(jury)
     mine = state.seat_of(request.user)
@@ -84,7 +86,7 @@ def pv_detail(request: HttpRequest, jury_pk: int) -> HttpResponse:
 
 
 @require_POST
-def pv_sign(request: HttpRequest, jury_pk: int) -> HttpResponse:
+def pv_sign(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.certification_jury_for(request.user, jury_pk)
     expected = request.POST.get("sha256", "")
     signature = run_action(request, lambda: services.pv_sign(jury=jury, user=request.user, expected_sha256=expected))
@@ -96,7 +98,7 @@ def pv_sign(request: HttpRequest, jury_pk: int) -> HttpResponse:
     return redirect("certificates:pv", jury_pk=jury.pk)
 
 
-def pv_pdf(request: HttpRequest, jury_pk: int) -> FileResponse:
+def pv_pdf(request: AuthenticatedHttpRequest, jury_pk: int) -> FileResponse:
     jury = access.certification_jury_for(request.user, jury_pk)
     pv = ProcesVerbal.objects.filter(jury=jury, render_status=RenderStatus.DONE).first()
     if pv is None or not pv.pdf:
@@ -105,7 +107,7 @@ def pv_pdf(request: HttpRequest, jury_pk: int) -> FileResponse:
 
 
 @require_POST
-def validation_record(request: HttpRequest, jury_pk: int) -> HttpResponse:
+def validation_record(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.admin_jury(request.user, jury_pk)
     form = ValidationForm(request.POST)
     if form.is_valid():
@@ -124,7 +126,7 @@ def validation_record(request: HttpRequest, jury_pk: int) -> HttpResponse:
 # --- Parchments ----------------------------------------------------------------------------------------
 
 
-def jury_parchments(request: HttpRequest, jury_pk: int) -> HttpResponse:
+def jury_parchments(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.admin_jury(request.user, jury_pk)
     parchments = list(
         Parchment.objects.filter(decision__jury=jury)
@@ -153,7 +155,7 @@ def jury_parchments(request: HttpRequest, jury_pk: int) -> HttpResponse:
 
 
 @require_POST
-def renders_resume(request: HttpRequest, jury_pk: int) -> HttpResponse:
+def renders_resume(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.admin_jury(request.user, jury_pk)
     queued = run_action(request, lambda: services.renders_resume(jury=jury, requested_by=request.user))
     if queued is not None:
@@ -167,24 +169,24 @@ def renders_resume(request: HttpRequest, jury_pk: int) -> HttpResponse:
 
 
 @require_POST
-def parchments_issue(request: HttpRequest, jury_pk: int) -> HttpResponse:
+def parchments_issue(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.admin_jury(request.user, jury_pk)
     batch = run_action(request, lambda: services.parchments_issue_for_jury(jury=jury, issued_by=request.user))
     url = reverse("certificates:jury_parchments", args=[jury.pk])
     return redirect(f"{url}?lot={batch.pk}") if batch else redirect(url)
 
 
-def batch_progress(request: HttpRequest, batch_pk: int) -> JsonResponse:
+def batch_progress(request: AuthenticatedHttpRequest, batch_pk: int) -> JsonResponse:
     batch = access.batch_for_admin(request.user, batch_pk)
     return JsonResponse(services.batch_progress(batch))
 
 
-def parchment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def parchment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parchment = access.parchment_for_admin(request.user, pk)
     return redirect(reverse("certificates:jury_parchments", args=[parchment.decision.jury_id]) + f"#p{pk}")
 
 
-def parchment_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def parchment_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     parchment = access.parchment_for_user(request.user, pk)
     if not parchment.pdf:  # never rendered yet; during a duplicate's render, the version in force is served
         raise Http404
@@ -193,7 +195,7 @@ def parchment_pdf(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
-def parchments_zip(request: HttpRequest, jury_pk: int) -> StreamingHttpResponse:
+def parchments_zip(request: AuthenticatedHttpRequest, jury_pk: int) -> StreamingHttpResponse:
     """Every rendered parchment of the jury in one ZIP, written as it streams (no file held in memory)."""
     jury = access.admin_jury(request.user, jury_pk)
     # Every parchment rendered, in its version in force (a duplicate being rendered is there in its previous
@@ -202,7 +204,7 @@ def parchments_zip(request: HttpRequest, jury_pk: int) -> StreamingHttpResponse:
     if not parchments:
         raise Http404
 
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[bytes]:
         buffer = _Pipe()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
             for parchment in parchments:
@@ -240,13 +242,16 @@ class _Pipe:
     def flush(self) -> None:
         return None
 
+    def close(self) -> None:
+        return None
+
     def take(self) -> bytes:
         data, self._data = bytes(self._data), bytearray()
         return data
 
 
 @require_POST
-def parchment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def parchment_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parchment = access.parchment_for_admin(request.user, pk)
     run_action(
         request,
@@ -259,7 +264,7 @@ def parchment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def parchment_reissue(request: HttpRequest, pk: int) -> HttpResponse:
+def parchment_reissue(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parchment = access.parchment_for_admin(request.user, pk)
     run_action(
         request,
@@ -273,7 +278,7 @@ def parchment_reissue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def parchment_sent(request: HttpRequest, pk: int) -> HttpResponse:
+def parchment_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parchment = access.parchment_for_admin(request.user, pk)
     form = SentForm(request.POST)
     if form.is_valid():

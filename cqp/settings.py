@@ -15,7 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from cqp.env import env_bool, env_choice, env_int, env_list, env_str, env_url
 
-# Django's generic classes (ModelForm[Candidate], ModelAdmin[Jury], ...) subscriptable at run time, as the stubs type them.
+# Django's generic classes (ModelForm[Candidate], ModelAdmin[Jury], ...) subscriptable at run time, as the stubs
+# type them.
 django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -170,10 +170,11 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         )
     with discard():
         batch = certificate_services.parchments_issue_for_jury(jury=certification, issued_by=admin)
-    for rendered in [
+    renders: list[Parchment | ProcesVerbal] = [
         *Parchment.objects.filter(decision__jury=certification),
         ProcesVerbal.objects.get(jury=certification),
-    ]:
+    ]
+    for rendered in renders:
         rendered.pdf.save(f"{type(rendered).__name__.lower()}-{rendered.pk}.pdf", ContentFile(PDF), save=False)
         type(rendered).objects.filter(pk=rendered.pk).update(pdf=rendered.pdf.name, render_status="done")
 
@@ -191,8 +192,8 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         member("autre-employeur@example.org", "employers"),
         member("autre-formateur@example.org", "trainer"),
     ]
-    for each in other_members:
-        services.jury_assign(jury=other_evaluation, member=each, assigned_by=admin)
+    for other_member in other_members:
+        services.jury_assign(jury=other_evaluation, member=other_member, assigned_by=admin)
     services.jury_president_designate(jury=other_evaluation, member=other_members[1], designated_by=admin)
 
     proposed = services.jury_member_register(
@@ -248,5 +249,5 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         approved=other_members[2],
         version=world.version,
         block=block,
-        competency=block.competencies.order_by("order").first(),  # type: ignore[arg-type]
+        competency=block.competencies.order_by("order").first(),
     )

@@ -121,7 +121,7 @@ def cj_place(w: W) -> list[Any]:
     return [w.certification.pk, w.place.pk]
 
 
-CERT = {"jury": "certification"}
+CERT: dict[str, Any] = {"jury": "certification"}
 
 
 def today() -> str:
@@ -461,7 +461,7 @@ def ask(world: W, name: str, actor: str, method: str) -> tuple[str, str]:
             answer = f"500 {type(exc).__name__}: {exc}"[:200]
         if watch:
             after = fingerprint()
-            changed = sorted(t for t in after if after[t] != before[t])  # type: ignore[index]
+            changed = sorted(t for t in after if after[t] != before[t])
             if changed:
                 problem = f"a refused POST changed {', '.join(changed)}"
             if len(mail.outbox) != sent:
@@ -472,7 +472,8 @@ def ask(world: W, name: str, actor: str, method: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_the_url_answers_each_actor_as_the_policy_says(matrix_world: W, name: str) -> None:
-    failures, known = [], []
+    failures: list[str] = []
+    known: list[str] = []
     for actor in ACTORS:
         for method in ("GET", "POST"):
             expected = (MATRIX[name].get if method == "GET" else MATRIX[name].post)[actor]

@@ -29,7 +29,7 @@ ACTORS = ["certifier_admin", "staff", "jury_member", "candidate_user", "anonymou
 
 
 @pytest.fixture
-def actor(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def actor(request: pytest.FixtureRequest):
     def get(name: str) -> User | AnonymousUser:
         return AnonymousUser() if name == "anonymous" else request.getfixturevalue(name)
 

@@ -194,7 +194,7 @@ def test_inviting_is_a_post_only_action(client, staff, candidate) -> None:
 
 # An invitation never takes over an account of another role: its owner confirms, signed in, from the e-mail.
 CONSENT_LINK = re.compile(r"https://cqp\.example\.org(/candidats/invitation/[^/\s]+/)")
-OTHER_ROLES = {
+OTHER_ROLES: dict[str, dict[str, Any]] = {
     "staff of another organisation": {"organisation": "other"},
     "staff of the same organisation": {"organisation": "same"},
     "jury member": {"is_jury_member": True},

@@ -36,7 +36,7 @@ Commit = Callable[[], AbstractContextManager[Any]]
 
 
 @pytest.fixture
-def commit(django_capture_on_commit_callbacks) -> Commit:  # type: ignore[no-untyped-def]
+def commit(django_capture_on_commit_callbacks) -> Commit:
     """What waits for the commit (the inline Celery tasks) runs as if the test's transaction had committed."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
 

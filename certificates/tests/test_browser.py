@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -19,18 +20,18 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _with_password(*members):  # type: ignore[no-untyped-def]
+def _with_password(*members):
     for member in members:
         member.user.set_password(PASSWORD)
         member.user.save(update_fields=["password"])
 
 
-def _log_out(page):  # type: ignore[no-untyped-def]
+def _log_out(page):
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Se déconnecter").click()
 
 
-def _issued(decided):  # type: ignore[no-untyped-def]
+def _issued(decided):
     """The jury's PV signed, its results validated by the CPNEFP today and its two parchments issued (rendered
     inline, as each service's transaction commits)."""
     decided.sign_all()
@@ -40,7 +41,7 @@ def _issued(decided):  # type: ignore[no-untyped-def]
     return list(Parchment.objects.filter(decision__jury=jury).order_by("number"))
 
 
-def test_the_three_members_of_the_certification_jury_sign_the_pv(page, login, screenshot, decided):  # type: ignore[no-untyped-def]
+def test_the_three_members_of_the_certification_jury_sign_the_pv(page, login, screenshot, decided):
     world, jury = decided.world, decided.certification
     members = [world.cert_employees, world.cert_employers, world.cert_president]
     _with_password(*members)
@@ -85,7 +86,7 @@ def test_the_three_members_of_the_certification_jury_sign_the_pv(page, login, sc
     assert pv.signatures.filter(content_sha256=pv.content_sha256).count() == 3
 
 
-def test_the_admin_validates_the_results_and_issues_the_sessions_parchments(  # type: ignore[no-untyped-def]
+def test_the_admin_validates_the_results_and_issues_the_sessions_parchments(
     page, login, screenshot, decided, monkeypatch
 ):
     jury = decided.certification
@@ -101,7 +102,7 @@ def test_the_admin_validates_the_results_and_issues_the_sessions_parchments(  # 
 
     # As with a worker: the renders are queued when the batch commits and run while the admin watches, here
     # one by one from the test, so the bar is seen to move.
-    queued: list[dict] = []
+    queued: list[dict[str, Any]] = []
     monkeypatch.setattr(tasks.parchment_render, "delay", lambda **kwargs: queued.append(kwargs))
     page.get_by_role("link", name="Parchemins", exact=True).click()
     expect(page.get_by_test_id("parchment-row")).to_have_count(0)
@@ -137,7 +138,7 @@ def test_the_admin_validates_the_results_and_issues_the_sessions_parchments(  # 
     assert {p.kind for p in parchments} == {ParchmentKind.FULL, ParchmentKind.BLOCKS}
 
 
-def test_a_visitor_checks_a_parchment_by_its_code_then_by_its_pdf(page, screenshot, decided):  # type: ignore[no-untyped-def]
+def test_a_visitor_checks_a_parchment_by_its_code_then_by_its_pdf(page, screenshot, decided):
     cache.clear()  # the look-ups are counted per address in the cache
     full = next(p for p in _issued(decided) if p.kind == ParchmentKind.FULL)
     code = full.verification_code

@@ -55,7 +55,7 @@ def full_parchment(decided: Decided) -> Parchment:
 # --- PV ------------------------------------------------------------------------------------------------
 
 
-def test_the_pv_opens_for_the_jury_members_and_admins_only(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_pv_opens_for_the_jury_members_and_admins_only(client, decided: Decided) -> None:
     url = reverse("certificates:pv", args=[decided.certification.pk])
     for user in (decided.world.admin, decided.world.cert_president.user, decided.world.cert_employees.user):
         client.force_login(user)
@@ -75,7 +75,7 @@ def test_the_pv_opens_for_the_jury_members_and_admins_only(client, decided: Deci
     assert reverse("login") in answer["Location"]
 
 
-def test_a_member_signs_through_the_page_and_the_last_one_locks_it(client, decided: Decided, commit: Commit) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_signs_through_the_page_and_the_last_one_locks_it(client, decided: Decided, commit: Commit) -> None:
     jury = decided.certification
     url = reverse("certificates:pv", args=[jury.pk])
     users = [seat.member.user for seat in jury.seats.select_related("member__user")]
@@ -106,7 +106,7 @@ def test_a_member_signs_through_the_page_and_the_last_one_locks_it(client, decid
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
 
 
-def read_digest(page) -> str:  # type: ignore[no-untyped-def]
+def read_digest(page) -> str:
     """The fingerprint the sign form sends: that of the content the member has in front of them."""
     found = re.search(r'name="sha256" value="([0-9a-f]{64})"', page.text)
     assert found, "the sign form carries the fingerprint of the content shown"
@@ -128,7 +128,7 @@ def refuse_the_partial_award(decided: Decided) -> None:
     )
 
 
-def test_a_member_who_read_an_earlier_content_is_refused_and_signs_nothing(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_who_read_an_earlier_content_is_refused_and_signs_nothing(client, decided: Decided) -> None:
     jury = decided.certification
     signer = decided.world.cert_employees.user
     client.force_login(signer)
@@ -143,7 +143,7 @@ def test_a_member_who_read_an_earlier_content_is_refused_and_signs_nothing(clien
     assert read_digest(answer) != seen
 
 
-def test_the_page_asks_a_member_to_sign_again_after_a_decision_changed(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_asks_a_member_to_sign_again_after_a_decision_changed(client, decided: Decided) -> None:
     jury = decided.certification
     signer = decided.world.cert_employees.user
     services.pv_sign(jury=jury, user=signer)
@@ -157,7 +157,7 @@ def test_the_page_asks_a_member_to_sign_again_after_a_decision_changed(client, d
     assert "Bloc 1 insuffisamment démontré." in page.text
 
 
-def test_the_pv_page_shows_who_is_still_undecided(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_pv_page_shows_who_is_still_undecided(client, decided: Decided) -> None:
     from juries.models import Decision
 
     name = decided.decisions[2].place.enrolment.candidate.display_name
@@ -169,7 +169,7 @@ def test_the_pv_page_shows_who_is_still_undecided(client, decided: Decided) -> N
     assert 'data-testid="sign"' not in page.text
 
 
-def test_an_admin_cannot_sign_through_the_page(client, decided: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_cannot_sign_through_the_page(client, decided: Decided) -> None:
     client.force_login(decided.world.admin)
     answer = client.post(reverse("certificates:pv_sign", args=[decided.certification.pk]))
     assert answer.status_code == 403  # a refused actor, not a form error
@@ -178,7 +178,7 @@ def test_an_admin_cannot_sign_through_the_page(client, decided: Decided) -> None
 
 def test_the_pv_page_takes_a_bounded_number_of_queries(
     client, decided: Decided, django_assert_max_num_queries, commit: Commit
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = reverse("certificates:pv", args=[decided.certification.pk])
     client.force_login(decided.world.admin)
     with django_assert_max_num_queries(25):  # while signing, the content is computed afresh
@@ -189,7 +189,7 @@ def test_the_pv_page_takes_a_bounded_number_of_queries(
         assert client.get(url).status_code == 200
 
 
-def test_the_admin_records_the_cpnefp_validation_through_the_form(client, signed: Decided, commit: Commit) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_records_the_cpnefp_validation_through_the_form(client, signed: Decided, commit: Commit) -> None:
     from django.core import mail
 
     jury = signed.certification
@@ -210,7 +210,7 @@ def test_the_admin_records_the_cpnefp_validation_through_the_form(client, signed
     assert len(mail.outbox) == 3
 
 
-def test_a_validation_date_to_come_is_refused_through_the_form(client, signed: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_a_validation_date_to_come_is_refused_through_the_form(client, signed: Decided) -> None:
     client.force_login(signed.world.admin)
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     answer = client.post(
@@ -222,7 +222,7 @@ def test_a_validation_date_to_come_is_refused_through_the_form(client, signed: D
     assert not CpnefpValidation.objects.exists()
 
 
-def test_the_validation_form_is_the_admins_only(client, signed: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_validation_form_is_the_admins_only(client, signed: Decided) -> None:
     url = reverse("certificates:validation", args=[signed.certification.pk])
     data = {"meeting_on": timezone.localdate().isoformat()}
     client.force_login(signed.world.cert_president.user)
@@ -236,7 +236,7 @@ def test_the_validation_form_is_the_admins_only(client, signed: Decided) -> None
 
 
 @pytest.mark.parametrize("name", ["jury_parchments", "zip"])
-def test_the_jury_parchments_pages_are_the_admins_only(client, issued: Decided, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_the_jury_parchments_pages_are_the_admins_only(client, issued: Decided, name: str) -> None:
     url = reverse(f"certificates:{name}", args=[issued.certification.pk])
     client.force_login(issued.world.admin)
     assert client.get(url).status_code == 200
@@ -247,7 +247,7 @@ def test_the_jury_parchments_pages_are_the_admins_only(client, issued: Decided, 
     assert client.get(url).status_code == 302
 
 
-def test_the_admin_issues_the_parchments_and_follows_the_batch(client, validated: Decided, commit: Commit) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_issues_the_parchments_and_follows_the_batch(client, validated: Decided, commit: Commit) -> None:
     jury = validated.certification
     client.force_login(validated.world.admin)
     page = client.get(reverse("certificates:jury_parchments", args=[jury.pk]))
@@ -268,7 +268,7 @@ def test_the_admin_issues_the_parchments_and_follows_the_batch(client, validated
     assert progress.json() == {"total": 2, "done": 2, "failed": 0}
 
 
-def test_the_progress_of_a_batch_is_the_admins_only(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_progress_of_a_batch_is_the_admins_only(client, issued: Decided) -> None:
     url = reverse("certificates:batch_progress", args=[ParchmentBatch.objects.get().pk])
     client.force_login(issued.world.cert_president.user)
     assert client.get(url).status_code == 403
@@ -276,14 +276,14 @@ def test_the_progress_of_a_batch_is_the_admins_only(client, issued: Decided) -> 
     assert client.get(reverse("certificates:batch_progress", args=[10_000])).status_code == 404
 
 
-def test_issuing_twice_through_the_page_says_everyone_has_theirs(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_issuing_twice_through_the_page_says_everyone_has_theirs(client, issued: Decided) -> None:
     client.force_login(issued.world.admin)
     answer = client.post(reverse("certificates:issue", args=[issued.certification.pk]), follow=True)
     assert "ont déjà leur parchemin" in answer.text
     assert Parchment.objects.count() == 2
 
 
-def test_a_member_cannot_issue_parchments(client, validated: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_cannot_issue_parchments(client, validated: Decided) -> None:
     client.force_login(validated.world.cert_president.user)
     assert client.post(reverse("certificates:issue", args=[validated.certification.pk])).status_code == 403
     assert not Parchment.objects.exists()
@@ -291,7 +291,7 @@ def test_a_member_cannot_issue_parchments(client, validated: Decided) -> None:  
 
 def test_the_jury_parchments_page_takes_a_bounded_number_of_queries(
     client, issued: Decided, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(issued.world.admin)
     batch = ParchmentBatch.objects.get()
     url = reverse("certificates:jury_parchments", args=[issued.certification.pk]) + f"?lot={batch.pk}"
@@ -299,7 +299,7 @@ def test_the_jury_parchments_page_takes_a_bounded_number_of_queries(
         assert client.get(url).status_code == 200
 
 
-def test_the_admin_downloads_a_parchment(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_downloads_a_parchment(client, issued: Decided) -> None:
     parchment = full_parchment(issued)
     client.force_login(issued.world.admin)
     answer = client.get(reverse("certificates:parchment_pdf", args=[parchment.pk]))
@@ -309,7 +309,7 @@ def test_the_admin_downloads_a_parchment(client, issued: Decided) -> None:  # ty
     assert b"".join(answer.streaming_content).startswith(b"%PDF")
 
 
-def test_the_holder_downloads_their_parchment_from_their_space(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_holder_downloads_their_parchment_from_their_space(client, issued: Decided) -> None:
     parchment = full_parchment(issued)
     user = holder(issued, 0)
     client.force_login(user)
@@ -324,7 +324,7 @@ def test_the_holder_downloads_their_parchment_from_their_space(client, issued: D
     assert b"".join(answer.streaming_content).startswith(b"%PDF")
 
 
-def test_nobody_else_downloads_a_parchment(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_else_downloads_a_parchment(client, issued: Decided) -> None:
     parchment = full_parchment(issued)
     url = reverse("certificates:parchment_pdf", args=[parchment.pk])
     holder(issued, 0)
@@ -336,7 +336,7 @@ def test_nobody_else_downloads_a_parchment(client, issued: Decided) -> None:  # 
     assert client.get(url).status_code == 302
 
 
-def test_a_cancelled_parchment_is_no_longer_downloaded_by_its_holder(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_a_cancelled_parchment_is_no_longer_downloaded_by_its_holder(client, issued: Decided) -> None:
     parchment = full_parchment(issued)
     user = holder(issued, 0)
     services.parchment_cancel(parchment=parchment, reason="Erreur sur le nom", cancelled_by=issued.world.admin)
@@ -344,7 +344,7 @@ def test_a_cancelled_parchment_is_no_longer_downloaded_by_its_holder(client, iss
     assert client.get(reverse("certificates:parchment_pdf", args=[parchment.pk])).status_code == 404
 
 
-def test_the_zip_holds_every_rendered_parchment(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_zip_holds_every_rendered_parchment(client, issued: Decided) -> None:
     client.force_login(issued.world.admin)
     answer = client.get(reverse("certificates:zip", args=[issued.certification.pk]))
 
@@ -361,12 +361,12 @@ def test_the_zip_holds_every_rendered_parchment(client, issued: Decided) -> None
             assert data == handle.read()
 
 
-def test_the_zip_is_404_before_any_parchment_is_rendered(client, validated: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_zip_is_404_before_any_parchment_is_rendered(client, validated: Decided) -> None:
     client.force_login(validated.world.admin)
     assert client.get(reverse("certificates:zip", args=[validated.certification.pk])).status_code == 404
 
 
-def test_the_admin_cancels_a_parchment_through_the_page(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_cancels_a_parchment_through_the_page(client, issued: Decided) -> None:
     parchment = full_parchment(issued)
     client.force_login(issued.world.admin)
     url = reverse("certificates:cancel", args=[parchment.pk])
@@ -386,7 +386,7 @@ def test_the_admin_cancels_a_parchment_through_the_page(client, issued: Decided)
     assert "parchemin-000001-ANNULE.pdf" in archive.namelist()
 
 
-def test_the_admin_orders_a_duplicate_through_the_page(client, issued: Decided, commit: Commit) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_orders_a_duplicate_through_the_page(client, issued: Decided, commit: Commit) -> None:
     parchment = full_parchment(issued)
     client.force_login(issued.world.admin)
 
@@ -400,7 +400,7 @@ def test_the_admin_orders_a_duplicate_through_the_page(client, issued: Decided, 
     assert "v2" in answer.text
 
 
-def test_the_admin_records_the_sending_through_the_page(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_records_the_sending_through_the_page(client, issued: Decided) -> None:
     parchment = full_parchment(issued)
     client.force_login(issued.world.admin)
     today = timezone.localdate()
@@ -413,7 +413,7 @@ def test_the_admin_records_the_sending_through_the_page(client, issued: Decided)
 
 
 @pytest.mark.parametrize("name", ["cancel", "reissue", "sent"])
-def test_parchment_actions_are_the_admins_only(client, issued: Decided, name: str) -> None:  # type: ignore[no-untyped-def]
+def test_parchment_actions_are_the_admins_only(client, issued: Decided, name: str) -> None:
     parchment = full_parchment(issued)
     url = reverse(f"certificates:{name}", args=[parchment.pk])
     data = {"reason": "Essai", "sent_on": timezone.localdate().isoformat()}
@@ -430,7 +430,7 @@ def test_parchment_actions_are_the_admins_only(client, issued: Decided, name: st
 # --- Deadlines and the candidate's space ---------------------------------------------------------------
 
 
-def test_the_deadlines_page_is_the_admins_only(client, issued: Decided, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_deadlines_page_is_the_admins_only(client, issued: Decided, django_assert_max_num_queries) -> None:
     url = reverse("certificates:deadlines")
     client.force_login(issued.world.admin)
     with django_assert_max_num_queries(3):
@@ -446,7 +446,7 @@ def test_the_deadlines_page_is_the_admins_only(client, issued: Decided, django_a
     assert client.get(url).status_code == 302
 
 
-def test_the_candidate_sees_their_result_once_notified(client, signed: Decided, commit: Commit) -> None:  # type: ignore[no-untyped-def]
+def test_the_candidate_sees_their_result_once_notified(client, signed: Decided, commit: Commit) -> None:
     user = holder(signed, 1)
     client.force_login(user)
     assert 'data-testid="my-result"' not in client.get("/").text
@@ -462,14 +462,14 @@ def test_the_candidate_sees_their_result_once_notified(client, signed: Decided, 
     assert "Mon parchemin" not in home.text  # not issued yet
 
 
-def test_a_failed_candidate_sees_the_way_to_a_retake(client, validated: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_candidate_sees_the_way_to_a_retake(client, validated: Decided) -> None:
     client.force_login(holder(validated, 2))
     home = client.get("/")
     assert 'data-testid="my-result"' in home.text
     assert "session de rattrapage" in home.text
 
 
-def test_a_batch_number_that_is_not_one_is_ignored(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_number_that_is_not_one_is_ignored(client, issued: Decided) -> None:
     client.force_login(issued.world.admin)
     url = reverse("certificates:jury_parchments", args=[issued.certification.pk])
     for lot in ("abc", "1; DROP", "²", "99999999999999999999999"):
@@ -478,7 +478,7 @@ def test_a_batch_number_that_is_not_one_is_ignored(client, issued: Decided) -> N
         assert 'data-testid="batch"' not in page.text
 
 
-def test_the_candidate_sees_their_result_even_when_the_mail_could_not_be_sent(client, signed: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_the_candidate_sees_their_result_even_when_the_mail_could_not_be_sent(client, signed: Decided) -> None:
     from certificates.models import ResultNotice
 
     services.cpnefp_validation_record(
@@ -492,7 +492,7 @@ def test_the_candidate_sees_their_result_even_when_the_mail_could_not_be_sent(cl
     assert "Blocs de compétences acquis : BC1." in home.text
 
 
-def test_the_admin_resumes_a_failed_render_from_the_parchments_page(client, issued: Decided, commit: Commit) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_resumes_a_failed_render_from_the_parchments_page(client, issued: Decided, commit: Commit) -> None:
     Parchment.objects.filter(decision__jury=issued.certification, number=1).update(
         render_status=RenderStatus.FAILED, render_error="OSError : disque plein"
     )
@@ -514,7 +514,7 @@ def test_the_admin_resumes_a_failed_render_from_the_parchments_page(client, issu
     assert client.post(reverse("certificates:resume", args=[issued.certification.pk])).status_code == 403
 
 
-def test_while_a_duplicate_renders_the_holder_and_the_zip_get_the_version_in_force(client, issued: Decided) -> None:  # type: ignore[no-untyped-def]
+def test_while_a_duplicate_renders_the_holder_and_the_zip_get_the_version_in_force(client, issued: Decided) -> None:
     parchment = full_parchment(issued)
     in_force = parchment.pdf_sha256
     # Asked for, not rendered yet (no worker has taken it): the row waits, version 2 pending.

@@ -51,7 +51,7 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def services_up(transactional_db) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def services_up(transactional_db) -> Iterator[None]:
     """PostgreSQL and Redis, the Redis database emptied before and after: the test owns it."""
     if connection.vendor != "postgresql":
         _skip_or_fail("les tests de fiabilité demandent PostgreSQL (DATABASE_URL)")
@@ -134,9 +134,7 @@ print(",".join(str(n) for n in numbers))
 """
 
 
-def test_processes_issuing_at_the_same_time_number_without_gap_or_duplicate(  # type: ignore[no-untyped-def]
-    services_up, world, tmp_path
-) -> None:
+def test_processes_issuing_at_the_same_time_number_without_gap_or_duplicate(services_up, world, tmp_path) -> None:
     given = holders(world, HOLDERS)
     assert not NumberSeries.objects.exists(), "the first processes also race to create the series"
     env = {
@@ -248,7 +246,7 @@ class Workers:
 
 
 @pytest.fixture
-def workers(services_up, tmp_path: Path, settings) -> Iterator[Workers]:  # type: ignore[no-untyped-def]
+def workers(services_up, tmp_path: Path, settings) -> Iterator[Workers]:
     settings.STORAGES = {
         **settings.STORAGES,
         "certificates": {
@@ -269,7 +267,7 @@ def issue_one(world: World) -> Parchment:
     return services.parchment_issue(decision=given.decisions[0], issued_by=world.admin)
 
 
-def test_a_worker_killed_mid_render_leaves_the_number_and_another_one_completes_it(workers: Workers, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_worker_killed_mid_render_leaves_the_number_and_another_one_completes_it(workers: Workers, world) -> None:
     unreliable = {
         "CERTIFICATES_RENDER_PAUSE": "5",  # between rendering and saving: the window to kill the worker in
         "CELERY_VISIBILITY_TIMEOUT": "3",  # the message of a dead worker comes back after 3 s
@@ -317,7 +315,7 @@ def test_a_worker_killed_mid_render_leaves_the_number_and_another_one_completes_
     assert NumberSeries.objects.get().next_number == number + 1
 
 
-def test_the_same_render_delivered_twice_renders_once(workers: Workers, world) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_render_delivered_twice_renders_once(workers: Workers, world) -> None:
     # Two workers, and a pause so the second delivery arrives while the first render is under way.
     workers.start("un", CERTIFICATES_RENDER_PAUSE="2")
     workers.start("deux", CERTIFICATES_RENDER_PAUSE="2")

@@ -5,6 +5,7 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -20,7 +21,7 @@ from juries import services as jury_services
 LONG_NAME = "Maria-Magdalena Anastazja Krzyżanowska-Wiśniewska-Ødegård de la Tour d'Auvergne-Lauraguais"
 
 # What `services.parchment_mentions` writes, for the tests that need no database.
-MENTIONS = {
+MENTIONS: dict[str, Any] = {
     "kind": "full",
     "certification": {
         "rncp_code": "RNCP26850",
@@ -132,7 +133,16 @@ def test_the_qr_code_printed_on_the_page_is_the_one_of_the_verification_url(tmp_
     px = dpi / 25.4
     crop = {"-x": box.x, "-y": box.y, "-W": box.w, "-H": box.h}
     arguments = [str(part) for flag, mm in crop.items() for part in (flag, round(mm * px))]
-    command = [PDFTOPPM, "-r", str(dpi), "-gray", "-singlefile", *arguments, tmp_path / "p.pdf", tmp_path / "qr"]
+    command: list[str | Path] = [
+        PDFTOPPM,
+        "-r",
+        str(dpi),
+        "-gray",
+        "-singlefile",
+        *arguments,
+        tmp_path / "p.pdf",
+        tmp_path / "qr",
+    ]
     subprocess.run(command, check=True)
     image = Image.open(tmp_path / "qr.pgm")
     expected = segno.make(rendering.verification_url(parchment.verification_code), error="m", mask=0).matrix
@@ -143,7 +153,9 @@ def test_the_qr_code_printed_on_the_page_is_the_one_of_the_verification_url(tmp_
     def dark(row: int, col: int) -> int:
         x = origin_x + (col + rendering.QR_QUIET + 0.5) * step
         y = origin_y + (row + rendering.QR_QUIET + 0.5) * step
-        return int(image.getpixel((int(x), int(y))) < 128)
+        pixel = image.getpixel((int(x), int(y)))
+        assert isinstance(pixel, int)  # a grey level: the image is read in grey
+        return int(pixel < 128)
 
     seen = tuple(bytearray(dark(r, c) for c in range(len(expected))) for r in range(len(expected)))
     assert seen == expected
@@ -191,7 +203,7 @@ def test_every_font_is_embedded_from_the_shipped_files():
 
 
 @pytest.fixture
-def issued(decided, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def issued(decided, django_capture_on_commit_callbacks):
     """The jury's PV signed, its results validated by the CPNEFP, its parchments issued and rendered (the
     tasks enqueued on commit run inline)."""
     admin = decided.world.admin

@@ -46,7 +46,7 @@ def test_the_fingerprint_does_not_depend_on_the_order_keys_were_built_in() -> No
     ],
     ids=["decision", "reason", "date", "member", "one-space", "candidate"],
 )
-def test_any_change_of_the_content_changes_the_fingerprint(change) -> None:  # type: ignore[no-untyped-def]
+def test_any_change_of_the_content_changes_the_fingerprint(change) -> None:
     changed = copy.deepcopy(CONTENT)
     change(changed)
     assert rules.fingerprint(changed) != rules.fingerprint(CONTENT)
@@ -75,7 +75,7 @@ def test_the_order_of_a_list_is_part_of_the_content() -> None:
         (dt.date(2026, 1, 31), 13, dt.date(2027, 2, 28)),
     ],
 )
-def test_months_after_keeps_the_day_or_takes_the_last_day_of_the_month(day, months, expected) -> None:  # type: ignore[no-untyped-def]
+def test_months_after_keeps_the_day_or_takes_the_last_day_of_the_month(day, months, expected) -> None:
     assert rules.months_after(day, months) == expected
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django import forms
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -295,7 +296,7 @@ def test_only_an_admin_issues_parchments(validated: Decided) -> None:
     ],
     ids=["level", "nsf", "decision-date", "signatory", "city"],
 )
-def test_parchments_are_refused_when_a_mandatory_mention_is_missing(validated: Decided, remove, named: str) -> None:  # type: ignore[no-untyped-def]
+def test_parchments_are_refused_when_a_mandatory_mention_is_missing(validated: Decided, remove, named: str) -> None:
     remove(validated.world.version)
     jury = Jury.objects.get(pk=validated.certification.pk)  # as a page loads it, after the referential changed
 
@@ -537,7 +538,7 @@ def test_a_parchment_not_sent_two_months_after_the_validation_is_overdue(issued:
         assert row_of(issued, timezone.localdate()).parchments.pending == 0
 
 
-def test_the_deadlines_take_a_constant_number_of_queries(issued: Decided, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_deadlines_take_a_constant_number_of_queries(issued: Decided, django_assert_max_num_queries) -> None:
     with django_assert_max_num_queries(1):
         rows = selectors.deadlines(timezone.localdate())
         assert rows[0].parchments is not None
@@ -571,7 +572,9 @@ def test_a_session_cannot_be_transmitted_to_a_certification_jury_whose_pv_is_sig
             place=place, kind="total", blocks=[], comments="", recorded_by=evaluation.president.user
         )
 
-    assert signed.certification not in TransmitForm(jury=evaluation).fields["certification_jury"].queryset
+    choice = TransmitForm(jury=evaluation).fields["certification_jury"]
+    assert isinstance(choice, forms.ModelChoiceField)
+    assert signed.certification not in choice.queryset
     with pytest.raises(ValidationError, match="Le procès-verbal de ce jury de certification est signé"):
         jury_services.deliberation_transmit(
             jury=evaluation, certification_jury=signed.certification, transmitted_by=evaluation.president.user

@@ -117,7 +117,7 @@ def test_a_typed_code_goes_to_its_page_normalised(client: Client) -> None:
     assert response["Location"] == "/verifier/0A1B2C3D4E/"
 
 
-def test_a_typed_code_of_the_wrong_shape_is_explained_in_french_without_a_lookup(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_typed_code_of_the_wrong_shape_is_explained_in_french_without_a_lookup(client: Client, settings) -> None:
     settings.VERIFY_RATE_LIMIT_PER_HOUR = 1
     for _ in range(3):
         response = client.get("/verifier/", {"code": "ABC"})
@@ -242,10 +242,15 @@ def test_a_missing_or_empty_file_is_refused_in_french(client: Client) -> None:
 
 
 @pytest.mark.parametrize("extra", [9, 2 * 1024 * 1024])  # just over (read up to the limit), far over (not read)
-def test_a_pdf_over_10_mb_is_refused_without_being_kept(client: Client, extra: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_pdf_over_10_mb_is_refused_without_being_kept(client: Client, extra: int, monkeypatch) -> None:
     seen: list[int] = []
     real = verification.match_pdf
-    monkeypatch.setattr(verification, "match_pdf", lambda digest: seen.append(1) or real(digest))
+
+    def match_pdf(digest: str) -> Any:
+        seen.append(1)
+        return real(digest)
+
+    monkeypatch.setattr(verification, "match_pdf", match_pdf)
 
     page = text(send(client, b"%PDF-1.7\n" + b"0" * (verification.MAX_PDF_BYTES + extra)))
 
@@ -301,7 +306,7 @@ def test_checking_a_pdf_makes_two_queries_at_most(
 # --- Rate limit ----------------------------------------------------------------------------------------
 
 
-def test_the_limiter_counts_per_address_and_hour(settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_limiter_counts_per_address_and_hour(settings) -> None:
     settings.VERIFY_RATE_LIMIT_PER_HOUR = 3
     ten = dt.datetime(2025, 5, 6, 10, 0, tzinfo=dt.UTC)
     assert [verification.lookup_allowed("192.0.2.1", now=ten + dt.timedelta(minutes=m)) for m in range(4)] == [
@@ -317,7 +322,7 @@ def test_the_limiter_counts_per_address_and_hour(settings) -> None:  # type: ign
 
 def test_beyond_the_limit_lookups_get_429_in_french_but_the_form_still_shows(
     client: Client, parchment: Parchment, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.VERIFY_RATE_LIMIT_PER_HOUR = 3
     assert code_page(client, CODE).status_code == 200
     assert code_page(client, "ZZZZZZZZZZ").status_code == 404
@@ -333,7 +338,7 @@ def test_beyond_the_limit_lookups_get_429_in_french_but_the_form_still_shows(
     assert code_page(other, CODE).status_code == 200
 
 
-def test_a_forwarded_for_header_does_not_reset_the_count(client: Client, parchment: Parchment, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_forwarded_for_header_does_not_reset_the_count(client: Client, parchment: Parchment, settings) -> None:
     settings.VERIFY_RATE_LIMIT_PER_HOUR = 1
     assert code_page(client, CODE).status_code == 200
     spoofed = client.get(reverse("verify:code", kwargs={"code": CODE}), HTTP_X_FORWARDED_FOR="203.0.113.9")
@@ -424,7 +429,7 @@ def test_behind_a_proxy_two_visitors_are_counted_apart(client: Client, parchment
     settings.TRUSTED_PROXY_COUNT = 1
     settings.VERIFY_RATE_LIMIT_PER_HOUR = 2
     url = reverse("verify:code", kwargs={"code": parchment.verification_code})
-    first = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
-    second = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.10"}
+    first: dict[str, Any] = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    second: dict[str, Any] = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "203.0.113.10"}
     assert [client.get(url, **first).status_code for _ in range(3)] == [200, 200, 429]
     assert client.get(url, **second).status_code == 200
