@@ -57,6 +57,28 @@ def check_sitting_member(user: User, jury: Jury, message: str | None = None) -> 
     return member
 
 
+def check_jury_actor(user: User, jury: Jury, message: str) -> None:
+    """403 unless the user is a certifier admin or sits on the jury (an act of the jury the certifier may
+    record for it: a dispute)."""
+    if not (is_certifier_admin(user) or sitting_member(user, jury) is not None):
+        raise PermissionDenied(message)
+
+
+def check_president_or_certifier(user: User, jury: Jury, message: str) -> None:
+    """403 unless the user is a certifier admin or the jury's president (the transmission of its results)."""
+    if is_certifier_admin(user):
+        return
+    if not (user.is_authenticated and jury.president is not None and jury.president.user_id == user.pk):
+        raise PermissionDenied(message)
+
+
+def check_speaks_for(user: User, member: JuryMember) -> None:
+    """403 unless the user is `member` themselves or a certifier admin (a member declares their own links with a
+    candidate)."""
+    if not (is_certifier_admin(user) or (user.is_authenticated and member.user_id == user.pk)):
+        raise PermissionDenied(_("Un membre déclare ses propres liens avec un candidat."))
+
+
 # --- Juries --------------------------------------------------------------------------------------------
 
 
@@ -208,6 +230,39 @@ def grid_access(user: User, jury: Jury, place: SessionCandidate, wanted: str | N
 def check_grid_editable(grid: GridAccess) -> None:
     if not grid.editable:
         raise PermissionDenied(_("Vous ne pouvez pas saisir cette grille."))
+
+
+def check_grid_member(user: User, jury: Jury, place: SessionCandidate) -> JuryMember:
+    """The member whose own grid of `place` the user enters, or 403: they sit on the jury (`rules.sits`) and are
+    not recused for the candidate."""
+    member = check_sitting_member(user, jury, _("Vous ne siégez pas dans ce jury."))
+    if member.pk in selectors.recused_member_ids(jury, place):
+        raise PermissionDenied(
+            _("Vous êtes déporté(e) pour %(name)s : vous ne prenez part ni à sa grille ni à sa délibération.")
+            % {"name": place.enrolment.candidate.display_name}
+        )
+    return member
+
+
+def check_own_grid(user: User, grid: Grid) -> None:
+    """403 unless `grid` is the user's own (each member validates their own grid) and they may still enter it
+    (`check_grid_member`)."""
+    if grid.member is None or grid.member.user_id != user.pk:
+        raise PermissionDenied(_("Chacun valide sa propre grille."))
+    check_grid_member(user, grid.jury, grid.place)
+
+
+def check_keeper(user: User, jury: Jury, keeper: JuryMember) -> None:
+    """403 unless the user is `keeper` (`selectors.keeper`: who enters a candidate's consensus grid and the
+    jury's conclusions), naming the keeper when the president is recused."""
+    if user.is_authenticated and keeper.user_id == user.pk:
+        return
+    if jury.president_id and keeper.pk != jury.president_id:
+        raise PermissionDenied(
+            _("Le président est déporté pour ce candidat : c'est %(name)s qui saisit pour le jury.")
+            % {"name": keeper.name}
+        )
+    raise PermissionDenied(_("Seul le président du jury saisit la grille de consensus et les conclusions du jury."))
 
 
 # --- Presidency ----------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cqp.models import Block
 from evaluations.models import SessionCandidate
-from juries import rules, selectors
+from juries import access, rules, selectors
 from juries.models import (
     AuditAction,
     Decision,
@@ -48,8 +48,7 @@ def dispute_record(
     *, jury: Jury, place: SessionCandidate, description: str, summon_evaluation_jury: bool, recorded_by: User
 ) -> Dispute:
     place = _certification_place(jury, place)
-    if not (recorded_by.is_certifier_admin or jury.seats.filter(member__user=recorded_by).exists()):
-        raise ValidationError(_("Seuls les membres du jury de certification enregistrent un litige."))
+    access.check_jury_actor(recorded_by, jury, _("Seuls les membres du jury de certification enregistrent un litige."))
     _refuse_if_pv_signed(jury)
     if Decision.objects.filter(place=place).exists():
         raise ValidationError(_("Le jury a déjà statué sur ce candidat."))
@@ -76,8 +75,9 @@ def dispute_record(
 
 @transaction.atomic
 def dispute_resolve(*, dispute: Dispute, resolution: str, resolved_by: User) -> Dispute:
-    if not (resolved_by.is_certifier_admin or dispute.jury.seats.filter(member__user=resolved_by).exists()):
-        raise ValidationError(_("Seuls les membres du jury de certification closent un litige."))
+    access.check_jury_actor(
+        resolved_by, dispute.jury, _("Seuls les membres du jury de certification closent un litige.")
+    )
     if not resolution.strip():
         raise ValidationError({"resolution": _("Indiquez l'issue du litige.")})
     moved = Dispute.objects.filter(pk=dispute.pk, resolved_at__isnull=True).update(

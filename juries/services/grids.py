@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.access import check_certifier_admin
 from accounts.models import User
 from cqp.models import Block
 from evaluations.models import Attendance, SessionCandidate
-from juries import rules, selectors
+from juries import access, rules, selectors
 from juries.models import (
     AuditAction,
     Decision,
@@ -25,17 +26,9 @@ from juries.models import (
     Jury,
     JuryMember,
 )
-from juries.services._roles import _require_admin
 from juries.services.audit import audit
 from juries.services.composition import _require_complete
 from juries.services.impartiality import _require_keeper
-
-
-def _member_of(jury: Jury, user: User) -> JuryMember:
-    seat = jury.seats.select_related("member__user").filter(member__user=user).first()
-    if seat is None:
-        raise ValidationError(_("Vous ne siégez pas dans ce jury."))
-    return seat.member
 
 
 def _check_gradable(jury: Jury, place: SessionCandidate) -> None:
@@ -85,12 +78,7 @@ def grid_save(
         _require_keeper(jury, place, saved_by)
         member = None
     else:
-        member = _member_of(jury, saved_by)
-        if member.pk in selectors.recused_member_ids(jury, place):
-            raise ValidationError(
-                _("Vous êtes déporté(e) pour %(name)s : vous ne prenez part ni à sa grille ni à sa délibération.")
-                % {"name": place.enrolment.candidate.display_name}
-            )
+        member = access.check_grid_member(saved_by, jury, place)
     if block.pk not in {b.pk for b in selectors.blocks_sat(place)}:
         raise ValidationError(
             _("%(name)s ne présente pas le bloc %(code)s dans cette session.")
@@ -187,14 +175,9 @@ def grids_submit(*, grids: Collection[Grid], submitted_by: User) -> list[Grid]:
         _refuse_if_transmitted(grid.jury, grid.place, reopened=True)
         if grid.is_consensus:
             _require_keeper(grid.jury, grid.place, submitted_by)
-        elif grid.member.user_id != submitted_by.pk:
-            raise ValidationError(_("Chacun valide sa propre grille."))
-        elif grid.member_id in selectors.recused_member_ids(grid.jury, grid.place):
-            # A recusal found after the draft was started (grid_save refuses it from then on).
-            raise ValidationError(
-                _("Vous êtes déporté(e) pour %(name)s : vous ne prenez part ni à sa grille ni à sa délibération.")
-                % {"name": grid.place.enrolment.candidate.display_name}
-            )
+        else:
+            # Their own grid, and no recusal found since the draft was started (grid_save refuses it from then).
+            access.check_own_grid(submitted_by, grid)
         codes = [c.code for c in grid.block.competencies.order_by("order", "code")]
         mandatory = [c.code for c in grid.block.competencies.filter(is_mandatory=True)]
         grades = dict(grid.grades.values_list("competency__code", "value"))
@@ -273,7 +256,7 @@ def grid_reopen(*, grid: Grid, reopened_by: User, reason: str) -> Grid:
     """Unlock a submitted grid: a certifier admin only, with a reason, before the certification jury decides.
     After transmission the session stays transmitted: the evaluation jury corrects this grid (and then its
     recommendation), and the certification jury cannot decide on the candidate until it is validated again."""
-    _require_admin(reopened_by, _("rouvrir une grille validée"))
+    check_certifier_admin(reopened_by, _("Seul un administrateur du certificateur peut rouvrir une grille validée."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de la réouverture.")})
     grid = Grid.objects.select_related("place__enrolment", "block", "member__user", "jury").get(pk=grid.pk)

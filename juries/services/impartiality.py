@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from evaluations.models import SessionCandidate
-from juries import rules, selectors
+from juries import access, rules, selectors
 from juries.models import (
     AuditAction,
     Grid,
@@ -68,8 +68,7 @@ def conflict_declare(
     *, jury: Jury, place: SessionCandidate, member: JuryMember, note: str, declared_by: User
 ) -> Recusal:
     """A member declares knowing a candidate: they take no part in that candidate's grid or deliberation."""
-    if not (declared_by.is_certifier_admin or member.user_id == declared_by.pk):
-        raise ValidationError(_("Un membre déclare ses propres liens avec un candidat."))
+    access.check_speaks_for(declared_by, member)
     if not jury.seats.filter(member=member).exists():
         raise ValidationError(_("%(name)s ne siège pas dans ce jury.") % {"name": member.name})
     if place not in _jury_places(jury):
@@ -110,6 +109,8 @@ def conflict_declare(
 
 
 def _require_keeper(jury: Jury, place: SessionCandidate, user: User) -> JuryMember:
+    """The keeper of the candidate's consensus grid and conclusions, when it is `user`: a refusal (the jury must
+    be completed) when nobody may keep them, 403 for anyone else (`access.check_keeper`)."""
     who = selectors.keeper(jury, place)
     if who is None:
         raise ValidationError(
@@ -118,11 +119,5 @@ def _require_keeper(jury: Jury, place: SessionCandidate, user: User) -> JuryMemb
                 "le certificateur doit compléter le jury."
             )
         )
-    if who.user_id != user.pk:
-        if jury.president_id and who.pk != jury.president_id:
-            raise ValidationError(
-                _("Le président est déporté pour ce candidat : c'est %(name)s qui saisit pour le jury.")
-                % {"name": who.name}
-            )
-        raise ValidationError(_("Seul le président du jury saisit la grille de consensus et les conclusions du jury."))
+    access.check_keeper(user, jury, who)
     return who

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cqp.models import Block, CertificationVersion
 from evaluations.models import Attendance, SessionCandidate
-from juries import rules, selectors
+from juries import access, rules, selectors
 from juries.models import (
     AuditAction,
     Decision,
@@ -129,8 +129,9 @@ def deliberation_transmit(*, jury: Jury, certification_jury: Jury, transmitted_b
     jury = Jury.objects.select_for_update(of=("self",)).select_related("session", "president__user").get(pk=jury.pk)
     if not jury.is_evaluation:
         raise ValidationError(_("Seul un jury d'évaluation transmet ses résultats."))
-    if not (transmitted_by.is_certifier_admin or (jury.president and jury.president.user_id == transmitted_by.pk)):
-        raise ValidationError(_("Le président du jury d'évaluation transmet la grille de délibération."))
+    access.check_president_or_certifier(
+        transmitted_by, jury, _("Le président du jury d'évaluation transmet la grille de délibération.")
+    )
     if jury.transmitted_at is not None:
         raise ValidationError(_("Les résultats de cette session sont déjà transmis."))
     if certification_jury.kind != JuryKind.CERTIFICATION or certification_jury.version_id != jury.version_id:

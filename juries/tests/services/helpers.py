@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,6 +31,17 @@ def refused(*fragments: str) -> Iterator[None]:
     with pytest.raises(ValidationError) as excinfo:
         yield
     text = " ".join(excinfo.value.messages)
+    for fragment in fragments:
+        assert fragment in text, f"« {fragment} » absent de : {text}"
+
+
+@contextmanager
+def forbidden(*fragments: str) -> Iterator[None]:
+    """Expect a PermissionDenied (a refused actor: role, seat, presidency, recusal) whose French message contains
+    every fragment; never a ValidationError, which would show the refusal as a form error."""
+    with pytest.raises(PermissionDenied) as excinfo:
+        yield
+    text = str(excinfo.value)
     for fragment in fragments:
         assert fragment in text, f"« {fragment} » absent de : {text}"
 

@@ -7,7 +7,16 @@ import pytest
 from juries import services
 from juries.models import AuditAction, AuditEntry
 from juries.tests.conftest import World
-from juries.tests.services.helpers import ALL_A, audits, decide, full, recommend, recommend_as_computed, refused, save
+from juries.tests.services.helpers import (
+    ALL_A,
+    audits,
+    decide,
+    forbidden,
+    full,
+    recommend,
+    recommend_as_computed,
+    save,
+)
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,5 +89,5 @@ def test_a_members_own_grid_is_audited_under_their_name(world: World) -> None:
 def test_a_stranger_is_not_a_jury_member(world: World) -> None:
     stranger = UserFactory(email="inconnu@example.org")
     jury = world.evaluation_jury()
-    with refused("Vous ne siégez pas dans ce jury"):
+    with forbidden("Vous ne siégez pas dans ce jury"):
         save(jury, world.places[0], world.blocks["BC1"], {"C1.1": "A"}, by=stranger, consensus=False)

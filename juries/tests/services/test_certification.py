@@ -9,7 +9,16 @@ from django.core.exceptions import ValidationError
 from juries import services
 from juries.models import AuditAction, AuditEntry, Decision
 from juries.tests.conftest import World
-from juries.tests.services.helpers import audits, decide, raise_dispute, ready, recommend, refused, transmitted
+from juries.tests.services.helpers import (
+    audits,
+    decide,
+    forbidden,
+    raise_dispute,
+    ready,
+    recommend,
+    refused,
+    transmitted,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +42,7 @@ def test_only_the_certification_jury_decides(world: World) -> None:
 
 def test_only_the_president_records_a_decision(world: World) -> None:
     _jury, certification = transmitted(world)
-    with refused("Seul le président du jury saisit"):
+    with forbidden("Seul le président du jury saisit"):
         services.decision_record(
             jury=certification,
             place=world.places[0],
@@ -79,6 +88,29 @@ def test_a_dispute_needs_a_description_and_a_resolution(world: World) -> None:
     services.dispute_resolve(dispute=dispute, resolution="Levé", resolved_by=world.admin)
     with refused("Ce litige est déjà clos"):
         services.dispute_resolve(dispute=dispute, resolution="Encore", resolved_by=world.admin)
+
+
+def test_only_the_certification_jury_and_the_certifier_record_and_close_a_dispute(world: World) -> None:
+    _jury, certification = transmitted(world)
+    for outsider in (world.trainer.user, world.staff):
+        with forbidden("Seuls les membres du jury de certification enregistrent un litige"):
+            services.dispute_record(
+                jury=certification,
+                place=world.places[0],
+                description="Doute",
+                summon_evaluation_jury=False,
+                recorded_by=outsider,
+            )
+    dispute = services.dispute_record(
+        jury=certification,
+        place=world.places[0],
+        description="Doute",
+        summon_evaluation_jury=False,
+        recorded_by=world.cert_employees.user,
+    )
+    with forbidden("Seuls les membres du jury de certification closent un litige"):
+        services.dispute_resolve(dispute=dispute, resolution="Levé", resolved_by=world.trainer.user)
+    services.dispute_resolve(dispute=dispute, resolution="Levé", resolved_by=world.cert_employees.user)
 
 
 def test_no_dispute_once_the_jury_has_decided(world: World) -> None:

@@ -18,6 +18,7 @@ from juries.tests.services.helpers import (
     add_candidate,
     audits,
     decide,
+    forbidden,
     full,
     recommend,
     refused,
@@ -67,14 +68,14 @@ def test_a_candidate_enrolled_for_one_block_is_graded_and_computed_on_it(world: 
 
 def test_it_refuses_a_grid_from_someone_who_does_not_sit(world: World) -> None:
     jury = world.evaluation_jury()
-    with refused("Vous ne siégez pas dans ce jury"):
+    with forbidden("Vous ne siégez pas dans ce jury"):
         save(jury, world.places[0], world.blocks["BC1"], {"C1.1": "A"}, by=world.cert_president.user, consensus=False)
 
 
 def test_it_refuses_a_consensus_grid_from_a_member_who_does_not_preside(world: World) -> None:
     jury = world.evaluation_jury()
     for user in (world.trainer.user, world.employees.user, world.admin):
-        with refused("Seul le président du jury saisit la grille de consensus"):
+        with forbidden("Seul le président du jury saisit la grille de consensus"):
             save(jury, world.places[0], world.blocks["BC1"], {"C1.1": "A"}, by=user)
     assert not Grid.objects.exists()
 
@@ -164,7 +165,7 @@ def test_a_member_submits_only_their_own_grid(world: World) -> None:
     jury = world.evaluation_jury()
     bc1 = world.blocks["BC1"]
     own = save(jury, world.places[0], bc1, full(bc1), by=world.trainer.user, consensus=False)
-    with refused("Chacun valide sa propre grille"):
+    with forbidden("Chacun valide sa propre grille"):
         services.grids_submit(grids=[own], submitted_by=world.employers.user)
     services.grids_submit(grids=[own], submitted_by=world.trainer.user)
 
@@ -173,7 +174,7 @@ def test_only_the_keeper_submits_a_consensus_grid(world: World) -> None:
     jury = world.evaluation_jury()
     bc1 = world.blocks["BC1"]
     grid = save(jury, world.places[0], bc1, full(bc1), by=world.employers.user)
-    with refused("Seul le président du jury saisit"):
+    with forbidden("Seul le président du jury saisit"):
         services.grids_submit(grids=[grid], submitted_by=world.employees.user)
 
 
@@ -182,7 +183,7 @@ def test_only_a_certifier_admin_reopens_a_grid(world: World) -> None:
     world.grade(jury, world.places[0], ALL_A)
     grid = Grid.objects.get(place=world.places[0], block=world.blocks["BC1"], member=None)
     for user in (world.staff, world.employers.user):
-        with refused("Seul un administrateur du certificateur peut rouvrir une grille validée"):
+        with forbidden("Seul un administrateur du certificateur peut rouvrir une grille validée"):
             services.grid_reopen(grid=grid, reopened_by=user, reason="Erreur de saisie")
     grid.refresh_from_db()
     assert grid.status == GridStatus.SUBMITTED
@@ -347,7 +348,7 @@ def test_grids_enter_refuses_a_recused_member(world: World) -> None:
     jury = world.evaluation_jury()
     place = world.places[0]
     services.conflict_declare(jury=jury, place=place, member=world.trainer, note="", declared_by=world.trainer.user)
-    with refused("Vous êtes déporté(e)"):
+    with forbidden("Vous êtes déporté(e)"):
         services.grids_enter(
             jury=jury, place=place, consensus=False, entries=entries(place), submit=False, entered_by=world.trainer.user
         )

@@ -9,7 +9,7 @@ from candidates import services as candidate_services
 from juries import selectors, services
 from juries.models import AuditAction, AuditEntry, Grid, GridStatus, Recusal, RecusalReason
 from juries.tests.conftest import World
-from juries.tests.services.helpers import ALL_A, audits, full, ready, recommend, refused, register, save
+from juries.tests.services.helpers import ALL_A, audits, forbidden, full, ready, recommend, refused, register, save
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,7 @@ def test_declaring_a_conflict_records_a_declared_recusal_and_an_audit_entry(worl
 
 def test_a_member_declares_only_their_own_conflicts(world: World) -> None:
     jury = world.evaluation_jury()
-    with refused("Un membre déclare ses propres liens avec un candidat"):
+    with forbidden("Un membre déclare ses propres liens avec un candidat"):
         services.conflict_declare(
             jury=jury, place=world.places[0], member=world.trainer, note="", declared_by=world.employees.user
         )
@@ -105,7 +105,7 @@ def test_a_recused_member_cannot_save_their_grid_for_that_candidate(world: World
     jury = world.evaluation_jury()
     place = world.places[0]
     services.conflict_declare(jury=jury, place=place, member=world.trainer, note="", declared_by=world.trainer.user)
-    with refused("Vous êtes déporté(e) pour", place.enrolment.candidate.display_name):
+    with forbidden("Vous êtes déporté(e) pour", place.enrolment.candidate.display_name):
         save(jury, place, world.blocks["BC1"], {"C1.1": "A"}, by=world.trainer.user, consensus=False)
     # Other candidates are not concerned.
     save(jury, world.places[1], world.blocks["BC1"], {"C1.1": "A"}, by=world.trainer.user, consensus=False)
@@ -117,7 +117,7 @@ def test_an_automatically_recused_member_cannot_save_their_grid(world: World) ->
     for member in (colleague, world.employers, world.trainer):
         services.jury_assign(jury=jury, member=member, assigned_by=world.admin)
     services.jury_president_designate(jury=jury, member=world.employers, designated_by=world.admin)
-    with refused("Vous êtes déporté(e)"):
+    with forbidden("Vous êtes déporté(e)"):
         save(jury, world.places[0], world.blocks["BC1"], {"C1.1": "A"}, by=colleague.user, consensus=False)
 
 
@@ -130,7 +130,7 @@ def test_a_member_recused_after_starting_their_grid_cannot_submit_it(world: Worl
         candidate=place.enrolment.candidate, company_name="Centre de formation de Saumur"
     )
     assert services.recusals_refresh(jury=jury, actor=world.admin) == 1
-    with refused("Vous êtes déporté(e) pour", place.enrolment.candidate.display_name):
+    with forbidden("Vous êtes déporté(e) pour", place.enrolment.candidate.display_name):
         services.grids_submit(grids=[own], submitted_by=world.trainer.user)
     own.refresh_from_db()
     assert own.status == GridStatus.DRAFT
@@ -143,15 +143,15 @@ def test_when_the_president_is_recused_the_other_representative_enters_the_conse
     services.conflict_declare(jury=jury, place=place, member=world.employers, note="", declared_by=world.admin)
 
     assert selectors.keeper(jury, place) == world.employees
-    with refused("Le président est déporté pour ce candidat", f"c'est {world.employees.name} qui saisit"):
+    with forbidden("Le président est déporté pour ce candidat", f"c'est {world.employees.name} qui saisit"):
         save(jury, place, bc1, full(bc1), by=world.employers.user)
-    with refused(f"c'est {world.employees.name} qui saisit"):
+    with forbidden(f"c'est {world.employees.name} qui saisit"):
         save(jury, place, bc1, full(bc1), by=world.trainer.user)
 
     keeper = world.employees.user
     grids = [save(jury, place, block, full(block), by=keeper) for block in selectors.blocks_sat(place)]
     services.grids_submit(grids=grids, submitted_by=keeper)
-    with refused(f"c'est {world.employees.name} qui saisit"):
+    with forbidden(f"c'est {world.employees.name} qui saisit"):
         services.recommendation_record(
             place=place, kind="total", blocks=[], comments="", recorded_by=world.employers.user
         )

@@ -12,6 +12,7 @@ from juries.tests.conftest import World
 from juries.tests.services.helpers import (
     ALL_A,
     audits,
+    forbidden,
     full,
     other_version,
     ready,
@@ -89,7 +90,7 @@ def test_a_total_recommendation_records_no_block(world: World) -> None:
 def test_only_the_president_records_the_recommendation(world: World) -> None:
     jury = world.evaluation_jury()
     world.grade(jury, world.places[0], ALL_A)
-    with refused("Seul le président du jury saisit la grille de consensus et les conclusions du jury"):
+    with forbidden("Seul le président du jury saisit la grille de consensus et les conclusions du jury"):
         services.recommendation_record(
             place=world.places[0], kind="total", blocks=[], comments="", recorded_by=world.trainer.user
         )
@@ -184,7 +185,7 @@ def test_only_the_president_or_the_certifier_transmits(world: World) -> None:
     jury = world.evaluation_jury()
     ready(world, jury)
     certification = world.certification_jury()
-    with refused("Le président du jury d'évaluation transmet la grille de délibération"):
+    with forbidden("Le président du jury d'évaluation transmet la grille de délibération"):
         services.deliberation_transmit(jury=jury, certification_jury=certification, transmitted_by=world.trainer.user)
 
 
