@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.access import check_certifier_admin
 from accounts.models import AuditAction, User
 from accounts.services import audit_record
 from cqp.models import CertificationVersion
@@ -26,14 +27,13 @@ from juries.models import (
     Recusal,
     RecusalReason,
 )
-from juries.services._roles import _require_admin
 from juries.services.impartiality import recusals_refresh
 
 
 @transaction.atomic
 def evaluation_jury_create(*, session: EvaluationSession, created_by: User) -> Jury:
     """The evaluation jury of a session (designated by the certifier for the CPNEF)."""
-    _require_admin(created_by, _("constituer un jury"))
+    check_certifier_admin(created_by, _("Seul un administrateur du certificateur peut constituer un jury."))
     if Jury.objects.filter(session=session).exists():
         raise ValidationError(_("Cette session a déjà son jury d'évaluation."))
     jury = Jury(
@@ -50,7 +50,7 @@ def evaluation_jury_create(*, session: EvaluationSession, created_by: User) -> J
 
 @transaction.atomic
 def certification_jury_create(*, version: CertificationVersion, meets_on: dt.date, created_by: User) -> Jury:
-    _require_admin(created_by, _("constituer un jury"))
+    check_certifier_admin(created_by, _("Seul un administrateur du certificateur peut constituer un jury."))
     jury = Jury(kind=JuryKind.CERTIFICATION, version=version, meets_on=meets_on, created_by=created_by)
     jury.full_clean()
     jury.save()
@@ -90,7 +90,7 @@ def jury_assign(*, jury: Jury, member: JuryMember, assigned_by: User) -> JurySea
     """Seat a member on a jury in their college. Refused, naming the rule, when the member is not approved
     for this certification, their college is taken or not part of this jury, a trainer is linked to the
     candidates' training, or the jury would be more than half internal to the training organisation."""
-    _require_admin(assigned_by, _("composer un jury"))
+    check_certifier_admin(assigned_by, _("Seul un administrateur du certificateur peut composer un jury."))
     jury = Jury.objects.select_for_update(of=("self",)).select_related("session").get(pk=jury.pk)
     _refuse_if_started(jury)
     organisations = _organisations_of(jury)
@@ -129,7 +129,7 @@ def _refuse_if_started(jury: Jury) -> None:
 
 @transaction.atomic
 def jury_unassign(*, jury: Jury, member: JuryMember, removed_by: User) -> None:
-    _require_admin(removed_by, _("composer un jury"))
+    check_certifier_admin(removed_by, _("Seul un administrateur du certificateur peut composer un jury."))
     _refuse_if_started(jury)
     if jury.president_id == member.pk:
         Jury.objects.filter(pk=jury.pk).update(president=None)

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
-from accounts.access import check_candidate_manager
+from accounts.access import check_candidate_manager, check_certifier_admin
 from accounts.models import AuditAction, User
 from accounts.services import audit_record
 from candidates.models import Candidate
+from cqp.lib import siret
 from cqp.models import Certification, TrainingOrganisation
 from juries import access
 from juries.models import (
@@ -26,7 +27,6 @@ from juries.models import (
     JuryMember,
     MemberStatus,
 )
-from juries.services._roles import _require_admin
 
 
 @transaction.atomic
@@ -59,9 +59,9 @@ def jury_member_register(
         errors["certifications"] = _("Indiquez au moins une certification que cette personne peut évaluer.")
     if college not in College.values:
         errors["college"] = _("Choisissez le collège de la personne.")
-    siret = company_siret.replace(" ", "")
-    if siret and (not siret.isdigit() or len(siret) != 14):
-        errors["company_siret"] = _("Le SIRET compte 14 chiffres.")
+    company_siret = siret.clean(company_siret)
+    if company_siret and (siret_error := siret.error(company_siret)):
+        errors["company_siret"] = siret_error
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email=email).first()
     if JuryMember.objects.filter(Q(email=email) | Q(user__email=email)).exists():
@@ -79,7 +79,7 @@ def jury_member_register(
         email=email,
         college=college,
         company_name=company_name.strip(),
-        company_siret=siret,
+        company_siret=company_siret,
         organisation=organisation,
         proposed_by=proposed_by,
     )
@@ -135,7 +135,7 @@ def jury_member_confirm(*, member: JuryMember, user: User) -> JuryMember:
 
 @transaction.atomic
 def jury_member_approve(*, member: JuryMember, approved_by: User) -> JuryMember:
-    _require_admin(approved_by, _("habiliter un membre de jury"))
+    check_certifier_admin(approved_by, _("Seul un administrateur du certificateur peut habiliter un membre de jury."))
     before = _status_locked(member)
     moved = JuryMember.objects.filter(pk=member.pk, status__in=[MemberStatus.PROPOSED, MemberStatus.WITHDRAWN]).update(
         status=MemberStatus.APPROVED, approved_at=timezone.now(), approved_by=approved_by, status_reason=""
@@ -155,7 +155,7 @@ def jury_member_approve(*, member: JuryMember, approved_by: User) -> JuryMember:
 
 @transaction.atomic
 def jury_member_withdraw(*, member: JuryMember, withdrawn_by: User, reason: str) -> JuryMember:
-    _require_admin(withdrawn_by, _("retirer une habilitation"))
+    check_certifier_admin(withdrawn_by, _("Seul un administrateur du certificateur peut retirer une habilitation."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif du retrait.")})
     before = _status_locked(member)

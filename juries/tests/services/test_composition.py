@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from juries import selectors, services
 from juries.tests.conftest import World
-from juries.tests.services.helpers import ALL_A, jury_member_for, ready, refused, register, save
+from juries.tests.services.helpers import ALL_A, forbidden, jury_member_for, ready, refused, register, save
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -176,17 +176,17 @@ def test_unassigning_the_president_leaves_the_jury_without_one(world: World) -> 
 
 
 def test_only_a_certifier_admin_composes_a_jury(world: World) -> None:
-    with refused("Seul un administrateur du certificateur peut constituer un jury"):
+    with forbidden("Seul un administrateur du certificateur peut constituer un jury"):
         services.evaluation_jury_create(session=world.session, created_by=world.staff)
-    with refused("Seul un administrateur du certificateur peut constituer un jury"):
+    with forbidden("Seul un administrateur du certificateur peut constituer un jury"):
         services.certification_jury_create(
             version=world.version, meets_on=world.session.starts_on, created_by=world.staff
         )
     jury = services.evaluation_jury_create(session=world.session, created_by=world.admin)
-    with refused("Seul un administrateur du certificateur peut composer un jury"):
+    with forbidden("Seul un administrateur du certificateur peut composer un jury"):
         services.jury_assign(jury=jury, member=world.employees, assigned_by=world.staff)
     services.jury_assign(jury=jury, member=world.employees, assigned_by=world.admin)
-    with refused("Seul un administrateur du certificateur peut composer un jury"):
+    with forbidden("Seul un administrateur du certificateur peut composer un jury"):
         services.jury_unassign(jury=jury, member=world.employees, removed_by=world.employees.user)
     assert jury.seats.count() == 1
 

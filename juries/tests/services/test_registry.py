@@ -7,7 +7,7 @@ import pytest
 from juries import services
 from juries.models import JuryMember, MemberStatus
 from juries.tests.conftest import World
-from juries.tests.services.helpers import other_version, refused, register
+from juries.tests.services.helpers import forbidden, other_version, refused, register
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +39,22 @@ def test_it_refuses_a_member_already_in_the_registry(world: World) -> None:
 
 
 def test_it_refuses_a_siret_that_is_not_14_digits(world: World) -> None:
-    with refused("Le SIRET compte 14 chiffres"):
+    with refused("SIRET invalide : 14 chiffres dont la clé de contrôle est juste"):
         register(world, "nouveau@example.org", "employees", company_siret="1234")
+
+
+def test_it_refuses_a_siret_whose_check_digit_is_wrong(world: World) -> None:
+    # The same rule as a candidate's company (cqp.lib.siret: Luhn), not only "14 digits".
+    with refused("SIRET invalide : 14 chiffres dont la clé de contrôle est juste"):
+        register(world, "nouveau@example.org", "employees", company_siret="73282932000075")
+    assert not JuryMember.objects.filter(email="nouveau@example.org").exists()
+    member = register(world, "nouveau@example.org", "employees", company_siret=" 732 829 320 00074 ")
+    assert member.company_siret == "73282932000074"
 
 
 def test_only_a_certifier_admin_approves_a_member(world: World) -> None:
     member = register(world, "nouveau@example.org", "employees", approve=False)
-    with refused("Seul un administrateur du certificateur peut habiliter un membre de jury"):
+    with forbidden("Seul un administrateur du certificateur peut habiliter un membre de jury"):
         services.jury_member_approve(member=member, approved_by=world.staff)
     member.refresh_from_db()
     assert member.status == MemberStatus.PROPOSED
@@ -76,7 +85,7 @@ def test_withdrawal_needs_a_reason(world: World) -> None:
 
 
 def test_only_a_certifier_admin_withdraws_an_approval(world: World) -> None:
-    with refused("Seul un administrateur du certificateur peut retirer une habilitation"):
+    with forbidden("Seul un administrateur du certificateur peut retirer une habilitation"):
         services.jury_member_withdraw(member=world.employees, withdrawn_by=world.staff, reason="Départ")
 
 
