@@ -99,6 +99,7 @@ def build_jury(n: int) -> tuple[Any, Any]:
     from candidates import rules as candidate_rules
     from candidates.models import Candidate, Enrolment
     from certificates.models import CpnefpValidation, ProcesVerbal, PvStatus, RenderStatus
+    from cqp.models import AccessRoute
     from demo.builders import build_world, decide
     from evaluations.models import Attendance, SessionCandidate
     from juries.models import Decision, OutcomeKind
@@ -145,7 +146,7 @@ def build_jury(n: int) -> tuple[Any, Any]:
         )
     people = Candidate.objects.bulk_create(people)
     enrolments = Enrolment.objects.bulk_create(
-        [Enrolment(candidate=c, version=version, access_route="vae", created_by=staff) for c in people]
+        [Enrolment(candidate=c, version=version, access_route=AccessRoute.VAE, created_by=staff) for c in people]
     )
     Enrolment.blocks.through.objects.bulk_create(
         [Enrolment.blocks.through(enrolment_id=e.pk, block_id=b.pk) for e in enrolments for b in blocks]

@@ -137,7 +137,7 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "version"],
-                condition=models.Q(status="active"),
+                condition=models.Q(status=EnrolmentStatus.ACTIVE),
                 name="one_active_enrolment_per_version",
                 violation_error_message=_("Ce candidat est déjà inscrit à cette certification."),
             )
@@ -168,7 +168,7 @@ class Accommodation(models.Model):
         verbose_name_plural = _("aménagements d'épreuve")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(kind="extra_time") | models.Q(extra_minutes__gt=0),
+                condition=~models.Q(kind=AccommodationKind.EXTRA_TIME) | models.Q(extra_minutes__gt=0),
                 name="extra_time_has_minutes",
                 violation_error_message=_("Un temps supplémentaire se compte en minutes (au moins 1)."),
             )
@@ -227,9 +227,9 @@ class CandidateDocument(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(kind="livret_part", enrolment__isnull=False, block__isnull=False)
-                    | models.Q(kind="formative", enrolment__isnull=False, block__isnull=True)
-                    | models.Q(kind="identity_copy", enrolment__isnull=True, block__isnull=True)
+                    models.Q(kind=DocumentKind.LIVRET_PART, enrolment__isnull=False, block__isnull=False)
+                    | models.Q(kind=DocumentKind.FORMATIVE, enrolment__isnull=False, block__isnull=True)
+                    | models.Q(kind=DocumentKind.IDENTITY_COPY, enrolment__isnull=True, block__isnull=True)
                 ),
                 name="document_kind_matches_its_links",
                 violation_error_message=_(
@@ -239,19 +239,19 @@ class CandidateDocument(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["enrolment", "block"],
-                condition=models.Q(kind="livret_part"),
+                condition=models.Q(kind=DocumentKind.LIVRET_PART),
                 name="one_livret_part_per_enrolment_and_block",
                 violation_error_message=_("Cette partie du livret a déjà été déposée."),
             ),
             models.UniqueConstraint(
                 fields=["enrolment"],
-                condition=models.Q(kind="formative"),
+                condition=models.Q(kind=DocumentKind.FORMATIVE),
                 name="one_formative_per_enrolment",
                 violation_error_message=_("Les évaluations formatives de cette inscription ont déjà été déposées."),
             ),
             models.UniqueConstraint(
                 fields=["candidate"],
-                condition=models.Q(kind="identity_copy"),
+                condition=models.Q(kind=DocumentKind.IDENTITY_COPY),
                 name="one_identity_copy_per_candidate",
                 violation_error_message=_("La copie de la pièce d'identité a déjà été déposée."),
             ),

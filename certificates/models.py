@@ -241,12 +241,12 @@ class Parchment(models.Model):
             models.CheckConstraint(condition=models.Q(number__gte=1), name="parchment_number_positive"),
             models.UniqueConstraint(
                 fields=["decision", "kind"],
-                condition=models.Q(status="valid"),
+                condition=models.Q(status=ParchmentStatus.VALID),
                 name="one_valid_parchment_per_decision",
                 violation_error_message=_("Un parchemin valide existe déjà pour cette décision."),
             ),
             models.CheckConstraint(
-                condition=models.Q(status="valid") | ~models.Q(cancel_reason=""),
+                condition=models.Q(status=ParchmentStatus.VALID) | ~models.Q(cancel_reason=""),
                 name="cancelled_parchment_has_a_reason",
                 violation_error_message=_("Un parchemin annulé garde le motif de son annulation."),
             ),

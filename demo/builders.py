@@ -21,10 +21,10 @@ from accounts.models import User
 from candidates import services as candidate_services
 from candidates.models import Candidate, Enrolment, EnrolmentStatus
 from cqp import services as referential_services
-from cqp.models import Block, CertificationVersion, TrainingOrganisation
+from cqp.models import AccessRoute, Block, CertificationVersion, TrainingOrganisation
 from cqp.rules import ACQUIRED, NOT_ACQUIRED
 from evaluations import services as evaluation_services
-from evaluations.models import Attendance, EvaluationSession, SessionCandidate
+from evaluations.models import Attendance, EvaluationSession, SessionCandidate, SessionMode
 from juries import selectors
 from juries import services as jury_services
 from juries.models import Decision, Jury, JuryMember, OutcomeKind
@@ -66,7 +66,7 @@ def enrol(
     version: CertificationVersion,
     *,
     blocks: Iterable[Block] | None = None,
-    access_route: str = "vae",
+    access_route: str = AccessRoute.VAE,
     created_by: User | None = None,
     **kwargs: Any,
 ) -> Enrolment:
@@ -119,7 +119,7 @@ def past_session(
         organisation=organisation,
         starts_on=timezone.localdate() + dt.timedelta(days=30),
         ends_on=None,
-        mode="on_site",
+        mode=SessionMode.ON_SITE,
         address="58 rue du Louvre, 75002 Paris",
         created_by=staff,
     )

@@ -17,7 +17,7 @@ from certificates import rules
 from certificates import services as certificate_services
 from certificates.models import CpnefpValidation, Parchment, ParchmentKind, ProcesVerbal, PvSignature
 from cqp import services as referential_services
-from cqp.models import CertificationVersion
+from cqp.models import AccessRoute, CertificationVersion
 from demo.scenarios.accounts import organisation_of
 from demo.scenarios.registry import (
     CERTIFICATION_JURY,
@@ -45,7 +45,7 @@ DEMO_CERTIFIED_CANDIDATES: list[dict[str, Any]] = [
             "email": "malgorzata.wisniewska@example.org",
             "company_name": "Joaillerie Lévêque & Fils",
         },
-        "access_route": "formation_continue",
+        "access_route": AccessRoute.FORMATION_CONTINUE,
         "not_acquired": {},
         "comments": "Livret soigné, polissage miroir sans défaut : les deux blocs sont acquis.",
         "decided": True,
@@ -61,7 +61,7 @@ DEMO_CERTIFIED_CANDIDATES: list[dict[str, Any]] = [
             "email": "soren.kjaergaard@example.org",
             "company_name": "Atelier Nørrebro Bijoux",
         },
-        "access_route": "contrat_pro",
+        "access_route": AccessRoute.CONTRAT_PRO,
         "not_acquired": {"C2.1": "Émerisage inégal sur les arêtes de la bague."},
         "comments": "Préparation maîtrisée (BC1) ; l'émerisage (C2.1, obligatoire) est à reprendre pour le BC2.",
         "decided": True,
@@ -77,7 +77,7 @@ DEMO_CERTIFIED_CANDIDATES: list[dict[str, Any]] = [
             "email": "cagla.yildirim@example.org",
             "company_name": "Orfèvrerie Kléber",
         },
-        "access_route": "apprentissage",
+        "access_route": AccessRoute.APPRENTISSAGE,
         "not_acquired": {
             "C1.1": "Lecture du dossier de production incomplète.",
             "C2.1": "Émerisage non terminé dans le temps imparti.",

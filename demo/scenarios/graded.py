@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
-from cqp.models import CertificationVersion
+from cqp.models import AccessRoute, CertificationVersion
 from demo.scenarios.accounts import organisation_of
 from demo.scenarios.registry import CERTIFICATION_PRESIDENT, demo_certification_jury, demo_evaluation_jury, president_of
 from demo.scenarios.sessions import decide_as_recommended, grade_and_recommend, held_session, outcome_line, session_of
@@ -32,7 +32,7 @@ DEMO_GRADED_CANDIDATES: list[dict[str, Any]] = [
             "email": "eloise.lefevre@example.org",
             "company_name": "Bijouterie Carrère",
         },
-        "access_route": "contrat_pro",
+        "access_route": AccessRoute.CONTRAT_PRO,
         "not_acquired": {},
         "comments": "Livret complet, soutenance claire : les deux blocs sont acquis.",
         "decided": True,
@@ -48,7 +48,7 @@ DEMO_GRADED_CANDIDATES: list[dict[str, Any]] = [
             "email": "matheo.gauthier@example.org",
             "company_name": "Joaillerie des Cévennes",
         },
-        "access_route": "apprentissage",
+        "access_route": AccessRoute.APPRENTISSAGE,
         "not_acquired": {"C2.1": "Émerisage irrégulier : rayures encore visibles à la loupe."},
         "comments": "Préparation maîtrisée (BC1). L'émerisage (C2.1, obligatoire) reste à reprendre pour le BC2.",
         "decided": False,
@@ -64,7 +64,7 @@ DEMO_GRADED_CANDIDATES: list[dict[str, Any]] = [
             "email": "ines.benhaddou@example.org",
             "company_name": "Atelier Mézières Orfèvrerie",
         },
-        "access_route": "formation_continue",
+        "access_route": AccessRoute.FORMATION_CONTINUE,
         "not_acquired": {
             "C1.1": "Dossier de production lu trop vite : étapes de polissage non justifiées.",
             "C2.1": "Émerisage incomplet.",

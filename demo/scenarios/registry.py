@@ -13,22 +13,22 @@ from cqp.models import Certification, CertificationVersion
 from demo.scenarios.accounts import organisation_named
 from evaluations.models import EvaluationSession
 from juries import services as jury_services
-from juries.models import Jury, JuryMember, MemberStatus
+from juries.models import College, Jury, JuryMember, MemberStatus
 
 POLISHING = "operateur-polissage"  # RNCP 26850
 
 
 # The juries' registry: every demo jury member, approved by the certifier's admin.
 DEMO_JURY_MEMBERS: list[dict[str, Any]] = [
-    {"email": "jury@cqp.test", "college": "employers", "company_name": "Joaillerie Petit et Fils"},
-    {"email": "salarie@cqp.test", "college": "employees", "company_name": "Bijouterie Lumière"},
-    {"email": "formateur@cqp.test", "college": "trainer", "company_name": "Atelier-école de Saumur"},
-    {"email": "president@cqp.test", "college": "certifier_president", "company_name": "CPNEFP HBJO"},
-    {"email": "salarie2@cqp.test", "college": "employees", "company_name": "Orfèvrerie du Marais"},
-    {"email": "employeur@cqp.test", "college": "employers", "company_name": "Horlogerie-Joaillerie Vendôme"},
+    {"email": "jury@cqp.test", "college": College.EMPLOYERS, "company_name": "Joaillerie Petit et Fils"},
+    {"email": "salarie@cqp.test", "college": College.EMPLOYEES, "company_name": "Bijouterie Lumière"},
+    {"email": "formateur@cqp.test", "college": College.TRAINER, "company_name": "Atelier-école de Saumur"},
+    {"email": "president@cqp.test", "college": College.CERTIFIER_PRESIDENT, "company_name": "CPNEFP HBJO"},
+    {"email": "salarie2@cqp.test", "college": College.EMPLOYEES, "company_name": "Orfèvrerie du Marais"},
+    {"email": "employeur@cqp.test", "college": College.EMPLOYERS, "company_name": "Horlogerie-Joaillerie Vendôme"},
     {
         "email": "formateur-jury@cqp.test",
-        "college": "trainer",
+        "college": College.TRAINER,
         "company_name": "École d'horlogerie Charles Edouard Guillaume",
         "organisation": "École d'horlogerie Charles Edouard Guillaume",
         "certification": "horloger-qualifie",

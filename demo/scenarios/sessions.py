@@ -18,7 +18,14 @@ from cqp.rules import ACQUIRED, NOT_ACQUIRED, Outcome
 from demo.scenarios.accounts import organisation_of
 from demo.scenarios.registry import CERTIFICATION_PRESIDENT, president_of, user_of
 from evaluations import services as evaluation_services
-from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, IdentityDocument, SessionCandidate
+from evaluations.models import (
+    Attendance,
+    ConvocationStatus,
+    EvaluationSession,
+    IdentityDocument,
+    SessionCandidate,
+    SessionMode,
+)
 from juries import selectors as jury_selectors
 from juries import services as jury_services
 from juries.models import Jury, JuryMember, OutcomeKind
@@ -71,7 +78,7 @@ def held_session(
         organisation=organisation_of(staff),
         starts_on=timezone.localdate() + dt.timedelta(days=30),
         ends_on=None,
-        mode="on_site",
+        mode=SessionMode.ON_SITE,
         address=DEMO_ADDRESS,
         what_to_bring=DEMO_WHAT_TO_BRING,
         created_by=staff,

@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from candidates import services as candidate_services
-from cqp.models import CertificationVersion
+from candidates.models import AccommodationKind
+from cqp.models import AccessRoute, CertificationVersion
 from demo.scenarios.accounts import organisation_of
 from demo.scenarios.registry import EVALUATION_PRESIDENT, demo_evaluation_jury
 from demo.scenarios.sessions import DEMO_ADDRESS, DEMO_WHAT_TO_BRING, active_enrolment, demo_candidate, session_of
 from evaluations import services as evaluation_services
+from evaluations.models import SessionMode
 from juries.models import JuryMember
 
 DEMO_CANDIDATES: list[dict[str, Any]] = [
@@ -75,7 +77,7 @@ def demo_session(*, staff: User, admin: User, members: dict[str, JuryMember]) ->
         organisation=organisation,
         starts_on=timezone.localdate() + dt.timedelta(days=30),
         ends_on=None,
-        mode="on_site",
+        mode=SessionMode.ON_SITE,
         address=DEMO_ADDRESS,
         what_to_bring=DEMO_WHAT_TO_BRING,
         created_by=staff,
@@ -85,11 +87,13 @@ def demo_session(*, staff: User, admin: User, members: dict[str, JuryMember]) ->
         if spec["email"] == "candidat@cqp.test":
             candidate.user = User.objects.get(email="candidat@cqp.test")
             candidate.save(update_fields=["user"])
-        enrolment, created = active_enrolment(candidate, version, access_route="formation_continue", staff=staff)
+        enrolment, created = active_enrolment(
+            candidate, version, access_route=AccessRoute.FORMATION_CONTINUE, staff=staff
+        )
         if created and spec["birth_name"] == "Kowalczyk":
             candidate_services.accommodation_add(
                 enrolment=enrolment,
-                kind="extra_time",
+                kind=AccommodationKind.EXTRA_TIME,
                 extra_minutes=15,
                 measure="Tiers temps pour la soutenance",
                 referent="Référent handicap de la CPNEFP HBJO",

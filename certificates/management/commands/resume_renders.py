@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from certificates import services
+from certificates.models import PvStatus
 from juries.models import Jury, JuryKind
 
 
@@ -16,6 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         queued = 0
-        for jury in Jury.objects.filter(kind=JuryKind.CERTIFICATION, pv__status="signed").order_by("pk"):
+        for jury in Jury.objects.filter(kind=JuryKind.CERTIFICATION, pv__status=PvStatus.SIGNED).order_by("pk"):
             queued += services.renders_resume(jury=jury, requested_by=None)
         self.stdout.write(f"Rendus relancés : {queued}")
