@@ -13,7 +13,7 @@ from accounts.models import AuditEvent
 def _of_model(model: type[Model] | Model) -> QuerySet[AuditEvent]:
     # The content type by a join rather than `get_for_model`: one query whether Django's content-type cache is
     # warm or not, so the pages that show a trail keep a constant, pinned number of queries.
-    opts = model._meta.concrete_model._meta  # type: ignore[union-attr]
+    opts = (model._meta.concrete_model or model)._meta  # the concrete model is set for every loaded model
     return AuditEvent.objects.filter(
         content_type__app_label=opts.app_label, content_type__model=opts.model_name
     ).select_related("actor")

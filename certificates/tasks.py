@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
@@ -43,18 +43,18 @@ def _render(task: Any, row: _Row | None, render: Callable[[_Row], str], what: st
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5)
-def parchment_render(self, *, parchment_id: int) -> str:  # type: ignore[no-untyped-def]
+def parchment_render(self: Task[Any, str], *, parchment_id: int) -> str:
     claimed = services.parchment_render_claim(parchment_id=parchment_id)
     return _render(self, claimed, services.parchment_render, "du parchemin")
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5, default_retry_delay=5)
-def pv_render(self, *, pv_id: int) -> str:  # type: ignore[no-untyped-def]
+def pv_render(self: Task[Any, str], *, pv_id: int) -> str:
     return _render(self, services.pv_render_claim(pv_id=pv_id), services.pv_render, "du procès-verbal")
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=60)
-def result_notify(self, *, notice_id: int) -> str:  # type: ignore[no-untyped-def]
+def result_notify(self: Task[Any, str], *, notice_id: int) -> str:
     # A retry holds the claim it made: it takes it back at once.
     notice = services.notice_claim(notice_id=notice_id, retaking=bool(self.request.retries))
     if notice is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from typing import Any
+
+from celery import Task, shared_task
 
 from cqp.lib.claims import mail_deliver
 from evaluations import services
@@ -10,7 +12,7 @@ from evaluations.convocation import convocation_claim, convocation_message
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=60)
-def convocation_send(self, *, place_id: int) -> str:  # type: ignore[no-untyped-def]
+def convocation_send(self: Task[Any, str], *, place_id: int) -> str:
     # A retry holds the claim it made: it takes it back at once.
     place = convocation_claim(place_id=place_id, retaking=bool(self.request.retries))
     if place is None:
