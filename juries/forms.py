@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate
+from cqp.lib import siret
 from cqp.models import Certification, CertificationVersion, TrainingOrganisation, VersionStatus
 from evaluations.models import SessionCandidate
 from juries.models import College, Jury, JuryKind, JuryMember, MemberStatus, OutcomeKind
@@ -50,7 +51,8 @@ class MemberForm(forms.Form):
             self.fields["trained_candidates"].queryset = candidates
 
     def clean_company_siret(self) -> str:
-        return self.cleaned_data["company_siret"].replace(" ", "")
+        # Its validity (cqp.lib.siret, Luhn) is the service's rule, shown on this field.
+        return siret.clean(self.cleaned_data["company_siret"])
 
 
 class ReasonForm(forms.Form):

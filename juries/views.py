@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_certifier_admin
-from accounts.selectors import audit_trail, audit_trails
 from accounts.models import User
+from accounts.selectors import audit_trail, audit_trails
 from candidates.access import candidates_for, documents_for
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
+from cqp.lib.downloads import private_download
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
 from juries import access, exports, selectors, services
@@ -44,9 +45,7 @@ from juries.models import AuditEntry, Dispute, Grid, Jury, JuryKind, JuryMember
 
 def member_list(request: HttpRequest) -> HttpResponse:
     access.require_registry(request.user)
-    members = list(
-        access.members_for(request.user).prefetch_related("certifications").order_by("status", "last_name")
-    )
+    members = list(access.members_for(request.user).prefetch_related("certifications").order_by("status", "last_name"))
     # Each member's line carries their trail: proposal, habilitation, withdrawal (one query for the page).
     trails = audit_trails(JuryMember, [m.pk for m in members])
     rows = [(m, trails.get(m.pk, [])) for m in members]
@@ -417,28 +416,21 @@ def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "juries/deliberation.html", context)
 
 
-def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def deliberation_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     jury, rows = _evaluation_rows(request, pk)
-    return _attachment(
+    return private_download(
         exports.deliberation_xlsx(jury, rows),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        f"deliberation-{jury.session.starts_on:%Y%m%d}-{jury.pk}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=f"deliberation-{jury.session.starts_on:%Y%m%d}-{jury.pk}.xlsx",
     )
 
 
 def deliberation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     jury, rows = _evaluation_rows(request, pk)
-    return _attachment(
+    return private_download(
         exports.deliberation_pdf(jury, rows),
-        "application/pdf",
-        f"deliberation-{jury.session.starts_on:%Y%m%d}-{jury.pk}.pdf",
+        content_type="application/pdf",
+        filename=f"deliberation-{jury.session.starts_on:%Y%m%d}-{jury.pk}.pdf",
     )
 
 

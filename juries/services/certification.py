@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from cqp.lib.outcomes import outcome_words
 from cqp.models import Block
 from evaluations.models import SessionCandidate
 from juries import access, rules, selectors
@@ -20,7 +21,6 @@ from juries.models import (
     Dispute,
     Jury,
     JuryKind,
-    OutcomeKind,
 )
 from juries.services.audit import audit
 from juries.services.composition import _require_complete
@@ -126,7 +126,7 @@ def decision_record(
     ):
         departures.append(
             _("du résultat calculé par les règles (%(kind)s)")
-            % {"kind": _outcome_words(computed.kind, computed.acquired_blocks)}
+            % {"kind": outcome_words(computed.kind, computed.acquired_blocks, lower=True)}
         )
     recommendation = row.recommendation
     if recommendation is not None:
@@ -134,7 +134,7 @@ def decision_record(
         if rules.departs(kind=kind, blocks=codes, reference_kind=recommendation.kind, reference_blocks=recommended):
             departures.append(
                 _("de la préconisation du jury d'évaluation (%(kind)s)")
-                % {"kind": _outcome_words(recommendation.kind, recommended)}
+                % {"kind": outcome_words(recommendation.kind, recommended, lower=True)}
             )
     if departures and not reason.strip():
         raise ValidationError(
@@ -164,10 +164,3 @@ def decision_record(
             reason=decision.reason,
         )
     return decision
-
-
-def _outcome_words(kind: str, blocks: Collection[str]) -> str:
-    label = str(OutcomeKind(kind).label).lower()
-    if kind == OutcomeKind.PARTIAL:
-        return f"{label} : {', '.join(sorted(blocks))}"
-    return label
