@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -32,14 +33,14 @@ from juries.models import Dispute, Grid, Jury, JuryKind, JuryMember, JurySeat, R
 # --- Members -------------------------------------------------------------------------------------------
 
 
-def member_of(user: User) -> JuryMember | None:
+def member_of(user: User | AnonymousUser) -> JuryMember | None:
     """The user's entry in the registry, whatever its status (None for someone who is not in it)."""
     if not user.is_authenticated:
         return None
     return JuryMember.objects.filter(user=user).select_related("user").first()
 
 
-def sitting_member(user: User, jury: Jury) -> JuryMember | None:
+def sitting_member(user: User | AnonymousUser, jury: Jury) -> JuryMember | None:
     """The member through whom the user sits on this jury (`rules.sits`: seated, habilitation in force)."""
     if not user.is_authenticated:
         return None
@@ -49,7 +50,7 @@ def sitting_member(user: User, jury: Jury) -> JuryMember | None:
     return seat.member
 
 
-def check_sitting_member(user: User, jury: Jury, message: str | None = None) -> JuryMember:
+def check_sitting_member(user: User | AnonymousUser, jury: Jury, message: str | None = None) -> JuryMember:
     """The member the user sits as, or 403 (an action of the jury's members only)."""
     member = sitting_member(user, jury)
     if member is None:
@@ -57,14 +58,14 @@ def check_sitting_member(user: User, jury: Jury, message: str | None = None) -> 
     return member
 
 
-def check_jury_actor(user: User, jury: Jury, message: str) -> None:
+def check_jury_actor(user: User | AnonymousUser, jury: Jury, message: str) -> None:
     """403 unless the user is a certifier admin or sits on the jury (an act of the jury the certifier may
     record for it: a dispute)."""
     if not (is_certifier_admin(user) or sitting_member(user, jury) is not None):
         raise PermissionDenied(message)
 
 
-def check_president_or_certifier(user: User, jury: Jury, message: str) -> None:
+def check_president_or_certifier(user: User | AnonymousUser, jury: Jury, message: str) -> None:
     """403 unless the user is a certifier admin or the jury's president (the transmission of its results)."""
     if is_certifier_admin(user):
         return
@@ -72,7 +73,7 @@ def check_president_or_certifier(user: User, jury: Jury, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def check_speaks_for(user: User, member: JuryMember) -> None:
+def check_speaks_for(user: User | AnonymousUser, member: JuryMember) -> None:
     """403 unless the user is `member` themselves or a certifier admin (a member declares their own links with a
     candidate)."""
     if not (is_certifier_admin(user) or (user.is_authenticated and member.user_id == user.pk)):
@@ -82,7 +83,7 @@ def check_speaks_for(user: User, member: JuryMember) -> None:
 # --- Juries --------------------------------------------------------------------------------------------
 
 
-def juries_for(user: User) -> QuerySet[Jury]:
+def juries_for(user: User | AnonymousUser) -> QuerySet[Jury]:
     juries = Jury.objects.all()
     if not user.is_authenticated:
         return juries.none()
@@ -95,7 +96,7 @@ def juries_for(user: User) -> QuerySet[Jury]:
     return juries.filter(allowed).distinct()
 
 
-def sitting_juries(user: User) -> QuerySet[Jury]:
+def sitting_juries(user: User | AnonymousUser) -> QuerySet[Jury]:
     """The juries a member sits on (habilitation in force), for their home page."""
     if not user.is_authenticated:
         return Jury.objects.none()
@@ -252,7 +253,7 @@ def check_own_grid(user: User, grid: Grid) -> None:
     check_grid_member(user, grid.jury, grid.place)
 
 
-def check_keeper(user: User, jury: Jury, keeper: JuryMember) -> None:
+def check_keeper(user: User | AnonymousUser, jury: Jury, keeper: JuryMember) -> None:
     """403 unless the user is `keeper` (`selectors.keeper`: who enters a candidate's consensus grid and the
     jury's conclusions), naming the keeper when the president is recused."""
     if user.is_authenticated and keeper.user_id == user.pk:
@@ -309,7 +310,7 @@ def check_president_designation(user: User, jury: Jury, member: JuryMember) -> N
 # --- Registry and history ------------------------------------------------------------------------------
 
 
-def require_registry(user: User) -> None:
+def require_registry(user: User | AnonymousUser) -> None:
     if not (user.is_authenticated and (user.is_certifier_admin or user.is_organisation_staff)):
         raise PermissionDenied(_("Le registre des membres de jury est tenu par le certificateur et les organismes."))
 
@@ -340,7 +341,7 @@ def invitation_token(member: JuryMember) -> str:
     return signing.dumps({"member": member.pk, "email": member.email}, salt=INVITATION_SALT)
 
 
-def invitation_for_user(user: User, token: str) -> JuryMember:
+def invitation_for_user(user: User | AnonymousUser, token: str) -> JuryMember:
     """The proposal this invitation is for, when it waits for this very account; 404 otherwise (a bad or expired
     link, a proposal already linked, or another account: whose address was proposed is not for others to learn)."""
     try:

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -21,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cqp.lib.outcomes import outcome_words
@@ -206,7 +208,7 @@ def deliberation_xlsx(jury: Jury, rows: Sequence[Row]) -> bytes:
     heading = deliberation_heading(jury)
     blocks = selectors.version_blocks(jury.version)
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = cast(Worksheet, workbook.active)  # a new workbook opens on its one worksheet
     sheet.title = _("Délibération")
 
     _put(sheet, 1, 1, heading.title)
@@ -259,13 +261,13 @@ def deliberation_xlsx(jury: Jury, rows: Sequence[Row]) -> bytes:
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.row_dimensions[header_row].height = 45
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2).coordinate
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     workbook.properties.creator = "CQP Manager"
 
     buffer = io.BytesIO()
@@ -297,4 +299,5 @@ def deliberation_pdf(jury: Jury, rows: Sequence[Row]) -> bytes:
     html = render_to_string("juries/pdf/deliberation.html", deliberation_context(jury, rows))
     # Local files only: a PDF is never held up by, nor leaks anything to, a remote server.
     fetcher = URLFetcher(allowed_protocols=("file", "data"))
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf()
+    return pdf

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate
+from cqp import rules as cqp_rules
 from cqp.models import Block, Certification, CertificationVersion, Competency, TrainingOrganisation
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import rules
@@ -157,8 +158,8 @@ class Jury(models.Model):
         ordering = ["-meets_on", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind="evaluation", session__isnull=False)
-                | models.Q(kind="certification", session__isnull=True, certification_jury__isnull=True),
+                condition=models.Q(kind=JuryKind.EVALUATION, session__isnull=False)
+                | models.Q(kind=JuryKind.CERTIFICATION, session__isnull=True, certification_jury__isnull=True),
                 name="jury_kind_matches_its_links",
                 violation_error_message=_(
                     "Un jury d'évaluation va avec une session ; un jury de certification avec aucune."
@@ -172,6 +173,13 @@ class Jury(models.Model):
     @property
     def is_evaluation(self) -> bool:
         return self.kind == JuryKind.EVALUATION
+
+    @property
+    def evaluated_session(self) -> EvaluationSession:
+        """The session an evaluation jury assesses (the constraint above gives every evaluation jury one)."""
+        if self.session is None:
+            raise ValueError(f"Jury {self.pk}: a certification jury assesses no session of its own.")
+        return self.session
 
 
 class JurySeat(models.Model):
@@ -294,8 +302,8 @@ class Grid(models.Model):
 
 
 class GradeValue(models.TextChoices):
-    ACQUIRED = rules.ACQUIRED, _("A — acquis")
-    NOT_ACQUIRED = rules.NOT_ACQUIRED, _("NA — non acquis")
+    ACQUIRED = cqp_rules.ACQUIRED, _("A — acquis")
+    NOT_ACQUIRED = cqp_rules.NOT_ACQUIRED, _("NA — non acquis")
 
 
 class Grade(models.Model):

@@ -25,9 +25,11 @@ from juries.models import (
     Grid,
     GridStatus,
     Jury,
+    JuryKind,
     JuryMember,
     JurySeat,
     MemberStatus,
+    OutcomeKind,
     Recommendation,
     Recusal,
 )
@@ -67,7 +69,7 @@ def earlier_acquisitions(
         Decision.objects.filter(
             place__enrolment__candidate_id__in=list(by_candidate),
             place__session__version=version,
-            kind__in=["total", "partial"],
+            kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL],
         )
         .exclude(place__in=[p.pk for p in places])
         .select_related("jury", "place__enrolment", "place__session")
@@ -77,7 +79,7 @@ def earlier_acquisitions(
     result: dict[int, dict[int, dt.date]] = {p.pk: {} for p in places}
     for decision in decisions:
         acquired_on = decision.jury.meets_on
-        awarded = all_blocks if decision.kind == "total" else [b.pk for b in decision.blocks.all()]
+        awarded = all_blocks if decision.kind == OutcomeKind.TOTAL else [b.pk for b in decision.blocks.all()]
         for place in by_candidate[decision.place.enrolment.candidate_id]:
             if decision.place.session.starts_on >= place.session.starts_on:
                 continue
@@ -241,7 +243,7 @@ def transmitted_places(jury: Jury) -> QuerySet[SessionCandidate]:
 
 def jury_places(jury: Jury) -> QuerySet[SessionCandidate]:
     """The candidates a jury rules on: its session's (evaluation) or those transmitted to it (certification)."""
-    return session_places(jury) if jury.kind == "evaluation" else transmitted_places(jury)
+    return session_places(jury) if jury.kind == JuryKind.EVALUATION else transmitted_places(jury)
 
 
 # --- Composition and impartiality ---------------------------------------------------------------------
@@ -353,16 +355,16 @@ def grid_sheet(
     }
     hidden = None if consensus else member_id
     beside = [g for g in grids if g.member_id is not None and g.member_id != hidden]
-    members = sorted({g.member for g in beside}, key=lambda m: m.name)
+    members = sorted({g.member for g in beside if g.member is not None}, key=lambda m: m.name)
     by_pk = {b.pk: b for b in blocks}
     others: dict[tuple[int, str], list[str]] = {}
-    for grid in beside:
-        if grid.block_id not in by_pk:
+    for other in beside:
+        if other.block_id not in by_pk or other.member is None:
             continue
-        values = {g.competency.code: g.value for g in grid.grades.all()}
-        column = members.index(grid.member)
-        for competency in by_pk[grid.block_id].competencies.all():
-            cells = others.setdefault((grid.block_id, competency.code), [""] * len(members))
+        values = {g.competency.code: g.value for g in other.grades.all()}
+        column = members.index(other.member)
+        for competency in by_pk[other.block_id].competencies.all():
+            cells = others.setdefault((other.block_id, competency.code), [""] * len(members))
             cells[column] = values.get(competency.code, "")
     sections = []
     for block in blocks:

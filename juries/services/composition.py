@@ -60,7 +60,7 @@ def certification_jury_create(*, version: CertificationVersion, meets_on: dt.dat
 def _organisations_of(jury: Jury) -> set[int]:
     """The training organisations whose candidates the jury assesses."""
     if jury.kind == JuryKind.EVALUATION:
-        return {jury.session.organisation_id}
+        return {jury.evaluated_session.organisation_id}
     return set(
         EvaluationSession.objects.filter(jury__certification_jury=jury).values_list("organisation_id", flat=True)
     )

@@ -21,6 +21,7 @@ from juries.models import (
     AuditAction,
     Decision,
     Grade,
+    GradeValue,
     Grid,
     GridStatus,
     Jury,
@@ -89,7 +90,7 @@ def grid_save(
         )
     competencies = {c.code: c for c in block.competencies.all()}
     unknown = sorted(set(grades) - set(competencies))
-    invalid = sorted(code for code, value in grades.items() if value not in ("", rules.ACQUIRED, rules.NOT_ACQUIRED))
+    invalid = sorted(code for code, value in grades.items() if value not in ("", *GradeValue.values))
     if unknown or invalid:
         raise ValidationError(
             _("Grille refusée : %(problems)s.")
@@ -145,7 +146,7 @@ def grid_save(
 
 
 def _grid_subject(grid: Grid) -> str:
-    who = grid.member.name if grid.member_id else _("consensus")
+    who = grid.member.name if grid.member is not None else _("consensus")
     return _("Grille %(code)s (%(who)s)") % {"code": grid.block.code, "who": who}
 
 

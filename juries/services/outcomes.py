@@ -145,7 +145,7 @@ def deliberation_transmit(*, jury: Jury, certification_jury: Jury, transmitted_b
                 "autre jury de certification."
             )
         )
-    _refuse_internal_majority(certification_jury, organisations={jury.session.organisation_id})
+    _refuse_internal_majority(certification_jury, organisations={jury.evaluated_session.organisation_id})
     # A candidate still "expected" would reach the certification jury ungraded once signed in.
     unrecorded = [
         place.enrolment.candidate.display_name

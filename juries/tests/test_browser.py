@@ -23,13 +23,13 @@ KEYS = {
 }
 
 
-def _with_password(*members):  # type: ignore[no-untyped-def]
+def _with_password(*members):
     for member in members:
         member.user.set_password(PASSWORD)
         member.user.save(update_fields=["password"])
 
 
-def test_the_president_grades_a_session_by_keyboard_and_sees_the_blocks_status(page, login, screenshot, world):  # type: ignore[no-untyped-def]
+def test_the_president_grades_a_session_by_keyboard_and_sees_the_blocks_status(page, login, screenshot, world):
     jury = world.evaluation_jury()
     _with_password(world.employers)
     login(world.employers.user.email)
@@ -82,7 +82,7 @@ def test_the_president_grades_a_session_by_keyboard_and_sees_the_blocks_status(p
     assert outcomes == ["total", "partial", "none"]
 
 
-def test_the_certification_jury_decides_including_a_partial_award(page, login, screenshot, world):  # type: ignore[no-untyped-def]
+def test_the_certification_jury_decides_including_a_partial_award(page, login, screenshot, world):
     jury = world.evaluation_jury()
     for place, pattern in zip(world.places, [{}, {"C2.1": "NA"}, {"C1.1": "NA", "C2.1": "NA"}], strict=True):
         world.grade(jury, place, pattern)

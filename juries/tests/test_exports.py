@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -83,7 +84,7 @@ def expected_result(place: SessionCandidate) -> str:
     return f"{label} : {', '.join(sorted(outcome.acquired_blocks))}" if outcome.kind == "partial" else label
 
 
-def sheet_rows(content: bytes) -> list[tuple[str | None, ...]]:
+def sheet_rows(content: bytes) -> list[tuple[Any, ...]]:
     sheet = load_workbook(io.BytesIO(content)).active
     return list(sheet.iter_rows(values_only=True))
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django import forms
 from django.core import mail
 from django.urls import reverse
 
@@ -54,7 +55,7 @@ def _propose(client: Any, world: World, email: str, capture: Any) -> JuryMember:
 def _link(to: str) -> str:
     sent = [m for m in mail.outbox if to in m.to]
     assert len(sent) == 1
-    found = LINK.search(sent[0].body)
+    found = LINK.search(str(sent[0].body))
     assert found, sent[0].body
     return found.group(1)
 
@@ -135,7 +136,9 @@ def test_an_unconfirmed_member_is_not_offered_a_seat(
     member = _propose(client, world, "camille.reelle@example.org", django_capture_on_commit_callbacks)
     services.jury_member_approve(member=member, approved_by=world.admin)
     jury = services.evaluation_jury_create(session=world.session, created_by=world.admin)
-    assert member not in AssignForm(jury=jury).fields["member"].queryset
+    choice = AssignForm(jury=jury).fields["member"]
+    assert isinstance(choice, forms.ModelChoiceField)
+    assert member not in choice.queryset
     with pytest.raises(Exception, match="confirm"):
         services.jury_assign(jury=jury, member=member, assigned_by=world.admin)
 

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 BLOCKS, PER_BLOCK = 4, 10  # 40 competencies
 
 
-def _session(size: int, tag: str):  # type: ignore[no-untyped-def]
+def _session(size: int, tag: str):
     """A held session of a 4-block, 40-competency certification, `size` candidates present, its jury
     composed, every consensus grid submitted (written straight to the tables: this is about reading)."""
     admin = UserFactory(email=f"admin-{tag}@example.org", is_certifier_admin=True)

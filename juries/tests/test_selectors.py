@@ -69,7 +69,7 @@ def test_the_grid_sheet_shows_what_was_just_posted_rather_than_what_is_saved(wor
     jury = world.evaluation_jury()
     place, bc1 = world.places[0], world.blocks["BC1"]
     save(jury, place, bc1, {"C1.1": "A"}, by=world.employers.user)
-    posted = {block.pk: ({}, {}, "") for block in selectors.blocks_sat(place)}
+    posted: dict[int, selectors.BlockEntry] = {block.pk: ({}, {}, "") for block in selectors.blocks_sat(place)}
     posted[bc1.pk] = ({"C1.1": "NA"}, {"C1.1": "tapé"}, "refusé")
     section = selectors.grid_sheet(jury, place, consensus=True, member_id=None, posted=posted).sections[0]
     line = next(line for line in section.rows if line.competency.code == "C1.1")
