@@ -273,8 +273,8 @@ def _organisation_page(
     context = {
         "organisation": organisation,
         "valid_today": organisation.approval_is_valid(timezone.localdate()),
-        "approve_form": approve_form or OrganisationApproveForm(initial=initial),
-        "withdraw_form": withdraw_form or OrganisationWithdrawForm(),
+        "approve_form": approve_form or OrganisationApproveForm(initial=initial, prefix="approve"),
+        "withdraw_form": withdraw_form or OrganisationWithdrawForm(prefix="withdraw"),
         "events": audit_trail(organisation),
     }
     return render(request, "cqp/organisation_detail.html", context)
@@ -287,7 +287,7 @@ def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 @require_POST
 def organisation_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = access.organisation_for_admin(request.user, pk)
-    form = OrganisationApproveForm(request.POST)
+    form = OrganisationApproveForm(request.POST, prefix="approve")
     if form.is_valid():
         try:
             services.organisation_approve(organisation=organisation, actor=request.user, **form.cleaned_data)
@@ -302,7 +302,7 @@ def organisation_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_POST
 def organisation_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     organisation = access.organisation_for_admin(request.user, pk)
-    form = OrganisationWithdrawForm(request.POST)
+    form = OrganisationWithdrawForm(request.POST, prefix="withdraw")
     if form.is_valid():
         try:
             changed = services.organisation_withdraw(organisation=organisation, actor=request.user, **form.cleaned_data)

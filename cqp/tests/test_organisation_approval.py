@@ -158,7 +158,12 @@ def test_the_pages_are_for_certifier_admins(client: Client, approved, staff) -> 
     for url in urls:
         assert client.get(url).status_code == 403
     for name in ("organisations:approve", "organisations:withdraw"):
-        data = {"status": "withdrawn", "start": "2026-01-01", "reason": "x"}
+        data = {
+            "withdraw-status": "withdrawn",
+            "approve-start": "2026-01-01",
+            "withdraw-reason": "x",
+            "approve-reason": "x",
+        }
         assert client.post(reverse(name, args=[approved.pk]), data).status_code == 403
     approved.refresh_from_db()
     assert approved.approval_status == ApprovalStatus.ACTIVE
@@ -193,7 +198,8 @@ def test_an_admin_withdraws_then_approves_from_the_page_and_sees_the_history(
     assert "Aucun événement" in client.get(url).content.decode()
 
     response = client.post(
-        reverse("organisations:withdraw", args=[approved.pk]), {"status": "withdrawn", "reason": "Locaux fermés"}
+        reverse("organisations:withdraw", args=[approved.pk]),
+        {"withdraw-status": "withdrawn", "withdraw-reason": "Locaux fermés"},
     )
     assert response.status_code == 302 and response["Location"] == url
     approved.refresh_from_db()
@@ -201,7 +207,7 @@ def test_an_admin_withdraws_then_approves_from_the_page_and_sees_the_history(
 
     response = client.post(
         reverse("organisations:approve", args=[approved.pk]),
-        {"start": "2026-03-02", "end": "2028-03-01", "reason": "Réouverture validée"},
+        {"approve-start": "2026-03-02", "approve-end": "2028-03-01", "approve-reason": "Réouverture validée"},
     )
     assert response.status_code == 302
     html = client.get(url).content.decode()
@@ -216,13 +222,17 @@ def test_an_admin_withdraws_then_approves_from_the_page_and_sees_the_history(
 def test_a_refused_change_shows_the_form_errors(client: Client, approved, certifier_admin) -> None:
     client.force_login(certifier_admin)
     url = reverse("organisations:approve", args=[approved.pk])
-    response = client.post(url, {"start": "2026-03-02", "reason": ""})
+    response = client.post(url, {"approve-start": "2026-03-02", "approve-reason": ""})
     assert response.status_code == 200
     assert set(response.context["approve_form"].errors) == {"reason"}
-    response = client.post(url, {"start": "2026-03-02", "end": "2026-01-01", "reason": "Renouvellement"})
+    response = client.post(
+        url, {"approve-start": "2026-03-02", "approve-end": "2026-01-01", "approve-reason": "Renouvellement"}
+    )
     assert response.status_code == 200
     assert "ne peut pas précéder son début" in str(response.context["approve_form"].errors["end"])
-    response = client.post(reverse("organisations:withdraw", args=[approved.pk]), {"status": "active", "reason": "x"})
+    response = client.post(
+        reverse("organisations:withdraw", args=[approved.pk]), {"withdraw-status": "active", "withdraw-reason": "x"}
+    )
     assert set(response.context["withdraw_form"].errors) == {"status"}
     approved.refresh_from_db()
     assert approved.approval_start == dt.date(2025, 1, 1)
