@@ -1,14 +1,13 @@
 """Writes about juries and results, by sub-domain: the member registry, composition, impartiality (recusals),
 grids, outcomes (recommendation, transmission) and the certification jury (disputes, decisions). Every change
-to a result leaves an audit entry (who, when, before, after). Each refusal is a ValidationError in French that
-names the rule broken.
+to a result leaves an audit entry (who, when, before, after). A refusal by a rule is a ValidationError in French
+that names the rule broken; a refused actor (role, seat, presidency, recusal) is a PermissionDenied raised by the
+gates of `accounts.access` and `juries.access`, so that a view answers 403. Reads live in `juries.selectors`.
 
 `from juries import services; services.grid_save(...)` keeps working: the public names are re-exported here."""
 
 from __future__ import annotations
 
-# A read, kept here for the grid tests and the access matrix that enter grids block by block.
-from juries.selectors import blocks_sat
 from juries.services.audit import audit
 from juries.services.certification import decision_record, dispute_record, dispute_resolve
 from juries.services.composition import (
@@ -30,7 +29,6 @@ from juries.services.registry import (
 
 __all__ = [
     "audit",
-    "blocks_sat",
     "certification_jury_create",
     "conflict_declare",
     "decision_record",

@@ -15,7 +15,7 @@ from django.urls import reverse
 from candidates import services as candidate_services
 from candidates.models import CandidateDocument, DocumentKind
 from evaluations.models import SessionCandidate
-from juries import services
+from juries import selectors, services
 from juries.models import (
     AuditAction,
     AuditEntry,
@@ -84,7 +84,7 @@ def _grades(place: SessionCandidate, pattern: dict[str, str] | None = None) -> d
     pattern = pattern or {}
     return {
         f"g-{block.pk}-{competency.code}": pattern.get(competency.code, "A")
-        for block in services.blocks_sat(place)
+        for block in selectors.blocks_sat(place)
         for competency in block.competencies.all()
     }
 

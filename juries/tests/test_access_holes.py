@@ -15,7 +15,7 @@ from django.urls import reverse
 from candidates import services as candidate_services
 from candidates.models import CandidateDocument, DocumentKind
 from evaluations.models import SessionCandidate
-from juries import services
+from juries import selectors, services
 from juries.models import Dispute, Grid, Jury, Recommendation, Recusal, RecusalReason
 from tests.worlds import World
 
@@ -38,7 +38,7 @@ def _livret_part(world: World, place: SessionCandidate) -> CandidateDocument:
 def _grades(place: SessionCandidate) -> dict[str, str]:
     return {
         f"g-{block.pk}-{competency.code}": "A"
-        for block in services.blocks_sat(place)
+        for block in selectors.blocks_sat(place)
         for competency in block.competencies.all()
     }
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from juries import services
+from juries import selectors
 from juries.models import Grid, GridStatus
 from tests.factories import UserFactory
 
@@ -22,7 +22,7 @@ def test_the_president_enters_a_consensus_grid_through_the_page(client, world):
     assert page.status_code == 200
     assert "Grille de consensus du jury" in page.text
     data = {"grille": "consensus", "action": "submit"}
-    for block in services.blocks_sat(place):
+    for block in selectors.blocks_sat(place):
         for competency in block.competencies.all():
             data[f"g-{block.pk}-{competency.code}"] = "NA" if competency.code == "C2.1" else "A"
     answer = client.post(url, data, follow=True)
@@ -37,7 +37,7 @@ def test_an_incomplete_grid_is_refused_and_redisplayed_with_what_was_typed(clien
     place = world.places[0]
     client.force_login(jury.president.user)
     url = reverse("juries:grid", args=[jury.pk, place.pk])
-    block = services.blocks_sat(place)[0]
+    block = selectors.blocks_sat(place)[0]
     data = {"grille": "consensus", "action": "submit", f"g-{block.pk}-C1.1": "NA", f"c-{block.pk}-C1.1": "hésitant"}
     answer = client.post(url, data)
     assert answer.status_code == 200
@@ -50,7 +50,7 @@ def test_the_live_status_follows_the_grades_typed(client, world):
     jury = world.evaluation_jury()
     place = world.places[0]
     client.force_login(jury.president.user)
-    block = services.blocks_sat(place)[0]
+    block = selectors.blocks_sat(place)[0]
     url = reverse("juries:grid_status", args=[jury.pk, place.pk])
     answer = client.post(url, {f"g-{block.pk}-C1.1": "NA"}).json()
     assert "Bloc non validé" in answer["blocks"][str(block.pk)]
