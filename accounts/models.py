@@ -112,6 +112,7 @@ class AuditAction(models.TextChoices):
     MEMBER_APPROVED = "member_approved", _("Habilitation du membre de jury accordée")
     MEMBER_WITHDRAWN = "member_withdrawn", _("Habilitation du membre de jury retirée")
     PRESIDENT_DESIGNATED = "president_designated", _("Président du jury désigné")
+    PRESIDENT_VACATED = "president_vacated", _("Présidence du jury vacante")
 
 
 class AuditEvent(models.Model):

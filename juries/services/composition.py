@@ -133,6 +133,15 @@ def jury_unassign(*, jury: Jury, member: JuryMember, removed_by: User) -> None:
     _refuse_if_started(jury)
     if jury.president_id == member.pk:
         Jury.objects.filter(pk=jury.pk).update(president=None)
+        jury.president = None
+        audit_record(
+            actor=removed_by,
+            target=jury,
+            action=AuditAction.PRESIDENT_VACATED,
+            before={_("président"): member.name},
+            after={_("président"): None},
+            reason=_("%(name)s ne siège plus au jury.") % {"name": member.name},
+        )
     Recusal.objects.filter(jury=jury, member=member).exclude(reason=RecusalReason.DECLARED).delete()
     jury.seats.filter(member=member).delete()
 

@@ -82,6 +82,19 @@ def test_a_presidency_is_audited_with_the_president_before_and_after(world: Worl
     assert second.after == {"président": world.employees.name}
 
 
+def test_a_president_who_leaves_the_jury_leaves_an_audited_vacancy(world: World) -> None:
+    jury = world.evaluation_jury()  # the admin designates the employers' representative
+    services.jury_unassign(jury=jury, member=world.employers, removed_by=world.admin)
+    jury.refresh_from_db()
+    assert jury.president is None
+    vacancy = audit_trail(jury)[-1]
+    assert vacancy.action == AuditAction.PRESIDENT_VACATED
+    assert vacancy.actor == world.admin
+    assert vacancy.before == {"président": world.employers.name}
+    assert vacancy.after == {"président": None}
+    assert world.employers.name in vacancy.reason
+
+
 def test_a_refused_designation_records_nothing(world: World) -> None:
     jury = world.evaluation_jury()
     with pytest.raises((ValidationError, PermissionDenied)):
