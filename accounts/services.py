@@ -11,7 +11,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from accounts.access import check_certifier_admin
-from accounts.models import AuditAction, AuditEvent, User
+from accounts.models import AuditAction, AuditEvent, Role, User
 from cqp.models import TrainingOrganisation
 
 
@@ -78,14 +78,24 @@ def user_set_roles(
     return user
 
 
-def user_jury_role_grant(*, user_id: int, actor: User | None, reason: str) -> None:
-    """Give a person the jury-member role (their habilitation was approved); audited when it changes."""
+_ROLE_FLAGS = {
+    Role.CERTIFIER_ADMIN: "is_certifier_admin",
+    Role.ORGANISATION_STAFF: "is_organisation_staff",
+    Role.JURY_MEMBER: "is_jury_member",
+    Role.CANDIDATE: "is_candidate",
+}
+
+
+def user_role_grant(*, user_id: int, role: Role, actor: User | None, reason: str) -> None:
+    """Give a person one more role that a process earned them (a jury member's habilitation approved, a candidate
+    invitation confirmed); audited when it changes. Call it inside the caller's transaction."""
+    flag = _ROLE_FLAGS[role]
     user = User.objects.select_for_update().select_related("organisation").get(pk=user_id)
-    if user.is_jury_member:
+    if getattr(user, flag):
         return
     before = user_roles_state(user)
-    User.objects.filter(pk=user.pk).update(is_jury_member=True)
-    user.is_jury_member = True
+    User.objects.filter(pk=user.pk).update(**{flag: True})
+    setattr(user, flag, True)
     audit_record(
         actor=actor,
         target=user,

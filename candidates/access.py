@@ -4,10 +4,7 @@ gate first (403), then the getter answers 404 for a candidate of another organis
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib.auth.models import AnonymousUser
-from django.core import signing
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -16,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.access import check_any_role, check_candidate_manager, check_organisation_staff, organisation_scope
 from accounts.models import Role, User
 from candidates.models import Candidate, CandidateDocument, DocumentKind, Enrolment
+from cqp.lib import invitations
 from cqp.models import TrainingOrganisation
 
 
@@ -104,25 +102,22 @@ def enrolment_for_user(user: User | AnonymousUser, pk: int) -> Enrolment:
 # through this link: it is sent to the candidate's address, the account's owner opens it signed in and confirms.
 # The link proves the mailbox, the session proves the account.
 INVITATION_SALT = "candidates.account-invitation"
-INVITATION_DAYS = 30
+INVITATION_DAYS = invitations.DAYS
 
 
 def invitation_token(candidate: Candidate) -> str:
-    return signing.dumps({"candidate": candidate.pk, "email": candidate.email.lower()}, salt=INVITATION_SALT)
+    return invitations.token(salt=INVITATION_SALT, key="candidate", pk=candidate.pk, email=candidate.email)
 
 
 def invitation_for_user(user: User | AnonymousUser, token: str) -> Candidate:
     """The candidate this invitation is for, when it waits for this very account; 404 otherwise (a bad or expired
     link, a candidate already linked, or another account: whose address it is is not for others to learn)."""
-    try:
-        data = signing.loads(token, salt=INVITATION_SALT, max_age=dt.timedelta(days=INVITATION_DAYS))
-    except signing.BadSignature:
-        raise Http404 from None
-    if not (user.is_authenticated and isinstance(data, dict) and data.get("email") == user.email.lower()):
+    pk = invitations.invited_pk(user, token, salt=INVITATION_SALT, key="candidate", days=INVITATION_DAYS)
+    if pk is None:
         raise Http404
     return get_object_or_404(
         Candidate.objects.select_related("organisation"),
-        pk=data.get("candidate"),
+        pk=pk,
         email__iexact=user.email,
         user__isnull=True,
     )

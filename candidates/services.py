@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts import services as account_services
 from accounts.access import check_organisation_manager
-from accounts.models import User
+from accounts.models import Role, User
 from candidates import documents, rules
 from candidates.models import (
     Accommodation,
@@ -356,7 +357,9 @@ def candidate_invitation_accept(*, candidate: Candidate, user: User) -> Candidat
         raise PermissionDenied(_("Cette invitation a été envoyée à une autre adresse."))
     if Candidate.objects.filter(user=user).exists():
         raise ValidationError(_("Votre compte est déjà celui d'un autre candidat."))
-    User.objects.filter(pk=user.pk).update(is_candidate=True)
+    account_services.user_role_grant(
+        user_id=user.pk, role=Role.CANDIDATE, actor=user, reason=_("Invitation à l'espace candidat confirmée")
+    )
     user.is_candidate = True
     candidate.user = user
     candidate.save(update_fields=["user"])

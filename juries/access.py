@@ -10,12 +10,10 @@ so a read and a write get the same answer.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -26,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from accounts.access import check_certifier_admin, is_certifier_admin, is_organisation_staff
 from accounts.models import User
 from candidates.models import Candidate
+from cqp.lib import invitations
 from evaluations.models import SessionCandidate
 from juries import rules, selectors
 from juries.models import Dispute, Grid, Jury, JuryKind, JuryMember, JurySeat, Recusal
@@ -334,25 +333,22 @@ def member_for_admin(user: User, pk: int) -> JuryMember:
 # An invitation links an existing account to a proposal once its owner, signed in, confirms from the link sent
 # to the proposal's address: the link proves the mailbox, the session proves the account.
 INVITATION_SALT = "juries.member-invitation"
-INVITATION_DAYS = 30
+INVITATION_DAYS = invitations.DAYS
 
 
 def invitation_token(member: JuryMember) -> str:
-    return signing.dumps({"member": member.pk, "email": member.email}, salt=INVITATION_SALT)
+    return invitations.token(salt=INVITATION_SALT, key="member", pk=member.pk, email=member.email)
 
 
 def invitation_for_user(user: User | AnonymousUser, token: str) -> JuryMember:
     """The proposal this invitation is for, when it waits for this very account; 404 otherwise (a bad or expired
     link, a proposal already linked, or another account: whose address was proposed is not for others to learn)."""
-    try:
-        data = signing.loads(token, salt=INVITATION_SALT, max_age=dt.timedelta(days=INVITATION_DAYS))
-    except signing.BadSignature:
-        raise Http404 from None
-    if not (user.is_authenticated and isinstance(data, dict) and data.get("email") == user.email):
+    pk = invitations.invited_pk(user, token, salt=INVITATION_SALT, key="member", days=INVITATION_DAYS)
+    if pk is None:
         raise Http404
     return get_object_or_404(
         JuryMember.objects.select_related("proposed_by__organisation"),
-        pk=data.get("member"),
+        pk=pk,
         email=user.email,
         user__isnull=True,
     )

@@ -14,7 +14,8 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from accounts.models import User
+from accounts.models import AuditAction, User
+from accounts.selectors import audit_trail
 from candidates import services
 from candidates.models import Candidate
 from cqp.models import CertificationVersion
@@ -253,6 +254,10 @@ def test_the_owner_of_the_account_confirms_signed_in_and_becomes_candidate(
     assert candidate.user == account
     assert account.is_candidate and account.organisation == organisation  # keeps their other role
     assert client.get(path).status_code == 404  # used
+    [granted] = audit_trail(account)
+    assert granted.action == AuditAction.ROLES_CHANGED and granted.actor == account
+    assert "Candidat" not in granted.before["rôles"] and "Candidat" in granted.after["rôles"]
+    assert granted.reason == "Invitation à l'espace candidat confirmée"
 
 
 def test_another_account_cannot_use_the_confirmation_link(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.access import check_candidate_manager, check_certifier_admin
-from accounts.models import AuditAction, User
+from accounts.models import AuditAction, Role, User
 from accounts.services import audit_record
 from candidates.models import Candidate
 from cqp.lib import siret
@@ -127,8 +127,11 @@ def jury_member_confirm(*, member: JuryMember, user: User) -> JuryMember:
         raise ValidationError(_("Cette invitation est déjà confirmée."))
     member.refresh_from_db()
     if member.status == MemberStatus.APPROVED:
-        account_services.user_jury_role_grant(
-            user_id=user.pk, actor=user, reason=_("Invitation au registre des membres de jury confirmée")
+        account_services.user_role_grant(
+            role=Role.JURY_MEMBER,
+            user_id=user.pk,
+            actor=user,
+            reason=_("Invitation au registre des membres de jury confirmée"),
         )
     return member
 
@@ -143,8 +146,8 @@ def jury_member_approve(*, member: JuryMember, approved_by: User) -> JuryMember:
     if moved != 1:
         raise ValidationError(_("%(name)s est déjà habilité(e).") % {"name": member.name})
     if member.user_id is not None:
-        account_services.user_jury_role_grant(
-            user_id=member.user_id, actor=approved_by, reason=_("Habilitation de membre de jury")
+        account_services.user_role_grant(
+            role=Role.JURY_MEMBER, user_id=member.user_id, actor=approved_by, reason=_("Habilitation de membre de jury")
         )
     member.refresh_from_db()
     audit_record(
