@@ -299,8 +299,8 @@ def may_designate_president(user: User, jury: Jury) -> bool:
     return designation_refusal(user, jury, None) is None
 
 
-def check_president_designation(user: User, jury: Jury, member: JuryMember) -> None:
-    """403 unless the user may designate `member` president (`rules.designation_refusal`)."""
+def check_president_designation(user: User, jury: Jury, member: JuryMember | None) -> None:
+    """403 unless the user may designate `member` (None: anyone) president (`rules.designation_refusal`)."""
     refusal = designation_refusal(user, jury, member)
     if refusal:
         raise PermissionDenied(refusal)

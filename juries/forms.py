@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +48,7 @@ class MemberForm(forms.Form):
     def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if candidates is not None:
-            self.fields["trained_candidates"].queryset = candidates
+            cast(forms.ModelMultipleChoiceField[Candidate], self.fields["trained_candidates"]).queryset = candidates
 
     def clean_company_siret(self) -> str:
         # Its validity (cqp.lib.siret, Luhn) is the service's rule, shown on this field.
@@ -59,40 +59,52 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class _MemberField(forms.ModelChoiceField[JuryMember]):
+    def label_from_instance(self, obj: JuryMember) -> str:
+        return obj.name
+
+
+class _MemberWithCollegeField(forms.ModelChoiceField[JuryMember]):
+    def label_from_instance(self, obj: JuryMember) -> str:
+        return f"{obj.name} — {obj.get_college_display()}" + (f" ({obj.company_name})" if obj.company_name else "")
+
+
+class _CandidateField(forms.ModelChoiceField[SessionCandidate]):
+    def label_from_instance(self, obj: SessionCandidate) -> str:
+        return obj.enrolment.candidate.display_name
+
+
 class AssignForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Membre habilité"), queryset=JuryMember.objects.none())
+    member = _MemberWithCollegeField(label=_("Membre habilité"), queryset=JuryMember.objects.none())
 
     def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = (
+        cast(_MemberWithCollegeField, self.fields["member"]).queryset = (
             JuryMember.objects.filter(
                 status=MemberStatus.APPROVED, certifications=jury.version.certification_id, user__isnull=False
             )
             .exclude(seats__jury=jury)
             .select_related("user")
         )
-        self.fields["member"].label_from_instance = lambda m: (
-            f"{m.name} — {m.get_college_display()}" + (f" ({m.company_name})" if m.company_name else "")
-        )
 
 
 class SeatChoiceForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Membre"), queryset=JuryMember.objects.none())
+    member = _MemberField(label=_("Membre"), queryset=JuryMember.objects.none())
 
     def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = JuryMember.objects.filter(seats__jury=jury).select_related("user")
-        self.fields["member"].label_from_instance = lambda m: m.name
+        cast(_MemberField, self.fields["member"]).queryset = JuryMember.objects.filter(seats__jury=jury).select_related(
+            "user"
+        )
 
 
 class DeclareForm(forms.Form):
-    place = forms.ModelChoiceField(label=_("Candidat"), queryset=SessionCandidate.objects.none())
+    place = _CandidateField(label=_("Candidat"), queryset=SessionCandidate.objects.none())
     note = forms.CharField(label=_("Nature du lien"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places
-        self.fields["place"].label_from_instance = lambda p: p.enrolment.candidate.display_name
+        cast(_CandidateField, self.fields["place"]).queryset = places
 
 
 class CertificationJuryForm(forms.Form):
@@ -109,7 +121,7 @@ class TransmitForm(forms.Form):
     def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A jury whose PV is signed decides no more (the PV lives in the certificates app, reached by its relation).
-        self.fields["certification_jury"].queryset = (
+        cast(forms.ModelChoiceField[Jury], self.fields["certification_jury"]).queryset = (
             Jury.objects.filter(kind=JuryKind.CERTIFICATION, version_id=jury.version_id)
             .exclude(pv__status="signed")
             .select_related("version")
@@ -128,7 +140,7 @@ class OutcomeForm(forms.Form):
     def __init__(self, *args: Any, blocks: Any, text_label: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.block_objects = {str(b.pk): b for b in blocks}
-        self.fields["blocks"].choices = [(str(b.pk), b.code) for b in blocks]
+        cast(forms.MultipleChoiceField, self.fields["blocks"]).choices = [(str(b.pk), b.code) for b in blocks]
         self.fields["text"].label = text_label
 
     def chosen_blocks(self) -> list[Any]:

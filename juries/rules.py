@@ -1,7 +1,7 @@
 """Pure rules of the juries: composition, impartiality, grid status, departures from the computed result.
 
-No Django, no database: plain values in, plain values out, so every rule is testable on its own. The block
-and certification rules themselves live in `cqp.rules`; this module only feeds them.
+No database (Django only for gettext): plain values in, plain values out, so every rule is testable on its own.
+The block and certification rules themselves live in `cqp.rules`; this module only feeds them.
 """
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cqp.lib.siret import siren
 from cqp.lib.text import words
@@ -35,13 +38,13 @@ PRESIDING_COLLEGES: dict[str, tuple[str, ...]] = {
     CERTIFICATION: (CERTIFIER_PRESIDENT,),
 }
 
-JURY_NAMES = {EVALUATION: "d'évaluation", CERTIFICATION: "de certification"}
+JURY_NAMES = {EVALUATION: gettext_lazy("d'évaluation"), CERTIFICATION: gettext_lazy("de certification")}
 
 COLLEGE_LABELS = {
-    EMPLOYEES: "représentant des salariés",
-    EMPLOYERS: "représentant des employeurs",
-    TRAINER: "formateur ou accompagnateur CQP",
-    CERTIFIER_PRESIDENT: "président de l'instance de certification",
+    EMPLOYEES: gettext_lazy("représentant des salariés"),
+    EMPLOYERS: gettext_lazy("représentant des employeurs"),
+    TRAINER: gettext_lazy("formateur ou accompagnateur CQP"),
+    CERTIFIER_PRESIDENT: gettext_lazy("président de l'instance de certification"),
 }
 
 
@@ -66,35 +69,38 @@ def assignment_refusal(
     impossible rather than waiting for the last one.
     """
     if not approved:
-        return (
-            f"{newcomer.name} n'est pas habilité(e) par le certificateur : "
-            "un membre doit être habilité avant de siéger."
-        )
+        return _(
+            "%(name)s n'est pas habilité(e) par le certificateur : un membre doit être habilité avant de siéger."
+        ) % {"name": newcomer.name}
     if not may_assess:
-        return f"{newcomer.name} n'est pas habilité(e) pour cette certification."
+        return _("%(name)s n'est pas habilité(e) pour cette certification.") % {"name": newcomer.name}
     if any(seat.member_id == newcomer.member_id for seat in seats):
-        return f"{newcomer.name} siège déjà dans ce jury."
+        return _("%(name)s siège déjà dans ce jury.") % {"name": newcomer.name}
     wanted = SEATS[kind]
     if newcomer.college not in wanted:
-        allowed = ", ".join(COLLEGE_LABELS[c] for c in wanted)
-        return (
-            f"Un {COLLEGE_LABELS[newcomer.college]} ne siège pas dans un jury "
-            f"{JURY_NAMES[kind]} (composition : {allowed})."
-        )
+        allowed = ", ".join(str(COLLEGE_LABELS[c]) for c in wanted)
+        return _("Un %(college)s ne siège pas dans un jury %(jury)s (composition : %(allowed)s).") % {
+            "college": COLLEGE_LABELS[newcomer.college],
+            "jury": JURY_NAMES[kind],
+            "allowed": allowed,
+        }
     taken = next((seat for seat in seats if seat.college == newcomer.college), None)
     if taken is not None:
-        return f"Le jury a déjà son {COLLEGE_LABELS[newcomer.college]} ({taken.name}) : un seul par jury."
+        return _("Le jury a déjà son %(college)s (%(name)s) : un seul par jury.") % {
+            "college": COLLEGE_LABELS[newcomer.college],
+            "name": taken.name,
+        }
     if kind == EVALUATION and newcomer.college == TRAINER and newcomer.linked_to_training:
-        return (
-            f"{newcomer.name} a un lien avec la formation des candidats : le formateur du jury d'évaluation "
-            "doit être sans lien avec leur parcours."
-        )
+        return _(
+            "%(name)s a un lien avec la formation des candidats : le formateur du jury d'évaluation doit être sans "
+            "lien avec leur parcours."
+        ) % {"name": newcomer.name}
     internal = sum(1 for seat in seats if seat.internal) + (1 if newcomer.internal else 0)
     if internal * 2 > len(wanted):
-        return (
-            f"{newcomer.name} appartient à l'organisme de formation des candidats : au moins la moitié du jury "
-            "doit être extérieure à l'organisme."
-        )
+        return _(
+            "%(name)s appartient à l'organisme de formation des candidats : au moins la moitié du jury doit être "
+            "extérieure à l'organisme."
+        ) % {"name": newcomer.name}
     return None
 
 
@@ -104,26 +110,26 @@ def composition_problems(*, kind: str, seats: Collection[Seat], president_id: in
     present = {seat.college for seat in seats}
     for college in SEATS[kind]:
         if college not in present:
-            problems.append(f"Il manque le {COLLEGE_LABELS[college]}.")
+            problems.append(_("Il manque le %(college)s.") % {"college": COLLEGE_LABELS[college]})
     internal = sum(1 for seat in seats if seat.internal)
     if internal * 2 > max(len(seats), len(SEATS[kind])):
-        problems.append("Au moins la moitié du jury doit être extérieure à l'organisme de formation.")
+        problems.append(_("Au moins la moitié du jury doit être extérieure à l'organisme de formation."))
     if president_id is None:
-        problems.append("Le président du jury n'est pas désigné.")
+        problems.append(_("Le président du jury n'est pas désigné."))
     return problems
 
 
 def presidency_refusal(*, kind: str, seat: Seat) -> str | None:
     if seat.college not in PRESIDING_COLLEGES[kind]:
         if kind == EVALUATION:
-            return (
-                f"{seat.name} ne peut pas présider : le président du jury d'évaluation est choisi parmi "
-                "les représentants des salariés et des employeurs."
-            )
-        return (
-            f"{seat.name} ne peut pas présider : le jury de certification est présidé "
-            "par le président de l'instance de certification."
-        )
+            return _(
+                "%(name)s ne peut pas présider : le président du jury d'évaluation est choisi parmi les "
+                "représentants des salariés et des employeurs."
+            ) % {"name": seat.name}
+        return _(
+            "%(name)s ne peut pas présider : le jury de certification est présidé par le président de l'instance "
+            "de certification."
+        ) % {"name": seat.name}
     return None
 
 
@@ -134,9 +140,9 @@ SAME_COMPANY = "same_company"
 DECLARED = "declared"
 
 CONFLICT_LABELS = {
-    TRAINED: "a formé le candidat",
-    SAME_COMPANY: "travaille dans l'entreprise du candidat",
-    DECLARED: "a déclaré connaître le candidat",
+    TRAINED: gettext_lazy("a formé le candidat"),
+    SAME_COMPANY: gettext_lazy("travaille dans l'entreprise du candidat"),
+    DECLARED: gettext_lazy("a déclaré connaître le candidat"),
 }
 
 

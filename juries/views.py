@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_certifier_admin
 from accounts.models import User
 from accounts.selectors import audit_trail, audit_trails
+from accounts.types import AuthenticatedHttpRequest
 from candidates.access import candidates_for, documents_for
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
@@ -43,7 +44,7 @@ from juries.models import AuditEntry, Dispute, Grid, Jury, JuryKind, JuryMember
 # --- Registry ------------------------------------------------------------------------------------------
 
 
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_registry(request.user)
     members = list(access.members_for(request.user).prefetch_related("certifications").order_by("status", "last_name"))
     # Each member's line carries their trail: proposal, habilitation, withdrawal (one query for the page).
@@ -52,7 +53,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(request, "juries/member_list.html", {"members": members, "rows": rows, "reason_form": ReasonForm()})
 
 
-def member_create(request: HttpRequest) -> HttpResponse:
+def member_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_registry(request.user)
     form = MemberForm(request.POST or None, candidates=candidates_for(request.user))
     if request.method == "POST" and form.is_valid():
@@ -70,7 +71,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def member_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def member_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.member_for_admin(request.user, pk)
     run_action(
         request,
@@ -82,7 +83,7 @@ def member_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def member_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def member_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     member = access.member_for_admin(request.user, pk)
     run_action(
         request,
@@ -94,7 +95,7 @@ def member_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("juries:members")
 
 
-def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
+def member_invitation(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """The owner of an existing account, signed in, confirms the proposal e-mailed to its address."""
     member = access.invitation_for_user(request.user, token)
     if request.method == "POST":
@@ -112,7 +113,7 @@ def member_invitation(request: HttpRequest, token: str) -> HttpResponse:
 # --- Juries --------------------------------------------------------------------------------------------
 
 
-def jury_list(request: HttpRequest) -> HttpResponse:
+def jury_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_jury_pages(request.user)
     juries = (
         access.juries_for(request.user)
@@ -125,7 +126,7 @@ def jury_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def certification_jury_create(request: HttpRequest) -> HttpResponse:
+def certification_jury_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CertificationJuryForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choisissez une certification en vigueur et la date du jury."))
@@ -140,7 +141,7 @@ def certification_jury_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def evaluation_jury_create(request: HttpRequest, session_pk: int) -> HttpResponse:
+def evaluation_jury_create(request: AuthenticatedHttpRequest, session_pk: int) -> HttpResponse:
     session = session_for_user(request.user, session_pk)
     jury = run_action(
         request,
@@ -150,7 +151,7 @@ def evaluation_jury_create(request: HttpRequest, session_pk: int) -> HttpRespons
     return redirect("juries:detail", pk=jury.pk) if jury else redirect("evaluations:detail", pk=session.pk)
 
 
-def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     me = access.sitting_member(request.user, jury)
     seats = selectors.jury_seats(jury)
@@ -190,7 +191,7 @@ def jury_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def jury_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def jury_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     form = AssignForm(request.POST, jury=jury)
     if form.is_valid():
@@ -207,7 +208,7 @@ def jury_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @require_certifier_admin
-def jury_unassign(request: HttpRequest, pk: int) -> HttpResponse:
+def jury_unassign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     form = SeatChoiceForm(request.POST, jury=jury)
     if form.is_valid():
@@ -221,7 +222,7 @@ def jury_unassign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def jury_president(request: HttpRequest, pk: int) -> HttpResponse:
+def jury_president(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     access.check_president_designation(request.user, jury, None)
     form = SeatChoiceForm(request.POST, jury=jury)
@@ -237,7 +238,7 @@ def jury_president(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
+def conflict_declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     me = access.check_sitting_member(
         request.user, jury, _("Seul un membre du jury déclare ses liens avec un candidat.")
@@ -260,9 +261,10 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _posted_grades(data: Any, blocks: list[Any]) -> dict[int, selectors.BlockEntry]:
     """{block pk: (grades, comments, block comment)} from the grid form."""
-    posted = {}
+    posted: dict[int, selectors.BlockEntry] = {}
     for block in blocks:
-        grades, comments = {}, {}
+        grades: dict[str, str] = {}
+        comments: dict[str, str] = {}
         for competency in block.competencies.all():
             grades[competency.code] = data.get(f"g-{block.pk}-{competency.code}", "")
             comments[competency.code] = data.get(f"c-{block.pk}-{competency.code}", "")
@@ -270,7 +272,7 @@ def _posted_grades(data: Any, blocks: list[Any]) -> dict[int, selectors.BlockEnt
     return posted
 
 
-def grid_entry(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
+def grid_entry(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> HttpResponse:
     jury = access.evaluation_jury_for(request.user, pk)
     place = access.place_for_user(request.user, jury, place_pk)
     grid_access = access.grid_access(request.user, jury, place, request.GET.get("grille") or request.POST.get("grille"))
@@ -345,7 +347,7 @@ def _recommendation_form(row: selectors.Row) -> OutcomeForm:
 
 
 @require_POST
-def grid_status(request: HttpRequest, pk: int, place_pk: int) -> JsonResponse:
+def grid_status(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> JsonResponse:
     """The live status of each block for the grades typed so far (nothing saved), as HTML fragments."""
     jury = access.jury_for_user(request.user, pk)
     place = access.place_for_user(request.user, jury, place_pk)
@@ -361,7 +363,7 @@ def grid_status(request: HttpRequest, pk: int, place_pk: int) -> JsonResponse:
 
 @require_POST
 @require_certifier_admin
-def grid_reopen(request: HttpRequest, pk: int, grid_pk: int) -> HttpResponse:
+def grid_reopen(request: AuthenticatedHttpRequest, pk: int, grid_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     grid = access.grid_of_jury(request.user, jury, grid_pk)
     run_action(
@@ -374,7 +376,7 @@ def grid_reopen(request: HttpRequest, pk: int, grid_pk: int) -> HttpResponse:
 
 
 @require_POST
-def recommendation_record(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
+def recommendation_record(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     place = access.place_for_user(request.user, jury, place_pk)
     form = OutcomeForm(request.POST, blocks=selectors.version_blocks(jury.version), text_label="")
@@ -398,14 +400,14 @@ def recommendation_record(request: HttpRequest, pk: int, place_pk: int) -> HttpR
 # --- Deliberation --------------------------------------------------------------------------------------
 
 
-def _evaluation_rows(request: HttpRequest, pk: int) -> tuple[Jury, list[selectors.Row]]:
+def _evaluation_rows(request: AuthenticatedHttpRequest, pk: int) -> tuple[Jury, list[selectors.Row]]:
     jury = access.evaluation_jury_for(request.user, pk)
     # A recused member deliberates without that candidate: their row is left out of the page and the exports.
     places = access.visible_places(request.user, jury, selectors.session_places(jury))
     return jury, selectors.deliberation_rows(places, jury.version)
 
 
-def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
+def deliberation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury, rows = _evaluation_rows(request, pk)
     context = {
         "jury": jury,
@@ -416,26 +418,26 @@ def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "juries/deliberation.html", context)
 
 
-def deliberation_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def deliberation_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury, rows = _evaluation_rows(request, pk)
     return private_download(
         exports.deliberation_xlsx(jury, rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        filename=f"deliberation-{jury.session.starts_on:%Y%m%d}-{jury.pk}.xlsx",
+        filename=f"deliberation-{jury.evaluated_session.starts_on:%Y%m%d}-{jury.pk}.xlsx",
     )
 
 
-def deliberation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def deliberation_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury, rows = _evaluation_rows(request, pk)
     return private_download(
         exports.deliberation_pdf(jury, rows),
         content_type="application/pdf",
-        filename=f"deliberation-{jury.session.starts_on:%Y%m%d}-{jury.pk}.pdf",
+        filename=f"deliberation-{jury.evaluated_session.starts_on:%Y%m%d}-{jury.pk}.pdf",
     )
 
 
 @require_POST
-def deliberation_transmit(request: HttpRequest, pk: int) -> HttpResponse:
+def deliberation_transmit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     form = TransmitForm(request.POST, jury=jury)
     if form.is_valid():
@@ -454,7 +456,7 @@ def deliberation_transmit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Certification jury --------------------------------------------------------------------------------
 
 
-def decision_page(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
+def decision_page(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> HttpResponse:
     jury = access.certification_jury_for(request.user, pk)
     place = access.place_for_user(request.user, jury, place_pk)
     row = selectors.deliberation_rows([place], jury.version)[0]
@@ -510,7 +512,7 @@ def decision_page(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
 
 
 @require_POST
-def dispute_create(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse:
+def dispute_create(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     place = access.place_for_user(request.user, jury, place_pk)
     form = DisputeForm(request.POST)
@@ -526,7 +528,7 @@ def dispute_create(request: HttpRequest, pk: int, place_pk: int) -> HttpResponse
 
 
 @require_POST
-def dispute_resolve(request: HttpRequest, pk: int, dispute_pk: int) -> HttpResponse:
+def dispute_resolve(request: AuthenticatedHttpRequest, pk: int, dispute_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     dispute = access.dispute_of_jury(request.user, jury, dispute_pk)
     form = ResolutionForm(request.POST)
@@ -546,7 +548,7 @@ def dispute_resolve(request: HttpRequest, pk: int, dispute_pk: int) -> HttpRespo
 # --- History -------------------------------------------------------------------------------------------
 
 
-def candidate_history(request: HttpRequest, candidate_pk: int) -> HttpResponse:
+def candidate_history(request: AuthenticatedHttpRequest, candidate_pk: int) -> HttpResponse:
     candidate = access.candidate_for_history(request.user, candidate_pk)
     entries = [
         {"entry": entry, "before": describe(entry.before), "after": describe(entry.after)}
@@ -583,7 +585,7 @@ def my_juries(user: User) -> list[dict[str, Any]]:
             item["candidates"] = len(rows)
             item["to_grade"] = sum(1 for row in rows if not row.graded)
             item["to_recommend"] = sum(1 for row in rows if row.graded and row.recommendation is None)
-            item["upcoming"] = jury.session.starts_on > timezone.localdate()
+            item["upcoming"] = jury.evaluated_session.starts_on > timezone.localdate()
         else:
             places = access.visible_places(user, jury, selectors.transmitted_places(jury))
             rows = selectors.deliberation_rows(places, jury.version)
