@@ -113,7 +113,7 @@ def invitation_for_user(user: User | AnonymousUser, token: str) -> Candidate:
     """The candidate this invitation is for, when it waits for this very account; 404 otherwise (a bad or expired
     link, a candidate already linked, or another account: whose address it is is not for others to learn)."""
     pk = invitations.invited_pk(user, token, salt=INVITATION_SALT, key="candidate", days=INVITATION_DAYS)
-    if pk is None:
+    if pk is None or not user.is_authenticated:  # never a pk for an anonymous visitor; said for the type checker
         raise Http404
     return get_object_or_404(
         Candidate.objects.select_related("organisation"),

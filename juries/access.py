@@ -344,7 +344,7 @@ def invitation_for_user(user: User | AnonymousUser, token: str) -> JuryMember:
     """The proposal this invitation is for, when it waits for this very account; 404 otherwise (a bad or expired
     link, a proposal already linked, or another account: whose address was proposed is not for others to learn)."""
     pk = invitations.invited_pk(user, token, salt=INVITATION_SALT, key="member", days=INVITATION_DAYS)
-    if pk is None:
+    if pk is None or not user.is_authenticated:  # never a pk for an anonymous visitor; said for the type checker
         raise Http404
     return get_object_or_404(
         JuryMember.objects.select_related("proposed_by__organisation"),
