@@ -173,10 +173,14 @@ MATRIX: dict[str, Row] = {
     "organisations:list": row(none, ADMIN),
     "organisations:detail": row(lambda w: [w.base.organisation.pk], ADMIN),
     "organisations:approve": post_only(
-        lambda w: [w.base.organisation.pk], ADMIN, data=lambda w: {"approve-start": today(), "approve-reason": "Dossier complet"}
+        lambda w: [w.base.organisation.pk],
+        ADMIN,
+        data=lambda w: {"approve-start": today(), "approve-reason": "Dossier complet"},
     ),
     "organisations:withdraw": post_only(
-        lambda w: [w.base.organisation.pk], ADMIN, data=lambda w: {"withdraw-status": "suspended", "withdraw-reason": "Audit"}
+        lambda w: [w.base.organisation.pk],
+        ADMIN,
+        data=lambda w: {"withdraw-status": "suspended", "withdraw-reason": "Audit"},
     ),
     # --- Candidates ---
     "candidates:list": row(none, policy("admin", "staff", "other_staff")),
