@@ -161,6 +161,19 @@ def test_a_submitted_grid_is_locked(world: World) -> None:
     assert dict(grid.grades.values_list("competency__code", "value"))["C1.4"] == "A"
 
 
+def test_a_member_whose_habilitation_is_withdrawn_no_longer_submits_their_grid(world: World) -> None:
+    # The service asks the same gate as the grid page (access.check_grid_member: seated, habilitation in force);
+    # saving is refused before, on the jury's state (incomplete without them).
+    jury = world.evaluation_jury()
+    bc1 = world.blocks["BC1"]
+    own = save(jury, world.places[0], bc1, full(bc1), by=world.trainer.user, consensus=False)
+    services.jury_member_withdraw(member=world.trainer, withdrawn_by=world.admin, reason="Départ")
+    with forbidden("Vous ne siégez pas dans ce jury"):
+        services.grids_submit(grids=[own], submitted_by=world.trainer.user)
+    own.refresh_from_db()
+    assert own.status == GridStatus.DRAFT
+
+
 def test_a_member_submits_only_their_own_grid(world: World) -> None:
     jury = world.evaluation_jury()
     bc1 = world.blocks["BC1"]
