@@ -12,6 +12,7 @@ from cqp.lib import siret
 from cqp.models import Certification, CertificationVersion, TrainingOrganisation, VersionStatus
 from evaluations.models import SessionCandidate
 from juries.models import College, Jury, JuryKind, JuryMember, MemberStatus, OutcomeKind
+from juries.selectors import juries_with_signed_pv
 
 
 class MemberForm(forms.Form):
@@ -120,10 +121,10 @@ class TransmitForm(forms.Form):
 
     def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A jury whose PV is signed decides no more (the PV lives in the certificates app, reached by its relation).
+        # A jury whose PV is signed decides no more.
         cast(forms.ModelChoiceField[Jury], self.fields["certification_jury"]).queryset = (
             Jury.objects.filter(kind=JuryKind.CERTIFICATION, version_id=jury.version_id)
-            .exclude(pv__status="signed")
+            .exclude(pk__in=juries_with_signed_pv().values("pk"))
             .select_related("version")
         )
 

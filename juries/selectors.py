@@ -407,3 +407,11 @@ def live_statuses(blocks: Iterable[Block], grades: Mapping[int, Mapping[str, str
         if codes:
             statuses[block.pk] = rules.live_block_status(grades.get(block.pk, {}), codes, mandatory, threshold)
     return statuses
+
+
+def juries_with_signed_pv() -> QuerySet[Jury]:
+    """Certification juries whose PV is fully signed: locked, no decision, dispute or transmission more."""
+    # certificates depends on juries, not the reverse: its enum is read when the query is built.
+    from certificates.models import PvStatus
+
+    return Jury.objects.filter(pv__status=PvStatus.SIGNED)

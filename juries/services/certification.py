@@ -30,7 +30,7 @@ from juries.services.outcomes import _outcome_snapshot, _row, _validate_outcome
 
 def _refuse_if_pv_signed(jury: Jury) -> None:
     # The PV (certificates app) is reached through its reverse relation: juries do not depend on it.
-    if Jury.objects.filter(pk=jury.pk, pv__status="signed").exists():
+    if selectors.juries_with_signed_pv().filter(pk=jury.pk).exists():
         raise ValidationError(_("Le procès-verbal est signé par tous les membres : les décisions ne changent plus."))
 
 

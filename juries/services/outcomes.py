@@ -138,7 +138,7 @@ def deliberation_transmit(*, jury: Jury, certification_jury: Jury, transmitted_b
         raise ValidationError(_("Choisissez un jury de certification de la même certification."))
     # Locked as its members sign: a session cannot reach a jury whose PV is being locked.
     certification_jury = Jury.objects.select_for_update(of=("self",)).get(pk=certification_jury.pk)
-    if Jury.objects.filter(pk=certification_jury.pk, pv__status="signed").exists():
+    if selectors.juries_with_signed_pv().filter(pk=certification_jury.pk).exists():
         raise ValidationError(
             _(
                 "Le procès-verbal de ce jury de certification est signé : il ne statue plus. Transmettez à un "
