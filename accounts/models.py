@@ -163,7 +163,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def _state_text(state: Any) -> str:
     """A recorded state in words: `{"rôles": ["a", "b"], "président": None, "le": "2026-03-05"}` reads
-    "rôles : a, b ; président : — ; le : 05/03/2026" (dates, recorded ISO, shown the French way)."""
+    "le : 05/03/2026 ; président : — ; rôles : a, b" (dates, recorded ISO, shown the French way)."""
 
     def value(v: Any) -> str:
         if v is None or v == "" or v == []:
@@ -180,5 +180,6 @@ def _state_text(state: Any) -> str:
     if state is None:
         return ""
     if isinstance(state, dict):
-        return " ; ".join(f"{k} : {value(v)}" for k, v in state.items())
+        # Keys in alphabetical order: PostgreSQL's jsonb does not keep the order they were written in.
+        return " ; ".join(f"{k} : {value(state[k])}" for k in sorted(state))
     return value(state)

@@ -90,7 +90,7 @@ def user_role_grant(*, user_id: int, role: Role, actor: User | None, reason: str
     """Give a person one more role that a process earned them (a jury member's habilitation approved, a candidate
     invitation confirmed); audited when it changes. Call it inside the caller's transaction."""
     flag = _ROLE_FLAGS[role]
-    user = User.objects.select_for_update().select_related("organisation").get(pk=user_id)
+    user = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user_id)
     if getattr(user, flag):
         return
     before = user_roles_state(user)

@@ -161,7 +161,7 @@ def jury_president_designate(*, jury: Jury, member: JuryMember, designated_by: U
     if refusal:
         raise ValidationError(refusal)
     _refuse_if_started(jury)
-    previous = Jury.objects.select_for_update().select_related("president__user").get(pk=jury.pk).president
+    previous = Jury.objects.select_for_update(of=("self",)).select_related("president__user").get(pk=jury.pk).president
     jury.president = member
     jury.save(update_fields=["president"])
     if previous != member:
