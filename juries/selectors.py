@@ -21,6 +21,7 @@ from juries import rules
 from juries.models import (
     College,
     Decision,
+    Dispute,
     Grade,
     Grid,
     GridStatus,
@@ -228,6 +229,15 @@ def juries_for_member(member_id: int) -> QuerySet[Jury]:
         .select_related("version", "session__organisation", "president__user")
         .order_by("-meets_on", "pk")
         .distinct()
+    )
+
+
+def jury_disputes(jury: Jury, places: Iterable[SessionCandidate]) -> list[Dispute]:
+    """The jury's disputes on `places` (the candidates the reader sees, `access.visible_places`), in order."""
+    return list(
+        jury.disputes.filter(place_id__in=[place.pk for place in places]).select_related(
+            "place__enrolment__candidate", "recorded_by"
+        )
     )
 
 

@@ -181,7 +181,7 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["transmit_form"] = TransmitForm(jury=jury)
         context["left_to_grade"] = sum(row.to_grade for row in rows)
     else:
-        context["disputes"] = list(jury.disputes.select_related("place__enrolment__candidate", "recorded_by"))
+        context["disputes"] = selectors.jury_disputes(jury, places)
         context["sessions"] = list(
             Jury.objects.filter(certification_jury=jury).select_related("session__organisation", "president__user")
         )

@@ -1,0 +1,45 @@
+"""Review findings on the juries, closed: each test failed before its fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from juries import services
+from juries.models import Jury, Recusal, RecusalReason
+from tests.worlds import World
+
+pytestmark = pytest.mark.django_db
+
+
+def _transmitted(world: World) -> tuple[Jury, Jury]:
+    evaluation = world.evaluation_jury()
+    certification = world.certification_jury()
+    for place in world.places:
+        world.grade(evaluation, place, {})
+        services.recommendation_record(
+            place=place, kind="total", blocks=[], comments="", recorded_by=evaluation.president.user
+        )
+    services.deliberation_transmit(jury=evaluation, certification_jury=certification, transmitted_by=world.admin)
+    return evaluation, certification
+
+
+def test_a_recused_member_does_not_read_that_candidates_dispute_on_the_jury_page(client: Any, world: World) -> None:
+    _, certification = _transmitted(world)
+    place = world.places[0]
+    services.dispute_record(
+        jury=certification,
+        place=place,
+        description="Grille du bloc 2 contestée par le candidat",
+        summon_evaluation_jury=False,
+        recorded_by=world.admin,
+    )
+    Recusal.objects.create(jury=certification, member=world.cert_employees, place=place, reason=RecusalReason.DECLARED)
+    client.force_login(world.cert_employees.user)
+    page = client.get(reverse("juries:detail", args=[certification.pk]))
+    assert page.status_code == 200
+    assert "Grille du bloc 2 contestée" not in page.text
+    client.force_login(world.cert_employers.user)
+    assert "Grille du bloc 2 contestée" in client.get(reverse("juries:detail", args=[certification.pk])).text
