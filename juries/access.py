@@ -65,10 +65,12 @@ def check_jury_actor(user: User | AnonymousUser, jury: Jury, message: str) -> No
 
 
 def check_president_or_certifier(user: User | AnonymousUser, jury: Jury, message: str) -> None:
-    """403 unless the user is a certifier admin or the jury's president (the transmission of its results)."""
+    """403 unless the user is a certifier admin or the jury's president, sitting (`rules.sits`: a president whose
+    habilitation is withdrawn no longer acts for the jury), e.g. the transmission of its results."""
     if is_certifier_admin(user):
         return
-    if not (user.is_authenticated and jury.president is not None and jury.president.user_id == user.pk):
+    me = sitting_member(user, jury)
+    if me is None or me.pk != jury.president_id:
         raise PermissionDenied(message)
 
 
@@ -254,8 +256,9 @@ def check_own_grid(user: User, grid: Grid) -> None:
 
 def check_keeper(user: User | AnonymousUser, jury: Jury, keeper: JuryMember) -> None:
     """403 unless the user is `keeper` (`selectors.keeper`: who enters a candidate's consensus grid and the
-    jury's conclusions), naming the keeper when the president is recused."""
-    if user.is_authenticated and keeper.user_id == user.pk:
+    jury's conclusions, a member who sits: `rules.sits`), naming the keeper when it is not the president."""
+    sits = rules.sits(seated=True, member_status=keeper.status)
+    if sits and user.is_authenticated and keeper.user_id == user.pk:
         return
     if jury.president_id and keeper.pk != jury.president_id:
         raise PermissionDenied(

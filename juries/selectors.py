@@ -284,10 +284,16 @@ def recused_member_ids(jury: Jury, place: SessionCandidate) -> set[int]:
 
 def keeper(jury: Jury, place: SessionCandidate) -> JuryMember | None:
     """Who enters the consensus grid and the jury's conclusions for a candidate: the president, or when the
-    president is recused the other representative who is not (evaluation jury), else nobody."""
+    president is recused or no longer sits (`rules.sits`: habilitation withdrawn) the other representative who
+    is neither (evaluation jury), else nobody."""
     recused = recused_member_ids(jury, place)
-    if jury.president_id and jury.president_id not in recused:
-        return jury.president
+    president = jury.president
+    if (
+        president is not None
+        and president.pk not in recused
+        and rules.sits(seated=True, member_status=president.status)
+    ):
+        return president
     colleges = (
         rules.PRESIDING_COLLEGES[rules.EVALUATION]
         if jury.is_evaluation
@@ -297,7 +303,7 @@ def keeper(jury: Jury, place: SessionCandidate) -> JuryMember | None:
         )
     )
     for seat in jury.seats.select_related("member__user").filter(college__in=colleges).order_by("college"):
-        if seat.member_id not in recused:
+        if seat.member_id not in recused and rules.sits(seated=True, member_status=seat.member.status):
             return seat.member
     return None
 

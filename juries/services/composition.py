@@ -155,6 +155,10 @@ def jury_president_designate(*, jury: Jury, member: JuryMember, designated_by: U
     seated = jury.seats.filter(member=member).select_related("member__user").first()
     if seated is None:
         raise ValidationError(_("%(name)s ne siège pas dans ce jury.") % {"name": member.name})
+    if not rules.sits(seated=True, member_status=seated.member.status):
+        raise ValidationError(
+            _("%(name)s n'est plus habilité(e) : il ou elle ne préside pas ce jury.") % {"name": member.name}
+        )
     refusal = rules.presidency_refusal(
         kind=jury.kind, seat=rules.Seat(member_id=member.pk, name=member.name, college=seated.college, internal=False)
     )

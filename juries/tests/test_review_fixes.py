@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from juries import services
+from juries import selectors, services
 from juries.models import Jury, Recusal, RecusalReason
 from tests.worlds import World
 
@@ -43,3 +44,41 @@ def test_a_recused_member_does_not_read_that_candidates_dispute_on_the_jury_page
     assert "Grille du bloc 2 contestée" not in page.text
     client.force_login(world.cert_employers.user)
     assert "Grille du bloc 2 contestée" in client.get(reverse("juries:detail", args=[certification.pk])).text
+
+
+# --- A withdrawn president no longer keeps the jury's grids nor acts for it ----------------------------
+
+
+def test_a_withdrawn_president_no_longer_keeps_the_consensus(world: World) -> None:
+    jury = world.evaluation_jury()
+    place = world.places[0]
+    assert selectors.keeper(jury, place) == world.employers
+    services.jury_member_withdraw(member=world.employers, withdrawn_by=world.admin, reason="Départ")
+    jury.refresh_from_db()
+    assert selectors.keeper(jury, place) == world.employees
+
+
+def test_a_withdrawn_president_does_not_transmit(world: World) -> None:
+    evaluation = world.evaluation_jury()
+    certification = world.certification_jury()
+    for place in world.places:
+        world.grade(evaluation, place, {})
+        services.recommendation_record(
+            place=place, kind="total", blocks=[], comments="", recorded_by=evaluation.president.user
+        )
+    services.jury_member_withdraw(member=world.employers, withdrawn_by=world.admin, reason="Départ")
+    with pytest.raises(PermissionDenied):
+        services.deliberation_transmit(
+            jury=evaluation, certification_jury=certification, transmitted_by=world.employers.user
+        )
+
+
+def test_a_seated_member_whose_habilitation_is_withdrawn_is_not_designated_president(world: World) -> None:
+    jury = services.evaluation_jury_create(session=world.session, created_by=world.admin)
+    for member in (world.employees, world.employers, world.trainer):
+        services.jury_assign(jury=jury, member=member, assigned_by=world.admin)
+    services.jury_member_withdraw(member=world.employers, withdrawn_by=world.admin, reason="Départ")
+    with pytest.raises(ValidationError, match="n'est plus habilité"):
+        services.jury_president_designate(jury=jury, member=world.employers, designated_by=world.admin)
+    jury.refresh_from_db()
+    assert jury.president_id is None
