@@ -98,7 +98,7 @@ def enrolment_for_user(user: User | AnonymousUser, pk: int) -> Enrolment:
     return get_object_or_404(enrolments, pk=pk)
 
 
-# A candidate's invitation reaches an account that holds another role (staff, jury member, certifier admin) only
+# A candidate's invitation reaches an account that existed before it (whatever its roles, or none) only
 # through this link: it is sent to the candidate's address, the account's owner opens it signed in and confirms.
 # The link proves the mailbox, the session proves the account.
 INVITATION_SALT = "candidates.account-invitation"

@@ -42,7 +42,9 @@ def approval_is_valid(*, start: dt.date | None, end: dt.date | None, suspended: 
     return start <= on and (end is None or on <= end)
 
 
-def invitation_needs_consent(*, is_certifier_admin: bool, is_organisation_staff: bool, is_jury_member: bool) -> bool:
-    """An existing account that holds another role than candidate is linked to a candidate only once its owner
-    confirms: an invitation never takes over the account of a staff member, a jury member or an admin."""
-    return is_certifier_admin or is_organisation_staff or is_jury_member
+def invitation_needs_consent(*, account_exists: bool, linked_to_candidate: bool) -> bool:
+    """An account that exists at the candidate's address but is not yet theirs is linked only once its owner
+    confirms, whatever its roles (staff, jury member, admin, or none: a jury proposal not yet approved, former
+    staff): its owner may already sign in and would see the candidate's space at once. Only an account the
+    invitation creates, or the one already linked, gets the password link."""
+    return account_exists and not linked_to_candidate

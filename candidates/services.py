@@ -276,7 +276,7 @@ def accommodation_add(
 @dataclass(frozen=True)
 class InvitationSent:
     """What `candidate_invite` did: `user` is the candidate's account, linked; or, when `awaiting_consent`, an
-    existing account of another role, left untouched until its owner confirms from the e-mail."""
+    account that existed before the invitation, left untouched until its owner confirms from the e-mail."""
 
     user: User
     awaiting_consent: bool = False
@@ -284,11 +284,12 @@ class InvitationSent:
 
 @transaction.atomic
 def candidate_invite(*, candidate: Candidate, site_url: str) -> InvitationSent:
-    """Give the candidate an account (or link the existing one) and e-mail a link to set a password.
+    """Give the candidate a new account and e-mail a link to set a password (again, for the account already
+    linked).
 
-    An existing account that holds another role (organisation staff, jury member, certifier admin) is never taken
-    over: its owner is e-mailed a link to open signed in, and the candidate is linked once they confirm
-    (`candidate_invitation_accept`)."""
+    An account that already exists at the candidate's address, whatever its roles (staff, jury member, admin, or
+    none), is never taken over: its owner is e-mailed a link to open signed in, and the candidate is linked once
+    they confirm (`candidate_invitation_accept`)."""
     from django.contrib.auth.tokens import default_token_generator
     from django.template.loader import render_to_string
     from django.urls import reverse
@@ -307,27 +308,22 @@ def candidate_invite(*, candidate: Candidate, site_url: str) -> InvitationSent:
             last_name=candidate.usage_name or candidate.birth_name,
         )
         user.set_unusable_password()
-    elif candidate.user is None:
+    elif rules.invitation_needs_consent(account_exists=True, linked_to_candidate=candidate.user is not None):
         if Candidate.objects.filter(user=user).exists():
             raise ValidationError(
                 _("L'adresse %(email)s est déjà celle d'un autre candidat.") % {"email": candidate.email}
             )
-        if rules.invitation_needs_consent(
-            is_certifier_admin=user.is_certifier_admin,
-            is_organisation_staff=user.is_organisation_staff,
-            is_jury_member=user.is_jury_member,
-        ):
-            link = site_url.rstrip("/") + reverse(
-                "candidates:invitation_accept", kwargs={"token": invitation_token(candidate)}
-            )
-            body = render_to_string(
-                "candidates/invitation_consent_email.txt",
-                {"candidate": candidate, "link": link, "days": INVITATION_DAYS},
-            )
-            subject = str(_("Confirmez votre espace candidat CQP Manager"))
-            to = [user.email]
-            transaction.on_commit(lambda: email_send.delay(subject=subject, body=body, to=to))
-            return InvitationSent(user=user, awaiting_consent=True)
+        link = site_url.rstrip("/") + reverse(
+            "candidates:invitation_accept", kwargs={"token": invitation_token(candidate)}
+        )
+        body = render_to_string(
+            "candidates/invitation_consent_email.txt",
+            {"candidate": candidate, "link": link, "days": INVITATION_DAYS},
+        )
+        subject = str(_("Confirmez votre espace candidat CQP Manager"))
+        to = [user.email]
+        transaction.on_commit(lambda: email_send.delay(subject=subject, body=body, to=to))
+        return InvitationSent(user=user, awaiting_consent=True)
     user.is_candidate = True
     user.full_clean(exclude=["password"])
     user.save()

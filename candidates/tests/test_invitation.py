@@ -193,7 +193,7 @@ def test_inviting_is_a_post_only_action(client, staff, candidate) -> None:
     assert candidate.user is None
 
 
-# An invitation never takes over an account of another role: its owner confirms, signed in, from the e-mail.
+# An invitation never takes over an existing account: its owner confirms, signed in, from the e-mail.
 CONSENT_LINK = re.compile(r"https://cqp\.example\.org(/candidats/invitation/[^/\s]+/)")
 OTHER_ROLES: dict[str, dict[str, Any]] = {
     "staff of another organisation": {"organisation": "other"},
@@ -287,9 +287,33 @@ def test_staff_are_told_the_account_awaits_its_owners_consent(
     assert not account.is_candidate
 
 
-def test_an_account_with_no_other_role_is_still_linked_at_once(candidate, django_capture_on_commit_callbacks) -> None:
-    orphan = UserFactory(email=candidate.email, is_candidate=True)
-    assert invite(candidate, django_capture_on_commit_callbacks) == orphan
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"is_candidate": True},  # a former candidate's account
+        {},  # no role at all: a jury proposal not yet approved, former staff
+    ],
+    ids=["former candidate", "no role"],
+)
+def test_an_existing_account_with_no_other_role_is_not_linked_at_once_either(
+    fields, client, candidate, django_capture_on_commit_callbacks
+) -> None:
+    orphan = UserFactory(email=candidate.email, **fields)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.candidate_invite(candidate=candidate, site_url=SITE)
+    assert sent.awaiting_consent and sent.user == orphan
     candidate.refresh_from_db()
-    assert candidate.user == orphan
-    assert LINK.search(str(mail.outbox[0].body))
+    assert candidate.user is None
+    orphan.refresh_from_db()
+    assert orphan.is_candidate is bool(fields)  # untouched
+    [message] = mail.outbox
+    assert message.subject == "Confirmez votre espace candidat CQP Manager"
+    assert not LINK.search(str(message.body))
+    client.force_login(orphan)
+    assert 'data-testid="my-enrolment"' not in client.get("/").text
+    path = CONSENT_LINK.search(str(message.body)).group(1)
+    client.post(path)
+    candidate.refresh_from_db()
+    orphan.refresh_from_db()
+    assert candidate.user_id == orphan.pk
+    assert orphan.is_candidate

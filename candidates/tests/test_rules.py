@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from candidates.rules import approval_is_valid, fraud_ban_end, identity_key, insee_code_is_valid
+from candidates.rules import (
+    approval_is_valid,
+    fraud_ban_end,
+    identity_key,
+    insee_code_is_valid,
+    invitation_needs_consent,
+)
 from cqp.lib.siret import is_valid as siret_is_valid
 from cqp.models import ApprovalStatus
 from tests.factories import OrganisationFactory
@@ -220,3 +226,20 @@ def test_an_approval_without_start_is_not_valid() -> None:
 def test_only_an_active_organisation_approval_is_valid(status: str, expected: bool) -> None:
     organisation = OrganisationFactory.build(approval_status=status, approval_start=START, approval_end=END)
     assert organisation.approval_is_valid(dt.date(2026, 1, 15)) is expected
+
+
+@pytest.mark.parametrize(
+    ("account_exists", "linked_to_candidate", "needs_consent"),
+    [
+        (False, False, False),  # the invitation creates the account: the password link
+        (True, True, False),  # the candidate's own account: the password link again
+        (True, False, True),  # any other existing account, with a role or none: its owner confirms
+    ],
+)
+def test_an_existing_account_not_yet_the_candidates_is_linked_only_with_its_owners_consent(
+    account_exists, linked_to_candidate, needs_consent
+) -> None:
+    assert (
+        invitation_needs_consent(account_exists=account_exists, linked_to_candidate=linked_to_candidate)
+        is needs_consent
+    )
