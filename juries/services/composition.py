@@ -150,9 +150,12 @@ def jury_unassign(*, jury: Jury, member: JuryMember, removed_by: User) -> None:
 def jury_president_designate(*, jury: Jury, member: JuryMember, designated_by: User) -> Jury:
     """The evaluation jury's members choose their president among the two representatives; the certification
     jury is presided by the president of the certifying body."""
-    # Who designates (the certifier; a sitting member once, never for themselves): 403 otherwise.
-    access.check_president_designation(designated_by, jury, member)
-    seated = jury.seats.filter(member=member).select_related("member__user").first()
+    # The row locked first, so that two designations at once read the president one after the other.
+    locked = Jury.objects.select_for_update(of=("self",)).select_related("president__user").get(pk=jury.pk)
+    previous = locked.president
+    # Who designates (the certifier; a sitting member once, never for themselves), on the stored president: 403.
+    access.check_president_designation(designated_by, locked, member)
+    seated = locked.seats.filter(member=member).select_related("member__user").first()
     if seated is None:
         raise ValidationError(_("%(name)s ne siège pas dans ce jury.") % {"name": member.name})
     if not rules.sits(seated=True, member_status=seated.member.status):
@@ -160,18 +163,18 @@ def jury_president_designate(*, jury: Jury, member: JuryMember, designated_by: U
             _("%(name)s n'est plus habilité(e) : il ou elle ne préside pas ce jury.") % {"name": member.name}
         )
     refusal = rules.presidency_refusal(
-        kind=jury.kind, seat=rules.Seat(member_id=member.pk, name=member.name, college=seated.college, internal=False)
+        kind=locked.kind, seat=rules.Seat(member_id=member.pk, name=member.name, college=seated.college, internal=False)
     )
     if refusal:
         raise ValidationError(refusal)
-    _refuse_if_started(jury)
-    previous = Jury.objects.select_for_update(of=("self",)).select_related("president__user").get(pk=jury.pk).president
+    _refuse_if_started(locked)
+    locked.president = member
+    locked.save(update_fields=["president"])
     jury.president = member
-    jury.save(update_fields=["president"])
     if previous != member:
         audit_record(
             actor=designated_by,
-            target=jury,
+            target=locked,
             action=AuditAction.PRESIDENT_DESIGNATED,
             before={_("président"): previous.name if previous is not None else None},
             after={_("président"): member.name},

@@ -82,3 +82,18 @@ def test_a_seated_member_whose_habilitation_is_withdrawn_is_not_designated_presi
         services.jury_president_designate(jury=jury, member=world.employers, designated_by=world.admin)
     jury.refresh_from_db()
     assert jury.president_id is None
+
+
+# --- The designation reads the stored president, under lock --------------------------------------------
+
+
+def test_a_designation_is_checked_on_the_stored_president_not_a_stale_copy(world: World) -> None:
+    jury = services.evaluation_jury_create(session=world.session, created_by=world.admin)
+    for member in (world.employees, world.employers, world.trainer):
+        services.jury_assign(jury=jury, member=member, assigned_by=world.admin)
+    stale = Jury.objects.get(pk=jury.pk)  # read before the jury's choice is recorded
+    services.jury_president_designate(jury=jury, member=world.employers, designated_by=world.trainer.user)
+    with pytest.raises(PermissionDenied):
+        services.jury_president_designate(jury=stale, member=world.employees, designated_by=world.employers.user)
+    jury.refresh_from_db()
+    assert jury.president_id == world.employers.pk
