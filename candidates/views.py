@@ -98,13 +98,12 @@ def candidate_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         request, lambda: services.candidate_invite(candidate=candidate, site_url=request.build_absolute_uri("/"))
     )
     if sent is not None and sent.awaiting_consent:
+        # One message for every account that existed: what roles it holds is not for the organisation to learn.
         messages.warning(
             request,
             _(
-                "L'adresse %(email)s est celle d'un compte existant qui a un autre rôle : il n'est pas relié "
-                "au candidat sans l'accord de son titulaire. Un e-mail lui demande de confirmer, connecté à son "
-                "compte ; l'espace candidat sera ouvert ensuite. Si cette adresse n'est pas celle du candidat, "
-                "corrigez-la sur sa fiche."
+                "Une invitation à confirmer a été envoyée à %(email)s : la personne reliera elle-même son compte à "
+                "son espace candidat. Corrigez l'adresse sur la fiche si elle n'est pas celle du candidat."
             )
             % {"email": candidate.email},
         )

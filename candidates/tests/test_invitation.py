@@ -274,17 +274,29 @@ def test_another_account_cannot_use_the_confirmation_link(
     assert candidate.user is None
 
 
-def test_staff_are_told_the_account_awaits_its_owners_consent(
-    client, staff, candidate, django_capture_on_commit_callbacks
+NEUTRAL = (
+    "Une invitation à confirmer a été envoyée à julie0@example.org : la personne reliera elle-même son compte à "
+    "son espace candidat. Corrigez l&#x27;adresse sur la fiche si elle n&#x27;est pas celle du candidat."
+)
+
+
+@pytest.mark.parametrize("role", [*OTHER_ROLES, "no role"])
+def test_staff_are_told_the_same_neutral_message_whatever_the_existing_accounts_roles(
+    role, client, staff, candidate, django_capture_on_commit_callbacks
 ) -> None:
-    account = account_with_role(candidate.email, "staff of another organisation", candidate.organisation)
+    if role == "no role":
+        account = UserFactory(email=candidate.email)
+    else:
+        account = account_with_role(candidate.email, role, candidate.organisation)
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(f"/candidats/{candidate.pk}/inviter/", follow=True)
-    assert "est celle d&#x27;un compte existant qui a un autre rôle" in page.text
+    assert NEUTRAL in page.text
+    assert "autre rôle" not in page.text
     assert "Invitation envoyée" not in page.text
+    candidate.refresh_from_db()
     account.refresh_from_db()
-    assert not account.is_candidate
+    assert candidate.user is None and not account.is_candidate
 
 
 @pytest.mark.parametrize(
