@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from accounts.models import User
 from certificates import rules
-from certificates.models import NoticeStatus, ParchmentStatus, ProcesVerbal, PvSignature, PvStatus
+from certificates.models import (
+    CpnefpValidation,
+    NoticeStatus,
+    Parchment,
+    ParchmentBatch,
+    ParchmentStatus,
+    ProcesVerbal,
+    PvSignature,
+    PvStatus,
+)
 from cqp.lib.blocks import codes_text
 from evaluations.models import Incident
 from juries import rules as jury_rules
@@ -239,3 +248,51 @@ def candidate_results(user: User) -> list[Decision]:
         .prefetch_related("blocks", "parchments")
         .order_by("-jury__meets_on")
     )
+
+
+def cpnefp_validation(jury: Jury) -> CpnefpValidation | None:
+    """The CPNEFP's validation of a certification jury's results, with who recorded it, or None."""
+    return CpnefpValidation.objects.filter(jury=jury).select_related("recorded_by").first()
+
+
+@dataclass(frozen=True)
+class ParchmentsSheet:
+    """A certification jury's parchments as their page shows them: each parchment (with its holder and blocks),
+    the batch being followed, the validation that starts the two-month deadline, and what is left to do."""
+
+    parchments: list[Parchment]
+    batch: ParchmentBatch | None
+    validation: CpnefpValidation | None
+    due: dt.date | None
+    ready: int  # rendered: what the ZIP holds
+    pending_holders: int
+    to_resume: int
+
+
+def parchments_sheet(jury: Jury, *, batch_pk: int | None = None) -> ParchmentsSheet:
+    """Constant queries whatever the number of parchments."""
+    from certificates import services  # the render queries are the services' own (claims and resumes)
+
+    parchments = list(
+        Parchment.objects.filter(decision__jury=jury)
+        .select_related("place__enrolment__candidate")
+        .prefetch_related("blocks")
+        .order_by("number")
+    )
+    batch = ParchmentBatch.objects.filter(jury=jury, pk=batch_pk).first() if batch_pk is not None else None
+    validation = cpnefp_validation(jury)
+    return ParchmentsSheet(
+        parchments=parchments,
+        batch=batch,
+        validation=validation,
+        due=rules.parchments_due(validation.meeting_on) if validation else None,
+        ready=sum(1 for p in parchments if p.pdf),
+        pending_holders=services.holders_without_parchment(jury).count(),
+        to_resume=services.renders_to_resume(jury).count(),
+    )
+
+
+def rendered_parchments(jury: Jury) -> list[Parchment]:
+    """Every rendered parchment of the jury, in its version in force (a duplicate being rendered is there in its
+    previous version), cancelled ones included: what the ZIP holds."""
+    return list(Parchment.objects.filter(decision__jury=jury).exclude(pdf="").order_by("number"))

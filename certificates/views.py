@@ -20,11 +20,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import check_certifier_admin
 from accounts.types import AuthenticatedHttpRequest
-from certificates import access, rules, selectors, services
+from certificates import access, selectors, services
 from certificates.models import (
-    CpnefpValidation,
-    Parchment,
-    ParchmentBatch,
     ParchmentStatus,
     ProcesVerbal,
     RenderStatus,
@@ -79,7 +76,7 @@ def pv_detail(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
         "my_seat": mine.seat if mine else None,
         "my_signature": mine.signature if mine else None,
         "my_signature_valid": mine is not None and mine.valid,
-        "validation": CpnefpValidation.objects.filter(jury=jury).select_related("recorded_by").first(),
+        "validation": selectors.cpnefp_validation(jury),
         "validation_form": ValidationForm(initial={"meeting_on": timezone.localdate()}),
     }
     return render(request, "certificates/pv.html", context)
@@ -128,28 +125,20 @@ def validation_record(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpRe
 
 def jury_parchments(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.admin_jury(request.user, jury_pk)
-    parchments = list(
-        Parchment.objects.filter(decision__jury=jury)
-        .select_related("place__enrolment__candidate")
-        .prefetch_related("blocks")
-        .order_by("number")
-    )
-    batch = None
     lot = request.GET.get("lot", "")
-    if lot.isdecimal():  # typed into the address bar: anything else is ignored, not a server error
-        batch = ParchmentBatch.objects.filter(jury=jury, pk=int(lot)).first()
-    validation = CpnefpValidation.objects.filter(jury=jury).first()
+    # Typed into the address bar: anything but a number is ignored, not a server error.
+    sheet = selectors.parchments_sheet(jury, batch_pk=int(lot) if lot.isdecimal() and len(lot) < 12 else None)
     context = {
         "jury": jury,
-        "parchments": parchments,
-        "batch": batch,
-        "progress": services.batch_progress(batch) if batch else None,
-        "validation": validation,
-        "due": rules.parchments_due(validation.meeting_on) if validation else None,
+        "parchments": sheet.parchments,
+        "batch": sheet.batch,
+        "progress": services.batch_progress(sheet.batch) if sheet.batch else None,
+        "validation": sheet.validation,
+        "due": sheet.due,
         "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
-        "ready": sum(1 for p in parchments if p.pdf),  # what the ZIP holds
-        "pending_holders": services.holders_without_parchment(jury).count(),
-        "to_resume": services.renders_to_resume(jury).count(),
+        "ready": sheet.ready,
+        "pending_holders": sheet.pending_holders,
+        "to_resume": sheet.to_resume,
     }
     return render(request, "certificates/jury_parchments.html", context)
 
@@ -198,9 +187,7 @@ def parchment_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
 def parchments_zip(request: AuthenticatedHttpRequest, jury_pk: int) -> StreamingHttpResponse:
     """Every rendered parchment of the jury in one ZIP, written as it streams (no file held in memory)."""
     jury = access.admin_jury(request.user, jury_pk)
-    # Every parchment rendered, in its version in force (a duplicate being rendered is there in its previous
-    # version); a cancelled one is named so.
-    parchments = list(Parchment.objects.filter(decision__jury=jury).exclude(pdf="").order_by("number"))
+    parchments = selectors.rendered_parchments(jury)  # a cancelled one is named so
     if not parchments:
         raise Http404
 

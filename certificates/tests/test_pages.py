@@ -299,6 +299,15 @@ def test_the_jury_parchments_page_takes_a_bounded_number_of_queries(
         assert client.get(url).status_code == 200
 
 
+@pytest.mark.parametrize("lot", ["abc", "-1", "99999999999999999999999999"])
+def test_a_batch_number_typed_wrong_in_the_address_is_ignored(client, issued: Decided, lot: str) -> None:
+    client.force_login(issued.world.admin)
+    url = reverse("certificates:jury_parchments", args=[issued.certification.pk]) + f"?lot={lot}"
+    answer = client.get(url)
+    assert answer.status_code == 200
+    assert answer.context["batch"] is None
+
+
 def test_the_admin_downloads_a_parchment(client, issued: Decided) -> None:
     parchment = full_parchment(issued)
     client.force_login(issued.world.admin)
