@@ -110,6 +110,7 @@ class AuditAction(models.TextChoices):
     ORGANISATION_WITHDRAWN = "organisation_withdrawn", _("Habilitation de l'organisme suspendue ou retirée")
     MEMBER_PROPOSED = "member_proposed", _("Membre de jury proposé")
     MEMBER_APPROVED = "member_approved", _("Habilitation du membre de jury accordée")
+    MEMBER_CONFIRMED = "member_confirmed", _("Compte rattaché au membre de jury")
     MEMBER_WITHDRAWN = "member_withdrawn", _("Habilitation du membre de jury retirée")
     PRESIDENT_DESIGNATED = "president_designated", _("Président du jury désigné")
     PRESIDENT_VACATED = "president_vacated", _("Présidence du jury vacante")

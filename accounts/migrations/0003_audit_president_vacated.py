@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditevent',
             name='action',
-            field=models.CharField(choices=[('roles_changed', 'Rôles modifiés'), ('organisation_approved', "Habilitation de l'organisme accordée"), ('organisation_withdrawn', "Habilitation de l'organisme suspendue ou retirée"), ('member_proposed', 'Membre de jury proposé'), ('member_approved', 'Habilitation du membre de jury accordée'), ('member_withdrawn', 'Habilitation du membre de jury retirée'), ('president_designated', 'Président du jury désigné'), ('president_vacated', 'Présidence du jury vacante')], max_length=30, verbose_name='action'),
+            field=models.CharField(choices=[('roles_changed', 'Rôles modifiés'), ('organisation_approved', "Habilitation de l'organisme accordée"), ('organisation_withdrawn', "Habilitation de l'organisme suspendue ou retirée"), ('member_proposed', 'Membre de jury proposé'), ('member_approved', 'Habilitation du membre de jury accordée'), ('member_confirmed', 'Compte rattaché au membre de jury'), ('member_withdrawn', 'Habilitation du membre de jury retirée'), ('president_designated', 'Président du jury désigné'), ('president_vacated', 'Présidence du jury vacante')], max_length=30, verbose_name='action'),
         ),
     ]

@@ -126,6 +126,13 @@ def jury_member_confirm(*, member: JuryMember, user: User) -> JuryMember:
     if JuryMember.objects.filter(pk=member.pk, user__isnull=True, email=user.email).update(user=user) != 1:
         raise ValidationError(_("Cette invitation est déjà confirmée."))
     member.refresh_from_db()
+    audit_record(
+        actor=user,
+        target=member,
+        action=AuditAction.MEMBER_CONFIRMED,
+        before={_("compte"): None},
+        after={_("compte"): user.email},
+    )
     if member.status == MemberStatus.APPROVED:
         account_services.user_role_grant(
             role=Role.JURY_MEMBER,
@@ -145,11 +152,12 @@ def jury_member_approve(*, member: JuryMember, approved_by: User) -> JuryMember:
     )
     if moved != 1:
         raise ValidationError(_("%(name)s est déjà habilité(e).") % {"name": member.name})
+    # Read again under the lock: the account may have been linked (`jury_member_confirm`) since `member` was read.
+    member.refresh_from_db()
     if member.user_id is not None:
         account_services.user_role_grant(
             role=Role.JURY_MEMBER, user_id=member.user_id, actor=approved_by, reason=_("Habilitation de membre de jury")
         )
-    member.refresh_from_db()
     audit_record(
         actor=approved_by, target=member, action=AuditAction.MEMBER_APPROVED, before=before, after=_status(member)
     )

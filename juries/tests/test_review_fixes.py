@@ -8,8 +8,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from accounts.models import AuditAction, User
+from accounts.selectors import audit_trail
 from juries import selectors, services
-from juries.models import Jury, Recusal, RecusalReason
+from juries.models import Jury, JuryMember, Recusal, RecusalReason
+from tests.factories import UserFactory
 from tests.worlds import World
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +100,36 @@ def test_a_designation_is_checked_on_the_stored_president_not_a_stale_copy(world
         services.jury_president_designate(jury=stale, member=world.employees, designated_by=world.employers.user)
     jury.refresh_from_db()
     assert jury.president_id == world.employers.pk
+
+
+# --- The registry --------------------------------------------------------------------------------------
+
+
+def _proposal_for_an_account(world: World) -> tuple[JuryMember, User]:
+    owner = UserFactory(email="camille.reelle@example.org", first_name="Camille", last_name="Véritable")
+    member = services.jury_member_register(
+        email=owner.email,
+        first_name="Dominique",
+        last_name="Orfèvre",
+        college="employees",
+        certifications=[world.version.certification],
+        proposed_by=world.staff,
+    )
+    return member, owner
+
+
+def test_the_approval_grants_the_role_to_the_account_linked_since_the_member_was_read(world: World) -> None:
+    member, owner = _proposal_for_an_account(world)
+    stale = JuryMember.objects.get(pk=member.pk)  # read before its owner confirms
+    services.jury_member_confirm(member=member, user=owner)
+    services.jury_member_approve(member=stale, approved_by=world.admin)
+    owner.refresh_from_db()
+    assert owner.is_jury_member
+
+
+def test_the_confirmation_is_on_the_members_audit_trail(world: World) -> None:
+    member, owner = _proposal_for_an_account(world)
+    services.jury_member_confirm(member=member, user=owner)
+    confirmed = [e for e in audit_trail(member) if e.action == AuditAction.MEMBER_CONFIRMED]
+    assert len(confirmed) == 1
+    assert confirmed[0].actor == owner
