@@ -352,7 +352,7 @@ def invitation_for_user(user: User | AnonymousUser, token: str) -> JuryMember:
     return get_object_or_404(
         JuryMember.objects.select_related("proposed_by__organisation"),
         pk=pk,
-        email=user.email,
+        email__iexact=user.email,
         user__isnull=True,
     )
 

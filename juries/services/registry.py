@@ -7,7 +7,7 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -63,17 +63,15 @@ def jury_member_register(
     if company_siret and (siret_error := siret.error(company_siret)):
         errors["company_siret"] = siret_error
     email = User.objects.normalize_email(email).strip().lower()
-    user = User.objects.filter(email=email).first()
-    if JuryMember.objects.filter(Q(email=email) | Q(user__email=email)).exists():
-        errors["email"] = _("%(email)s est déjà dans le registre des membres de jury.") % {"email": email}
+    user = User.objects.filter(email__iexact=email).first()
+    already = _("%(email)s est déjà dans le registre des membres de jury.") % {"email": email}
+    if JuryMember.objects.filter(Q(email__iexact=email) | Q(user__email__iexact=email)).exists():
+        errors["email"] = already
     if errors:
         raise ValidationError(errors)
     first_name, last_name = first_name.strip(), last_name.strip()
     created = user is None
-    if created:
-        user = account_services.user_create(email=email, password=None, first_name=first_name, last_name=last_name)
     member = JuryMember(
-        user=user if created else None,
         first_name=first_name,
         last_name=last_name,
         email=email,
@@ -83,8 +81,18 @@ def jury_member_register(
         organisation=organisation,
         proposed_by=proposed_by,
     )
-    member.full_clean()
-    member.save()
+    try:
+        # A savepoint: a proposal for the same address made at the same moment takes the address first (the
+        # constraint `one_member_per_email`, or the account's), and this one is refused in words.
+        with transaction.atomic():
+            if created:
+                member.user = account_services.user_create(
+                    email=email, password=None, first_name=first_name, last_name=last_name
+                )
+            member.full_clean()
+            member.save()
+    except IntegrityError:
+        raise ValidationError({"email": already}) from None
     member.certifications.set(certifications)
     member.trained_organisations.set(trained_organisations)
     member.trained_candidates.set(trained_candidates)
@@ -119,11 +127,11 @@ def _invitation_send(member: JuryMember) -> None:
 def jury_member_confirm(*, member: JuryMember, user: User) -> JuryMember:
     """Link `user`'s account to the proposal made for its address, at its owner's request (the e-mailed link
     opened while signed in as that account). The role of jury member comes with it once approved."""
-    if not (user.is_authenticated and user.email == member.email):
+    if not (user.is_authenticated and user.email.lower() == member.email.lower()):
         raise PermissionDenied(_("Cette invitation est adressée à un autre compte."))
     if JuryMember.objects.filter(user=user).exists():
         raise ValidationError(_("Votre compte figure déjà au registre des membres de jury."))
-    if JuryMember.objects.filter(pk=member.pk, user__isnull=True, email=user.email).update(user=user) != 1:
+    if JuryMember.objects.filter(pk=member.pk, user__isnull=True, email__iexact=user.email).update(user=user) != 1:
         raise ValidationError(_("Cette invitation est déjà confirmée."))
     member.refresh_from_db()
     audit_record(

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from accounts.models import AuditAction, User
 from accounts.selectors import audit_trail
-from juries import selectors, services
+from juries import access, selectors, services
 from juries.models import Jury, JuryMember, Recusal, RecusalReason
 from tests.factories import UserFactory
 from tests.worlds import World
@@ -133,3 +133,52 @@ def test_the_confirmation_is_on_the_members_audit_trail(world: World) -> None:
     confirmed = [e for e in audit_trail(member) if e.action == AuditAction.MEMBER_CONFIRMED]
     assert len(confirmed) == 1
     assert confirmed[0].actor == owner
+
+
+def test_two_proposals_for_one_address_at_once_refuse_the_second_in_words(world: World, monkeypatch: Any) -> None:
+    validate = JuryMember.full_clean
+
+    def competitor_first(member: JuryMember, *args: Any, **kwargs: Any) -> None:
+        validate(member, *args, **kwargs)
+        # The other proposal commits between this one's checks and its insert.
+        JuryMember.objects.create(email=member.email, college="employers", proposed_by=world.admin)
+
+    monkeypatch.setattr(JuryMember, "full_clean", competitor_first)
+    with pytest.raises(ValidationError) as refused:
+        services.jury_member_register(
+            email="dominique@example.org",
+            first_name="Dominique",
+            last_name="Orfèvre",
+            college="employees",
+            certifications=[world.version.certification],
+            proposed_by=world.staff,
+        )
+    assert "déjà dans le registre" in refused.value.message_dict["email"][0]
+
+
+def test_an_account_whose_address_differs_in_case_is_invited_not_duplicated(client: Any, world: World) -> None:
+    owner = UserFactory(email="Camille.Reelle@Example.org")
+    member = services.jury_member_register(
+        email="camille.reelle@example.org",
+        first_name="Dominique",
+        last_name="Orfèvre",
+        college="employees",
+        certifications=[world.version.certification],
+        proposed_by=world.staff,
+    )
+    assert member.user_id is None
+    assert User.objects.filter(email__iexact="camille.reelle@example.org").count() == 1
+    client.force_login(owner)
+    assert client.get(reverse("juries:member_invitation", args=[access.invitation_token(member)])).status_code == 200
+    services.jury_member_confirm(member=member, user=owner)
+    member.refresh_from_db()
+    assert member.user_id == owner.pk
+    with pytest.raises(ValidationError):
+        services.jury_member_register(
+            email="CAMILLE.reelle@example.org",
+            first_name="Dominique",
+            last_name="Orfèvre",
+            college="employees",
+            certifications=[world.version.certification],
+            proposed_by=world.admin,
+        )
