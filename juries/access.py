@@ -328,8 +328,9 @@ def members_for(user: User) -> QuerySet[JuryMember]:
 
 
 def member_for_admin(user: User, pk: int) -> JuryMember:
-    if not user.is_certifier_admin:
-        raise Http404
+    """A member of the registry for a certifier admin's act on it (habilitation): 403 for anyone else, 404 for
+    a member that does not exist."""
+    check_certifier_admin(user, _("Seul un administrateur du certificateur habilite les membres de jury."))
     return get_object_or_404(JuryMember.objects.select_related("user"), pk=pk)
 
 

@@ -223,15 +223,6 @@ def jury_seats(jury: Jury) -> list[JurySeat]:
     return list(jury.seats.select_related("member__user", "member__organisation").order_by("college"))
 
 
-def juries_for_member(member_id: int) -> QuerySet[Jury]:
-    return (
-        Jury.objects.filter(seats__member_id=member_id)
-        .select_related("version", "session__organisation", "president__user")
-        .order_by("-meets_on", "pk")
-        .distinct()
-    )
-
-
 def jury_disputes(jury: Jury, places: Iterable[SessionCandidate]) -> list[Dispute]:
     """The jury's disputes on `places` (the candidates the reader sees, `access.visible_places`), in order."""
     return list(

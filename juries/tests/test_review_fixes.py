@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import reverse
 
 from accounts.models import AuditAction, User
@@ -182,3 +183,11 @@ def test_an_account_whose_address_differs_in_case_is_invited_not_duplicated(clie
             certifications=[world.version.certification],
             proposed_by=world.admin,
         )
+
+
+def test_a_registry_act_is_refused_to_a_non_admin_with_403_and_an_unknown_member_is_404(world: World) -> None:
+    with pytest.raises(PermissionDenied):
+        access.member_for_admin(world.staff, world.employees.pk)
+    with pytest.raises(Http404):
+        access.member_for_admin(world.admin, 0)
+    assert access.member_for_admin(world.admin, world.employees.pk) == world.employees
