@@ -1,11 +1,23 @@
-"""A jury's outcome in words, the same on the pages, in the exports, on the PV and in messages."""
+"""A jury's outcome in words, the same on the pages, in the exports, on the PV and in messages.
+
+The outcome is a plain string, the values of `juries.models.OutcomeKind` (and of `cqp.rules.OutcomeKind`): the
+library knows their words without depending on a domain app."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from cqp.lib.blocks import codes_text
-from juries.models import OutcomeKind
+
+PARTIAL = "partial"
+LABELS: dict[str, Promise] = {
+    "total": _("Attribution totale"),
+    PARTIAL: _("Attribution partielle"),
+    "none": _("Non-attribution"),
+}
 
 
 def outcome_words(kind: str | None, blocks: Iterable[str] | str = (), *, empty: str = "—", lower: bool = False) -> str:
@@ -14,10 +26,12 @@ def outcome_words(kind: str | None, blocks: Iterable[str] | str = (), *, empty: 
     label in lower case for the middle of a sentence (the block codes keep theirs)."""
     if not kind:
         return empty
-    label = str(OutcomeKind(kind).label)
+    if kind not in LABELS:
+        raise ValueError(f"{kind!r} is not an outcome")
+    label = str(LABELS[kind])
     if lower:
         label = label.lower()
-    if kind != OutcomeKind.PARTIAL:
+    if kind != PARTIAL:
         return label
     text = blocks if isinstance(blocks, str) else codes_text(blocks)
     return f"{label} : {text}" if text else label

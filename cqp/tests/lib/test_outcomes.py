@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import pytest
 from django.template import Context, Template
 
-from cqp.lib.outcomes import outcome_words
+from cqp.lib.outcomes import LABELS, outcome_words
 
 
 def test_each_outcome_in_words() -> None:
@@ -34,3 +35,20 @@ def test_the_template_filter_says_the_same() -> None:
         template.render(Context({"kind": "partial", "blocks": ["BC10", "BC2"]})) == "Attribution partielle : BC2, BC10"
     )
     assert template.render(Context({"kind": "total", "blocks": None})) == "Attribution totale"
+
+
+def test_the_words_cover_exactly_the_outcomes_of_the_juries_and_the_rules() -> None:
+    from typing import get_args
+
+    from cqp.rules import OutcomeKind as RuleOutcome
+    from juries.models import OutcomeKind
+
+    assert set(LABELS) == set(OutcomeKind.values) == set(get_args(RuleOutcome))
+    assert {kind: outcome_words(kind) for kind in OutcomeKind.values} == {
+        kind.value: str(kind.label) for kind in OutcomeKind
+    }
+
+
+def test_an_unknown_outcome_is_an_error() -> None:
+    with pytest.raises(ValueError, match="'partiel' is not an outcome"):
+        outcome_words("partiel")
