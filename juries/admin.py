@@ -11,9 +11,10 @@ from juries.models import AuditEntry, Decision, Grade, Grid, Jury, JuryMember, J
 
 @admin.register(JuryMember)
 class JuryMemberAdmin(ReadOnlyAdmin):
-    list_display = ["user", "college", "company_name", "organisation", "status"]
+    # The names and address typed at the proposal: a member waiting for their owner's confirmation has no account.
+    list_display = ["last_name", "first_name", "email", "user", "college", "company_name", "organisation", "status"]
     list_filter = ["status", "college"]
-    search_fields = ["user__last_name", "user__email", "company_name"]
+    search_fields = ["last_name", "first_name", "email", "user__last_name", "user__email", "company_name"]
 
 
 class SeatInline(ReadOnlyInline):

@@ -191,3 +191,12 @@ def test_a_registry_act_is_refused_to_a_non_admin_with_403_and_an_unknown_member
     with pytest.raises(Http404):
         access.member_for_admin(world.admin, 0)
     assert access.member_for_admin(world.admin, world.employees.pk) == world.employees
+
+
+def test_the_django_admin_finds_a_proposal_by_its_typed_names_before_any_account(client: Any, world: World) -> None:
+    member, _ = _proposal_for_an_account(world)
+    client.force_login(world.admin)
+    page = client.get(reverse("admin:juries_jurymember_changelist"), {"q": "Dominique"})
+    assert page.status_code == 200
+    assert list(page.context["cl"].result_list) == [member]
+    assert "Dominique" in page.text
