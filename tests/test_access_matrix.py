@@ -247,7 +247,10 @@ MATRIX: dict[str, Row] = {
     "juries:grid_status": post_only(ev_place, candidate_policy("evaluation"), data=grid_form),
     # Recommendation and transmission, late in this world: the services refuse them on the jury's state
     # (already transmitted) before they look at the actor, hence "ok" (a message) for the jury's readers.
-    "juries:recommendation": post_only(ev_place, candidate_policy("evaluation"), data=lambda w: {"kind": "total"}),
+    # Recorded by the keeper of the consensus only: the certifier and the staff read it but lack that role.
+    "juries:recommendation": post_only(
+        ev_place, candidate_policy("evaluation", "seated"), data=lambda w: {"kind": "total"}
+    ),
     "juries:grid_reopen": post_only(
         lambda w: [w.evaluation.pk, w.grid.pk], ADMIN, data=lambda w: {"reason": "Erreur de saisie"}
     ),
@@ -259,7 +262,11 @@ MATRIX: dict[str, Row] = {
     ),
     # --- Juries: the certification jury ---
     "juries:decision": row(
-        cj_place, candidate_policy("certification"), data=lambda w: {"kind": "none", "text": "Revu"}, **CERT
+        cj_place,
+        candidate_policy("certification"),
+        candidate_policy("certification", "seated"),  # decided by the keeper: the certifier reads, 403 on POST
+        data=lambda w: {"kind": "none", "text": "Revu"},
+        **CERT,
     ),
     "juries:dispute": post_only(
         cj_place,

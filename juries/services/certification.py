@@ -47,8 +47,8 @@ def _certification_place(jury: Jury, place: SessionCandidate) -> SessionCandidat
 def dispute_record(
     *, jury: Jury, place: SessionCandidate, description: str, summon_evaluation_jury: bool, recorded_by: User
 ) -> Dispute:
-    place = _certification_place(jury, place)
     access.check_jury_actor(recorded_by, jury, _("Seuls les membres du jury de certification enregistrent un litige."))
+    place = _certification_place(jury, place)
     _refuse_if_pv_signed(jury)
     if Decision.objects.filter(place=place).exists():
         raise ValidationError(_("Le jury a déjà statué sur ce candidat."))
@@ -104,9 +104,9 @@ def decision_record(
     """The certification jury decides: total, partial (which blocks) or none. A decision that departs from
     the evaluation jury's recommendation or from the result computed by the rules needs a written reason."""
     jury = Jury.objects.select_for_update(of=("self",)).select_related("president__user", "version").get(pk=jury.pk)
+    _require_keeper(jury, place, decided_by)  # who acts first (403), then the state
     place = _certification_place(jury, place)
     _require_complete(jury)
-    _require_keeper(jury, place, decided_by)
     _refuse_if_pv_signed(jury)
     if Dispute.objects.filter(place=place, jury=jury, resolved_at__isnull=True).exists():
         raise ValidationError(_("Un litige est ouvert sur ce candidat : closez-le avant de statuer."))

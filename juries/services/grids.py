@@ -73,13 +73,14 @@ def grid_save(
     otherwise the member's own grid. Refused on a locked (submitted) grid or for a recused member."""
     jury = Jury.objects.select_related("session", "president__user").get(pk=jury.pk)
     place = SessionCandidate.objects.select_related("session__version", "enrolment__candidate").get(pk=place.pk)
-    _check_gradable(jury, place)
-    _require_complete(jury)
+    # Who acts first (403), then the state of the jury and the candidate.
     if consensus:
         _require_keeper(jury, place, saved_by)
         member = None
     else:
         member = access.check_grid_member(saved_by, jury, place)
+    _check_gradable(jury, place)
+    _require_complete(jury)
     if block.pk not in {b.pk for b in selectors.blocks_sat(place)}:
         raise ValidationError(
             _("%(name)s ne présente pas le bloc %(code)s dans cette session.")
@@ -170,15 +171,16 @@ def grids_submit(*, grids: Collection[Grid], submitted_by: User) -> list[Grid]:
             .select_related("block", "place__session", "place__enrolment__candidate", "jury", "member")
             .get(pk=grid.pk)
         )
-        if grid.status == GridStatus.SUBMITTED:
-            problems.append(_("La grille %(code)s est déjà validée.") % {"code": grid.block.code})
-            continue
-        _refuse_if_transmitted(grid.jury, grid.place, reopened=True)
+        # Who acts first (403), then the grid's state.
         if grid.is_consensus:
             _require_keeper(grid.jury, grid.place, submitted_by)
         else:
             # Their own grid, and no recusal found since the draft was started (grid_save refuses it from then).
             access.check_own_grid(submitted_by, grid)
+        if grid.status == GridStatus.SUBMITTED:
+            problems.append(_("La grille %(code)s est déjà validée.") % {"code": grid.block.code})
+            continue
+        _refuse_if_transmitted(grid.jury, grid.place, reopened=True)
         codes = [c.code for c in grid.block.competencies.order_by("order", "code")]
         mandatory = [c.code for c in grid.block.competencies.filter(is_mandatory=True)]
         grades = dict(grid.grades.values_list("competency__code", "value"))

@@ -58,6 +58,7 @@ def recommendation_record(
     """The evaluation jury's recommendation for a candidate, once the consensus grids are all validated."""
     place = SessionCandidate.objects.select_related("session__version", "enrolment__candidate").get(pk=place.pk)
     jury = Jury.objects.select_related("session", "president__user").get(session=place.session)
+    _require_keeper(jury, place, recorded_by)  # who acts first: an outsider learns nothing of the jury's state
     _check_gradable(jury, place)
     _refuse_if_transmitted(
         jury,
@@ -66,7 +67,6 @@ def recommendation_record(
         reopened=jury.transmitted_at is not None
         and Grid.objects.filter(place=place, member__isnull=True, reopened_at__gt=jury.transmitted_at).exists(),
     )
-    _require_keeper(jury, place, recorded_by)
     row = _row(place)
     if not row.graded:
         raise ValidationError(_("Validez d'abord toutes les grilles de consensus de ce candidat."))

@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.models import AuditAction, User
 from accounts.selectors import audit_trail
 from juries import access, selectors, services
-from juries.models import Jury, JuryMember, Recusal, RecusalReason
+from juries.models import Grid, Jury, JuryMember, Recusal, RecusalReason
 from tests.factories import UserFactory
 from tests.worlds import World
 
@@ -200,3 +200,34 @@ def test_the_django_admin_finds_a_proposal_by_its_typed_names_before_any_account
     assert page.status_code == 200
     assert list(page.context["cl"].result_list) == [member]
     assert "Dominique" in page.text
+
+
+# --- The actor is checked before the state ---------------------------------------------------------------
+
+
+def test_an_outsider_is_refused_as_such_on_a_transmitted_jury(world: World) -> None:
+    evaluation, _certification = _transmitted(world)
+    place = world.places[0]
+    outsider = UserFactory()
+    with pytest.raises(PermissionDenied):
+        services.recommendation_record(place=place, kind="total", blocks=[], comments="", recorded_by=outsider)
+    consensus = list(Grid.objects.filter(place=place, member__isnull=True))
+    with pytest.raises(PermissionDenied):
+        services.grids_submit(grids=consensus, submitted_by=outsider)
+    with pytest.raises(PermissionDenied):
+        services.dispute_record(
+            jury=evaluation, place=place, description="Doute", summon_evaluation_jury=False, recorded_by=outsider
+        )
+    with pytest.raises(PermissionDenied):
+        services.decision_record(jury=evaluation, place=place, kind="total", blocks=[], reason="", decided_by=outsider)
+
+
+def test_an_outsider_is_refused_as_such_on_an_incomplete_jury(world: World) -> None:
+    jury = world.evaluation_jury()
+    services.jury_member_withdraw(member=world.trainer, withdrawn_by=world.admin, reason="Départ")
+    block = world.blocks["BC1"]
+    for consensus in (True, False):
+        with pytest.raises(PermissionDenied):
+            services.grid_save(
+                jury=jury, place=world.places[0], block=block, consensus=consensus, grades={}, saved_by=UserFactory()
+            )
