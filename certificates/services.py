@@ -180,13 +180,13 @@ def notice_message(notice: ResultNotice) -> EmailMessage:
     return EmailMessage(subject=subject, body=body, to=[candidate.email])
 
 
-def notice_mark(*, notice_id: int, error: str = "") -> None:
-    notice = ResultNotice.objects.get(pk=notice_id)
-    notice.status = NoticeStatus.FAILED if error else NoticeStatus.SENT
-    notice.error = error
+def notice_mark(*, notice: ResultNotice, error: str = "") -> bool:
+    """Record the outcome of the sending that holds `notice`'s claim (called by the task); False when another
+    worker took the claim over."""
+    outcome: dict[str, Any] = {"status": NoticeStatus.FAILED, "error": error}
     if not error:
-        notice.sent_at = timezone.now()
-    notice.save(update_fields=["status", "error", "sent_at"])
+        outcome = {"status": NoticeStatus.SENT, "error": "", "sent_at": timezone.now()}
+    return NOTICE_CLAIM.settle(ResultNotice.objects.all(), notice.pk, notice.claimed_at, **outcome)
 
 
 # --- Parchments ----------------------------------------------------------------------------------------
@@ -505,9 +505,10 @@ def parchment_render(parchment: Parchment) -> str:
                 name, digest, rendered_at = issued.pdf.name, issued.pdf_sha256, issued.rendered_at
             # The claim is checked and the row marked done in one conditional update: if another worker took
             # the claim over (this one was thought dead), its result stands and this one is undone.
-            done = Parchment.objects.filter(
-                pk=parchment.pk, render_status=RenderStatus.RENDERING, render_claimed_at=claimed_at
-            ).update(
+            done = RENDER_CLAIM.settle(
+                Parchment.objects.all(),
+                parchment.pk,
+                claimed_at,
                 pdf=name,
                 pdf_sha256=digest,
                 rendered_at=rendered_at,

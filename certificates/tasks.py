@@ -60,6 +60,4 @@ def result_notify(self: Task[Any, str], *, notice_id: int) -> str:
     if notice is None:
         return "skipped"
     message = services.notice_message(notice)
-    return mail_deliver(
-        self, send=message.send, mark=lambda error: services.notice_mark(notice_id=notice_id, error=error)
-    )
+    return mail_deliver(self, send=message.send, mark=lambda error: services.notice_mark(notice=notice, error=error))

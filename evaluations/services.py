@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus
 from candidates.services import active_fraud_ban
 from cqp.models import CertificationVersion, TrainingOrganisation, VersionStatus
 from evaluations import rules
+from evaluations.convocation import CONVOCATION_CLAIM
 from evaluations.models import (
     Attendance,
     ConvocationOverride,
@@ -184,18 +186,18 @@ def convocations_send(*, session: EvaluationSession, resend: bool = False) -> in
     return len(ids)
 
 
-def convocation_mark(*, place_id: int, error: str = "") -> None:
-    """Record the outcome of one sending (called by the task)."""
-    place = SessionCandidate.objects.get(pk=place_id)
-    if error:
-        place.convocation_status = ConvocationStatus.FAILED
-        place.convocation_error = error[:500]
-    else:
-        place.convocation_status = ConvocationStatus.SENT
-        place.convocation_error = ""
-        place.convocation_sent_at = timezone.now()
-        place.convocation_sends += 1
-    place.save(update_fields=["convocation_status", "convocation_error", "convocation_sent_at", "convocation_sends"])
+def convocation_mark(*, place: SessionCandidate, error: str = "") -> bool:
+    """Record the outcome of the sending that holds `place`'s claim (called by the task); False when another
+    worker took the claim over."""
+    outcome: dict[str, Any] = {"convocation_status": ConvocationStatus.FAILED, "convocation_error": error[:500]}
+    if not error:
+        outcome = {
+            "convocation_status": ConvocationStatus.SENT,
+            "convocation_error": "",
+            "convocation_sent_at": timezone.now(),
+            "convocation_sends": F("convocation_sends") + 1,
+        }
+    return CONVOCATION_CLAIM.settle(SessionCandidate.objects.all(), place.pk, place.convocation_claimed_at, **outcome)
 
 
 def _assert_exam_day(session: EvaluationSession) -> None:

@@ -18,6 +18,4 @@ def convocation_send(self: Task[Any, str], *, place_id: int) -> str:
     if place is None:
         return "skipped"
     message = convocation_message(place)
-    return mail_deliver(
-        self, send=message.send, mark=lambda error: services.convocation_mark(place_id=place_id, error=error)
-    )
+    return mail_deliver(self, send=message.send, mark=lambda error: services.convocation_mark(place=place, error=error))

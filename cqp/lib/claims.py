@@ -53,6 +53,12 @@ class Claim:
         changes = {self.status: self.taken, self.claimed_at: now, **also}
         return now if rows.filter(condition, pk=pk).update(**changes) == 1 else None
 
+    def settle(self, rows: QuerySet[Any], pk: int, claimed_at: dt.datetime | None, **changes: Any) -> bool:
+        """Record the outcome of the work on row `pk` (`changes`), only if the row still holds the claim taken at
+        `claimed_at`: a worker whose claim was taken over (it was thought dead) leaves the other one's result."""
+        held = Q(**{self.status: self.taken, self.claimed_at: claimed_at}, pk=pk)
+        return rows.filter(held).update(**changes) == 1
+
     def claimed(self, rows: QuerySet[_M], pk: int, *, retaking: bool = False, **also: Any) -> _M | None:
         """`take`, then the row read from `rows` (with what it selects); None when it was not taken."""
         return None if self.take(rows, pk, retaking=retaking, **also) is None else rows.get(pk=pk)
@@ -69,7 +75,7 @@ def mail_claim(*, status: str, claimed_at: str, queued: str, sending: str) -> Cl
     )
 
 
-def mail_deliver(task: Any, *, send: Callable[[], object], mark: Callable[[str], None]) -> str:
+def mail_deliver(task: Any, *, send: Callable[[], object], mark: Callable[[str], object]) -> str:
     """Send a claimed e-mail and record the outcome with `mark(error)` ("" once sent). A transient error is
     retried by Celery while retries remain; inline (no broker), a retry would raise out of the caller's commit,
     so the failure is recorded at once, visibly. Returns "sent" or "failed"."""

@@ -90,3 +90,32 @@ def test_the_last_attempt_or_an_inline_one_records_the_failure(task: Any) -> Non
     marks: list[str] = []
     assert claims.mail_deliver(task, send=_refused, mark=marks.append) == "failed"
     assert marks == ["SMTPException : boom"]
+
+
+def test_a_worker_settles_its_row_only_while_it_holds_the_claim(place: SessionCandidate, settings: Any) -> None:
+    settings.MAIL_CLAIM_STALE_SECONDS = 60
+    first = CONVOCATION.take(SessionCandidate.objects.all(), place.pk)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=61)):
+        second = CONVOCATION.take(SessionCandidate.objects.all(), place.pk)  # the first worker was thought dead
+    rows = SessionCandidate.objects.all()
+    assert not CONVOCATION.settle(rows, place.pk, first, convocation_status=ConvocationStatus.FAILED)
+    assert CONVOCATION.settle(rows, place.pk, second, convocation_status=ConvocationStatus.SENT)
+    place.refresh_from_db()
+    assert place.convocation_status == ConvocationStatus.SENT
+
+
+def test_a_convocation_taken_over_is_not_marked_by_the_worker_that_lost_it(place: SessionCandidate, settings) -> None:
+    from evaluations import services
+    from evaluations.convocation import convocation_claim
+
+    settings.MAIL_CLAIM_STALE_SECONDS = 60
+    lost = convocation_claim(place_id=place.pk)
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=61)):
+        kept = convocation_claim(place_id=place.pk)
+    assert lost is not None and kept is not None
+    assert not services.convocation_mark(place=lost, error="SMTPException : refusé")
+    place.refresh_from_db()
+    assert place.convocation_status == ConvocationStatus.SENDING and place.convocation_error == ""
+    assert services.convocation_mark(place=kept)
+    place.refresh_from_db()
+    assert place.convocation_status == ConvocationStatus.SENT and place.convocation_sends == 1
