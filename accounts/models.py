@@ -23,6 +23,14 @@ class Role(models.TextChoices):
     CANDIDATE = "candidate", _("Candidat")
 
 
+# The roles a flag of the user holds; organisation staff is held by belonging to an organisation.
+ROLE_FLAGS: dict[Role, str] = {
+    Role.CERTIFIER_ADMIN: "is_certifier_admin",
+    Role.JURY_MEMBER: "is_jury_member",
+    Role.CANDIDATE: "is_candidate",
+}
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -93,13 +101,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def roles(self) -> list[Role]:
-        held = [
-            (self.is_certifier_admin, Role.CERTIFIER_ADMIN),
-            (self.is_organisation_staff, Role.ORGANISATION_STAFF),
-            (self.is_jury_member, Role.JURY_MEMBER),
-            (self.is_candidate, Role.CANDIDATE),
+        return [
+            role
+            for role in Role
+            if (self.is_organisation_staff if role == Role.ORGANISATION_STAFF else getattr(self, ROLE_FLAGS[role]))
         ]
-        return [role for has, role in held if has]
 
 
 class AuditAction(models.TextChoices):

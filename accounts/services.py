@@ -11,7 +11,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from accounts.access import check_certifier_admin
-from accounts.models import AuditAction, AuditEvent, Role, User
+from accounts.models import ROLE_FLAGS, AuditAction, AuditEvent, Role, User
 from cqp.models import TrainingOrganisation
 
 
@@ -78,18 +78,11 @@ def user_set_roles(
     return user
 
 
-_ROLE_FLAGS = {
-    Role.CERTIFIER_ADMIN: "is_certifier_admin",
-    Role.ORGANISATION_STAFF: "is_organisation_staff",
-    Role.JURY_MEMBER: "is_jury_member",
-    Role.CANDIDATE: "is_candidate",
-}
-
-
 def user_role_grant(*, user_id: int, role: Role, actor: User | None, reason: str) -> None:
     """Give a person one more role that a process earned them (a jury member's habilitation approved, a candidate
-    invitation confirmed); audited when it changes. Call it inside the caller's transaction."""
-    flag = _ROLE_FLAGS[role]
+    invitation confirmed); audited when it changes. Call it inside the caller's transaction. Organisation staff is
+    not granted so: it comes with an organisation (`user_set_roles`)."""
+    flag = ROLE_FLAGS[role]
     user = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user_id)
     if getattr(user, flag):
         return
