@@ -1,7 +1,8 @@
-"""Journey in real Chromium: organisation staff propose a jury member whose e-mail already belongs to an account.
-The registry shows the names they typed, never the account's; the account's owner, signed in, confirms from the
-e-mailed link; the certifier then approves them and the trail of the proposal and the habilitation is on the
-registry."""
+"""Journeys in real Chromium through the registry: organisation staff propose a jury member whose e-mail already
+belongs to an account; the registry shows the names they typed, never the account's; the account's owner, signed
+in, confirms from the e-mailed link; the certifier then approves them and the trail is on the registry. And a
+member who sat and graded has their habilitation withdrawn: their jury leaves their home page and its pages
+answer 404."""
 
 from __future__ import annotations
 
@@ -65,3 +66,36 @@ def test_an_existing_account_joins_the_registry_only_once_its_owner_confirms(pag
     member.refresh_from_db()
     owner.refresh_from_db()
     assert member.status == MemberStatus.APPROVED and owner.is_jury_member
+
+
+def test_a_member_whose_habilitation_is_withdrawn_no_longer_reads_their_jury(page, login, screenshot, world):
+    jury = world.evaluation_jury()  # the employers' representative presides
+    member = world.employers
+    member.user.set_password(PASSWORD)
+    member.user.save(update_fields=["password"])
+
+    login(member.user.email)
+    page.get_by_test_id("my-jury").get_by_role("link").click()
+    jury_url = page.url
+    assert jury_url.endswith(f"/jurys/{jury.pk}/")
+    page.get_by_test_id("open-grid").first.click()
+    grid_url = page.url
+    expect(page.get_by_test_id("candidate-name")).to_be_visible()
+
+    page.context.clear_cookies()
+    login(world.admin.email, start="/jurys/membres/")
+    row = page.get_by_test_id("member-row").filter(has_text=member.email)
+    row.get_by_label("Motif du retrait").fill("Conflit d'intérêts découvert après la composition")
+    row.get_by_role("button", name="Retirer").click()
+    row = page.get_by_test_id("member-row").filter(has_text=member.email)
+    expect(row.get_by_test_id("member-status")).to_have_text("Habilitation retirée")
+
+    page.context.clear_cookies()
+    login(member.user.email)
+    expect(page.get_by_test_id("home-jury-member")).to_be_visible()
+    expect(page.get_by_test_id("my-jury")).to_have_count(0)  # their jury is no longer listed
+    assert page.goto(jury_url).status == 404
+    assert page.goto(grid_url).status == 404
+    screenshot("juries-withdrawn-member-jury-404")
+    member.refresh_from_db()
+    assert member.status == MemberStatus.WITHDRAWN
