@@ -1,8 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
+
+# The apps whose rows the bounds of `cqp.lib.bounds` guard on every save.
+BOUNDED_APPS = ("accounts", "cqp", "candidates", "evaluations", "juries", "certificates")
+
+
+def _check_bounds(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    from cqp.lib.bounds import check_instance
+
+    if not raw and sender._meta.app_label in BOUNDED_APPS:
+        check_instance(instance)
 
 
 class CqpConfig(AppConfig):
     name = "cqp"
     verbose_name = "Référentiel des certifications"
+
+    def ready(self) -> None:
+        pre_save.connect(_check_bounds, dispatch_uid="cqp.bounds")
