@@ -17,8 +17,8 @@ def clean(value: str) -> str:
 
 def is_valid(siret: str) -> bool:
     """14 digits whose Luhn checksum is right; La Poste's establishments (SIREN 356000000) may instead have
-    digits summing to a multiple of 5."""
-    if not re.fullmatch(r"\d{14}", siret):
+    digits summing to a multiple of 5. A SIREN of zeros is no firm's, though its checksum passes."""
+    if not re.fullmatch(r"\d{14}", siret) or siret[:9] == "0" * 9:
         return False
     return _luhn(siret) or (siret.startswith(_LA_POSTE) and sum(int(d) for d in siret) % 5 == 0)
 

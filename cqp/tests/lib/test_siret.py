@@ -29,3 +29,16 @@ def test_the_siren_is_the_first_nine_digits() -> None:
 
 def test_clean_drops_spaces() -> None:
     assert siret.clean(" 732 829 320 00074 ") == "73282932000074"
+
+
+@pytest.mark.parametrize("value", ["00000000000000", "000 000 000 00000"])
+def test_a_siret_of_zeros_is_refused_though_its_luhn_key_is_right(value: str) -> None:
+    value = siret.clean(value)
+    assert siret._luhn(value)  # the checksum alone lets it through
+    assert not siret.is_valid(value)
+    assert siret.error(value) == "SIRET invalide : 14 chiffres dont la clé de contrôle est juste."
+
+
+def test_a_siret_whose_siren_is_zeros_is_refused() -> None:
+    assert siret._luhn("00000000000018")
+    assert not siret.is_valid("00000000000018")
