@@ -264,6 +264,9 @@ def _parchment_plan(decision: Decision, version_blocks: list[Any] | None = None)
     return None
 
 
+# The code of the refusal of a second valid parchment for a decision (a batch skips such a holder).
+ALREADY_ISSUED = "already_issued"
+
 # Checked by the database (foreign keys, unique number, one valid parchment per decision, unique code), not
 # by a query each before the insert: a parchment is written in the shortest transaction that keeps the series
 # without gap, and a violation comes back as an IntegrityError, turned into a message below.
@@ -322,7 +325,9 @@ def parchment_issue(
             # Rolled back, number given back. A valid parchment already issued for this decision: say so; a
             # verification code already taken (one chance in 10^15): draw another one.
             if Parchment.objects.filter(decision=decision, kind=kind, status=ParchmentStatus.VALID).exists():
-                raise ValidationError(_("Un parchemin valide existe déjà pour cette décision.")) from None
+                raise ValidationError(
+                    _("Un parchemin valide existe déjà pour cette décision."), code=ALREADY_ISSUED
+                ) from None
             if Parchment.objects.filter(verification_code=code).exists():
                 continue
             if Parchment.objects.filter(certifier=certifier, number=parchment.number).exists():
@@ -354,9 +359,25 @@ def parchments_issue_for_jury(*, jury: Jury, issued_by: User) -> ParchmentBatch:
         raise ValidationError(_("Tous les titulaires de ce jury ont déjà leur parchemin."))
     NumberSeries.objects.get_or_create(certifier=certifier)
     version_blocks = list(jury.version.blocks.order_by("order"))
-    batch = ParchmentBatch.objects.create(jury=jury, created_by=issued_by)
+    # The batch is written in the transaction of its first parchment, never alone: a second submission that read
+    # the holders before the first one committed (each of its parchments then refused), or a first parchment that
+    # fails (a locked database), leaves no empty batch behind.
+    batch: ParchmentBatch | None = None
     for decision in decisions:
-        parchment_issue(decision=decision, issued_by=issued_by, batch=batch, version_blocks=version_blocks)
+        try:
+            with transaction.atomic():
+                if batch is None:
+                    created = ParchmentBatch.objects.create(jury=jury, created_by=issued_by)
+                    parchment_issue(decision=decision, issued_by=issued_by, batch=created, version_blocks=version_blocks)
+                    batch = created
+                else:
+                    parchment_issue(decision=decision, issued_by=issued_by, batch=batch, version_blocks=version_blocks)
+        except ValidationError as error:
+            if error.code != ALREADY_ISSUED:
+                raise
+            # Issued meanwhile (a double submission): this holder keeps the parchment they have.
+    if batch is None:
+        raise ValidationError(_("Tous les titulaires de ce jury ont déjà leur parchemin."))
     return batch
 
 
