@@ -14,7 +14,7 @@ from accounts.types import AuthenticatedHttpRequest
 from candidates.selectors import candidate_space
 from certificates.selectors import candidate_results
 from cqp import selectors
-from juries.views import my_juries
+from juries.views import jury_home
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -23,7 +23,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context.update(candidate_space(request.user))
         context["my_results"] = candidate_results(request.user)
     if request.user.is_jury_member:
-        context["my_juries"] = my_juries(request.user)
+        context.update(jury_home(request.user))
     return render(request, "accounts/home.html", context)
 
 

@@ -12,6 +12,7 @@ from candidates.models import Candidate
 from cqp import rules as cqp_rules
 from cqp.models import Block, Certification, CertificationVersion, Competency, TrainingOrganisation
 from evaluations.models import EvaluationSession, SessionCandidate
+from cqp.lib import bounds
 from juries import rules
 
 
@@ -71,7 +72,7 @@ class JuryMember(models.Model):
         Candidate, blank=True, related_name="trainers", verbose_name=_("candidats qu'il a formés")
     )
     status = models.CharField(_("statut"), max_length=10, choices=MemberStatus, default=MemberStatus.PROPOSED)
-    status_reason = models.TextField(_("motif du retrait"), blank=True)
+    status_reason = models.TextField(_("motif du retrait"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     approved_at = models.DateTimeField(_("habilité le"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -133,7 +134,7 @@ class Jury(models.Model):
         related_name="jury",
         verbose_name=_("session"),
     )
-    meets_on = models.DateField(_("date du jury"))
+    meets_on = models.DateField(_("date du jury"), validators=[bounds.event_date])
     president = models.ForeignKey(
         JuryMember, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("président")
     )
@@ -156,6 +157,11 @@ class Jury(models.Model):
         verbose_name = _("jury")
         verbose_name_plural = _("jurys")
         ordering = ["-meets_on", "pk"]
+        indexes = [
+            # The jury lists' order, and the open juries (evaluation juries not transmitted) read first.
+            models.Index(fields=["-meets_on", "id"], name="jury_meets_on_idx"),
+            models.Index(fields=["kind", "transmitted_at"], name="jury_kind_transmitted_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(kind=JuryKind.EVALUATION, session__isnull=False)
@@ -228,7 +234,7 @@ class Recusal(models.Model):
     member = models.ForeignKey(JuryMember, on_delete=models.PROTECT, related_name="recusals")
     place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, related_name="recusals")
     reason = models.CharField(_("motif"), max_length=15, choices=RecusalReason)
-    note = models.TextField(_("précisions"), blank=True)
+    note = models.TextField(_("précisions"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -266,7 +272,7 @@ class Grid(models.Model):
         JuryMember, on_delete=models.PROTECT, null=True, blank=True, related_name="grids", verbose_name=_("membre")
     )
     status = models.CharField(_("statut"), max_length=10, choices=GridStatus, default=GridStatus.DRAFT)
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = models.TextField(_("commentaire"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     submitted_at = models.DateTimeField(_("validée le"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -310,7 +316,7 @@ class Grade(models.Model):
     grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="grades")
     competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
     value = models.CharField(_("note"), max_length=2, choices=GradeValue)
-    comment = models.TextField(_("commentaire"), blank=True)
+    comment = models.TextField(_("commentaire"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("note")
@@ -335,7 +341,7 @@ class Recommendation(models.Model):
     place = models.OneToOneField(SessionCandidate, on_delete=models.PROTECT, related_name="recommendation")
     kind = models.CharField(_("préconisation"), max_length=10, choices=OutcomeKind)
     blocks = models.ManyToManyField(Block, blank=True, related_name="+", verbose_name=_("blocs préconisés"))
-    comments = models.TextField(_("commentaires et annotations"), blank=True)
+    comments = models.TextField(_("commentaires et annotations"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now=True)
 
@@ -353,9 +359,9 @@ class Dispute(models.Model):
 
     jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="disputes")
     place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, related_name="disputes")
-    description = models.TextField(_("objet du litige"))
+    description = models.TextField(_("objet du litige"), max_length=bounds.LONG_TEXT_LENGTH)
     summon_evaluation_jury = models.BooleanField(_("convoquer le jury d'évaluation"), default=False)
-    resolution = models.TextField(_("issue du litige"), blank=True)
+    resolution = models.TextField(_("issue du litige"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     resolved_at = models.DateTimeField(_("clos le"), null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -379,7 +385,7 @@ class Decision(models.Model):
     jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(_("décision"), max_length=10, choices=OutcomeKind)
     blocks = models.ManyToManyField(Block, blank=True, related_name="+", verbose_name=_("blocs attribués"))
-    reason = models.TextField(_("motif"), blank=True)
+    reason = models.TextField(_("motif"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now=True)
 
@@ -412,7 +418,7 @@ class AuditEntry(models.Model):
     subject = models.CharField(_("objet"), max_length=255)
     before = models.JSONField(_("avant"), null=True, blank=True)
     after = models.JSONField(_("après"), null=True, blank=True)
-    reason = models.TextField(_("motif"), blank=True)
+    reason = models.TextField(_("motif"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     # Empty when the application recorded it on its own (a recusal found by the rules when a candidate joins).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -423,6 +429,8 @@ class AuditEntry(models.Model):
         verbose_name = _("historique des résultats")
         verbose_name_plural = _("historique des résultats")
         ordering = ["at", "pk"]
+        # A candidate's history, newest first.
+        indexes = [models.Index(fields=["candidate", "-at"], name="auditentry_candidate_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} — {self.get_action_display()} — {self.subject}"

@@ -10,13 +10,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from candidates.models import Enrolment
 from cqp.models import Block, CertificationVersion, Competency
 from cqp.rules import Outcome, certification_outcome
-from evaluations.models import SessionCandidate
+from evaluations.models import Attendance, SessionCandidate
 from juries import rules
 from juries.models import (
     College,
@@ -422,3 +425,174 @@ def juries_with_signed_pv() -> QuerySet[Jury]:
     from certificates.models import PvStatus
 
     return Jury.objects.filter(pv__status=PvStatus.SIGNED)
+
+
+# --- Open juries and their progress, by aggregate queries ----------------------------------------------
+
+
+def _pv_signed() -> Exists:
+    # certificates depends on juries, not the reverse: its model is read when the query is built.
+    from certificates.models import ProcesVerbal, PvStatus
+
+    return Exists(ProcesVerbal.objects.filter(jury=OuterRef("pk"), status=PvStatus.SIGNED))
+
+
+def open_juries_q() -> Q:
+    """A jury still at work: an evaluation jury that has not transmitted, a certification jury whose PV is not
+    signed."""
+    return Q(kind=JuryKind.EVALUATION, transmitted_at__isnull=True) | (Q(kind=JuryKind.CERTIFICATION) & ~_pv_signed())
+
+
+def juries_open(juries: QuerySet[Jury]) -> QuerySet[Jury]:
+    return juries.filter(open_juries_q())
+
+
+def juries_closed(juries: QuerySet[Jury]) -> QuerySet[Jury]:
+    """The history: evaluation juries that transmitted, certification juries whose PV is signed."""
+    return juries.exclude(open_juries_q())
+
+
+def juries_search(juries: QuerySet[Jury], text: str) -> QuerySet[Jury]:
+    """Juries whose certification, organisation or president match every word of `text`."""
+    for word in text.split()[:5]:
+        juries = juries.filter(
+            Q(version__short_title__icontains=word)
+            | Q(version__rncp_code__icontains=word)
+            | Q(session__organisation__name__icontains=word)
+            | Q(president__last_name__icontains=word)
+            | Q(president__first_name__icontains=word)
+        )
+    return juries
+
+
+@dataclass
+class Progress:
+    """Where a jury stands for one reader: its candidates (present at the tests; convoked for a session to come),
+    those left to grade (a block sat without a validated consensus grid), to recommend and to decide, and the
+    consensus grids left to validate."""
+
+    candidates: int = 0
+    convoked: int = 0
+    to_grade: int = 0
+    to_recommend: int = 0
+    to_decide: int = 0
+    grids_to_validate: int = 0
+
+
+def juries_progress(juries: Sequence[Jury], *, member: JuryMember | None) -> dict[int, Progress]:
+    """{jury pk: Progress} of `juries` as `member` sees them (None: every candidate; a member does not see nor
+    count the candidates they are recused for, `rules.sees_place`). Aggregate queries, a constant number whatever
+    the number of juries and candidates: no deliberation is computed. A block the candidate acquired in an earlier
+    session is not to grade (`earlier_acquisitions`' rule, read for the few candidates who have such a decision)."""
+    progress = {jury.pk: Progress() for jury in juries}
+    if not juries:
+        return progress
+    enrolled = Enrolment.blocks.through.objects.filter(enrolment_id=OuterRef("enrolment_id"))
+    unvalidated = enrolled.filter(
+        ~Exists(
+            Grid.objects.filter(
+                place_id=OuterRef(OuterRef("pk")),
+                block_id=OuterRef("block_id"),
+                member__isnull=True,
+                status=GridStatus.SUBMITTED,
+            )
+        )
+    )
+    wanted = [jury.pk for jury in juries]
+    rows: list[dict[str, Any]] = []
+    # A place is ruled on by its session's evaluation jury and by the certification jury it was transmitted to.
+    for jury_field in ("session__jury", "session__jury__certification_jury"):
+        places = SessionCandidate.objects.filter(**{f"{jury_field}__in": wanted}).annotate(
+            jury_id=F(jury_field),
+            pending=Coalesce(
+                Subquery(unvalidated.values("enrolment_id").annotate(n=Count("*")).values("n")[:1]),
+                0,
+                output_field=IntegerField(),
+            ),
+            has_earlier=Exists(
+                Decision.objects.filter(
+                    place__enrolment__candidate_id=OuterRef("enrolment__candidate_id"),
+                    place__session__version_id=OuterRef("session__version_id"),
+                    place__session__starts_on__lt=OuterRef("session__starts_on"),
+                    kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL],
+                )
+            ),
+            recommended=Exists(Recommendation.objects.filter(place_id=OuterRef("pk"))),
+            decided=Exists(Decision.objects.filter(place_id=OuterRef("pk"))),
+            recused=Exists(
+                Recusal.objects.filter(
+                    member_id=member.pk if member is not None else None,
+                    place_id=OuterRef("pk"),
+                    jury_id=OuterRef("jury_id"),
+                )
+            ),
+        )
+        rows += places.values(
+            "pk", "jury_id", "attendance", "pending", "has_earlier", "recommended", "decided", "recused"
+        )
+    covered = _pending_acquired_earlier([r["pk"] for r in rows if r["pending"] and r["has_earlier"]])
+    kinds = {jury.pk: jury.kind for jury in juries}
+    for row in rows:
+        counts = progress[row["jury_id"]]
+        if member is not None and row["recused"]:
+            continue
+        counts.convoked += 1
+        if row["attendance"] != Attendance.PRESENT:
+            continue
+        counts.candidates += 1
+        pending = row["pending"] - covered.get(row["pk"], 0)
+        counts.grids_to_validate += pending
+        if kinds[row["jury_id"]] == JuryKind.EVALUATION:
+            if pending:
+                counts.to_grade += 1
+            elif not row["recommended"]:
+                counts.to_recommend += 1
+        elif not row["decided"]:
+            counts.to_decide += 1
+    return progress
+
+
+def _pending_acquired_earlier(place_ids: list[int]) -> dict[int, int]:
+    """{place: how many of its blocks without a validated consensus grid the candidate acquired in an earlier
+    session, still valid}: the exact rule of `earlier_acquisitions`, for the few places that may have some."""
+    if not place_ids:
+        return {}
+    places = list(
+        SessionCandidate.objects.filter(pk__in=place_ids).select_related("enrolment", "session__version")
+    )
+    enrolled = Enrolment.blocks.through.objects.filter(enrolment_id__in=[p.enrolment_id for p in places])
+    blocks_of: dict[int, set[int]] = defaultdict(set)
+    for enrolment_id, block_id in enrolled.values_list("enrolment_id", "block_id"):
+        blocks_of[enrolment_id].add(block_id)
+    validated = set(
+        Grid.objects.filter(place_id__in=place_ids, member__isnull=True, status=GridStatus.SUBMITTED).values_list(
+            "place_id", "block_id"
+        )
+    )
+    decisions = list(
+        Decision.objects.filter(
+            place__enrolment__candidate_id__in={p.enrolment.candidate_id for p in places},
+            kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL],
+        )
+        .select_related("jury", "place__enrolment", "place__session")
+        .prefetch_related("blocks")
+    )
+    covered: dict[int, int] = {}
+    for place in places:
+        pending = {b for b in blocks_of[place.enrolment_id] if (place.pk, b) not in validated}
+        acquired: set[int] = set()
+        for decision in decisions:
+            if (
+                decision.place.enrolment.candidate_id != place.enrolment.candidate_id
+                or decision.place.session.version_id != place.session.version_id
+                or decision.place.session.starts_on >= place.session.starts_on
+                or not rules.block_still_valid(
+                    acquired_on=decision.jury.meets_on,
+                    validity_years=place.session.version.block_validity_years,
+                    on=place.session.starts_on,
+                )
+            ):
+                continue
+            acquired |= pending if decision.kind == OutcomeKind.TOTAL else {b.pk for b in decision.blocks.all()}
+        covered[place.pk] = len(pending & acquired)
+    return covered

@@ -23,7 +23,9 @@ from accounts.types import AuthenticatedHttpRequest
 from candidates.access import candidates_for, documents_for
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
+from cqp.lib import bounds
 from cqp.lib.downloads import private_download
+from cqp.pagination import paginate
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
 from juries import access, exports, selectors, services
@@ -40,6 +42,15 @@ from juries.forms import (
     TransmitForm,
 )
 from juries.models import AuditEntry, Dispute, Grid, Jury, JuryKind, JuryMember
+
+# A search on a list: a few words are enough to find a jury or a candidate.
+SEARCH_LENGTH = 100
+
+
+def _search(request: AuthenticatedHttpRequest) -> str:
+    """`?q=` bounded and without control characters (a NUL would fail PostgreSQL): at worst it finds nothing."""
+    text = request.GET.get("q", "")[: SEARCH_LENGTH * 2]
+    return "".join(char for char in text if not bounds.has_control_characters(char))[:SEARCH_LENGTH].strip()
 
 # --- Registry ------------------------------------------------------------------------------------------
 
@@ -114,13 +125,24 @@ def member_invitation(request: AuthenticatedHttpRequest, token: str) -> HttpResp
 
 
 def jury_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The juries still at work, then with `?history=1` the closed ones; both paginated, searchable (`?q=`)."""
     access.require_jury_pages(request.user)
     juries = (
         access.juries_for(request.user)
         .select_related("version", "session__organisation", "president__user")
         .order_by("-meets_on", "pk")
     )
-    context = {"juries": juries, "create_form": CertificationJuryForm() if request.user.is_certifier_admin else None}
+    history = request.GET.get("history") == "1"
+    shown = selectors.juries_closed(juries) if history else selectors.juries_open(juries)
+    search = _search(request)
+    if search:
+        shown = selectors.juries_search(shown, search)
+    context = {
+        **paginate(request, shown),
+        "history": history,
+        "q": search,
+        "create_form": CertificationJuryForm() if request.user.is_certifier_admin else None,
+    }
     return render(request, "juries/jury_list.html", context)
 
 
@@ -571,25 +593,27 @@ def describe(value: Any) -> str:
     return str(value)
 
 
-def my_juries(user: User) -> list[dict[str, Any]]:
-    """For a jury member's home page: their juries and what is left to grade in each."""
+def jury_home(user: User) -> dict[str, Any]:
+    """For a jury member's home page: the juries still open on which they sit, with what is left to do in each
+    (aggregate counts, no deliberation computed), and how many closed ones the history holds."""
     member = access.member_of(user)
     if member is None:
-        return []
-    summary = []
-    for jury in access.sitting_juries(user):
-        item: dict[str, Any] = {"jury": jury, "is_president": jury.president_id == member.pk}
-        if jury.kind == JuryKind.EVALUATION:
-            places = access.visible_places(user, jury, selectors.session_places(jury))
-            rows = selectors.deliberation_rows(places, jury.version)
-            item["candidates"] = len(rows)
-            item["to_grade"] = sum(1 for row in rows if not row.graded)
-            item["to_recommend"] = sum(1 for row in rows if row.graded and row.recommendation is None)
-            item["upcoming"] = jury.evaluated_session.starts_on > timezone.localdate()
-        else:
-            places = access.visible_places(user, jury, selectors.transmitted_places(jury))
-            rows = selectors.deliberation_rows(places, jury.version)
-            item["candidates"] = len(rows)
-            item["to_decide"] = sum(1 for row in rows if row.decision is None)
-        summary.append(item)
-    return summary
+        return {"my_juries": [], "history_count": 0}
+    sitting = access.sitting_juries(user)
+    juries = list(selectors.juries_open(sitting))
+    progress = selectors.juries_progress(juries, member=member)
+    today = timezone.localdate()
+    items = [
+        {
+            "jury": jury,
+            "is_president": jury.president_id == member.pk,
+            "upcoming": jury.session is not None and jury.session.starts_on > today,
+            "candidates": progress[jury.pk].candidates,
+            "convoked": progress[jury.pk].convoked,
+            "to_grade": progress[jury.pk].to_grade,
+            "to_recommend": progress[jury.pk].to_recommend,
+            "to_decide": progress[jury.pk].to_decide,
+        }
+        for jury in juries
+    ]
+    return {"my_juries": items, "history_count": selectors.juries_closed(sitting).count()}

@@ -1,0 +1,152 @@
+"""Pages that stay fast whatever the history: the home page of a jury member lists the juries still open with
+counts read by aggregate queries (no deliberation computed), the jury list shows the open juries first and the
+history paginated and searchable, and every juries page reads a constant number of queries (2 vs 12 juries,
+3 vs 30 candidates)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from juries import selectors
+from juries.tests.scale_data import add_juries
+from tests.worlds import World
+
+pytestmark = pytest.mark.django_db
+
+
+def _user(member):  # type: ignore[no-untyped-def]
+    return member.user
+
+
+def test_the_home_page_lists_the_open_juries_with_their_counts_and_never_computes_a_deliberation(
+    client, world: World, monkeypatch
+):
+    data = add_juries(world, 2, 4)
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the home page computed a deliberation")
+
+    monkeypatch.setattr(selectors, "deliberation_rows", refuse)
+    client.force_login(_user(world.employees))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    shown = {item["jury"].pk: item for item in response.context["my_juries"]}
+    # The open evaluation juries and the open certification jury; neither the transmitted nor the signed ones.
+    assert set(shown) == {j.pk for j in data["open"]} | {data["certification"][0].pk}
+    item = shown[data["open"][0].pk]
+    # 4 candidates, one the member is recused for: 3 seen; 2 graded, 1 of them recommended.
+    assert (item["candidates"], item["to_grade"], item["to_recommend"]) == (3, 1, 1)
+    certification = shown[data["certification"][0].pk]
+    # The two closed juries' 4 candidates each (recused in the evaluation juries only): 8 to decide.
+    assert (certification["candidates"], certification["to_decide"]) == (8, 8)
+    assert response.context["history_count"] == 3
+
+
+def test_the_president_sees_every_candidate_of_their_jury(client, world: World):
+    data = add_juries(world, 1, 4)
+    client.force_login(_user(world.employers))
+    response = client.get(reverse("home"))
+    item = next(i for i in response.context["my_juries"] if i["jury"].pk == data["open"][0].pk)
+    assert item["is_president"]
+    assert (item["candidates"], item["to_grade"], item["to_recommend"]) == (4, 2, 1)
+
+
+@pytest.mark.parametrize("member", ["employees", "employers"])
+def test_the_home_page_reads_a_constant_number_of_queries(client, world: World, django_assert_num_queries, member):
+    user = _user(getattr(world, member))
+    client.force_login(user)
+    client.get(reverse("home"))  # the first request after the login saves the session
+    counts = []
+    for count in (2, 10):  # 2 then 12 open evaluation juries (and as many closed), 4 then 20 candidates each
+        add_juries(world, count, 2 * count)
+        with django_assert_num_queries(9) as captured:
+            response = client.get(reverse("home"))
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+
+
+def test_the_jury_list_shows_the_open_juries_and_the_history_apart(client, world: World):
+    data = add_juries(world, 2, 2)
+    client.force_login(world.admin)
+    response = client.get(reverse("juries:list"))
+    assert {j.pk for j in response.context["page"].object_list} == {j.pk for j in data["open"]} | {
+        data["certification"][0].pk
+    }
+    history = client.get(reverse("juries:list"), {"history": "1"})
+    assert {j.pk for j in history.context["page"].object_list} == {j.pk for j in data["closed"]} | {
+        data["certification"][1].pk
+    }
+    organisation = world.organisation.name
+    found = client.get(reverse("juries:list"), {"history": "1", "q": organisation[:5].lower()})
+    assert len(found.context["page"].object_list) == 2
+    assert not client.get(reverse("juries:list"), {"history": "1", "q": "zzz-personne"}).context["page"].object_list
+
+
+@pytest.mark.parametrize("who", ["admin", "member"])
+def test_the_jury_list_reads_a_constant_number_of_queries(client, world: World, django_assert_max_num_queries, who):
+    client.force_login(world.admin if who == "admin" else _user(world.employees))
+    client.get(reverse("home"))  # the first request after the login saves the session
+    counts: dict[int, list[int]] = {2: [], 30: []}
+    for count in (2, 30):  # 2 then 32 open juries and as many closed: more than a page in the second round
+        add_juries(world, count, 3)
+        for params in ({}, {"history": "1"}, {"history": "1", "q": "bjo", "page": "2"}):
+            # The session and the user, the count and the page, the creation form's certifications (admin).
+            with django_assert_max_num_queries(6) as captured:
+                response = client.get(reverse("juries:list"), params)
+            assert response.status_code == 200
+            counts[count].append(len(captured.captured_queries))
+    assert counts[2] == counts[30]
+
+
+@pytest.mark.parametrize("who", ["admin", "member", "president"])
+def test_the_evaluation_jury_page_reads_a_constant_number_of_queries(
+    client, world: World, django_assert_num_queries, who
+):
+    user = {"admin": world.admin, "member": _user(world.employees), "president": _user(world.employers)}[who]
+    client.force_login(user)
+    counts = []
+    for size in (3, 60):
+        jury = add_juries(world, 1, size)["open"][0]
+        with django_assert_num_queries(100) as captured:
+            response = client.get(reverse("juries:detail", args=[jury.pk]))
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("who", ["admin", "member"])
+def test_the_certification_jury_page_reads_a_constant_number_of_queries_and_is_paginated(
+    client, world: World, django_assert_num_queries, who
+):
+    client.force_login(world.admin if who == "admin" else _user(world.employees))
+    counts = []
+    for count, size in ((1, 3), (4, 40)):
+        jury = add_juries(world, count, size)["certification"][0]
+        with django_assert_num_queries(100) as captured:
+            response = client.get(reverse("juries:detail", args=[jury.pk]))
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
+    # 4 × 40 candidates transmitted (one hidden from the recused member): one page of them, not all.
+    assert len(response.context["rows"]) <= 50
+    assert len(response.content) < 200_000
+    name = response.context["rows"][3].candidate.birth_name
+    found = client.get(reverse("juries:detail", args=[jury.pk]), {"q": name})
+    assert [row.candidate.birth_name for row in found.context["rows"]] == [name]
+
+
+def test_the_declare_form_reads_a_constant_number_of_queries(client, world: World, django_assert_num_queries):
+    """The « déclarer un lien » select read two queries per candidate (318 candidates: 632 queries)."""
+    client.force_login(_user(world.employees))
+    counts = []
+    for size in (3, 60):
+        jury = add_juries(world, 1, size)["open"][0]
+        with django_assert_num_queries(100) as captured:
+            response = client.get(reverse("juries:detail", args=[jury.pk]))
+        counts.append(len(captured.captured_queries))
+        # Every candidate the member sees is offered, the recused one is not.
+        assert response.content.count(b'name="place"') == 1
+        assert response.content.decode().count("<option") >= size - 1
+    assert counts[0] == counts[1], counts
