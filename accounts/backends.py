@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend  # type: ignore[import-untyped]
 from django.contrib.auth.backends import ModelBackend
+
+
+class LockoutBackend(AxesStandaloneBackend):  # type: ignore[misc]
+    """Refuses every login of a locked account or address (accounts/lockout.py) before any password is checked.
+
+    A login from the web always comes with its request. One without (`authenticate()` from code: a management
+    command, a test's `client.login`) has no client address to count, so it is not throttled."""
+
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class RoleBackend(ModelBackend):

@@ -7,6 +7,7 @@ Celery broker and workers.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "accounts",
     "cqp",
     "candidates",
@@ -64,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cqp.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,7 +75,13 @@ MIDDLEWARE = [
     # Deny by default: every view needs a logged-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages (it says why it logged out), before the views (LoginRequired then sends to the login).
+    "cqp.middleware.SessionTimeoutMiddleware",
+    "cqp.middleware.PrivateCacheMiddleware",
+    "cqp.middleware.DatabaseBusyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused for too many failures into the lockout page (accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -99,17 +108,29 @@ TEMPLATES = [
 ]
 
 # Database: SQLite file by default, PostgreSQL (or any dj-database-url URL) through DATABASE_URL.
+# Connections stay open CONN_MAX_AGE seconds (a new one costs 10-14 ms on PostgreSQL), checked before reuse.
 _DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 DATABASES = {
     "default": dj_database_url.parse(
         _DATABASE_URL or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("CONN_MAX_AGE", 0, minimum=0),
+        conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has one writer at a time. A transaction takes the write lock when it begins (IMMEDIATE), so two
+    # concurrent writes queue for up to SQLITE_TIMEOUT seconds instead of failing half-way with "database is
+    # locked"; WAL lets pages be read while a write runs.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20, minimum=1),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.RoleBackend"]
+# The lockout check first (django-axes), then the log-in by e-mail.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", "accounts.backends.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -218,17 +239,51 @@ VERIFY_RATE_LIMIT_PER_HOUR = env_int("VERIFY_RATE_LIMIT_PER_HOUR", 60, minimum=1
 # client is REMOTE_ADDR). Behind one proxy, REMOTE_ADDR is the proxy's: every visitor would share one count.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
-# Production hardening: on as soon as DEBUG is off, each one can be relaxed explicitly.
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365, minimum=0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Login throttling (django-axes, accounts/lockout.py). An account is locked after AXES_FAILURE_LIMIT failed
+# logins, an address after AXES_IP_FAILURE_LIMIT (higher: an office shares one address), each for
+# AXES_COOLOFF_MINUTES after its last failure; attempts during a lockout do not extend it, and a successful login
+# clears the account's failures. A certifier admin can lift a lockout early in the admin (Axes > Access attempts).
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 50, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.attempt_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Failed attempts are kept for the cool-off only; successful logins are not logged by Axes.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Password-reset mails: at most this many per hour for one e-mail address, and requests per hour from one client
+# address (beyond, the same "sent" page and no mail).
+PASSWORD_RESET_EMAIL_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_EMAIL_LIMIT_PER_HOUR", 3, minimum=1)
+PASSWORD_RESET_ADDRESS_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_ADDRESS_LIMIT_PER_HOUR", 20, minimum=1)
+
+# Sessions: closed after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_COOKIE_AGE seconds after the
+# login whatever the activity (cqp/middleware.py).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
+
+# HTTPS. In production (DEBUG off) the app redirects to HTTPS, sends HSTS and secure cookies. Behind a TLS proxy
+# that talks plain HTTP to the app, set TRUSTED_PROXY_COUNT so that its X-Forwarded-Proto is believed (the proxy
+# must set that header itself); without a proxy the header comes from the client and is never trusted.
+if TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 60 * 60 * 24 * 365, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy of every page (cqp/middleware.py): scripts and styles from our own static files only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 LOGGING = {
     "version": 1,

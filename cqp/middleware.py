@@ -1,0 +1,120 @@
+"""Defence in depth on every response: the Content-Security-Policy, no cache for a logged-in user's pages,
+sessions that end when left idle, and SQLite's "database is locked" answered as "busy, retry" rather than a 500."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+# Session keys: when the user logged in, and when they were last seen (Unix seconds).
+LOGIN_AT = "cqp_login_at"
+SEEN_AT = "cqp_seen_at"
+# The last-seen stamp is written at most once a minute: a session save on every request would cost a write each.
+SEEN_GRANULARITY = 60
+# Seconds a client is asked to wait before retrying when the database is busy.
+BUSY_RETRY_AFTER = 5
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every response carries `CONTENT_SECURITY_POLICY` (Django 5.2 has none built in): no inline script or
+    style, nothing from another site, no framing. A view that needs another policy sets its own header."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        return response
+
+
+class PrivateCacheMiddleware:
+    """What a logged-in user sees is theirs: no browser or proxy keeps a copy (the back button after a logout,
+    a shared computer, a caching proxy). Public static files are served before this runs and keep their cache."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.user.is_authenticated and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """Logs out a session idle for more than `SESSION_IDLE_TIMEOUT` seconds, or opened more than
+    `SESSION_COOKIE_AGE` seconds ago whatever its activity, then lets the login requirement send the visitor
+    to the login page with a message saying why."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        now = int(time.time())
+        session = request.session
+        # Until the first stamp is written, the login is the user's last one (the row is read anyway): the
+        # pages right after a login cost no session write.
+        last_login = getattr(request.user, "last_login", None)
+        logged_in_at = int(last_login.timestamp()) if last_login is not None else now
+        login_at = session.get(LOGIN_AT)
+        login_at = login_at if isinstance(login_at, int) else logged_in_at
+        seen_at = session.get(SEEN_AT)
+        seen_at = seen_at if isinstance(seen_at, int) else login_at
+        idle_for = now - seen_at
+        if idle_for > settings.SESSION_IDLE_TIMEOUT:
+            minutes = max(1, settings.SESSION_IDLE_TIMEOUT // 60)
+            self._end(
+                request,
+                _("Votre session a été fermée après %(minutes)d minutes d'inactivité : reconnectez-vous.")
+                % {"minutes": minutes},
+            )
+        elif now - login_at > settings.SESSION_COOKIE_AGE:
+            hours = max(1, settings.SESSION_COOKIE_AGE // 3600)
+            self._end(
+                request,
+                _("Votre session a été fermée %(hours)d heures après la connexion : reconnectez-vous.")
+                % {"hours": hours},
+            )
+        elif idle_for >= SEEN_GRANULARITY:
+            session[LOGIN_AT] = login_at
+            session[SEEN_AT] = now
+
+    @staticmethod
+    def _end(request: HttpRequest, message: str) -> None:
+        logout(request)
+        messages.info(request, message)
+
+
+class DatabaseBusyMiddleware:
+    """SQLite allows one writer at a time; a write that still finds the database locked after its timeout
+    gets a French 503 page asking to retry (with Retry-After), never a server error. Nothing was written:
+    the transaction rolled back."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not (isinstance(exception, OperationalError) and "database is locked" in str(exception)):
+            return None
+        response = render(request, "cqp/database_busy.html", {"retry_after": BUSY_RETRY_AFTER}, status=503)
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
