@@ -1,13 +1,23 @@
 from __future__ import annotations
 
+import hashlib
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 from django.template import loader
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.lockout import attempt_address
 from accounts.tasks import email_send
+
+logger = logging.getLogger(__name__)
+HOUR = 60 * 60
 
 
 class LoginForm(AuthenticationForm):
@@ -20,8 +30,38 @@ class LoginForm(AuthenticationForm):
     }
 
 
+def within_hourly_limit(key: str, limit: int) -> bool:
+    """Count one request under `key` in the current hour and say whether it is still within `limit`. The count
+    lives in the shared cache (`add` then `incr`, both atomic): per process without Redis, shared with it."""
+    window = int(timezone.now().timestamp()) // HOUR
+    full_key = f"{key}:{window}"
+    cache.add(full_key, 0, timeout=HOUR + 60)
+    try:
+        count = cache.incr(full_key)
+    except ValueError:  # evicted between add and incr: this request starts the count again
+        cache.add(full_key, 1, timeout=HOUR + 60)
+        count = 1
+    return count <= limit
+
+
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Password-reset mail goes through a Celery task, enqueued once the request commits."""
+    """Password-reset mail goes through a Celery task, enqueued once the request commits.
+
+    At most `PASSWORD_RESET_EMAIL_LIMIT_PER_HOUR` mails an hour for one e-mail address and
+    `PASSWORD_RESET_ADDRESS_LIMIT_PER_HOUR` requests from one client address: beyond, nothing is sent and the
+    page says the same as ever, known address or not."""
+
+    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        email = self.cleaned_data["email"].strip().lower()
+        address = attempt_address(request) if request is not None else None
+        email_key = hashlib.sha256(email.encode()).hexdigest()
+        if not within_hourly_limit(f"reset-address:{address}", settings.PASSWORD_RESET_ADDRESS_LIMIT_PER_HOUR):
+            logger.warning("Password reset refused: too many requests from one address.")
+            return
+        if not within_hourly_limit(f"reset-email:{email_key}", settings.PASSWORD_RESET_EMAIL_LIMIT_PER_HOUR):
+            logger.warning("Password reset refused: too many requests for one e-mail address.")
+            return
+        super().save(*args, request=request, **kwargs)
 
     def send_mail(
         self,
