@@ -51,7 +51,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
     `PASSWORD_RESET_ADDRESS_LIMIT_PER_HOUR` requests from one client address: beyond, nothing is sent and the
     page says the same as ever, known address or not."""
 
-    def save(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]  # the view passes keywords only
+        request: HttpRequest | None = kwargs.get("request")
         email = self.cleaned_data["email"].strip().lower()
         address = attempt_address(request) if request is not None else None
         email_key = hashlib.sha256(email.encode()).hexdigest()
@@ -61,7 +62,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         if not within_hourly_limit(f"reset-email:{email_key}", settings.PASSWORD_RESET_EMAIL_LIMIT_PER_HOUR):
             logger.warning("Password reset refused: too many requests for one e-mail address.")
             return
-        super().save(*args, request=request, **kwargs)
+        super().save(**kwargs)
 
     def send_mail(
         self,
