@@ -1,0 +1,162 @@
+"""Defence in depth on every response (cqp/middleware.py): the Content-Security-Policy, no cache for what a
+logged-in user sees, sessions that end when idle or old, and "database is locked" answered as a 503."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.decorators import login_not_required
+from django.db import OperationalError, connection
+from django.http import HttpRequest, HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import path, reverse
+from django.utils import timezone
+
+from accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+# Content-Security-Policy
+
+
+def test_every_page_carries_the_content_security_policy(client: Client, staff: User) -> None:
+    assert client.get("/compte/connexion/")["Content-Security-Policy"] == CSP
+    client.force_login(staff)
+    assert client.get("/")["Content-Security-Policy"] == CSP
+
+
+# Cache-Control
+
+
+@pytest.mark.parametrize("name", ["home", "candidates:list", "evaluations:list", "password_change"])
+def test_a_logged_in_users_pages_are_kept_by_no_cache(client: Client, staff: User, name: str) -> None:
+    client.force_login(staff)
+
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_stricter_cache_control_set_by_a_view_is_kept(client: Client, staff: User) -> None:
+    client.force_login(staff)
+
+    response = client.get("/compte/connexion/", follow=False)  # the login view is never_cache
+
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_public_page_for_an_anonymous_visitor_is_left_alone(client: Client) -> None:
+    response = client.get("/verifier/")
+
+    assert "private, no-store" not in response.get("Cache-Control", "") or "max-age=0" in response["Cache-Control"]
+
+
+# Sessions
+
+
+def logged_in(client: Client) -> bool:
+    return SESSION_KEY in client.session
+
+
+def test_a_session_idle_beyond_the_timeout_is_closed_with_a_french_message(
+    client: Client, staff: User, settings
+) -> None:
+    settings.SESSION_IDLE_TIMEOUT = 30 * 60
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(staff)
+        assert client.get("/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=29), tick=False):
+        assert client.get("/").status_code == 200  # activity: the idle clock starts again
+    with time_machine.travel(start + dt.timedelta(minutes=29 + 31), tick=False):
+        response = client.get("/candidats/")
+
+        assert response.status_code == 302
+        assert response["Location"] == "/compte/connexion/?next=/candidats/"
+        assert not logged_in(client)
+        login_page = client.get(response["Location"]).content.decode()
+        assert "Votre session a été fermée après 30 minutes d&#x27;inactivité : reconnectez-vous." in login_page
+
+
+def test_an_active_session_still_ends_after_its_absolute_age(client: Client, staff: User, settings) -> None:
+    settings.SESSION_IDLE_TIMEOUT = 30 * 60
+    settings.SESSION_COOKIE_AGE = 12 * 60 * 60
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(staff)
+    for step in range(1, 24):  # a request every 29 minutes: never idle
+        with time_machine.travel(start + dt.timedelta(minutes=29 * step), tick=False):
+            assert client.get("/").status_code == 200, step
+    with time_machine.travel(start + dt.timedelta(hours=12, minutes=5), tick=False):
+        response = client.get("/")
+
+    assert response.status_code == 302
+    assert not logged_in(client)
+
+
+def session_writes(client: Client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    return sum(1 for query in queries.captured_queries if query["sql"].startswith('UPDATE "django_session"'))
+
+
+def test_the_activity_stamp_is_written_at_most_once_a_minute(client: Client, staff: User) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(staff)
+        assert session_writes(client) == 0  # right after the login: nothing to write
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        assert session_writes(client) == 0
+    with time_machine.travel(start + dt.timedelta(minutes=2), tick=False):
+        assert session_writes(client) == 1
+        assert session_writes(client) == 0
+
+
+# Database busy
+
+
+@login_not_required
+def locked_view(request: HttpRequest) -> HttpResponse:
+    raise OperationalError("database is locked")
+
+
+@login_not_required
+def broken_view(request: HttpRequest) -> HttpResponse:
+    raise OperationalError("no such table: nowhere")
+
+
+urlpatterns = [
+    path("verrou/", locked_view),
+    path("panne/", broken_view),
+    path("", login_not_required(lambda request: HttpResponse()), name="home"),
+]
+
+
+def test_database_is_locked_answers_a_french_503_asking_to_retry(client: Client, settings) -> None:
+    settings.ROOT_URLCONF = __name__
+
+    response = client.get("/verrou/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "rien n&#x27;a été enregistré pour cette demande" in page or "rien n'a été enregistré" in page
+    assert "puis recommencez" in page
+
+
+def test_any_other_database_error_is_not_hidden(client: Client, settings) -> None:
+    settings.ROOT_URLCONF = __name__
+
+    with pytest.raises(OperationalError):
+        client.get("/panne/")
