@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Field
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Enrolment, EnrolmentStatus
+from candidates.models import Enrolment
+from cqp.lib import bounds
 from cqp.models import CertificationVersion, VersionStatus
+from evaluations import rules, selectors
 from evaluations.models import EvaluationSession, IdentityDocument, IncidentKind, SessionCandidate
 
 
@@ -16,12 +19,18 @@ class SessionForm(forms.ModelForm[EvaluationSession]):
     )
     slot_minutes = forms.IntegerField(
         label=_("Durée d'un passage (minutes)"),
-        min_value=1,
+        min_value=bounds.SLOT_MINUTES_MIN,
+        max_value=bounds.SLOT_MINUTES_MAX,
         required=False,
         help_text=_("Laisser vide pour la durée fixée par la certification (26850 : 45 minutes)."),
     )
     ends_on = forms.DateField(
-        label=_("Dernier jour"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Dernier jour"),
+        required=False,
+        validators=[bounds.event_date],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Laisser vide pour une session d'un jour ; %(days)d jours au plus.")
+        % {"days": bounds.SESSION_DAYS_MAX},
     )
 
     class Meta:
@@ -45,8 +54,25 @@ class SessionForm(forms.ModelForm[EvaluationSession]):
             "what_to_bring": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's validators run in the service (the form skips `_post_clean`): the form says the same at once.
+        for name in ("starts_on", "address", "connection_details", "what_to_bring"):
+            self.fields[name].validators.extend(
+                cast(Field[Any, Any], EvaluationSession._meta.get_field(name)).validators
+            )
+
     def _post_clean(self) -> None:
         """The service validates the session as a whole (approval, mode, duration)."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on:
+            refusal = rules.session_length_refusal(starts_on=starts_on, ends_on=ends_on)
+            if refusal is not None:
+                self.add_error("ends_on", refusal)
+        return data
 
 
 class EnrolmentField(forms.ModelChoiceField[Enrolment]):
@@ -60,23 +86,34 @@ class PlaceField(forms.ModelChoiceField[SessionCandidate]):
 
 
 class AddCandidateForm(forms.Form):
+    """The enrolment to place: any active enrolment of the organisation in the session's certification (the
+    service says in words why one cannot take a place). The page offers them through `EnrolmentSearchForm`."""
+
     enrolment = EnrolmentField(label=_("Candidat inscrit"), queryset=Enrolment.objects.none())
 
     def __init__(self, *args: Any, session: EvaluationSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(EnrolmentField, self.fields["enrolment"]).queryset = (
-            Enrolment.objects.filter(
-                version=session.version,
-                status=EnrolmentStatus.ACTIVE,
-                candidate__organisation=session.organisation,
-            )
-            .exclude(session_places__session=session)
-            .select_related("candidate")
-        )
+        cast(EnrolmentField, self.fields["enrolment"]).queryset = selectors.session_enrolments(session)
+
+
+class EnrolmentSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Rechercher un candidat inscrit"),
+        required=False,
+        max_length=bounds.NAME_LENGTH,
+        validators=[bounds.refuse_control_characters],
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Nom ou prénom"), "class": "form-control"}),
+    )
 
 
 class OverrideForm(forms.Form):
-    reason = forms.CharField(label=_("Motif de la dérogation"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Motif de la dérogation"),
+        max_length=bounds.LONG_TEXT_LENGTH,
+        error_messages={"required": _("Indiquez le motif de la dérogation.")},
+        validators=[bounds.refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class IdentityCheckForm(forms.Form):
@@ -91,7 +128,13 @@ class IncidentForm(forms.Form):
         required=False,
         empty_label=_("Aucun en particulier"),
     )
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"),
+        max_length=bounds.LONG_TEXT_LENGTH,
+        error_messages={"required": _("Décrivez ce qui s'est passé.")},
+        validators=[bounds.refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args: Any, session: EvaluationSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -99,6 +142,15 @@ class IncidentForm(forms.Form):
 
 
 class SessionFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Rechercher"),
+        required=False,
+        max_length=bounds.NAME_LENGTH,
+        validators=[bounds.refuse_control_characters],
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Certification ou organisme"), "class": "form-control"}
+        ),
+    )
     when = forms.ChoiceField(
         label=_("Période"),
         choices=[("", _("Toutes")), ("upcoming", _("À venir")), ("past", _("Passées"))],

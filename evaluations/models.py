@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Enrolment
+from cqp.lib import bounds
 from cqp.models import CertificationVersion, TrainingOrganisation
 
 if TYPE_CHECKING:
@@ -31,16 +32,32 @@ class EvaluationSession(models.Model):
     organisation = models.ForeignKey(
         TrainingOrganisation, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("organisme")
     )
-    starts_on = models.DateField(_("premier jour"))
-    ends_on = models.DateField(_("dernier jour"))
+    starts_on = models.DateField(_("premier jour"), validators=[bounds.event_date])
+    ends_on = models.DateField(_("dernier jour"), validators=[bounds.event_date])
     day_starts_at = models.TimeField(_("heure du premier passage"), default=dt.time(9, 0))
     mode = models.CharField(_("modalité"), max_length=10, choices=SessionMode, default=SessionMode.ON_SITE)
-    address = models.TextField(_("adresse"), blank=True)
-    connection_details = models.TextField(_("lien et consignes de connexion"), blank=True)
-    slot_minutes = models.PositiveSmallIntegerField(
-        _("durée d'un passage (minutes)"), validators=[MinValueValidator(1)]
+    address = models.TextField(
+        _("adresse"),
+        max_length=bounds.SHORT_TEXT_LENGTH,
+        blank=True,
+        validators=[bounds.refuse_control_characters],
     )
-    what_to_bring = models.TextField(_("à apporter"), blank=True)
+    connection_details = models.TextField(
+        _("lien et consignes de connexion"),
+        max_length=bounds.LONG_TEXT_LENGTH,
+        blank=True,
+        validators=[bounds.refuse_control_characters],
+    )
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("durée d'un passage (minutes)"),
+        validators=[MinValueValidator(bounds.SLOT_MINUTES_MIN), MaxValueValidator(bounds.SLOT_MINUTES_MAX)],
+    )
+    what_to_bring = models.TextField(
+        _("à apporter"),
+        max_length=bounds.SHORT_TEXT_LENGTH,
+        blank=True,
+        validators=[bounds.refuse_control_characters],
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -54,6 +71,11 @@ class EvaluationSession(models.Model):
                 name="session_ends_after_it_starts",
                 violation_error_message=_("Le dernier jour ne peut précéder le premier."),
             )
+        ]
+        # The list: an organisation's sessions (or all of them) split on their last day, ordered by their first.
+        indexes = [
+            models.Index(fields=["organisation", "ends_on", "starts_on"], name="session_org_ends_starts"),
+            models.Index(fields=["ends_on", "starts_on"], name="session_ends_starts"),
         ]
 
     def __str__(self) -> str:
@@ -109,7 +131,7 @@ class SessionCandidate(models.Model):
         _("convocation"), max_length=10, choices=ConvocationStatus, default=ConvocationStatus.NOT_SENT
     )
     convocation_sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
-    convocation_error = models.TextField(_("motif de l'échec"), blank=True)
+    convocation_error = models.TextField(_("motif de l'échec"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     convocation_sends = models.PositiveSmallIntegerField(_("envois"), default=0)
     convocation_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Exam day: the attendance sheet (feuille d'émargement).
@@ -138,8 +160,17 @@ class SessionCandidate(models.Model):
                 fields=["session", "enrolment"],
                 name="one_place_per_enrolment_and_session",
                 violation_error_message=_("Ce candidat est déjà dans la session."),
-            )
+            ),
+            # An enrolment awaited in two sessions at once: the service refuses it in words (rules.placement_refusal,
+            # which also counts a place present but not decided yet); the database holds the part it can see.
+            models.UniqueConstraint(
+                fields=["enrolment"],
+                condition=models.Q(attendance=Attendance.EXPECTED),
+                name="one_expected_place_per_enrolment",
+                violation_error_message=_("Ce candidat est déjà attendu à une autre session."),
+            ),
         ]
+        indexes = [models.Index(fields=["session", "starts_at"], name="place_session_starts")]
 
     def __str__(self) -> str:
         return f"{self.enrolment.candidate} — {self.starts_at:%d/%m/%Y %H:%M}"
@@ -149,7 +180,9 @@ class ConvocationOverride(models.Model):
     """A certifier admin's permission to convoke less than 15 days before a session, with a reason."""
 
     session = models.OneToOneField(EvaluationSession, on_delete=models.CASCADE, related_name="override")
-    reason = models.TextField(_("motif"))
+    reason = models.TextField(
+        _("motif"), max_length=bounds.LONG_TEXT_LENGTH, validators=[bounds.refuse_control_characters]
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -183,7 +216,9 @@ class Incident(models.Model):
         verbose_name=_("candidat concerné"),
     )
     kind = models.CharField(_("type"), max_length=15, choices=IncidentKind)
-    description = models.TextField(_("description"))
+    description = models.TextField(
+        _("description"), max_length=bounds.LONG_TEXT_LENGTH, validators=[bounds.refuse_control_characters]
+    )
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
 

@@ -1,4 +1,5 @@
-"""Pure rules of evaluation sessions: deadlines and time slots. No database (Django only for gettext)."""
+"""Pure rules of evaluation sessions: deadlines, time slots, who may be placed. No database (Django only for
+gettext and date formatting)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from cqp.lib import bounds
 
 CONVOCATION_MIN_DAYS = 15
 INFORMATION_MONTHS = 3
@@ -72,4 +76,33 @@ def next_slot_start(
         ).date() == start.date():
             return start
         start = dt.datetime.combine(start.date() + dt.timedelta(days=1), day_starts_at)
+    return None
+
+
+def session_length_refusal(*, starts_on: dt.date, ends_on: dt.date) -> str | None:
+    """A session spans at most `bounds.SESSION_DAYS_MAX` days, its first and last included."""
+    if (ends_on - starts_on).days + 1 > bounds.SESSION_DAYS_MAX:
+        return _("Une session dure %(days)d jours au plus : rapprochez le dernier jour du premier.") % {
+            "days": bounds.SESSION_DAYS_MAX
+        }
+    return None
+
+
+def placement_refusal(*, this_session_id: int, open_sessions: dict[int, dt.date], certified: bool) -> str | None:
+    """Why an enrolment may not take a place in a session, or None.
+
+    `open_sessions`: the sessions (id → first day) where the enrolment holds an open place: still awaited, or
+    present and not decided yet by a certification jury (an absent candidate, or one decided on, may be convoked
+    again). An enrolment is in one session at a time; a candidate already awarded the certification is not
+    convoked again."""
+    if certified:
+        return _("Ce candidat est déjà titulaire de cette certification : il n'est pas convoqué à nouveau.")
+    if this_session_id in open_sessions:
+        return _("Ce candidat est déjà dans la session.")
+    if open_sessions:
+        day = min(open_sessions.values())
+        return _(
+            "Ce candidat est déjà convoqué(e) à la session du %(date)s : une inscription n'est que dans une "
+            "session à la fois. Notez-le absent ou attendez la décision du jury avant de le convoquer ailleurs."
+        ) % {"date": date_format(day)}
     return None

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,8 +17,9 @@ from accounts.access import check_certifier_admin
 from accounts.models import User
 from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus
 from candidates.services import active_fraud_ban
+from cqp.lib import bounds
 from cqp.models import CertificationVersion, TrainingOrganisation, VersionStatus
-from evaluations import rules
+from evaluations import rules, selectors
 from evaluations.convocation import CONVOCATION_CLAIM
 from evaluations.models import (
     Attendance,
@@ -61,6 +62,9 @@ def session_schedule(
             "L'habilitation de %(org)s ne couvre pas ces dates (%(status)s, jusqu'au %(end)s) : "
             "une session ne peut pas être programmée."
         ) % {"org": organisation.name, "status": organisation.get_approval_status_display().lower(), "end": end}
+    length_refusal = rules.session_length_refusal(starts_on=starts_on, ends_on=ends_on)
+    if length_refusal is not None:
+        errors["ends_on"] = length_refusal
     if version.status != VersionStatus.PUBLISHED:
         errors["version"] = _("Seule une certification en vigueur peut être évaluée.")
     if mode == SessionMode.ON_SITE and not address.strip():
@@ -97,8 +101,12 @@ def extra_minutes(enrolment: Enrolment) -> int:
 
 @transaction.atomic
 def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -> SessionCandidate:
-    """Give an enrolled candidate the next time slot of the session (exam length + extra time)."""
+    """Give an enrolled candidate the next time slot of the session (exam length + extra time).
+
+    An enrolment is in one session at a time (`rules.placement_refusal`): the enrolment's row is locked while its
+    open places are read, so two sessions asking for it at once take it in turn and the second is refused."""
     session = EvaluationSession.objects.select_for_update().get(pk=session.pk)
+    enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=enrolment.pk)
     candidate = enrolment.candidate
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise ValidationError(_("Cette inscription n'est plus active."))
@@ -106,6 +114,13 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
         raise ValidationError(_("Le candidat n'est pas inscrit à la certification de cette session."))
     if candidate.organisation_id != session.organisation_id:
         raise ValidationError(_("Ce candidat est suivi par un autre organisme."))
+    refusal = rules.placement_refusal(
+        this_session_id=session.pk,
+        open_sessions=selectors.open_sessions(enrolment),
+        certified=selectors.is_certified(enrolment),
+    )
+    if refusal is not None:
+        raise ValidationError(refusal)
     ban = active_fraud_ban(candidate, on=session.starts_on)
     if ban is not None:
         raise ValidationError(
@@ -130,7 +145,11 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
         session=session, enrolment=enrolment, starts_at=starts_at, ends_at=starts_at + dt.timedelta(minutes=minutes)
     )
     place.full_clean()
-    place.save()
+    try:
+        with transaction.atomic():
+            place.save()
+    except IntegrityError as exc:  # another request placed the enrolment between the check and the write
+        raise ValidationError(_("Ce candidat vient d'être convoqué à une autre session : rechargez la page.")) from exc
     jury = Jury.objects.filter(session=session).first()
     if jury is not None:
         # The jury was composed before this candidate came: record the members' conflicts with them too.
@@ -189,7 +208,10 @@ def convocations_send(*, session: EvaluationSession, resend: bool = False) -> in
 def convocation_mark(*, place: SessionCandidate, error: str = "") -> bool:
     """Record the outcome of the sending that holds `place`'s claim (called by the task); False when another
     worker took the claim over."""
-    outcome: dict[str, Any] = {"convocation_status": ConvocationStatus.FAILED, "convocation_error": error[:500]}
+    outcome: dict[str, Any] = {
+        "convocation_status": ConvocationStatus.FAILED,
+        "convocation_error": error[: bounds.SHORT_TEXT_LENGTH],
+    }
     if not error:
         outcome = {
             "convocation_status": ConvocationStatus.SENT,

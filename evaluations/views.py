@@ -8,11 +8,12 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,10 +23,11 @@ from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_download
 from cqp.pagination import paginate
-from evaluations import access, rules, services
+from evaluations import access, rules, selectors, services
 from evaluations.convocation import convocation_ics
 from evaluations.forms import (
     AddCandidateForm,
+    EnrolmentSearchForm,
     IdentityCheckForm,
     IncidentForm,
     OverrideForm,
@@ -38,21 +40,12 @@ from juries.models import Jury
 
 def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     check_candidate_manager(request.user)
-    filters = SessionFilterForm(request.GET or None)
-    sessions = (
-        access.sessions_for(request.user)
-        .select_related("version", "organisation")
-        .annotate(candidate_count=Count("candidates"))
-    )
+    filters = SessionFilterForm(request.GET)
     if filters.is_valid():
-        if filters.cleaned_data["version"]:
-            sessions = sessions.filter(version=filters.cleaned_data["version"])
-        when = filters.cleaned_data["when"]
-        if when == "upcoming":
-            sessions = sessions.filter(ends_on__gte=timezone.localdate())
-        elif when == "past":
-            sessions = sessions.filter(ends_on__lt=timezone.localdate())
-    context = {"filters": filters, **paginate(request, sessions.order_by("-starts_on", "pk"))}
+        sessions = selectors.session_list(request.user, **filters.cleaned_data)
+    else:  # the errors are shown by the form; a refused search lists nothing
+        sessions = selectors.session_list(request.user).none()
+    context = {"filters": filters, **paginate(request, sessions)}
     return render(request, "evaluations/session_list.html", context)
 
 
@@ -83,9 +76,17 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
         "override": override,
         "session_jury": Jury.objects.filter(session=session).prefetch_related("seats__member__user").first(),
-        "add_form": AddCandidateForm(session=session),
         "override_form": OverrideForm(),
     }
+    if request.user.is_organisation_staff:
+        search = EnrolmentSearchForm(request.GET)
+        q = search.cleaned_data["q"] if search.is_valid() else ""
+        context.update(
+            search=search,
+            searched=bool(q.strip()),
+            enrolments=selectors.placeable_enrolments(session, q),
+            picker_size=selectors.PICKER_SIZE,
+        )
     return render(request, "evaluations/session_detail.html", context)
 
 
@@ -106,7 +107,11 @@ def session_add_candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             )
     else:
         messages.error(request, _("Choisissez un candidat inscrit à cette certification."))
-    return redirect("evaluations:detail", pk=session.pk)
+    # Back to the same search, for the next candidate of the list.
+    search = EnrolmentSearchForm(request.POST)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    url = reverse("evaluations:detail", args=[session.pk])
+    return redirect(f"{url}?{urlencode({'q': q})}" if q else url)
 
 
 @require_POST
@@ -134,7 +139,9 @@ def session_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             success=_("Dérogation enregistrée : les convocations peuvent partir."),
         )
     else:
-        messages.error(request, _("Indiquez le motif de la dérogation."))
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
     return redirect("evaluations:detail", pk=session.pk)
 
 

@@ -65,8 +65,10 @@ def test_staff_schedule_a_session_and_convoke_and_the_candidate_sees_it(page, lo
 
     expect(page.get_by_role("alert").filter(has_text="Session programmée")).to_be_visible()
     expect(page.get_by_test_id("timeline")).to_contain_text("Envoi des convocations (15 jours avant au plus tard)")
-    for label in ("LEFÈVRE Chloé", "ØSTER Søren"):
-        page.get_by_label("Candidat inscrit").select_option(label=label)
+    for typed, label in (("Lefèvre", "LEFÈVRE Chloé"), ("Øster", "ØSTER Søren")):
+        page.get_by_label("Rechercher un candidat inscrit").fill(typed)
+        page.get_by_role("button", name="Rechercher").click()
+        page.get_by_label("Candidat inscrit", exact=True).select_option(label=label)
         page.get_by_role("button", name="Ajouter à la session").click()
         expect(page.get_by_role("alert").filter(has_text=f"{label} convoqué(e)")).to_be_visible()
     places = page.get_by_test_id("place")

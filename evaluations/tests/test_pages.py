@@ -186,8 +186,8 @@ def test_staff_add_candidates_and_send_the_convocations(
 ) -> None:
     enrolments = [enrol(make_candidate(session.organisation, n=n), session.version) for n in range(2)]
     client.force_login(staff)
-    page = client.get(f"/sessions/{session.pk}/").content.decode()
-    assert "MARTIN0 Julie" in page and "MARTIN1 Julie" in page  # offered in the chooser
+    page = client.get(f"/sessions/{session.pk}/", {"q": "martin"}).content.decode()
+    assert "MARTIN0 Julie" in page and "MARTIN1 Julie" in page  # offered by the search
     for enrolment in enrolments:
         response = client.post(f"/sessions/{session.pk}/candidats/", {"enrolment": enrolment.pk}, follow=True)
     page = response.content.decode()
@@ -313,8 +313,9 @@ def test_the_calendar_file_is_404_for_another_candidate_and_another_organisation
 # Query count ---------------------------------------------------------------------------------------------
 
 # Session and user, the session with its version and organisation, the override (read once, for the
-# rule and the notice), the places with their candidates, their accommodations, the chooser (count and rows).
-DETAIL_QUERIES = 9  # + the session's evaluation jury (none here; its seats are read when it exists)
+# rule and the notice), the places with their candidates, their accommodations (the picker reads nothing
+# before a search: see test_holds.py).
+DETAIL_QUERIES = 7  # + the session's evaluation jury (none here; its seats are read when it exists)
 
 
 def test_the_detail_page_keeps_a_constant_number_of_queries(client, staff, session, django_assert_num_queries) -> None:

@@ -18,7 +18,7 @@ from icalendar import Calendar
 
 from accounts.models import User
 from candidates import services as candidate_services
-from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus
+from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus, FraudBan
 from cqp.models import ApprovalStatus, CertificationVersion, TrainingOrganisation, VersionStatus
 from evaluations import services, tasks
 from evaluations.models import ConvocationStatus, EvaluationSession, SessionCandidate, SessionMode
@@ -138,7 +138,8 @@ def test_the_approval_refusal_says_until_when_the_organisation_was_approved(vers
 def test_an_approval_without_end_date_covers_any_future_session(version, approved, staff) -> None:
     approved.approval_end = None
     approved.save()
-    session = schedule(version=version, organisation=approved, created_by=staff, starts_on=dt.date(2030, 6, 3))
+    # Any plausible one: within bounds.EVENTS_YEARS_AHEAD (3 years from today).
+    session = schedule(version=version, organisation=approved, created_by=staff, starts_on=dt.date(2028, 6, 3))
     assert session.pk is not None
 
 
@@ -233,11 +234,17 @@ def test_it_refuses_a_candidate_banned_for_fraud_on_the_session_day(
     session: EvaluationSession, certifier_admin: User
 ) -> None:
     candidate = make_candidate(session.organisation)
-    # A ban decided for a date after today leaves today's enrolment possible but covers the session.
-    candidate_services.fraud_ban_record(
-        candidate=candidate, decided_on=TODAY + dt.timedelta(days=5), reason="Livret copié", recorded_by=certifier_admin
-    )
     enrolment = enrol(candidate, session.version)
+    # A ban whose enrolments were not withdrawn (the service withdraws them; a ban is never decided ahead since
+    # bounds.past_event_date): the session still refuses the candidate.
+    FraudBan.objects.create(
+        candidate=candidate,
+        identity_key=candidate.identity_key,
+        decided_on=TODAY,
+        ends_on=TODAY + dt.timedelta(days=3 * 365),
+        reason="Livret copié",
+        recorded_by=certifier_admin,
+    )
     with pytest.raises(ValidationError) as exc:
         services.session_add_candidate(session=session, enrolment=enrolment)
     assert "exclu(e) pour fraude" in refusal(exc)

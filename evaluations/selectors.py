@@ -1,0 +1,108 @@
+"""Reads about evaluation sessions, at a constant number of queries whatever the history: the sessions list (what is
+to come first, the history after it), the enrolments a session may still take (a bounded search), and an
+enrolment's open places."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from accounts.models import User
+from candidates.models import Enrolment, EnrolmentStatus
+from cqp.lib import bounds
+from cqp.models import CertificationVersion
+from evaluations import access
+from evaluations.models import Attendance, EvaluationSession, SessionCandidate
+from juries.models import Decision, OutcomeKind
+
+# A search looks at this many words of the query, and the picker offers this many enrolments at most.
+SEARCH_WORDS_MAX = 5
+PICKER_SIZE = 20
+
+# A place holds its enrolment while the candidate is awaited, or present and not decided on yet: an absent
+# candidate, or one a certification jury decided on, may be convoked again (for the blocks still to acquire).
+OPEN_PLACE = Q(attendance=Attendance.EXPECTED) | Q(attendance=Attendance.PRESENT, decision__isnull=True)
+
+
+def search_words(q: str) -> list[str]:
+    """The words of a search box, bounded: a hostile query costs no more than a short one."""
+    return q[: bounds.NAME_LENGTH].split()[:SEARCH_WORDS_MAX]
+
+
+def session_list(
+    user: User, *, when: str = "", version: CertificationVersion | None = None, q: str = ""
+) -> QuerySet[EvaluationSession]:
+    """The sessions `user` may see, those to come first (soonest first), then the history (latest first), with
+    their number of candidates. `when`: "upcoming" or "past" keeps one part; `q` searches the certification and
+    the organisation, word by word."""
+    today = timezone.localdate()
+    to_come = Q(ends_on__gte=today)
+    sessions = access.sessions_for(user).select_related("version", "organisation")
+    if version is not None:
+        sessions = sessions.filter(version=version)
+    if when == "upcoming":
+        sessions = sessions.filter(to_come)
+    elif when == "past":
+        sessions = sessions.exclude(to_come)
+    for word in search_words(q):
+        sessions = sessions.filter(
+            Q(version__short_title__icontains=word)
+            | Q(version__rncp_code__icontains=word)
+            | Q(organisation__name__icontains=word)
+        )
+    return sessions.annotate(
+        candidate_count=Count("candidates"),
+        is_past=Case(When(to_come, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        coming_on=Case(When(to_come, then=F("starts_on"))),
+    ).order_by("is_past", "coming_on", "-starts_on", "pk")
+
+
+def _certified(candidate_id: Any, version_id: Any) -> QuerySet[Decision]:
+    """The decisions awarding the candidate the whole of the certification."""
+    return Decision.objects.filter(
+        kind=OutcomeKind.TOTAL, place__enrolment__candidate_id=candidate_id, place__session__version_id=version_id
+    )
+
+
+def open_sessions(enrolment: Enrolment) -> dict[int, dt.date]:
+    """The sessions where `enrolment` holds an open place: {session id: first day}."""
+    places = SessionCandidate.objects.filter(OPEN_PLACE, enrolment=enrolment)
+    return dict(places.values_list("session_id", "session__starts_on"))
+
+
+def is_certified(enrolment: Enrolment) -> bool:
+    return _certified(enrolment.candidate_id, enrolment.version_id).exists()
+
+
+def session_enrolments(session: EvaluationSession) -> QuerySet[Enrolment]:
+    """The active enrolments of the session's organisation in its certification: whom a place may be asked for
+    (the service says why one of them cannot take it)."""
+    return Enrolment.objects.filter(
+        version_id=session.version_id,
+        status=EnrolmentStatus.ACTIVE,
+        candidate__organisation_id=session.organisation_id,
+    ).select_related("candidate")
+
+
+def placeable_enrolments(session: EvaluationSession, q: str) -> list[Enrolment]:
+    """The picker: at most `PICKER_SIZE` enrolments whose candidate's names match every word of `q`, leaving out
+    those already in this session, placed in another, or whose candidate holds the certification. None without
+    a search."""
+    words = search_words(q)
+    if not words:
+        return []
+    enrolments = session_enrolments(session).exclude(
+        Exists(SessionCandidate.objects.filter(enrolment=OuterRef("pk")).filter(OPEN_PLACE | Q(session=session)))
+    )
+    enrolments = enrolments.exclude(Exists(_certified(OuterRef("candidate_id"), OuterRef("version_id"))))
+    for word in words:
+        enrolments = enrolments.filter(
+            Q(candidate__birth_name__icontains=word)
+            | Q(candidate__usage_name__icontains=word)
+            | Q(candidate__first_name__icontains=word)
+        )
+    ordered = enrolments.order_by("candidate__birth_name", "candidate__first_name", "pk")
+    return list(ordered[:PICKER_SIZE])
