@@ -11,6 +11,8 @@ from typing import IO
 
 from django.utils.translation import gettext as _
 
+from cqp.lib.bounds import has_control_characters
+
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MEBIBYTE = 1024 * 1024
 
@@ -47,6 +49,21 @@ def megabytes(size: int) -> str:
     """A size in Mo, French style, rounded UP to a tenth so that 20 Mo + 1 octet never reads « 20,0 Mo »."""
     tenths = math.ceil(size * 10 / MEBIBYTE)
     return f"{tenths // 10},{tenths % 10}"
+
+
+def declared_problem(*, size: int, name: str) -> str | None:
+    """Why a file is refused from what its sender declared (its size, its name), before a byte is read."""
+    if size > MAX_UPLOAD_BYTES:
+        return _("Le fichier pèse %(size)s Mo : %(max)s Mo au plus.") % {
+            "size": megabytes(size),
+            "max": MAX_UPLOAD_BYTES // MEBIBYTE,
+        }
+    if has_control_characters(name):
+        return _(
+            "Le nom du fichier contient un caractère de contrôle invisible : renommez le fichier puis envoyez-le "
+            "de nouveau."
+        )
+    return None
 
 
 def upload_problem(*, size: int, head: bytes) -> str | None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from candidates import documents, importing
 from candidates.models import AccommodationKind, Candidate, DocumentKind, Enrolment, PrerequisitesOutcome
 from candidates.services import CANDIDATE_FIELDS
+from cqp.lib import bounds
 from cqp.models import AccessRoute, Block, CertificationVersion, VersionStatus
+
+TEXT = [bounds.refuse_control_characters]
 
 
 class CandidateForm(forms.ModelForm[Candidate]):
@@ -22,9 +26,16 @@ class CandidateForm(forms.ModelForm[Candidate]):
             "company_address": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's validators (bounds.birth_date) check the value; the date picker offers the same range.
+        self.fields["birth_date"].widget.attrs.update(
+            {"min": bounds.CALENDAR_START.isoformat(), "max": bounds.youngest_birth_date().isoformat()}
+        )
+
 
 class CandidateFilterForm(forms.Form):
-    q = forms.CharField(label=_("Nom ou prénom"), required=False)
+    q = forms.CharField(label=_("Nom ou prénom"), required=False, max_length=bounds.NAME_LENGTH, validators=TEXT)
     version = forms.ModelChoiceField(
         label=_("Certification"),
         queryset=CertificationVersion.objects.exclude(status=VersionStatus.DRAFT),
@@ -45,6 +56,7 @@ class EnrolmentForm(forms.Form):
     prerequisites_interview_on = forms.DateField(
         label=_("Entretien de prérequis le"),
         required=False,
+        validators=[bounds.past_event_date],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     prerequisites_outcome = forms.ChoiceField(
@@ -57,7 +69,11 @@ class EnrolmentForm(forms.Form):
         required=False,
     )
     prerequisites_notes = forms.CharField(
-        label=_("Notes de l'entretien"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes de l'entretien"),
+        required=False,
+        max_length=bounds.LONG_TEXT_LENGTH,
+        validators=TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, version: CertificationVersion, **kwargs: Any) -> None:
@@ -98,7 +114,11 @@ class CandidateImportForm(forms.Form):
 
 
 class CandidateImportConfirmForm(forms.Form):
-    sha256 = forms.CharField(widget=forms.HiddenInput, min_length=64, max_length=64)
+    """The token of the previewed file, waiting in the private storage."""
+
+    token = forms.CharField(
+        widget=forms.HiddenInput, min_length=32, max_length=32, validators=[RegexValidator(r"^[0-9a-f]{32}$")]
+    )
 
 
 class DocumentUploadForm(forms.Form):
@@ -127,7 +147,10 @@ class DocumentUploadForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        problem = documents.upload_problem(size=upload.size or 0, head=documents.read_head(upload))
+        # Its declared size and its name first: a file refused by them is not read at all.
+        problem = documents.declared_problem(size=upload.size or 0, name=upload.name or "")
+        if problem is None:
+            problem = documents.upload_problem(size=upload.size or 0, head=documents.read_head(upload))
         if problem:
             raise forms.ValidationError(problem)
         return upload
@@ -137,11 +160,22 @@ class AccommodationForm(forms.Form):
     """The measure granted for a disability and who approved it. Never medical documents."""
 
     kind = forms.ChoiceField(label=_("Aménagement"), choices=AccommodationKind.choices)
-    extra_minutes = forms.IntegerField(label=_("Minutes supplémentaires"), min_value=0, required=False, initial=0)
-    measure = forms.CharField(label=_("Mesure accordée"), max_length=300)
-    referent = forms.CharField(label=_("Référent handicap qui l'a validée"), max_length=150)
+    extra_minutes = forms.IntegerField(
+        label=_("Minutes supplémentaires"),
+        min_value=0,
+        max_value=bounds.EXTRA_MINUTES_MAX,
+        required=False,
+        initial=0,
+        help_text=_("%(max)s minutes au plus.") % {"max": bounds.EXTRA_MINUTES_MAX},
+    )
+    measure = forms.CharField(label=_("Mesure accordée"), max_length=bounds.SHORT_TEXT_LENGTH, validators=TEXT)
+    referent = forms.CharField(
+        label=_("Référent handicap qui l'a validée"), max_length=bounds.NAME_LENGTH, validators=TEXT
+    )
     approved_on = forms.DateField(
-        label=_("Validée le"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Validée le"),
+        validators=[bounds.past_event_date],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_extra_minutes(self) -> int:

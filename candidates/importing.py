@@ -1,34 +1,65 @@
-"""Importing candidates from a CSV or XLSX file: parse, preview every row through `candidate_build`
+"""Importing candidates from a CSV or XLSX file: parse, preview every row through `candidate_prepare`
 without writing, then create them all in one transaction or none at all.
 
-The file itself is the state between preview and commit: it is parsed and validated again at commit
-time, so a duplicate created meanwhile is caught and nothing is written."""
+The file itself is the state between preview and commit: it waits in the private storage under a random token
+(`stash_save`), never in the session, and is parsed and validated again at commit time, so a duplicate created
+meanwhile is caught and nothing is written.
+
+Every input is bounded before the work: the upload's size, an XLSX's uncompressed members and compression ratio
+(a zip bomb is refused before it is parsed), its declared dimension, and the lines read as they stream (an XLSX
+is read in openpyxl's read-only mode, a row at a time). Every cell is bounded by its model field (length, control
+characters), birth dates by `bounds.birth_date`. The work per row is queryless: the organisation is validated once
+and the duplicates are looked up in one query for all the rows; the rows are written with `bulk_create`."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import functools
 import io
+import logging
 import re
+import secrets
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from candidates import rules, services
-from candidates.models import Candidate
+from candidates.models import Candidate, private_storage
+from cqp.lib import bounds
 from cqp.lib.text import words
 from cqp.models import TrainingOrganisation
 
+logger = logging.getLogger(__name__)
+
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+# Lines read, blank ones included: a file of blank lines stops here too.
+MAX_LINES = 2 * MAX_ROWS + 1
+MAX_COLUMNS = 100
 EXTENSIONS = (".csv", ".xlsx")
+# An XLSX is a zip: 2,000 rows of 15 columns make a sheet of about 2 MB uncompressed, compressed 10 to 20 times.
+MAX_MEMBER_BYTES = 8 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 16 * 1024 * 1024
+MAX_RATIO = 100  # for members over 1 MB; a zip bomb's is in the thousands
+MAX_MEMBERS = 200
+# Written to the database in batches of this many rows (fewer on SQLite, whose queries take 999 parameters).
+BATCH_SIZE = 500
+# How long a previewed file waits for its confirmation in the private storage.
+STASH_FOLDER = "candidate-imports"
+STASH_LIFETIME = dt.timedelta(hours=1)
+# A cell is shown back in the preview up to this many characters.
+SHOWN_LENGTH = 200
 
 # The column's name in messages and in the sample file, per model field.
 COLUMN_LABELS: dict[str, Any] = {
@@ -159,31 +190,38 @@ def file_problem(filename: str, size: int) -> str | None:
     return None
 
 
+class Unreadable(Exception):
+    """The file cannot be read (not a workbook, malformed XML, entities): one French message for all."""
+
+
+def _too_many_rows() -> str:
+    return _("Le fichier compte plus de %(max)s lignes : découpez-le en plusieurs fichiers.") % {
+        "max": f"{MAX_ROWS:,}".replace(",", "\u202f")
+    }
+
+
+def _unreadable() -> str:
+    return _("Ce fichier ne se lit pas : enregistrez-le depuis votre tableur en .xlsx ou en CSV UTF-8.")
+
+
+class _TooManyRows(Exception):
+    pass
+
+
 def parse_rows(filename: str, content: bytes) -> ParsedFile:
-    """Read the header and every non-empty line; refuse the whole file when it cannot be read."""
+    """Read the header and every non-empty line; refuse the whole file when it cannot be read. Lines are read as
+    they stream and the reading stops as soon as the caps are passed."""
     problem = file_problem(filename, len(content))
     if problem:
         return ParsedFile(errors=[problem])
+    is_xlsx = filename.lower().endswith(".xlsx")
+    if is_xlsx and (problem := zip_problem(content)):
+        return ParsedFile(errors=[problem])
     try:
-        records = _xlsx_records(content) if filename.lower().endswith(".xlsx") else _csv_records(content)
-        header = next(records, None)
-        if header is None or not any(_text(cell) for cell in header):
-            return ParsedFile(errors=[_("Le fichier est vide : la première ligne doit porter les intitulés.")])
-        columns, parsed = _read_header(header)
-        if parsed.errors:
-            return parsed
-        for line, record in enumerate(records, start=2):
-            if not any(_text(cell) for cell in record):
-                continue
-            if len(parsed.rows) == MAX_ROWS:
-                return ParsedFile(
-                    errors=[
-                        _("Le fichier compte plus de %(max)s lignes : découpez-le en plusieurs fichiers.")
-                        % {"max": f"{MAX_ROWS:,}".replace(",", "\u202f")}
-                    ]
-                )
-            cells = {name: record[index] if index < len(record) else None for index, name in columns.items()}
-            parsed.rows.append(_read_row(line, cells))
+        with contextlib.closing(_xlsx_records(content) if is_xlsx else _csv_records(content)) as records:
+            parsed = _parse_records(records)
+    except _TooManyRows:
+        return ParsedFile(errors=[_too_many_rows()])
     except UnicodeDecodeError:
         return ParsedFile(
             errors=[
@@ -193,32 +231,141 @@ def parse_rows(filename: str, content: bytes) -> ParsedFile:
                 )
             ]
         )
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, csv.Error):
-        return ParsedFile(
-            errors=[_("Ce fichier ne se lit pas : enregistrez-le depuis votre tableur en .xlsx ou en CSV UTF-8.")]
-        )
-    if not parsed.rows:
+    except (Unreadable, zipfile.BadZipFile, KeyError, OSError, ValueError, csv.Error):
+        return ParsedFile(errors=[_unreadable()])
+    if not parsed.rows and not parsed.errors:
         parsed.errors.append(_("Le fichier ne contient aucun candidat sous la ligne des intitulés."))
     return parsed
 
 
-def _csv_records(content: bytes) -> Iterator[list[Any]]:
+def _parse_records(records: Iterator[list[Any]]) -> ParsedFile:
+    header = next(records, None)
+    if header is None or not any(_text(cell) for cell in header):
+        return ParsedFile(errors=[_("Le fichier est vide : la première ligne doit porter les intitulés.")])
+    columns, parsed = _read_header(header)
+    if parsed.errors:
+        return parsed
+    for line, record in enumerate(records, start=2):
+        if line > MAX_LINES:
+            raise _TooManyRows
+        if not any(_text(cell) for cell in record):
+            continue
+        if len(parsed.rows) == MAX_ROWS:
+            raise _TooManyRows
+        cells = {name: record[index] if index < len(record) else None for index, name in columns.items()}
+        parsed.rows.append(_read_row(line, cells))
+    return parsed
+
+
+def zip_problem(content: bytes) -> str | None:
+    """Why an XLSX cannot be opened safely, from its zip directory alone (nothing decompressed but the first bytes
+    of its XML members): a member or the whole over a few MB uncompressed, an absurd compression ratio (a zip
+    bomb), or a DTD (entities)."""
+    too_big = _(
+        "Ce classeur, une fois décompressé, dépasse %(max)s Mo : ce n'est pas une liste de candidats ordinaire. "
+        "Enregistrez-le de nouveau depuis votre tableur, en CSV UTF-8 si besoin, ou découpez-le."
+    ) % {"max": MAX_MEMBER_BYTES // 2**20}
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS:
+                return _unreadable()
+            total = 0
+            for member in members:
+                total += member.file_size
+                if member.file_size > MAX_MEMBER_BYTES or total > MAX_UNCOMPRESSED_BYTES:
+                    return too_big
+                if member.file_size > 2**20 and member.file_size > MAX_RATIO * max(1, member.compress_size):
+                    return too_big
+            for member in members:
+                # Python stops a member at its declared size, so the sizes above bound what openpyxl reads. An
+                # OOXML part never carries a DTD: one there is an attempt at entities (defusedxml refuses them too).
+                if member.filename.endswith((".xml", ".rels")):
+                    with archive.open(member) as part:
+                        head = part.read(4096)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        return _unreadable()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return _unreadable()
+    return None
+
+
+def _csv_records(content: bytes) -> Generator[list[Any]]:
     text = content.decode("utf-8-sig")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _xlsx_records(content: bytes) -> Iterator[list[Any]]:
+@functools.cache
+def _read_only_sheet_class() -> type:
+    """openpyxl's read-only sheet, but reading its declared dimension from the start of the sheet only.
+
+    openpyxl looks for the `<dimension>` element at the end of each element it parses, and `<sheetData>` ends with
+    the sheet: a sheet without a dimension was parsed whole as the workbook opened, before the first row was asked
+    for (8 MB of XML: seconds). Here the search stops where the rows start."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.xml.functions import iterparse
+
+    class BoundedReadOnlyWorksheet(ReadOnlyWorksheet):
+        _min_column: int
+        _min_row: int
+        _max_column: int
+        _max_row: int
+
+        def _get_size(self) -> None:
+            with self._get_source() as source:  # type: ignore[attr-defined]
+                for _event, element in iterparse(source, events=("start",)):
+                    if element.tag == DIMENSION_TAG:
+                        with contextlib.suppress(ValueError, TypeError):
+                            min_column, min_row, max_column, max_row = range_boundaries(element.get("ref", ""))
+                            if min_column and min_row and max_column and max_row:
+                                self._min_column, self._min_row = min_column, min_row
+                                self._max_column, self._max_row = max_column, max_row
+                        return
+                    if element.tag == DATA_TAG:
+                        return
+
+    return BoundedReadOnlyWorksheet
+
+
+def _xlsx_records(content: bytes) -> Generator[list[Any]]:
+    """The first sheet's rows, one at a time (openpyxl's read-only mode parses the XML as it goes), at most
+    `MAX_COLUMNS` cells each; any error of the parser is `Unreadable`."""
     from openpyxl import load_workbook
+    from openpyxl.reader import excel
 
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    # The reader builds its read-only sheets from this name: ours reads the dimension without parsing the rows.
+    excel.ReadOnlyWorksheet = _read_only_sheet_class()  # type: ignore[attr-defined]
     try:
-        # Materialised now so that the workbook can be closed; a 2 MB file stays small.
-        records = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises whatever its parsers meet in a hostile file
+        logger.info("XLSX illisible : %r", error)
+        raise Unreadable from error
+    try:
+        sheet = workbook.worksheets[0]
+        # The declared dimension, when there is one, refuses a huge sheet before its rows are read. It is then
+        # forgotten: a wrong one would cut the reading short, and the caps bound the reading anyway.
+        declared = getattr(sheet, "max_row", None)
+        if isinstance(declared, int) and declared > MAX_LINES:
+            raise _TooManyRows
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:
+                logger.info("XLSX illisible : %r", error)
+                raise Unreadable from error
+            yield list(row)
+    except IndexError as error:  # no sheet
+        raise Unreadable from error
     finally:
         workbook.close()
-    return iter(records)
 
 
 def _read_header(header: list[Any]) -> tuple[dict[int, str], ParsedFile]:
@@ -250,17 +397,33 @@ def _read_header(header: list[Any]) -> tuple[dict[int, str], ParsedFile]:
     return columns, parsed
 
 
+def _field_length(name: str) -> int | None:
+    limit: int | None = getattr(Candidate._meta.get_field(name), "max_length", None)
+    return limit
+
+
 def _read_row(line: int, cells: dict[str, Any]) -> Row:
     raw = {name: _text(value, name) for name, value in cells.items()}
-    values: dict[str, Any] = {name: text for name, text in raw.items() if name not in ("sex", "birth_date")}
     errors: dict[str, list[str]] = {}
-    if "sex" in cells:
+    for name, text in raw.items():
+        # Each cell within its field's bounds before anything else looks at it.
+        try:
+            bounds.refuse_control_characters(text)
+            # Sex and birth date are read into other values, whose checks say what is wrong.
+            if name not in ("sex", "birth_date") and (limit := _field_length(name)) is not None:
+                bounds.check_length(text, limit, str(COLUMN_LABELS[name]))
+        except ValidationError as error:
+            errors[name] = error.messages
+    values: dict[str, Any] = {
+        name: "" if name in errors else text for name, text in raw.items() if name not in ("sex", "birth_date")
+    }
+    if "sex" in cells and "sex" not in errors:
         values["sex"] = _SEXES.get(fold(raw["sex"]), "")
         if not raw["sex"]:
             errors["sex"] = [_("indiquez F ou M.")]
         elif not values["sex"]:
             errors["sex"] = [_("« %(value)s » n'est pas reconnu : indiquez F ou M.") % {"value": raw["sex"]}]
-    if "birth_date" in cells:
+    if "birth_date" in cells and "birth_date" not in errors:
         values["birth_date"] = _date(cells["birth_date"])
         if isinstance(cells["birth_date"], dt.date):
             raw["birth_date"] = f"{values['birth_date']:%d/%m/%Y}"
@@ -270,7 +433,8 @@ def _read_row(line: int, cells: dict[str, Any]) -> Row:
             errors["birth_date"] = [_("« %(value)s » n'est pas une date JJ/MM/AAAA.") % {"value": raw["birth_date"]}]
     if not values.get("birth_country"):
         values["birth_country"] = "France"
-    return Row(line=line, raw=raw, values=values, errors=errors)
+    shown = {name: text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH] + "…" for name, text in raw.items()}
+    return Row(line=line, raw=shown, values=values, errors=errors)
 
 
 def _text(value: Any, name: str = "") -> str:
@@ -314,12 +478,18 @@ def _date(value: Any) -> dt.date | None:
 
 
 def import_preview(*, organisation: TrainingOrganisation, parsed: ParsedFile) -> Preview:
-    """Validate every row as `candidate_build` would at creation, and catch the same person twice in the file.
-    Writes nothing; one duplicate query per row."""
+    """Validate every row as `candidate_create` would at creation, and catch the same person twice in the file.
+    Writes nothing; one query for all the rows (the candidates already known under their identities)."""
+    built = [(row, *_build(organisation, row)) for row in parsed.rows]
+    twins = services.twins_by_identity(candidate.identity_key for _, candidate, _ in built if candidate is not None)
     rows: list[PreviewRow] = []
     first_line_of: dict[str, int] = {}
-    for row in parsed.rows:
-        candidate, errors = _build(organisation, row)
+    for row, candidate, errors in built:
+        if candidate is not None:
+            duplicate = services.duplicate_error(candidate, twins.get(candidate.identity_key))
+            if duplicate is not None:
+                errors.extend(RowError(line=row.line, message=message) for message in duplicate.messages)
+                candidate = None
         key = _identity_key(row.values)
         if key and key in first_line_of:
             errors.append(
@@ -328,6 +498,7 @@ def import_preview(*, organisation: TrainingOrganisation, parsed: ParsedFile) ->
                     message=_("même personne que la ligne %(line)s.") % {"line": first_line_of[key]},
                 )
             )
+            candidate = None
         elif key:
             first_line_of[key] = row.line
         rows.append(PreviewRow(line=row.line, raw=row.raw, values=row.values, candidate=candidate, errors=errors))
@@ -338,20 +509,22 @@ def _build(organisation: TrainingOrganisation, row: Row) -> tuple[Candidate | No
     errors = {name: list(messages) for name, messages in row.errors.items()}
     candidate = None
     try:
-        candidate = services.candidate_build(organisation=organisation, **row.values)
+        candidate = services.candidate_prepare(organisation=organisation, **row.values)
     except ValidationError as exc:
         for name, messages in _messages_by_field(exc).items():
             if name not in row.errors:  # "this field cannot be null" after "not a date" says nothing new
                 errors.setdefault(name, []).extend(messages)
+    return (candidate if not errors else None, _row_errors(row.line, errors))
+
+
+def _row_errors(line: int, errors: dict[str, list[str]]) -> list[RowError]:
     ordered = [name for name in (*services.CANDIDATE_FIELDS, NON_FIELD_ERRORS) if name in errors]
-    return (
-        candidate if not errors else None,
-        [
-            RowError(line=row.line, column=str(COLUMN_LABELS.get(name, "")), message=message)
-            for name in ordered
-            for message in errors[name]
-        ],
-    )
+    ordered += [name for name in errors if name not in ordered]
+    return [
+        RowError(line=line, column=str(COLUMN_LABELS.get(name, "")), message=message)
+        for name in ordered
+        for message in errors[name]
+    ]
 
 
 def _messages_by_field(exc: ValidationError) -> dict[str, list[str]]:
@@ -373,23 +546,84 @@ def candidates_import(
 ) -> list[Candidate]:
     """Create every candidate of the file, or none: the file is parsed and validated again here (a duplicate
     may have been created since the preview) and any refusal, even on the last row, rolls back them all.
-    Raises `ValidationError` with every message ("Ligne 4 — SIRET : …")."""
+    Raises `ValidationError` with every message ("Ligne 4 — SIRET : …").
+
+    A constant number of queries: the organisation is locked (which validates it, once), the duplicates are
+    looked up in one query, and the rows are written in batches by `bulk_create`, which sends no `pre_save`
+    signal: `bounds.check_instance` is called on each row here instead."""
     # Two imports for the same organisation run one after the other, so that they see each other's rows.
-    TrainingOrganisation.objects.select_for_update().only("pk").get(pk=organisation.pk)
+    organisation = TrainingOrganisation.objects.select_for_update().get(pk=organisation.pk)
     parsed = parse_rows(filename, content)
     preview = import_preview(organisation=organisation, parsed=parsed)
     if not preview.can_commit:
         raise ValidationError([*preview.file_errors, *(str(error) for error in preview.errors)])
-    created = []
-    for row in parsed.rows:
+    candidates: list[Candidate] = []
+    refusals: list[str] = []
+    for row in preview.rows:
+        candidate = row.candidate
+        if candidate is None:  # never: can_commit says every row was built
+            raise ValidationError(_("Ligne %(line)s : rien à créer.") % {"line": row.line})
+        candidate.created_by = created_by
         try:
-            created.append(services.candidate_create(organisation=organisation, created_by=created_by, **row.values))
+            bounds.check_instance(candidate)
         except ValidationError as exc:
-            raise ValidationError(
-                [
-                    str(RowError(line=row.line, column=str(COLUMN_LABELS.get(name, "")), message=message))
-                    for name, messages in _messages_by_field(exc).items()
-                    for message in messages
-                ]
-            ) from exc
-    return created
+            refusals += [str(error) for error in _row_errors(row.line, _messages_by_field(exc))]
+        candidates.append(candidate)
+    if refusals:
+        raise ValidationError(refusals)
+    return Candidate.objects.bulk_create(candidates, batch_size=BATCH_SIZE)
+
+
+# The previewed file, waiting for its confirmation in the private storage (never in the session).
+
+
+def _stash_name(token: str) -> str:
+    if not re.fullmatch(r"[0-9a-f]{32}", token):
+        raise ValueError("Jeton d'import invalide.")
+    return f"{STASH_FOLDER}/{token}"
+
+
+def stash_save(content: bytes) -> str:
+    """Keep a previewed file under a random token until `STASH_LIFETIME` has passed; the files of imports never
+    confirmed are deleted then, by the next one."""
+    stash_purge()
+    token = secrets.token_hex(16)
+    name = private_storage().save(_stash_name(token), ContentFile(content))
+    if name != _stash_name(token):  # never happens with 128 random bits; a token must name its file
+        private_storage().delete(name)
+        raise RuntimeError("Nom de fichier d'import inattendu.")
+    return token
+
+
+def stash_read(token: str) -> bytes | None:
+    storage = private_storage()
+    name = _stash_name(token)
+    if not storage.exists(name):
+        return None
+    with storage.open(name, "rb") as stashed:
+        content: bytes = stashed.read(MAX_BYTES + 1)
+    return content if len(content) <= MAX_BYTES else None
+
+
+def stash_delete(token: str) -> None:
+    with contextlib.suppress(ValueError):
+        private_storage().delete(_stash_name(token))
+
+
+def stash_expired(saved_at: float) -> bool:
+    return timezone.now().timestamp() - saved_at > STASH_LIFETIME.total_seconds()
+
+
+def stash_purge() -> None:
+    """Delete the files of previews older than `STASH_LIFETIME`."""
+    storage = private_storage()
+    try:
+        names = storage.listdir(STASH_FOLDER)[1]
+    except FileNotFoundError:
+        return
+    limit = timezone.now() - STASH_LIFETIME
+    for name in names:
+        path = f"{STASH_FOLDER}/{name}"
+        with contextlib.suppress(FileNotFoundError):
+            if storage.get_modified_time(path) < limit:
+                storage.delete(path)

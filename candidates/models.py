@@ -7,13 +7,18 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import Storage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from candidates.documents import ACCEPTED_TYPES, part_letter
+from cqp.lib import bounds
 from cqp.lib import storage as lib_storage
 from cqp.models import AccessRoute, Block, CertificationVersion, TrainingOrganisation
+
+# Every text typed by a person is free of control characters (NUL, escape...), checked by full_clean.
+TEXT = [bounds.refuse_control_characters]
 
 
 class Sex(models.TextChoices):
@@ -26,29 +31,31 @@ class Candidate(models.Model):
         TrainingOrganisation, on_delete=models.PROTECT, related_name="candidates", verbose_name=_("organisme")
     )
     # Identity as on civil records (the CPF declaration to the Caisse des Dépôts needs it as is).
-    birth_name = models.CharField(_("nom de naissance"), max_length=150)
-    usage_name = models.CharField(_("nom d'usage"), max_length=150, blank=True)
-    first_name = models.CharField(_("premier prénom"), max_length=100)
-    second_first_name = models.CharField(_("deuxième prénom"), max_length=100, blank=True)
-    third_first_name = models.CharField(_("troisième prénom"), max_length=100, blank=True)
+    birth_name = models.CharField(_("nom de naissance"), max_length=150, validators=TEXT)
+    usage_name = models.CharField(_("nom d'usage"), max_length=150, blank=True, validators=TEXT)
+    first_name = models.CharField(_("premier prénom"), max_length=100, validators=TEXT)
+    second_first_name = models.CharField(_("deuxième prénom"), max_length=100, blank=True, validators=TEXT)
+    third_first_name = models.CharField(_("troisième prénom"), max_length=100, blank=True, validators=TEXT)
     sex = models.CharField(_("sexe"), max_length=1, choices=Sex)
-    birth_date = models.DateField(_("date de naissance"))
-    birth_commune = models.CharField(_("commune de naissance"), max_length=150)
+    birth_date = models.DateField(_("date de naissance"), validators=[bounds.birth_date])
+    birth_commune = models.CharField(_("commune de naissance"), max_length=150, validators=TEXT)
     birth_insee_code = models.CharField(
         _("code INSEE de la commune de naissance"),
         max_length=5,
         blank=True,
         help_text=_("5 caractères (2A/2B pour la Corse) ; vide pour une naissance à l'étranger."),
     )
-    birth_country = models.CharField(_("pays de naissance"), max_length=100, default="France")
+    birth_country = models.CharField(_("pays de naissance"), max_length=100, default="France", validators=TEXT)
     identity_key = models.CharField(max_length=400, db_index=True, editable=False)
     # Contact.
     email = models.EmailField(_("e-mail"))
-    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True, validators=TEXT)
     # Employer: the parchment is sent there.
-    company_name = models.CharField(_("entreprise"), max_length=200, blank=True)
-    company_siret = models.CharField(_("SIRET"), max_length=14, blank=True)
-    company_address = models.TextField(_("adresse de l'entreprise"), blank=True)
+    company_name = models.CharField(_("entreprise"), max_length=200, blank=True, validators=TEXT)
+    company_siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=TEXT)
+    company_address = models.TextField(
+        _("adresse de l'entreprise"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True, validators=TEXT
+    )
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -67,6 +74,12 @@ class Candidate(models.Model):
         verbose_name = _("candidat")
         verbose_name_plural = _("candidats")
         ordering = ["birth_name", "first_name", "pk"]
+        # The list's order, within an organisation (staff) and over all (certifier admins): a page is read from
+        # the index instead of sorting the table.
+        indexes = [
+            models.Index(fields=["organisation", "birth_name", "first_name", "id"], name="candidate_org_list_order"),
+            models.Index(fields=["birth_name", "first_name", "id"], name="candidate_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -87,9 +100,9 @@ class FraudBan(models.Model):
 
     candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="fraud_bans")
     identity_key = models.CharField(max_length=400, db_index=True)
-    decided_on = models.DateField(_("date de la décision"))
+    decided_on = models.DateField(_("date de la décision"), validators=[bounds.past_event_date])
     ends_on = models.DateField(_("exclu jusqu'au"))
-    reason = models.TextField(_("motif"))
+    reason = models.TextField(_("motif"), max_length=bounds.LONG_TEXT_LENGTH, validators=TEXT)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -120,11 +133,15 @@ class Enrolment(models.Model):
     blocks = models.ManyToManyField(Block, related_name="enrolments", verbose_name=_("blocs présentés"))
     access_route = models.CharField(_("voie d'accès"), max_length=30, choices=AccessRoute)
     status = models.CharField(_("statut"), max_length=12, choices=EnrolmentStatus, default=EnrolmentStatus.ACTIVE)
-    prerequisites_interview_on = models.DateField(_("entretien de prérequis le"), null=True, blank=True)
+    prerequisites_interview_on = models.DateField(
+        _("entretien de prérequis le"), null=True, blank=True, validators=[bounds.past_event_date]
+    )
     prerequisites_outcome = models.CharField(
         _("résultat de l'entretien"), max_length=15, choices=PrerequisitesOutcome, blank=True
     )
-    prerequisites_notes = models.TextField(_("notes de l'entretien"), blank=True)
+    prerequisites_notes = models.TextField(
+        _("notes de l'entretien"), max_length=bounds.LONG_TEXT_LENGTH, blank=True, validators=TEXT
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -134,6 +151,8 @@ class Enrolment(models.Model):
         verbose_name = _("inscription")
         verbose_name_plural = _("inscriptions")
         ordering = ["-created_at"]
+        # The candidates list filtered by certification asks, per candidate, for an enrolment in that version.
+        indexes = [models.Index(fields=["version", "candidate"], name="enrolment_version_candidate")]
         constraints = [
             models.UniqueConstraint(
                 fields=["candidate", "version"],
@@ -158,10 +177,14 @@ class Accommodation(models.Model):
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="accommodations")
     kind = models.CharField(_("type d'aménagement"), max_length=15, choices=AccommodationKind)
-    extra_minutes = models.PositiveSmallIntegerField(_("minutes supplémentaires"), default=0)
-    measure = models.CharField(_("mesure accordée"), max_length=300)
-    referent = models.CharField(_("référent handicap qui l'a validée"), max_length=150)
-    approved_on = models.DateField(_("validée le"))
+    extra_minutes = models.PositiveSmallIntegerField(
+        _("minutes supplémentaires"),
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(bounds.EXTRA_MINUTES_MAX)],
+    )
+    measure = models.CharField(_("mesure accordée"), max_length=bounds.SHORT_TEXT_LENGTH, validators=TEXT)
+    referent = models.CharField(_("référent handicap qui l'a validée"), max_length=bounds.NAME_LENGTH, validators=TEXT)
+    approved_on = models.DateField(_("validée le"), validators=[bounds.past_event_date])
 
     class Meta:
         verbose_name = _("aménagement d'épreuve")

@@ -88,16 +88,39 @@ def _check_identity(candidate: Candidate) -> None:
 
 
 def _check_duplicate(candidate: Candidate) -> None:
-    twins = Candidate.objects.filter(identity_key=candidate.identity_key).exclude(pk=candidate.pk)
-    twin = twins.select_related("organisation").first()
-    if twin is None:
-        return
+    twin = (
+        Candidate.objects.filter(identity_key=candidate.identity_key)
+        .exclude(pk=candidate.pk)
+        .select_related("organisation")
+        .first()
+    )
+    error = duplicate_error(candidate, twin)
+    if error is not None:
+        raise error
+
+
+def twins_by_identity(keys: Iterable[str]) -> dict[str, Candidate]:
+    """One query for many candidates: the existing candidate of each identity key among `keys` (the first by
+    pk when there are several)."""
+    twins: dict[str, Candidate] = {}
+    wanted = sorted({key for key in keys if key})
+    if wanted:
+        for twin in Candidate.objects.filter(identity_key__in=wanted).order_by("pk"):
+            twins.setdefault(twin.identity_key, twin)
+    return twins
+
+
+def duplicate_error(candidate: Candidate, twin: Candidate | None) -> ValidationError | None:
+    """The refusal of a candidate whose identity is already `twin`'s, in words that tell another organisation's
+    candidate nothing about them."""
+    if twin is None or twin.pk == candidate.pk:
+        return None
     if twin.organisation_id == candidate.organisation_id:
-        raise ValidationError(
+        return ValidationError(
             _("Ce candidat existe déjà : %(name)s, né(e) le %(date)s (fiche n° %(pk)s).")
             % {"name": twin.display_name, "date": date_format(twin.birth_date), "pk": twin.pk}
         )
-    raise ValidationError(
+    return ValidationError(
         _(
             "Une personne de même identité (nom de naissance, prénom, date de naissance) est déjà suivie par un "
             "autre organisme : contactez le certificateur."
@@ -106,14 +129,28 @@ def _check_duplicate(candidate: Candidate) -> None:
 
 
 def candidate_build(*, organisation: TrainingOrganisation, **fields: Any) -> Candidate:
-    """Validate a candidate without saving it (used by the import preview and by `candidate_create`)."""
+    """Validate a candidate without saving it (used by `candidate_create`)."""
     candidate = Candidate(organisation=organisation, **_normalise(fields))
     _validate(candidate)
     return candidate
 
 
+def candidate_prepare(*, organisation: TrainingOrganisation, **fields: Any) -> Candidate:
+    """Validate a new candidate without any query, for imports that check many at once: the fields, the identity
+    rules and the identity key, but neither that `organisation` exists (the caller holds it) nor duplicates
+    (`twins_by_identity` and `duplicate_error` do them for all the rows in one query)."""
+    candidate = Candidate(organisation=organisation, **_normalise(fields))
+    _validate_fields(candidate, exclude=["identity_key", "organisation"])
+    return candidate
+
+
 def _validate(candidate: Candidate) -> None:
     """Identity key, model validation, identity rules and duplicates, for a new or a changed candidate."""
+    _validate_fields(candidate, exclude=["identity_key"])
+    _check_duplicate(candidate)
+
+
+def _validate_fields(candidate: Candidate, *, exclude: list[str]) -> None:
     candidate.identity_key = (
         rules.identity_key(
             birth_name=candidate.birth_name, first_name=candidate.first_name, birth_date=candidate.birth_date
@@ -121,9 +158,8 @@ def _validate(candidate: Candidate) -> None:
         if candidate.birth_date and candidate.birth_name and candidate.first_name
         else ""  # full_clean names the missing field
     )
-    candidate.full_clean(exclude=["identity_key"])
+    candidate.full_clean(exclude=exclude)
     _check_identity(candidate)
-    _check_duplicate(candidate)
 
 
 @transaction.atomic
@@ -395,6 +431,9 @@ def document_upload(
     candidate; formative evaluations with an active enrolment, sent by the candidate's training organisation
     or a certifier admin only; an identity copy only with a remote session. A new upload replaces the
     previous one, whose file is deleted once the transaction commits."""
+    problem = documents.declared_problem(size=file.size or 0, name=file.name or "")
+    if problem is not None:
+        raise ValidationError({"file": problem})
     head = documents.read_head(file)
     problem = documents.upload_problem(size=file.size or 0, head=head)
     file_type = documents.file_type(head)

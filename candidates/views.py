@@ -3,9 +3,7 @@ admins see all. Thin views: access, form, one service, redirect or render."""
 
 from __future__ import annotations
 
-import base64
 import copy
-import hashlib
 import hmac
 from typing import Any
 
@@ -13,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -151,40 +150,61 @@ def candidate_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 # Import from a file: upload and preview (nothing written), then confirm (all rows or none).
-# The uploaded file waits in the session (2 MB at most) with its hash, so that the rows are not sent twice.
+# A file that can be imported waits in the private storage under a random token (`importing.stash_save`); the
+# session holds only that token, the organisation, the file's name and when it was saved. A refused file is kept
+# nowhere.
 IMPORT_SESSION_KEY = "candidates_import"
+# Room for the multipart envelope and the CSRF token around the file.
+IMPORT_REQUEST_MAX_BYTES = importing.MAX_BYTES + 64 * 1024
+
+
+def _declared_length(request: AuthenticatedHttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _drop_stash(request: AuthenticatedHttpRequest) -> None:
+    stash = request.session.pop(IMPORT_SESSION_KEY, None)
+    if isinstance(stash, dict) and isinstance(stash.get("token"), str):
+        importing.stash_delete(stash["token"])
 
 
 def _stash_import(request: AuthenticatedHttpRequest, *, filename: str, content: bytes) -> str:
-    digest = hashlib.sha256(content).hexdigest()
+    _drop_stash(request)
+    token = importing.stash_save(content)
     request.session[IMPORT_SESSION_KEY] = {
+        "token": token,
         "organisation": request.user.organisation_id,
-        "filename": filename,
-        "content": base64.b64encode(content).decode("ascii"),
-        "sha256": digest,
+        "filename": filename[-100:],
+        "saved_at": timezone.now().timestamp(),
     }
-    return digest
+    return token
 
 
-def _stashed_import(request: AuthenticatedHttpRequest, sha256: str) -> tuple[str, bytes] | None:
-    """The file previewed by this user for their organisation, if it is the one they confirm."""
+def _stashed_import(request: AuthenticatedHttpRequest, token: str) -> tuple[str, bytes] | None:
+    """The file previewed by this user for their organisation, if it is the one they confirm and it has not
+    expired."""
     stash = request.session.get(IMPORT_SESSION_KEY)
-    if not stash or stash["organisation"] != request.user.organisation_id:
+    if not isinstance(stash, dict) or stash.get("organisation") != request.user.organisation_id:
         return None
-    content = base64.b64decode(stash["content"])
-    digest = hashlib.sha256(content).hexdigest()
-    if not (hmac.compare_digest(digest, stash["sha256"]) and hmac.compare_digest(digest, sha256)):
+    if not hmac.compare_digest(str(stash.get("token", "")), token):
         return None
-    return stash["filename"], content
+    if importing.stash_expired(float(stash.get("saved_at", 0))):
+        _drop_stash(request)
+        return None
+    content = importing.stash_read(token)
+    return None if content is None else (str(stash.get("filename", "")), content)
 
 
 def _render_preview(
-    request: AuthenticatedHttpRequest, preview: importing.Preview, *, filename: str, sha256: str
+    request: AuthenticatedHttpRequest, preview: importing.Preview, *, filename: str, token: str | None
 ) -> HttpResponse:
     context = {
         "preview": preview,
         "filename": filename,
-        "confirm_form": CandidateImportConfirmForm(initial={"sha256": sha256}),
+        "confirm_form": CandidateImportConfirmForm(initial={"token": token}),
         "form": CandidateImportForm(),
     }
     return render(request, "candidates/import_preview.html", context)
@@ -192,14 +212,22 @@ def _render_preview(
 
 def candidate_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = access.check_candidate_importer(request.user)
+    # Refused from its declared length, before the body is parsed here.
+    if request.method == "POST" and _declared_length(request) > IMPORT_REQUEST_MAX_BYTES:
+        context = {"form": CandidateImportForm(), "refusal": importing.file_problem(".csv", importing.MAX_BYTES + 1)}
+        return render(request, "candidates/import_form.html", context, status=413)
     form = CandidateImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        content = upload.read()
+        content = upload.read(importing.MAX_BYTES + 1)
         parsed = importing.parse_rows(upload.name, content)
         preview = importing.import_preview(organisation=organisation, parsed=parsed)
-        sha256 = _stash_import(request, filename=upload.name, content=content)
-        return _render_preview(request, preview, filename=upload.name, sha256=sha256)
+        if preview.can_commit:
+            token: str | None = _stash_import(request, filename=upload.name, content=content)
+        else:
+            _drop_stash(request)
+            token = None
+        return _render_preview(request, preview, filename=upload.name, token=token)
     return render(request, "candidates/import_form.html", {"form": form})
 
 
@@ -207,7 +235,7 @@ def candidate_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 def candidate_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = access.check_candidate_importer(request.user)
     form = CandidateImportConfirmForm(request.POST)
-    stashed = _stashed_import(request, form.cleaned_data["sha256"]) if form.is_valid() else None
+    stashed = _stashed_import(request, form.cleaned_data["token"]) if form.is_valid() else None
     if stashed is None:
         messages.error(request, _("Aucun fichier en attente d'import, ou il a changé : envoyez-le de nouveau."))
         return redirect("candidates:import")
@@ -219,8 +247,9 @@ def candidate_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValidationError:
         messages.error(request, _("Rien n'a été importé : corrigez les lignes en erreur puis renvoyez le fichier."))
         preview = importing.import_preview(organisation=organisation, parsed=importing.parse_rows(filename, content))
-        return _render_preview(request, preview, filename=filename, sha256=form.cleaned_data["sha256"])
-    del request.session[IMPORT_SESSION_KEY]
+        # Still waiting: the candidate created meanwhile may be deleted and the same file confirmed.
+        return _render_preview(request, preview, filename=filename, token=form.cleaned_data["token"])
+    _drop_stash(request)
     messages.success(
         request,
         ngettext("%(count)s candidat importé.", "%(count)s candidats importés.", len(created))

@@ -135,7 +135,7 @@ def test_create_stores_normalised_values_and_the_identity_key(organisation, staf
         ),
         ({"company_siret": "73282932000075"}, "company_siret", "SIRET invalide"),
         ({"company_siret": "7328293200007"}, "company_siret", "SIRET invalide"),
-        ({"birth_date": dt.date(2100, 1, 1)}, "birth_date", "La date de naissance doit être passée."),
+        ({"birth_date": dt.date(2100, 1, 1)}, "birth_date", "Date de naissance invraisemblable"),
     ],
     ids=[
         "corsica-2C",
