@@ -30,8 +30,8 @@ class RecusalInline(ReadOnlyInline):
 @admin.register(Jury)
 class JuryAdmin(ReadOnlyAdmin):
     list_display = ["meets_on", "kind", "version", "session", "president", "transmitted_at"]
-    list_filter = ["kind", "version"]
-    date_hierarchy = "meets_on"
+    # No date hierarchy: it computes the following year of the one asked for (`?meets_on__year=9999` was a 500).
+    list_filter = ["kind", "version", "meets_on"]
     inlines = [SeatInline, RecusalInline]
 
 
@@ -62,6 +62,5 @@ class DecisionAdmin(ReadOnlyAdmin):
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["at", "candidate", "action", "subject", "actor"]
-    list_filter = ["action"]
+    list_filter = ["action", "at"]
     search_fields = ["candidate__birth_name", "subject"]
-    date_hierarchy = "at"

@@ -8,13 +8,15 @@ outcome shown is the one `cqp.rules` computed in the selector; nothing here deci
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.core.cache import cache
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -291,12 +293,38 @@ def deliberation_context(jury: Jury, rows: Sequence[Row]) -> dict[str, object]:
     }
 
 
+DELIBERATION_TEMPLATE = "juries/pdf/deliberation.html"
+# A PDF is kept this long after its last download; any change to what it says gives another one.
+PDF_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def deliberation_fingerprint(jury: Jury, rows: Sequence[Row]) -> str:
+    """The SHA-256 of everything the deliberation PDF says (but its printing date) and of its template: equal
+    fingerprints, equal documents. The rows are the reader's (a recused member's leave a candidate out)."""
+    blocks = [(b.pk, b.code, b.title) for b in selectors.version_blocks(jury.version)]
+    source = get_template(DELIBERATION_TEMPLATE).template.source  # type: ignore[attr-defined]
+    content = repr((deliberation_heading(jury), blocks, deliberation_lines(rows), source))
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def deliberation_pdf_cached(jury: Jury, rows: Sequence[Row]) -> bytes:
+    """The deliberation PDF rendered once per content (`deliberation_fingerprint`) and kept in the cache (Redis
+    in production, shared by the workers): a download renders only after a grid, a recommendation, a recusal or
+    the composition changed."""
+    key = f"juries:deliberation-pdf:{jury.pk}:{deliberation_fingerprint(jury, rows)}"
+    pdf = cache.get(key)
+    if not isinstance(pdf, bytes):
+        pdf = deliberation_pdf(jury, rows)
+        cache.set(key, pdf, PDF_CACHE_SECONDS)
+    return pdf
+
+
 def deliberation_pdf(jury: Jury, rows: Sequence[Row]) -> bytes:
     """The deliberation grid as an A4 landscape PDF, page X / Y and the printing date in the footer."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_to_string("juries/pdf/deliberation.html", deliberation_context(jury, rows))
+    html = render_to_string(DELIBERATION_TEMPLATE, deliberation_context(jury, rows))
     # Local files only: a PDF is never held up by, nor leaks anything to, a remote server.
     fetcher = URLFetcher(allowed_protocols=("file", "data"))
     pdf: bytes = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf()

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate
-from cqp.lib import siret
+from cqp.lib import bounds, siret
 from cqp.models import Certification, CertificationVersion, TrainingOrganisation, VersionStatus
 from evaluations.models import SessionCandidate
 from juries.models import College, Jury, JuryKind, JuryMember, MemberStatus, OutcomeKind
@@ -16,11 +16,20 @@ from juries.selectors import juries_with_signed_pv
 
 
 class MemberForm(forms.Form):
-    first_name = forms.CharField(label=_("Prénom"), max_length=150)
-    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    first_name = forms.CharField(
+        label=_("Prénom"), max_length=bounds.NAME_LENGTH, validators=[bounds.refuse_control_characters]
+    )
+    last_name = forms.CharField(
+        label=_("Nom"), max_length=bounds.NAME_LENGTH, validators=[bounds.refuse_control_characters]
+    )
     email = forms.EmailField(label=_("Adresse e-mail"))
     college = forms.ChoiceField(label=_("Collège"), choices=College.choices)
-    company_name = forms.CharField(label=_("Entreprise ou organisme"), max_length=200, required=False)
+    company_name = forms.CharField(
+        label=_("Entreprise ou organisme"),
+        max_length=200,
+        required=False,
+        validators=[bounds.refuse_control_characters],
+    )
     company_siret = forms.CharField(label=_("SIRET de l'entreprise"), max_length=17, required=False)
     organisation = forms.ModelChoiceField(
         label=_("Travaille pour l'organisme de formation"),
@@ -52,12 +61,21 @@ class MemberForm(forms.Form):
             cast(forms.ModelMultipleChoiceField[Candidate], self.fields["trained_candidates"]).queryset = candidates
 
     def clean_company_siret(self) -> str:
-        # Its validity (cqp.lib.siret, Luhn) is the service's rule, shown on this field.
-        return siret.clean(self.cleaned_data["company_siret"])
+        # Its validity (cqp.lib.siret: Luhn, no firm of zeros) is the service's rule too, said on this field.
+        value = siret.clean(self.cleaned_data["company_siret"])
+        problem = siret.error(value) if value else None
+        if problem:
+            raise forms.ValidationError(problem, code="siret")
+        return value
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Motif"),
+        max_length=bounds.LONG_TEXT_LENGTH,
+        validators=[bounds.refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class _MemberField(forms.ModelChoiceField[JuryMember]):
@@ -101,11 +119,18 @@ class SeatChoiceForm(forms.Form):
 
 class DeclareForm(forms.Form):
     place = _CandidateField(label=_("Candidat"), queryset=SessionCandidate.objects.none())
-    note = forms.CharField(label=_("Nature du lien"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label=_("Nature du lien"),
+        max_length=bounds.SHORT_TEXT_LENGTH,
+        validators=[bounds.refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
     def __init__(self, *args: Any, places: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(_CandidateField, self.fields["place"]).queryset = places
+        # The label reads each candidate's name: with them, not a query per option.
+        cast(_CandidateField, self.fields["place"]).queryset = places.select_related("enrolment__candidate")
 
 
 class CertificationJuryForm(forms.Form):
@@ -113,7 +138,15 @@ class CertificationJuryForm(forms.Form):
         label=_("Certification"),
         queryset=CertificationVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("certification"),
     )
-    meets_on = forms.DateField(label=_("Date du jury"), widget=forms.DateInput(attrs={"type": "date"}))
+    meets_on = forms.DateField(
+        label=_("Date du jury"),
+        validators=[bounds.event_date],
+        widget=forms.DateInput(attrs={"type": "date", "min": bounds.EVENTS_START.isoformat()}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meets_on"].widget.attrs["max"] = bounds.events_end().isoformat()
 
 
 class TransmitForm(forms.Form):
@@ -136,7 +169,12 @@ class OutcomeForm(forms.Form):
     blocks = forms.MultipleChoiceField(
         label=_("Blocs attribués"), choices=(), widget=forms.CheckboxSelectMultiple, required=False
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    text = forms.CharField(
+        max_length=bounds.LONG_TEXT_LENGTH,
+        validators=[bounds.refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
 
     def __init__(self, *args: Any, blocks: Any, text_label: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,9 +187,19 @@ class OutcomeForm(forms.Form):
 
 
 class DisputeForm(forms.Form):
-    description = forms.CharField(label=_("Objet du litige"), widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Objet du litige"),
+        max_length=bounds.LONG_TEXT_LENGTH,
+        validators=[bounds.refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     summon_evaluation_jury = forms.BooleanField(label=_("Convoquer le jury d'évaluation"), required=False)
 
 
 class ResolutionForm(forms.Form):
-    resolution = forms.CharField(label=_("Issue du litige"), widget=forms.Textarea(attrs={"rows": 2}))
+    resolution = forms.CharField(
+        label=_("Issue du litige"),
+        max_length=bounds.LONG_TEXT_LENGTH,
+        validators=[bounds.refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -235,6 +235,15 @@ def jury_disputes(jury: Jury, places: Iterable[SessionCandidate]) -> list[Disput
     )
 
 
+def jury_recusals(jury: Jury, places: Iterable[SessionCandidate]) -> list[Recusal]:
+    """The jury's recusals for `places` (the candidates the reader sees), in order (one query)."""
+    return list(
+        jury.recusals.filter(place_id__in=[place.pk for place in places]).select_related(
+            "member__user", "place__enrolment__candidate"
+        )
+    )
+
+
 def transmitted_places(jury: Jury) -> QuerySet[SessionCandidate]:
     """The candidates of the sessions transmitted to a certification jury, present at the tests."""
     return (

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -25,6 +28,7 @@ from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib import bounds
 from cqp.lib.downloads import private_download
+from cqp.lib.text import fold
 from cqp.pagination import paginate
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
@@ -51,6 +55,21 @@ def _search(request: AuthenticatedHttpRequest) -> str:
     """`?q=` bounded and without control characters (a NUL would fail PostgreSQL): at worst it finds nothing."""
     text = request.GET.get("q", "")[: SEARCH_LENGTH * 2]
     return "".join(char for char in text if not bounds.has_control_characters(char))[:SEARCH_LENGTH].strip()
+
+def _refuse(request: AuthenticatedHttpRequest, form: forms.Form, fallback: str) -> None:
+    """Say what to fix in a refused form posted from a page that shows no form errors: the field's label and
+    its message (too long, a date out of range), or `fallback` when a choice is just missing."""
+    said = False
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        for error in errors:
+            if form.has_error(name, "required") and error == form.fields[name].error_messages["required"]:
+                continue
+            messages.error(request, f"{label} : {error}" if label else str(error))
+            said = True
+    if not said:
+        messages.error(request, fallback)
+
 
 # --- Registry ------------------------------------------------------------------------------------------
 
@@ -151,7 +170,7 @@ def jury_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def certification_jury_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CertificationJuryForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choisissez une certification en vigueur et la date du jury."))
+        _refuse(request, form, _("Choisissez une certification en vigueur et la date du jury."))
         return redirect("juries:list")
     jury = run_action(
         request,
@@ -173,19 +192,45 @@ def evaluation_jury_create(request: AuthenticatedHttpRequest, session_pk: int) -
     return redirect("juries:detail", pk=jury.pk) if jury else redirect("evaluations:detail", pk=session.pk)
 
 
+# A jury's board and decisions table: one page of candidates at a time (a certification jury may rule on hundreds).
+BOARD_PAGE_SIZE = 50
+
+
+def _board_page(request: AuthenticatedHttpRequest, places: list[SessionCandidate]) -> dict[str, Any]:
+    """The page of `places` asked for, narrowed to the candidates whose name holds `?q=`, and the query string
+    without `page` for the links (`includes/pagination.html`)."""
+    search = _search(request)
+    if search:
+        words = fold(search).split()
+        places = [p for p in places if all(w in fold(p.enrolment.candidate.display_name) for w in words)]
+    query = request.GET.copy()
+    query.pop("page", None)
+    page = Paginator(places, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page, "query": query.urlencode(), "q": search}
+
+
 def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     me = access.sitting_member(request.user, jury)
     seats = selectors.jury_seats(jury)
     my_seat = next((s for s in seats if me and s.member_id == me.pk), None)
-    places = access.visible_places(request.user, jury, selectors.jury_places(jury))
-    rows = selectors.deliberation_rows(places, jury.version)
+    # Every candidate the reader sees (names only), then the deliberation of one page of them.
+    places = access.visible_places(request.user, jury, selectors.jury_places(jury).prefetch_related(None))
+    board = _board_page(request, places)
+    shown: list[SessionCandidate] = list(board["page"].object_list)
+    prefetch_related_objects(shown, "enrolment__blocks")
+    rows = selectors.deliberation_rows(shown, jury.version)
+    reader = None if request.user.is_certifier_admin or me is None else me
+    progress = selectors.juries_progress([jury], member=reader)[jury.pk]
     context: dict[str, Any] = {
+        **board,
         "jury": jury,
         "seats": seats,
         "my_seat": my_seat,
         "problems": selectors.composition_problems(jury),
         "rows": rows,
+        "progress": progress,
+        "recusals": selectors.jury_recusals(jury, places),
         "blocks": [cell.block for cell in rows[0].cells] if rows else selectors.version_blocks(jury.version),
         "is_admin": request.user.is_certifier_admin,
         "is_president": bool(me and jury.president_id == me.pk),
@@ -201,7 +246,7 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["declare_form"] = DeclareForm(places=SessionCandidate.objects.filter(pk__in=[p.pk for p in places]))
     if jury.kind == JuryKind.EVALUATION:
         context["transmit_form"] = TransmitForm(jury=jury)
-        context["left_to_grade"] = sum(row.to_grade for row in rows)
+        context["left_to_grade"] = progress.grids_to_validate
     else:
         context["disputes"] = selectors.jury_disputes(jury, places)
         context["sessions"] = list(
@@ -401,7 +446,9 @@ def grid_reopen(request: AuthenticatedHttpRequest, pk: int, grid_pk: int) -> Htt
 def recommendation_record(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     place = access.place_for_user(request.user, jury, place_pk)
-    form = OutcomeForm(request.POST, blocks=selectors.version_blocks(jury.version), text_label="")
+    form = OutcomeForm(
+        request.POST, blocks=selectors.version_blocks(jury.version), text_label=_("Commentaires et annotations")
+    )
     if form.is_valid():
         run_action(
             request,
@@ -415,7 +462,7 @@ def recommendation_record(request: AuthenticatedHttpRequest, pk: int, place_pk: 
             success=_("Préconisation enregistrée."),
         )
     else:
-        messages.error(request, _("Choisissez la préconisation : totale, partielle ou non-attribution."))
+        _refuse(request, form, _("Choisissez la préconisation : totale, partielle ou non-attribution."))
     return redirect(reverse("juries:grid", args=[jury.pk, place.pk]) + "?grille=consensus")
 
 
@@ -452,7 +499,7 @@ def deliberation_xlsx(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 def deliberation_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury, rows = _evaluation_rows(request, pk)
     return private_download(
-        exports.deliberation_pdf(jury, rows),
+        exports.deliberation_pdf_cached(jury, rows),
         content_type="application/pdf",
         filename=f"deliberation-{jury.evaluated_session.starts_on:%Y%m%d}-{jury.pk}.pdf",
     )
@@ -545,7 +592,7 @@ def dispute_create(request: AuthenticatedHttpRequest, pk: int, place_pk: int) ->
             success=_("Litige enregistré : la décision attend sa clôture."),
         )
     else:
-        messages.error(request, _("Décrivez l'objet du litige."))
+        _refuse(request, form, _("Décrivez l'objet du litige."))
     return redirect("juries:decision", pk=jury.pk, place_pk=place.pk)
 
 
@@ -563,7 +610,7 @@ def dispute_resolve(request: AuthenticatedHttpRequest, pk: int, dispute_pk: int)
             success=_("Litige clos."),
         )
     else:
-        messages.error(request, _("Indiquez l'issue du litige."))
+        _refuse(request, form, _("Indiquez l'issue du litige."))
     return redirect("juries:decision", pk=jury.pk, place_pk=dispute.place_id)
 
 
