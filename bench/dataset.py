@@ -68,6 +68,7 @@ JURIES_PER_EVALUATION_PRESIDENT = 29
 JURIES_PER_CERTIFICATION_PRESIDENT = 41
 BIG_ORGANISATION_SHARE = 0.45  # BJO Formation: the organisation whose staff the benchmark logs in as
 BATCH = 5_000
+VERSION = 2  # of this builder: a database built by another version is built again
 SLOT = 30  # minutes a candidate sits, when the certification does not say
 
 SURNAMES = [
@@ -417,8 +418,8 @@ def build(scale: float, *, log: Any = print) -> Actors:
             kind = outcome(n)
             for b, block in enumerate(blocks_of[place.session.version_id]):
                 acquired = kind == OutcomeKind.TOTAL or (kind == OutcomeKind.PARTIAL and b == 0)
-                # The consensus grid, and for one candidate in four the president's own grid too.
-                for grader in (None, jury.president) if n % 4 == 0 else (None,):
+                # The consensus grid, and for one candidate in seven the president's own grid too.
+                for grader in (None, jury.president) if n % 7 == 0 else (None,):
                     grids.append(
                         Grid(
                             jury=jury,

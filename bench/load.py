@@ -66,6 +66,7 @@ class Page:
 class Sample:
     latencies: list[float] = field(default_factory=list)  # seconds
     errors: list[str] = field(default_factory=list)
+    size: int = 0  # bytes of the last answer
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -150,23 +151,24 @@ def database_mark(server: str, database: str, state: dict[str, Any]) -> None:
 
 def build_or_reuse(args: argparse.Namespace, server: str) -> dict[str, Any]:
     """The ids of the actors and objects the pages are about; the data set built first when needed."""
+    import django
+
+    django.setup()  # opens no connection: the database can still be dropped below
+    from django.core.management import call_command
+
+    from bench import dataset
+
     state = None if args.rebuild else database_state(server, args.database)
-    if state is not None and state.get("scale") != args.scale:
+    if state is not None and (state.get("scale"), state.get("version")) != (args.scale, dataset.VERSION):
         state = None
     if state is None:
         database_recreate(server, args.database)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     if state is not None:
         print(f"data set: reused {args.database} (scale {args.scale}, built in {state['build_s']:.0f} s), migrated")
         return state
-    from bench import dataset
-
     call_command("load_referential", stdout=open(os.devnull, "w"))  # noqa: SIM115
     print(f"data set: building scale {args.scale} in {args.database}")
     actors = dataset.build(args.scale, log=print)
@@ -177,6 +179,7 @@ def build_or_reuse(args: argparse.Namespace, server: str) -> dict[str, Any]:
         cursor.execute("ANALYZE")  # as autovacuum would after a while: plans on real statistics
     state = {
         "scale": args.scale,
+        "version": dataset.VERSION,
         "build_s": build_s,
         "users": {
             "admin": actors.admin.pk,
@@ -241,11 +244,14 @@ def pages(objects: dict[str, int]) -> list[Page]:
 
 
 def sessions_for(users: dict[str, int]) -> dict[str, str]:
-    """A session cookie per role, written straight into the session store as `login()` would write it."""
+    """A session cookie per role: `login()` on a request of our own writes the session (the store, the auth
+    hash, the stamps of the idle timeout, `last_login`) as the login form would, without the form and its
+    throttling."""
     from importlib import import_module
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth import login
+    from django.http import HttpRequest
 
     from accounts.models import User
 
@@ -253,13 +259,12 @@ def sessions_for(users: dict[str, int]) -> dict[str, str]:
     backend = next(b for b in settings.AUTHENTICATION_BACKENDS if "Role" in b)
     cookies = {}
     for role, pk in users.items():
-        user = User.objects.get(pk=pk)
-        session = store()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = backend
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        cookies[role] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        request.session = store()
+        login(request, User.objects.get(pk=pk), backend=backend)
+        request.session.save()
+        cookies[role] = f"{settings.SESSION_COOKIE_NAME}={request.session.session_key}"
     return cookies
 
 
@@ -321,13 +326,14 @@ class Client:
     def __init__(self, port: int) -> None:
         self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.size = 0
 
     def get(self, path: str, cookie: str) -> str | None:
         """None when the page answered 200, else what went wrong."""
         try:
-            self.connection.request("GET", path, headers={"Cookie": cookie, "Accept-Encoding": "gzip"})
+            self.connection.request("GET", path, headers={"Cookie": cookie})
             response = self.connection.getresponse()
-            response.read()
+            self.size = len(response.read())
             if response.will_close:
                 self.connection.close()
             if response.status != 200:
@@ -347,6 +353,7 @@ def alone(port: int, page: Page, cookie: str, requests: int) -> Sample:
     for _ in range(requests):
         started = time.perf_counter()
         error = client.get(page.path, cookie)
+        sample.size = client.size
         sample.latencies.append(time.perf_counter() - started)
         if error:
             sample.errors.append(error)
@@ -441,7 +448,7 @@ def main() -> None:
 
         misses: list[str] = []
         print(f"\nper page, alone ({requests} sequential requests after 3 to warm), ms:")
-        print(f"{'page':34} {'median':>7} {'p95':>7} {'queries':>7}  status")
+        print(f"{'page':34} {'median':>7} {'p95':>7} {'queries':>7} {'kB':>6}  status")
         for page in page_list:
             sample = alone(port, page, cookies[page.role], requests)
             p50, p95 = statistics.median(sample.latencies), percentile(sample.latencies, 95)
@@ -453,7 +460,7 @@ def main() -> None:
                 flag = f"  MISS p95 >= {ALONE_P95_MS:.0f} ms"
             if flag:
                 misses.append(f"{page.name} ({page.path}): p95 {p95 * 1000:.0f} ms, {count} queries{flag[6:]}")
-            print(f"{page.name:34} {ms(p50)} {ms(p95)} {count:7d}  {status}{flag}")
+            print(f"{page.name:34} {ms(p50)} {ms(p95)} {count:7d} {sample.size / 1024:6.0f}  {status}{flag}")
 
         print(f"\nmixed load at {PACED_RATE:.0f} requests/s for {seconds:.0f} s (open loop, {users} agents at most):")
         sample = paced(port, page_list, cookies, PACED_RATE, seconds, users)
