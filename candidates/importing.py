@@ -397,6 +397,7 @@ def _read_header(header: list[Any]) -> tuple[dict[int, str], ParsedFile]:
     return columns, parsed
 
 
+@functools.cache
 def _field_length(name: str) -> int | None:
     limit: int | None = getattr(Candidate._meta.get_field(name), "max_length", None)
     return limit
@@ -410,8 +411,9 @@ def _read_row(line: int, cells: dict[str, Any]) -> Row:
         try:
             bounds.refuse_control_characters(text)
             # Sex and birth date are read into other values, whose checks say what is wrong.
-            if name not in ("sex", "birth_date") and (limit := _field_length(name)) is not None:
-                bounds.check_length(text, limit, str(COLUMN_LABELS[name]))
+            limit = _field_length(name)
+            if name not in ("sex", "birth_date") and limit is not None and len(text) > limit:
+                bounds.check_length(text, limit, str(COLUMN_LABELS[name]))  # the label translated on error only
         except ValidationError as error:
             errors[name] = error.messages
     values: dict[str, Any] = {
