@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate
 from cqp import rules as cqp_rules
+from cqp.lib import bounds
 from cqp.models import Block, Certification, CertificationVersion, Competency, TrainingOrganisation
 from evaluations.models import EvaluationSession, SessionCandidate
-from cqp.lib import bounds
 from juries import rules
 
 

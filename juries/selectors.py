@@ -449,7 +449,7 @@ def _pv_signed() -> Exists:
 def open_juries_q() -> Q:
     """A jury still at work: an evaluation jury that has not transmitted, a certification jury whose PV is not
     signed."""
-    return Q(kind=JuryKind.EVALUATION, transmitted_at__isnull=True) | (Q(kind=JuryKind.CERTIFICATION) & ~_pv_signed())
+    return Q(kind=JuryKind.EVALUATION, transmitted_at__isnull=True) | Q(~_pv_signed(), kind=JuryKind.CERTIFICATION)
 
 
 def juries_open(juries: QuerySet[Jury]) -> QuerySet[Jury]:
@@ -514,7 +514,7 @@ def juries_progress(juries: Sequence[Jury], *, member: JuryMember | None) -> dic
         places = SessionCandidate.objects.filter(**{f"{jury_field}__in": wanted}).annotate(
             jury_id=F(jury_field),
             pending=Coalesce(
-                Subquery(unvalidated.values("enrolment_id").annotate(n=Count("*")).values("n")[:1]),
+                Subquery(unvalidated.values("enrolment_id").annotate(n=Count("*")).values("n")[:1]),  # type: ignore[misc]
                 0,
                 output_field=IntegerField(),
             ),
@@ -536,9 +536,8 @@ def juries_progress(juries: Sequence[Jury], *, member: JuryMember | None) -> dic
                 )
             ),
         )
-        rows += places.values(
-            "pk", "jury_id", "attendance", "pending", "has_earlier", "recommended", "decided", "recused"
-        )
+        fields = ("pk", "jury_id", "attendance", "pending", "has_earlier", "recommended", "decided", "recused")
+        rows.extend(dict(row) for row in places.values(*fields))
     covered = _pending_acquired_earlier([r["pk"] for r in rows if r["pending"] and r["has_earlier"]])
     kinds = {jury.pk: jury.kind for jury in juries}
     for row in rows:
@@ -566,9 +565,7 @@ def _pending_acquired_earlier(place_ids: list[int]) -> dict[int, int]:
     session, still valid}: the exact rule of `earlier_acquisitions`, for the few places that may have some."""
     if not place_ids:
         return {}
-    places = list(
-        SessionCandidate.objects.filter(pk__in=place_ids).select_related("enrolment", "session__version")
-    )
+    places = list(SessionCandidate.objects.filter(pk__in=place_ids).select_related("enrolment", "session__version"))
     enrolled = Enrolment.blocks.through.objects.filter(enrolment_id__in=[p.enrolment_id for p in places])
     blocks_of: dict[int, set[int]] = defaultdict(set)
     for enrolment_id, block_id in enrolled.values_list("enrolment_id", "block_id"):

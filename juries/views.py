@@ -56,6 +56,7 @@ def _search(request: AuthenticatedHttpRequest) -> str:
     text = request.GET.get("q", "")[: SEARCH_LENGTH * 2]
     return "".join(char for char in text if not bounds.has_control_characters(char))[:SEARCH_LENGTH].strip()
 
+
 def _refuse(request: AuthenticatedHttpRequest, form: forms.Form, fallback: str) -> None:
     """Say what to fix in a refused form posted from a page that shows no form errors: the field's label and
     its message (too long, a date out of range), or `fallback` when a choice is just missing."""

@@ -105,7 +105,9 @@ def test_the_certification_jury_form_refuses_an_implausible_date(world: World, d
 
 def test_the_service_refuses_a_jury_in_year_9999(world: World):
     with pytest.raises(ValidationError) as refused:
-        services.certification_jury_create(version=world.version, meets_on=dt.date(9999, 12, 31), created_by=world.admin)
+        services.certification_jury_create(
+            version=world.version, meets_on=dt.date(9999, 12, 31), created_by=world.admin
+        )
     assert "meets_on" in refused.value.message_dict
     assert not Jury.objects.filter(kind=JuryKind.CERTIFICATION).exists()
 
