@@ -22,6 +22,7 @@ p95 < 150 ms at 25 requests/s; saturation above 60 requests/s on 2 workers.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import http.client
 import json
@@ -51,6 +52,7 @@ PACED_RATE = 25.0
 PACED_P95_MS = 150.0
 SATURATION_P95_MS = 500.0
 SATURATION_TARGET = 60.0
+SHED_AFTER = 10.0  # seconds
 RAMP = [25, 30, 40, 50, 60, 70, 80, 100, 120, 150, 200]
 
 
@@ -67,6 +69,8 @@ class Sample:
     latencies: list[float] = field(default_factory=list)  # seconds
     errors: list[str] = field(default_factory=list)
     size: int = 0  # bytes of the last answer
+    completed: int = 0  # answered 200
+    elapsed: float = 0.0  # seconds from the first scheduled request to the last answer
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -76,6 +80,14 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
     return ordered[rank - 1]
+
+
+def described(errors: list[str]) -> str:
+    """`errors` counted by kind: "0", or "3 (shed 2, 500 /jurys/1/ 1)"."""
+    if not errors:
+        return "0"
+    kinds = collections.Counter(errors).most_common(4)
+    return f"{len(errors)} (" + ", ".join(f"{kind} x{n}" for kind, n in kinds) + ")"
 
 
 def ms(seconds: float) -> str:
@@ -268,8 +280,10 @@ def sessions_for(users: dict[str, int]) -> dict[str, str]:
     return cookies
 
 
-def count_queries(page_list: list[Page], cookies: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """(status, queries) of each page, in this process, on the same sessions and data."""
+def in_process(page_list: list[Page], cookies: dict[str, str]) -> dict[str, tuple[int, int, float]]:
+    """(status, queries, CPU ms) of each page, in this process, on the same sessions and data. The CPU time is
+    this process's (Python: views, templates, the driver), the median of three requests after one to warm: what a
+    page costs a worker whatever else the machine runs; PostgreSQL's share is not in it."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -281,7 +295,12 @@ def count_queries(page_list: list[Page], cookies: dict[str, str]) -> dict[str, t
         client.get(page.path)  # warm: caches, first-use imports
         with CaptureQueriesContext(connection) as context:
             response = client.get(page.path)
-        found[page.name] = (response.status_code, len(context.captured_queries))
+        cpu = []
+        for _ in range(3):
+            started = time.process_time()
+            client.get(page.path)
+            cpu.append(time.process_time() - started)
+        found[page.name] = (response.status_code, len(context.captured_queries), statistics.median(cpu) * 1000)
     logging.getLogger("django.request").disabled = False
     return found
 
@@ -362,7 +381,9 @@ def alone(port: int, page: Page, cookie: str, requests: int) -> Sample:
 
 def paced(port: int, mix: list[Page], cookies: dict[str, str], rate: float, seconds: float, users: int) -> Sample:
     """Open loop: a request every 1/`rate` s for `seconds`, taken by at most `users` agents; a request's latency
-    runs from its scheduled time (time spent waiting for a free agent counts)."""
+    runs from its scheduled time (time spent waiting for a free agent counts). A request still waiting
+    `SHED_AFTER` seconds after its time is not sent: counted as an error ("shed"), it bounds the run's length when
+    the server falls behind."""
     rng = random.Random(int(rate * 1000))
     weights = [p.weight for p in mix]
     work: queue.Queue[tuple[float, Page] | None] = queue.Queue()
@@ -372,12 +393,17 @@ def paced(port: int, mix: list[Page], cookies: dict[str, str], rate: float, seco
         client = Client(port)
         while (item := work.get()) is not None:
             scheduled, page = item
-            error = client.get(page.path, cookies[page.role])
+            if time.perf_counter() - scheduled > SHED_AFTER:
+                error: str | None = "shed"
+            else:
+                error = client.get(page.path, cookies[page.role])
             latency = time.perf_counter() - scheduled
             with lock:
                 sample.latencies.append(latency)
                 if error:
                     sample.errors.append(error)
+                else:
+                    sample.completed += 1
 
     agents = [threading.Thread(target=agent, daemon=True) for _ in range(users)]
     for thread in agents:
@@ -393,10 +419,10 @@ def paced(port: int, mix: list[Page], cookies: dict[str, str], rate: float, seco
     for _ in agents:
         work.put(None)
     for thread in agents:
-        thread.join(timeout=120)
-    elapsed = time.perf_counter() - start
-    sample.errors.extend([] if len(sample.latencies) >= total else ["unfinished"] * (total - len(sample.latencies)))
-    setattr(sample, "elapsed", elapsed)  # noqa: B010 - carried to the report only
+        thread.join(timeout=SHED_AFTER + 60)
+    sample.elapsed = time.perf_counter() - start
+    with lock:
+        sample.errors.extend(["unfinished"] * (total - len(sample.latencies)))
     return sample
 
 
@@ -440,19 +466,19 @@ def main() -> None:
         page_list = pages(state["objects"])
         cookies = sessions_for(state["users"])
         started = time.perf_counter()
-        queries = count_queries(page_list, cookies)
-        print(f"queries counted in process in {time.perf_counter() - started:.0f} s")
+        measured = in_process(page_list, cookies)
+        print(f"queries and CPU time measured in process in {time.perf_counter() - started:.0f} s")
         port = free_port()
         server = serve(env, port, args.workers, workdir)
         print(f"gunicorn: cqp.wsgi --preload -w {args.workers} on 127.0.0.1:{port}, CONN_MAX_AGE={env['CONN_MAX_AGE']}")
 
         misses: list[str] = []
         print(f"\nper page, alone ({requests} sequential requests after 3 to warm), ms:")
-        print(f"{'page':34} {'median':>7} {'p95':>7} {'queries':>7} {'kB':>6}  status")
+        print(f"{'page':34} {'median':>7} {'p95':>7} {'queries':>7} {'kB':>6} {'CPU ms':>7}  status")
         for page in page_list:
             sample = alone(port, page, cookies[page.role], requests)
             p50, p95 = statistics.median(sample.latencies), percentile(sample.latencies, 95)
-            status, count = queries[page.name]
+            status, count, cpu_ms = measured[page.name]
             flag = ""
             if sample.errors or status != 200:
                 flag = f"  MISS errors: {(sample.errors or [str(status)])[0]}"
@@ -460,30 +486,39 @@ def main() -> None:
                 flag = f"  MISS p95 >= {ALONE_P95_MS:.0f} ms"
             if flag:
                 misses.append(f"{page.name} ({page.path}): p95 {p95 * 1000:.0f} ms, {count} queries{flag[6:]}")
-            print(f"{page.name:34} {ms(p50)} {ms(p95)} {count:7d} {sample.size / 1024:6.0f}  {status}{flag}")
+            print(
+                f"{page.name:34} {ms(p50)} {ms(p95)} {count:7d} {sample.size / 1024:6.0f} {cpu_ms:7.1f}  {status}{flag}"
+            )
 
+        weights = sum(p.weight for p in page_list)
+        mix_cpu = sum(p.weight * measured[p.name][2] for p in page_list) / weights
+        print(
+            f"\nmix: {mix_cpu:.1f} ms of CPU per request in the app's process on average (PostgreSQL's excluded): "
+            f"{args.workers} workers on {args.workers} free cores would top out near "
+            f"{args.workers * 1000 / mix_cpu:.0f} requests/s"
+        )
         print(f"\nmixed load at {PACED_RATE:.0f} requests/s for {seconds:.0f} s (open loop, {users} agents at most):")
         sample = paced(port, page_list, cookies, PACED_RATE, seconds, users)
         p95 = percentile(sample.latencies, 95)
-        achieved = len(sample.latencies) / getattr(sample, "elapsed")  # noqa: B009
+        achieved = sample.completed / sample.elapsed
         flag = "  MISS" if p95 * 1000 >= PACED_P95_MS or sample.errors else ""
         print(
             f"achieved {achieved:.1f} requests/s, p50 {ms(percentile(sample.latencies, 50))} "
-            f"p95 {ms(p95)} p99 {ms(percentile(sample.latencies, 99))} ms, errors {len(sample.errors)}{flag}"
+            f"p95 {ms(p95)} p99 {ms(percentile(sample.latencies, 99))} ms, errors {described(sample.errors)}{flag}"
         )
         if flag:
-            misses.append(f"25 requests/s: p95 {p95 * 1000:.0f} ms, errors {len(sample.errors)}")
+            misses.append(f"25 requests/s: p95 {p95 * 1000:.0f} ms, errors {described(sample.errors)}")
 
         print(f"\nramp ({step:.0f} s per step) until p95 > {SATURATION_P95_MS:.0f} ms or an error:")
         held = 0.0
         for rate in RAMP:
             sample = paced(port, page_list, cookies, rate, step, users)
             p95 = percentile(sample.latencies, 95)
-            achieved = len(sample.latencies) / getattr(sample, "elapsed")  # noqa: B009
+            achieved = sample.completed / sample.elapsed
             ok = p95 * 1000 <= SATURATION_P95_MS and not sample.errors and achieved >= 0.9 * rate
             print(
                 f"  {rate:4d}/s: achieved {achieved:6.1f}/s, p50 {ms(percentile(sample.latencies, 50))} "
-                f"p95 {ms(p95)} p99 {ms(percentile(sample.latencies, 99))} ms, errors {len(sample.errors)}"
+                f"p95 {ms(p95)} p99 {ms(percentile(sample.latencies, 99))} ms, errors {described(sample.errors)}"
                 + ("" if ok else "  <- knee")
             )
             if not ok:
