@@ -242,7 +242,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 # Login throttling (django-axes, accounts/lockout.py). An account is locked after AXES_FAILURE_LIMIT failed
 # logins, an address after AXES_IP_FAILURE_LIMIT (higher: an office shares one address), each for
 # AXES_COOLOFF_MINUTES after its last failure; attempts during a lockout do not extend it, and a successful login
-# clears the account's failures. A certifier admin can lift a lockout early in the admin (Axes > Access attempts).
+# clears the account's failures. A lockout is lifted early with `manage.py axes_reset_username <e-mail>` (or
+# `axes_reset_ip <address>`); Axes' admin pages stay off.
 AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
@@ -255,6 +256,7 @@ AXES_CLIENT_IP_CALLABLE = "accounts.lockout.attempt_address"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 # Failed attempts are kept for the cool-off only; successful logins are not logged by Axes.
 AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 # Password-reset mails: at most this many per hour for one e-mail address, and requests per hour from one client
 # address (beyond, the same "sent" page and no mail).

@@ -4,6 +4,8 @@ logged-in user sees, sessions that end when idle or old, and "database is locked
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 
 import pytest
 import time_machine
@@ -160,3 +162,53 @@ def test_any_other_database_error_is_not_hidden(client: Client, settings) -> Non
 
     with pytest.raises(OperationalError):
         client.get("/panne/")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock")
+def test_two_concurrent_read_then_write_transactions_both_commit_on_sqlite(tmp_path, settings) -> None:
+    """The double submit: two requests each read, then write, at the same time. With SQLite's default
+    (deferred) transactions the second writer fails at once with "database is locked"; with the settings'
+    IMMEDIATE ones it waits for the first to commit, then commits too."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    options = settings.DATABASES["default"]["OPTIONS"]
+
+    def open_database() -> DatabaseWrapper:
+        path = str(tmp_path / "double.sqlite3")
+        return DatabaseWrapper({**connection.settings_dict, "NAME": path, "OPTIONS": options})
+
+    def submit(database: DatabaseWrapper, number: int, between: Callable[[], object]) -> None:
+        database.ensure_connection()
+        database._start_transaction_under_autocommit()  # what atomic() does on SQLite
+        with database.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM submit")
+            between()
+            cursor.execute("INSERT INTO submit (n) VALUES (%s)", [number])
+            cursor.execute("COMMIT")
+
+    first = open_database()
+    with first.cursor() as cursor:
+        cursor.execute("CREATE TABLE submit (id INTEGER PRIMARY KEY, n INTEGER)")
+    second_read = threading.Event()
+    errors: list[Exception] = []
+
+    def second_submit() -> None:
+        second = open_database()
+        try:
+            submit(second, 2, second_read.set)
+        except Exception as error:  # reported to the test's thread
+            errors.append(error)
+        finally:
+            second_read.set()
+            second.close()
+
+    thread = threading.Thread(target=second_submit)
+    # Deferred: the second has read too when the first writes; immediate: it waits for the first's lock.
+    submit(first, 1, lambda: (thread.start(), second_read.wait(timeout=0.3)))
+    thread.join(timeout=30)
+
+    assert errors == []
+    with first.cursor() as cursor:
+        cursor.execute("SELECT n FROM submit ORDER BY n")
+        assert cursor.fetchall() == [(1,), (2,)]
+    first.close()
