@@ -447,3 +447,29 @@ def test_the_exam_day_pages_keep_their_queries(client, staff, session, monkeypat
     assert (counts(client, sheet), counts(client, pdf)) == few
     response = client.get(pdf)
     assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_attendance_pdf_breaks_long_unbroken_words(client, staff, session, monkeypatch, _today) -> None:
+    """The longest texts allowed, without a space, reach the PDF renderer with a break every 40 characters: it never
+    searches for a break that does not exist (a 10,000-character word took 8 s in the deliberation PDF)."""
+    rendered: list[str] = []
+
+    class Renderer:
+        def __init__(self, **kwargs: str) -> None:
+            rendered.append(kwargs["string"])
+
+        def write_pdf(self) -> bytes:
+            return b"%PDF-1.7"
+
+    monkeypatch.setattr("weasyprint.HTML", Renderer)
+    [enrolment] = bulk_enrolments(session.organisation, session.version, 1, name="N" * 140)
+    services.session_add_candidate(session=session, enrolment=enrolment)
+    EvaluationSession.objects.filter(pk=session.pk).update(address="A" * bounds.SHORT_TEXT_LENGTH)
+    _today.move_to(dt.datetime(2026, 4, 1, 9, 0, tzinfo=PARIS))
+    client.force_login(staff)
+    services.incident_report(session=session, kind="other", description="x" * bounds.LONG_TEXT_LENGTH, reported_by=staff)
+    assert client.get(f"/sessions/{session.pk}/emargement.pdf").status_code == 200
+    [html] = rendered
+    for letter in "ANx":
+        assert letter * bounds.WORD_LENGTH in html
+        assert letter * (bounds.WORD_LENGTH + 1) not in html, letter
