@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import check_candidate_manager
 from accounts.types import AuthenticatedHttpRequest
-from candidates import access, importing, selectors, services
+from candidates import access, documents, importing, selectors, services
 from candidates.forms import (
     AccommodationForm,
     CandidateFilterForm,
@@ -273,6 +273,11 @@ def _document_slot(cleaned: dict[str, Any]) -> str:
 
 
 def _document_upload(request: AuthenticatedHttpRequest, candidate: Candidate, *, by_candidate: bool) -> None:
+    # Refused from its declared length, before the body is parsed here.
+    if _declared_length(request) > documents.MAX_UPLOAD_BYTES + 64 * 1024:
+        problem = documents.declared_problem(size=_declared_length(request), name="")
+        messages.error(request, f"{_('Document')} : {problem}")
+        return
     form = DocumentUploadForm(request.POST, request.FILES, candidate=candidate)
     valid = form.is_valid()
     slot = _document_slot(form.cleaned_data)

@@ -209,3 +209,25 @@ def test_the_list_keeps_its_query_count_from_30_to_600_candidates(
     with django_assert_num_queries(len(small)):
         response = client.get("/candidats/", {**params, "page": 20})
     assert response.content.decode().count('data-testid="candidate-row"') == 25
+
+
+def test_a_document_upload_declaring_more_than_the_limit_is_refused_before_the_body_is_read(
+    rf, staff, enrolment
+) -> None:
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from candidates.views import document_upload
+
+    request = rf.post("/", data=b"", content_type="multipart/form-data; boundary=x")
+    request.META["CONTENT_LENGTH"] = str(documents.MAX_UPLOAD_BYTES * 2)
+    request.user = staff
+    request.session = {}
+    request._messages = FallbackStorage(request)
+
+    def no_read(*args, **kwargs):
+        raise AssertionError("the body was read")
+
+    request.read = no_read  # type: ignore[method-assign]
+    response = document_upload(request, enrolment.candidate_id)
+    assert response.status_code == 302
+    assert [str(m) for m in request._messages] == ["Document : Le fichier pèse 40,0 Mo : 20 Mo au plus."]
