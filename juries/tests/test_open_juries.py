@@ -155,3 +155,38 @@ def test_the_declare_form_reads_a_constant_number_of_queries(client, world: Worl
         assert response.content.count(b'name="place"') == 1
         assert response.content.decode().count("<option") >= size - 1
     assert counts[0] == counts[1], counts
+
+
+def test_the_decision_page_reads_a_constant_number_of_queries(client, world: World, django_assert_max_num_queries):
+    client.force_login(_user(world.employees))
+    client.get(reverse("home"))  # the first request after the login saves the session
+    counts = []
+    for count, size in ((1, 3), (4, 40)):
+        data = add_juries(world, count, size)
+        place = data["closed"][-1].evaluated_session.candidates.order_by("pk")[1]  # graded and recommended
+        with django_assert_max_num_queries(20) as captured:
+            response = client.get(reverse("juries:decision", args=[data["certification"][0].pk, place.pk]))
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_member_registry_reads_a_constant_number_of_queries(client, world: World, django_assert_max_num_queries):
+    from juries.models import JuryMember
+
+    client.force_login(world.admin)
+    client.get(reverse("home"))  # the first request after the login saves the session
+    counts = []
+    for count in (3, 40):
+        members = JuryMember.objects.bulk_create(
+            JuryMember(first_name="Inès", last_name=f"Garnier{count}-{n}", college="employees") for n in range(count)
+        )
+        JuryMember.certifications.through.objects.bulk_create(
+            JuryMember.certifications.through(jurymember_id=m.pk, certification_id=world.version.certification_id)
+            for m in members
+        )
+        with django_assert_max_num_queries(5) as captured:
+            response = client.get(reverse("juries:members"))
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
