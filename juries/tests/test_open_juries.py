@@ -5,10 +5,16 @@ history paginated and searchable, and every juries page reads a constant number 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
-from juries import selectors
+from demo.builders import decide, past_session
+from evaluations.models import EvaluationSession
+from juries import selectors, services
+from juries.models import Jury
 from juries.tests.scale_data import add_juries
 from tests.worlds import World
 
@@ -190,3 +196,34 @@ def test_the_member_registry_reads_a_constant_number_of_queries(client, world: W
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_progress_agrees_with_the_deliberation_rows_for_blocks_acquired_earlier(world: World):
+    """The aggregate counts say what the deliberation computes, including for a candidate back at a second
+    session with a block acquired at the first (not to grade again)."""
+    decided = decide(world)  # total, partial (BC1), none
+    shift = -dt.timedelta(days=60)
+    EvaluationSession.objects.filter(pk=world.session.pk).update(
+        starts_on=F("starts_on") + shift, ends_on=F("ends_on") + shift
+    )
+    Jury.objects.filter(pk=decided.certification.pk).update(meets_on=F("meets_on") + shift)
+    session = past_session(world.staff, world.version, [p.enrolment.candidate for p in world.places[1:]])
+    jury = services.evaluation_jury_create(session=session, created_by=world.admin)
+    for member in (world.employees, world.employers, world.trainer):
+        services.jury_assign(jury=jury, member=member, assigned_by=world.admin)
+    services.jury_president_designate(jury=jury, member=world.employers, designated_by=world.admin)
+
+    def agree() -> selectors.Progress:
+        rows = selectors.deliberation_rows(selectors.session_places(jury), jury.version)
+        progress = selectors.juries_progress([jury], member=None)[jury.pk]
+        assert progress.candidates == len(rows) == 2
+        assert progress.to_grade == sum(1 for row in rows if not row.graded)
+        assert progress.to_recommend == sum(1 for row in rows if row.graded and row.recommendation is None)
+        assert progress.grids_to_validate == sum(row.to_grade for row in rows)
+        return progress
+
+    assert sum(1 for c in selectors.deliberation_rows([session.candidates.first()], jury.version)[0].cells if c.earlier)
+    assert agree().to_grade == 2
+    for place in session.candidates.all():
+        world.grade(jury, place, {})
+    assert agree().to_grade == 0
