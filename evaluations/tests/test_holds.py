@@ -20,8 +20,8 @@ from candidates import rules as candidate_rules
 from candidates.models import Candidate, Enrolment
 from cqp.lib import bounds
 from cqp.models import CertificationVersion, TrainingOrganisation
-from evaluations import rules, services
-from evaluations.models import Attendance, EvaluationSession, SessionCandidate, SessionMode
+from evaluations import rules, selectors, services
+from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, SessionCandidate, SessionMode
 from juries.models import Decision, Jury, JuryKind, OutcomeKind
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +130,9 @@ def test_the_picker_lists_nobody_until_a_search_then_at_most_twenty_matches(clie
     assert len(found) == 20
     assert options(client.get(url, {"q": "DURAND17 léon"}).content.decode()) == ["DURAND17 Léon"]
     assert options(client.get(url, {"q": "personne"}).content.decode()) == []
+    for hostile in ("durand\x00", "durand " * 1000):  # refused or bounded, never an error
+        response = client.get(url, {"q": hostile})
+        assert response.status_code == 200 and len(options(response.content.decode())) <= 20
 
 
 def test_the_picker_leaves_out_the_certified_and_those_placed_in_a_session(
@@ -210,6 +213,21 @@ def test_the_database_holds_one_expected_place_per_enrolment(staff, session, ver
         SessionCandidate.objects.bulk_create(
             [SessionCandidate(session=other, enrolment=enrolment, starts_at=start, ends_at=start)]
         )
+
+
+def test_a_placement_racing_another_is_refused_in_words(staff, session, version, monkeypatch) -> None:
+    """Two requests place the same enrolment at once: the second reads no open place (the first has not committed)
+    and the database's index refuses its write; the page says so instead of answering 500."""
+    [enrolment] = bulk_enrolments(session.organisation, version, 1)
+    other = schedule(staff, version, SESSION_DAY + dt.timedelta(days=10))
+    services.session_add_candidate(session=other, enrolment=enrolment)
+    monkeypatch.setattr(selectors, "open_sessions", lambda enrolment: {})
+    with pytest.raises(ValidationError, match="déjà attendu à une autre session"):  # the model's own check
+        services.session_add_candidate(session=session, enrolment=enrolment)
+    monkeypatch.setattr(SessionCandidate, "full_clean", lambda self: None)
+    with pytest.raises(ValidationError, match="vient d'être convoqué à une autre session"):  # the write itself
+        services.session_add_candidate(session=session, enrolment=enrolment)
+    assert SessionCandidate.objects.filter(enrolment=enrolment).count() == 1
 
 
 def test_the_rule_names_the_other_session() -> None:
@@ -467,9 +485,23 @@ def test_the_attendance_pdf_breaks_long_unbroken_words(client, staff, session, m
     EvaluationSession.objects.filter(pk=session.pk).update(address="A" * bounds.SHORT_TEXT_LENGTH)
     _today.move_to(dt.datetime(2026, 4, 1, 9, 0, tzinfo=PARIS))
     client.force_login(staff)
-    services.incident_report(session=session, kind="other", description="x" * bounds.LONG_TEXT_LENGTH, reported_by=staff)
+    services.incident_report(
+        session=session, kind="other", description="x" * bounds.LONG_TEXT_LENGTH, reported_by=staff
+    )
     assert client.get(f"/sessions/{session.pk}/emargement.pdf").status_code == 200
     [html] = rendered
     for letter in "ANx":
         assert letter * bounds.WORD_LENGTH in html
         assert letter * (bounds.WORD_LENGTH + 1) not in html, letter
+
+
+def test_a_sending_error_is_kept_within_its_field(session) -> None:
+    fill(session, 1)
+    place = session.candidates.get()
+    SessionCandidate.objects.filter(pk=place.pk).update(
+        convocation_status=ConvocationStatus.SENDING, convocation_claimed_at=timezone.now()
+    )
+    place.refresh_from_db()
+    services.convocation_mark(place=place, error="SMTP " * 1000)
+    place.refresh_from_db()
+    assert len(place.convocation_error) == bounds.SHORT_TEXT_LENGTH
