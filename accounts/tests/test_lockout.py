@@ -4,11 +4,11 @@ AXES_IP_FAILURE_LIMIT, each for the cool-off; the page says until when; a succes
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
-from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ def _limits(settings) -> None:
 WRONG = "mauvais-mot-de-passe"
 
 
-def attempt(client: Client, email: str, password: str = WRONG) -> HttpResponse:
+def attempt(client: Client, email: str, password: str = WRONG) -> Any:
     return client.post(LOGIN_URL, {"username": email, "password": password})
 
 

@@ -179,7 +179,7 @@ def test_two_concurrent_read_then_write_transactions_both_commit_on_sqlite(tmp_p
 
     def submit(database: DatabaseWrapper, number: int, between: Callable[[], object]) -> None:
         database.ensure_connection()
-        database._start_transaction_under_autocommit()  # what atomic() does on SQLite
+        database._start_transaction_under_autocommit()  # type: ignore[attr-defined]  # what atomic() does
         with database.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM submit")
             between()
@@ -203,8 +203,13 @@ def test_two_concurrent_read_then_write_transactions_both_commit_on_sqlite(tmp_p
             second.close()
 
     thread = threading.Thread(target=second_submit)
-    # Deferred: the second has read too when the first writes; immediate: it waits for the first's lock.
-    submit(first, 1, lambda: (thread.start(), second_read.wait(timeout=0.3)))
+
+    def start_the_second() -> None:
+        # Deferred: the second has read too when the first writes; immediate: it waits for the first's lock.
+        thread.start()
+        second_read.wait(timeout=0.3)
+
+    submit(first, 1, start_the_second)
     thread.join(timeout=30)
 
     assert errors == []
