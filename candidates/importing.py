@@ -294,7 +294,8 @@ def _csv_records(content: bytes) -> Generator[list[Any]]:
     text = content.decode("utf-8-sig")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        yield record[:MAX_COLUMNS]
 
 
 @functools.cache
