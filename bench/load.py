@@ -280,10 +280,11 @@ def sessions_for(users: dict[str, int]) -> dict[str, str]:
     return cookies
 
 
-def in_process(page_list: list[Page], cookies: dict[str, str]) -> dict[str, tuple[int, int, float]]:
-    """(status, queries, CPU ms) of each page, in this process, on the same sessions and data. The CPU time is
-    this process's (Python: views, templates, the driver), the median of three requests after one to warm: what a
-    page costs a worker whatever else the machine runs; PostgreSQL's share is not in it."""
+def in_process(page_list: list[Page], cookies: dict[str, str]) -> dict[str, tuple[int, int, float, float]]:
+    """(status, queries, CPU ms, SQL ms) of each page, in this process, on the same sessions and data. The CPU time
+    is this process's (Python: views, templates, the driver), the median of three requests after one to warm: what
+    a page costs a worker whatever else the machine runs; PostgreSQL's share is not in it. The SQL time is the
+    wall-clock time of the page's queries as the driver saw them (PostgreSQL's work, and the wait for a core)."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -295,13 +296,15 @@ def in_process(page_list: list[Page], cookies: dict[str, str]) -> dict[str, tupl
         client.get(page.path)  # warm: caches, first-use imports
         with CaptureQueriesContext(connection) as context:
             response = client.get(page.path)
-        queries = len(context.captured_queries)  # now: the next request's start empties the log it reads
+        # Now: the next request's start empties the log these read.
+        queries = len(context.captured_queries)
+        sql_ms = sum(float(query["time"]) for query in context.captured_queries) * 1000
         cpu = []
         for _ in range(3):
             started = time.process_time()
             client.get(page.path)
             cpu.append(time.process_time() - started)
-        found[page.name] = (response.status_code, queries, statistics.median(cpu) * 1000)
+        found[page.name] = (response.status_code, queries, statistics.median(cpu) * 1000, sql_ms)
     logging.getLogger("django.request").disabled = False
     return found
 
@@ -475,11 +478,11 @@ def main() -> None:
 
         misses: list[str] = []
         print(f"\nper page, alone ({requests} sequential requests after 3 to warm), ms:")
-        print(f"{'page':34} {'median':>7} {'p95':>7} {'queries':>7} {'kB':>6} {'CPU ms':>7}  status")
+        print(f"{'page':34} {'median':>7} {'p95':>7} {'queries':>7} {'kB':>6} {'CPU ms':>7} {'SQL ms':>7}  status")
         for page in page_list:
             sample = alone(port, page, cookies[page.role], requests)
             p50, p95 = statistics.median(sample.latencies), percentile(sample.latencies, 95)
-            status, count, cpu_ms = measured[page.name]
+            status, count, cpu_ms, sql_ms = measured[page.name]
             flag = ""
             if sample.errors or status != 200:
                 flag = f"  MISS errors: {(sample.errors or [str(status)])[0]}"
@@ -487,8 +490,9 @@ def main() -> None:
                 flag = f"  MISS p95 >= {ALONE_P95_MS:.0f} ms"
             if flag:
                 misses.append(f"{page.name} ({page.path}): p95 {p95 * 1000:.0f} ms, {count} queries{flag[6:]}")
+            size = sample.size / 1024
             print(
-                f"{page.name:34} {ms(p50)} {ms(p95)} {count:7d} {sample.size / 1024:6.0f} {cpu_ms:7.1f}  {status}{flag}"
+                f"{page.name:34} {ms(p50)} {ms(p95)} {count:7d} {size:6.0f} {cpu_ms:7.1f} {sql_ms:7.1f}  {status}{flag}"
             )
 
         weights = sum(p.weight for p in page_list)
