@@ -12,7 +12,7 @@ from django.contrib.auth import logout
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
@@ -79,18 +79,20 @@ class SessionTimeoutMiddleware:
         idle_for = now - seen_at
         if idle_for > settings.SESSION_IDLE_TIMEOUT:
             minutes = max(1, settings.SESSION_IDLE_TIMEOUT // 60)
-            self._end(
-                request,
-                _("Votre session a été fermée après %(minutes)d minutes d'inactivité : reconnectez-vous.")
-                % {"minutes": minutes},
+            message = ngettext(
+                "Votre session a été fermée après %(count)d minute d'inactivité : reconnectez-vous.",
+                "Votre session a été fermée après %(count)d minutes d'inactivité : reconnectez-vous.",
+                minutes,
             )
+            self._end(request, message % {"count": minutes})
         elif now - login_at > settings.SESSION_COOKIE_AGE:
             hours = max(1, settings.SESSION_COOKIE_AGE // 3600)
-            self._end(
-                request,
-                _("Votre session a été fermée %(hours)d heures après la connexion : reconnectez-vous.")
-                % {"hours": hours},
+            message = ngettext(
+                "Votre session a été fermée %(count)d heure après la connexion : reconnectez-vous.",
+                "Votre session a été fermée %(count)d heures après la connexion : reconnectez-vous.",
+                hours,
             )
+            self._end(request, message % {"count": hours})
         elif idle_for >= SEEN_GRANULARITY:
             session[LOGIN_AT] = login_at
             session[SEEN_AT] = now

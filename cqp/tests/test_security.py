@@ -58,10 +58,23 @@ def test_a_stricter_cache_control_set_by_a_view_is_kept(client: Client, staff: U
     assert "no-store" in response["Cache-Control"]
 
 
-def test_a_public_page_for_an_anonymous_visitor_is_left_alone(client: Client) -> None:
-    response = client.get("/verifier/")
+def test_public_static_files_keep_their_cache_even_for_a_logged_in_user(staff: User, settings) -> None:
+    # As in production: WhiteNoise serves static files before the private-cache middleware runs.
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE[:1],
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        *settings.MIDDLEWARE[1:],
+    ]
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    client = Client()
+    client.force_login(staff)
 
-    assert "private, no-store" not in response.get("Cache-Control", "") or "max-age=0" in response["Cache-Control"]
+    response = client.get("/static/css/cqp.css")
+
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert client.get("/")["Cache-Control"] == "private, no-store"
 
 
 # Sessions
@@ -103,8 +116,10 @@ def test_an_active_session_still_ends_after_its_absolute_age(client: Client, sta
     with time_machine.travel(start + dt.timedelta(hours=12, minutes=5), tick=False):
         response = client.get("/")
 
-    assert response.status_code == 302
-    assert not logged_in(client)
+        assert response.status_code == 302
+        assert not logged_in(client)
+        login_page = client.get(response["Location"]).content.decode()
+        assert "Votre session a été fermée 12 heures après la connexion : reconnectez-vous." in login_page
 
 
 def session_writes(client: Client) -> int:
