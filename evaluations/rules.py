@@ -106,3 +106,9 @@ def placement_refusal(*, this_session_id: int, open_sessions: dict[int, dt.date]
             "session à la fois. Notez-le absent ou attendez la décision du jury avant de le convoquer ailleurs."
         ) % {"date": date_format(day)}
     return None
+
+
+def absence_recordable(*, today: dt.date, first_day: dt.date) -> bool:
+    """An absence is noted from the exam day on, also once the session is over: a candidate left "awaited" on a
+    sheet never completed did not sit, and noting it frees their enrolment for another session."""
+    return first_day <= today

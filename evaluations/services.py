@@ -288,7 +288,9 @@ def attendance_sign(*, place: SessionCandidate, recorded_by: User) -> SessionCan
 
 @transaction.atomic
 def attendance_absent(*, place: SessionCandidate, recorded_by: User) -> SessionCandidate:
-    _assert_exam_day(place.session)
+    """Note the candidate absent: on the exam day, or later for a sheet left incomplete (`rules.absence_recordable`)."""
+    if not rules.absence_recordable(today=timezone.localdate(), first_day=place.session.starts_on):
+        _assert_exam_day(place.session)
     moved = SessionCandidate.objects.filter(pk=place.pk, attendance=Attendance.EXPECTED).update(
         attendance=Attendance.ABSENT, attendance_recorded_by=recorded_by
     )

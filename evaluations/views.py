@@ -161,6 +161,7 @@ def attendance_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "incident_form": IncidentForm(session=session),
         "incidents": session.incidents.select_related("place__enrolment__candidate", "reported_by"),
         "is_exam_day": session.starts_on <= timezone.localdate() <= session.ends_on,
+        "is_over": session.ends_on < timezone.localdate(),
     }
     return render(request, "evaluations/attendance_sheet.html", context)
 

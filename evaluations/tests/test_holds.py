@@ -505,3 +505,25 @@ def test_a_sending_error_is_kept_within_its_field(session) -> None:
     services.convocation_mark(place=place, error="SMTP " * 1000)
     place.refresh_from_db()
     assert len(place.convocation_error) == bounds.SHORT_TEXT_LENGTH
+
+
+def test_a_candidate_left_awaited_after_the_session_is_noted_absent_and_convoked_again(
+    client, staff, session, version, _today
+) -> None:
+    """A sheet never completed leaves a candidate "awaited" in a session that is over: their enrolment would be held
+    there for ever. The absence can be noted afterwards (not before the exam day), which frees it."""
+    [enrolment] = bulk_enrolments(session.organisation, version, 1)
+    place = services.session_add_candidate(session=session, enrolment=enrolment)
+    client.force_login(staff)
+    with pytest.raises(ValidationError, match="le jour des épreuves"):
+        services.attendance_absent(place=place, recorded_by=staff)
+    _today.move_to(dt.datetime(2026, 5, 4, 9, 0, tzinfo=PARIS))
+    later = schedule(staff, version, dt.date(2026, 6, 1))
+    with pytest.raises(ValidationError, match="déjà convoqué"):
+        services.session_add_candidate(session=later, enrolment=enrolment)
+    client.force_login(staff)
+    assert "Noter absent" in client.get(f"/sessions/{session.pk}/emargement/").content.decode()
+    client.post(f"/sessions/places/{place.pk}/absent/")
+    place.refresh_from_db()
+    assert place.attendance == Attendance.ABSENT
+    assert services.session_add_candidate(session=later, enrolment=enrolment).session == later
