@@ -280,6 +280,9 @@ def sessions_for(users: dict[str, int]) -> dict[str, str]:
     return cookies
 
 
+slowest_queries: dict[str, str] = {}  # page name: its slowest query, time and SQL (shortened), for the misses
+
+
 def in_process(page_list: list[Page], cookies: dict[str, str]) -> dict[str, tuple[int, int, float, float]]:
     """(status, queries, CPU ms, SQL ms) of each page, in this process, on the same sessions and data. The CPU time
     is this process's (Python: views, templates, the driver), the median of three requests after one to warm: what
@@ -290,6 +293,7 @@ def in_process(page_list: list[Page], cookies: dict[str, str]) -> dict[str, tupl
     from django.test.utils import CaptureQueriesContext
 
     found = {}
+    slowest_queries.clear()
     logging.getLogger("django.request").disabled = True  # a failing page is reported below, once
     for page in page_list:
         client = Client(HTTP_HOST="127.0.0.1", HTTP_COOKIE=cookies[page.role], raise_request_exception=False)
@@ -299,6 +303,9 @@ def in_process(page_list: list[Page], cookies: dict[str, str]) -> dict[str, tupl
         # Now: the next request's start empties the log these read.
         queries = len(context.captured_queries)
         sql_ms = sum(float(query["time"]) for query in context.captured_queries) * 1000
+        slowest = max(context.captured_queries, key=lambda query: float(query["time"]), default=None)
+        if slowest is not None:
+            slowest_queries[page.name] = f"{float(slowest['time']) * 1000:.0f} ms: {slowest['sql'][:300]}"
         cpu = []
         for _ in range(3):
             started = time.process_time()
@@ -537,6 +544,9 @@ def main() -> None:
         print(f"missed targets: {len(misses)}")
         for miss in misses:
             print(f"  MISS {miss}")
+            name = miss.split(" (/")[0]
+            if name in slowest_queries:
+                print(f"       slowest query {slowest_queries[name]}")
     finally:
         if server is not None:
             server.terminate()
