@@ -1,6 +1,7 @@
 """Checks on the files candidates send, by their CONTENT (first bytes), never by their name or the
 type the browser declares: a renamed executable or an HTML page must not pass for a PDF. Pure functions
-over bytes and sizes, plus `read_head` to take the first bytes of an uploaded file."""
+over bytes and sizes, plus `read_head` to take the first bytes of an uploaded file. What the sender declared
+(its size, its name) is checked first, by `declared_problem`, so that a file it refuses is never read."""
 
 from __future__ import annotations
 
