@@ -77,11 +77,12 @@ def test_the_recommendation_page_says_what_is_too_long(client, world: World):
 
 def test_a_4000_character_word_renders_the_deliberation_pdf_within_a_time_bound(world: World):
     """A 10,000-character word took 8 s, 100,000 more than 25 minutes: the renderer searched for a break. The
-    longest comment the bounds let in, one word, cost 1.2–2 s more than none; cut by `breakable`, under 0.5 s."""
+    longest comment the bounds let in, one word, cost 2–3 s more than none; cut by `breakable`, about 0.3 s."""
     jury = _graded(world)
     rows = selectors.deliberation_rows(selectors.session_places(jury), jury.version)
+    exports.deliberation_pdf(jury, rows)  # the renderer's fonts loaded
     started = time.perf_counter()
-    exports.deliberation_pdf(jury, rows)  # the renderer's fonts loaded, the document without comments
+    exports.deliberation_pdf(jury, rows)  # the document without comments
     plain = time.perf_counter() - started
     _recommend(world, jury, world.places[0], "y" * 4000)
     rows = selectors.deliberation_rows(selectors.session_places(jury), jury.version)
@@ -91,7 +92,7 @@ def test_a_4000_character_word_renders_the_deliberation_pdf_within_a_time_bound(
     assert pdf.startswith(b"%PDF")
     print(f"deliberation PDF: {plain:.2f} s without comment, {elapsed:.2f} s with a 4,000-character word")
     assert elapsed < 10
-    assert elapsed - plain < 1, f"{elapsed - plain:.1f} s for the long word"  # before: +1.2 to +2.0 s
+    assert elapsed - plain < 1, f"{elapsed - plain:.1f} s for the long word"  # before: +2 to +3 s
 
 
 # --- Dates ---------------------------------------------------------------------------------------------
