@@ -53,7 +53,7 @@ PACED_P95_MS = 150.0
 SATURATION_P95_MS = 500.0
 SATURATION_TARGET = 60.0
 SHED_AFTER = 10.0  # seconds
-RAMP = [25, 30, 40, 50, 60, 70, 80, 100, 120, 150, 200]
+RAMP = [5, 10, 15, 20, 25, 30, 40, 50, 60, 70, 80, 100, 120, 150, 200]
 
 
 @dataclass(frozen=True)
