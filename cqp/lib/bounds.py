@@ -158,7 +158,9 @@ def check_instance(instance: models.Model) -> None:
         try:
             if isinstance(field, (models.CharField, models.TextField)) and isinstance(value, str):
                 if field.max_length is not None:
-                    check_length(value, field.max_length, str(field.verbose_name))
+                    # The label is translated only for a refusal: an import checks thousands of rows.
+                    if len(value) > field.max_length:
+                        check_length(value, field.max_length, str(field.verbose_name))
                     refuse_control_characters(value)
             elif isinstance(field, (models.DateField, models.DateTimeField)):
                 calendar_date(value)
