@@ -238,6 +238,17 @@ def test_the_rule_names_the_other_session() -> None:
     assert "titulaire" in (rules.placement_refusal(this_session_id=2, open_sessions={}, certified=True) or "")
 
 
+def test_the_length_and_absence_rules() -> None:
+    day = dt.date(2026, 4, 1)
+    last = day + dt.timedelta(days=bounds.SESSION_DAYS_MAX - 1)
+    assert rules.session_length_refusal(starts_on=day, ends_on=last) is None
+    refusal = rules.session_length_refusal(starts_on=day, ends_on=last + dt.timedelta(days=1))
+    assert refusal is not None and f"{bounds.SESSION_DAYS_MAX} jours au plus" in refusal
+    assert not rules.absence_recordable(today=day - dt.timedelta(days=1), first_day=day)
+    assert rules.absence_recordable(today=day, first_day=day)
+    assert rules.absence_recordable(today=day + dt.timedelta(days=400), first_day=day)
+
+
 # The sessions list: what is to come first, the history paginated and searchable ---------------------------------
 
 
