@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from candidates.models import Enrolment, EnrolmentStatus
-from cqp.lib import bounds
+from cqp.lib import bounds, text
 from cqp.models import CertificationVersion
 from evaluations import access
 from evaluations.models import Attendance, EvaluationSession, SessionCandidate
@@ -99,10 +99,12 @@ def placeable_enrolments(session: EvaluationSession, q: str) -> list[Enrolment]:
     )
     enrolments = enrolments.exclude(Exists(_certified(OuterRef("candidate_id"), OuterRef("version_id"))))
     for word in words:
-        enrolments = enrolments.filter(
-            Q(candidate__birth_name__icontains=word)
-            | Q(candidate__usage_name__icontains=word)
-            | Q(candidate__first_name__icontains=word)
-        )
+        # The identity key holds the birth name and first name folded (no accent, case or hyphen): "lefevre" finds
+        # "Lefèvre", "le-goff" finds "Le Goff".
+        matches = Q(candidate__usage_name__icontains=word) | Q(candidate__first_name__icontains=word)
+        folded = "".join(text.words(word))
+        if folded:
+            matches |= Q(candidate__identity_key__contains=folded)
+        enrolments = enrolments.filter(matches | Q(candidate__birth_name__icontains=word))
     ordered = enrolments.order_by("candidate__birth_name", "candidate__first_name", "pk")
     return list(ordered[:PICKER_SIZE])

@@ -135,6 +135,14 @@ def test_the_picker_lists_nobody_until_a_search_then_at_most_twenty_matches(clie
         assert response.status_code == 200 and len(options(response.content.decode())) <= 20
 
 
+def test_the_picker_finds_names_whatever_their_accents_case_and_hyphens(client, staff, session) -> None:
+    bulk_enrolments(session.organisation, session.version, 2, name="Le-Fèvre")
+    client.force_login(staff)
+    url = f"/sessions/{session.pk}/"
+    for typed in ("lefevre1", "LE FÈVRE1", "le-fevre1 leon", "Léon lefèvre1"):
+        assert options(client.get(url, {"q": typed}).content.decode()) == ["LE-FÈVRE1 Léon"], typed
+
+
 def test_the_picker_leaves_out_the_certified_and_those_placed_in_a_session(
     client, staff, certifier_admin, session, version
 ) -> None:
