@@ -537,9 +537,10 @@ def main() -> None:
                 break
             held = achieved
         flag = "" if held > SATURATION_TARGET else "  MISS"
-        print(f"saturation: {held:.1f} requests/s (target > {SATURATION_TARGET:.0f}){flag}")
+        reached = f"{held:.1f} requests/s" if held else f"below {RAMP[0]} requests/s"
+        print(f"saturation: {reached} (target > {SATURATION_TARGET:.0f}){flag}")
         if flag:
-            misses.append(f"saturation {held:.1f} requests/s")
+            misses.append(f"saturation {reached}")
         print(f"\nmachine: {uptime()}")
         print(f"missed targets: {len(misses)}")
         for miss in misses:
