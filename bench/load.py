@@ -437,6 +437,26 @@ def paced(port: int, mix: list[Page], cookies: dict[str, str], rate: float, seco
     return sample
 
 
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) spent so far by gunicorn's master and its workers, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            pids += [int(child) for child in children.read().split()]
+    except OSError:
+        return 0.0
+    total = 0.0
+    for each in pids:
+        try:
+            with open(f"/proc/{each}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 def uptime() -> str:
     with open("/proc/loadavg") as loadavg:
         one, five, fifteen = loadavg.read().split()[:3]
@@ -510,13 +530,20 @@ def main() -> None:
             f"{args.workers * 1000 / mix_cpu:.0f} requests/s"
         )
         print(f"\nmixed load at {PACED_RATE:.0f} requests/s for {seconds:.0f} s (open loop, {users} agents at most):")
+        cpu_before = server_cpu(server.pid)
         sample = paced(port, page_list, cookies, PACED_RATE, seconds, users)
+        cpu_used = server_cpu(server.pid) - cpu_before
         p95 = percentile(sample.latencies, 95)
         achieved = sample.completed / sample.elapsed
         flag = "  MISS" if p95 * 1000 >= PACED_P95_MS or sample.errors else ""
         print(
             f"achieved {achieved:.1f} requests/s, p50 {ms(percentile(sample.latencies, 50))} "
             f"p95 {ms(p95)} p99 {ms(percentile(sample.latencies, 99))} ms, errors {described(sample.errors)}{flag}"
+        )
+        cores, per_answer = cpu_used / sample.elapsed, cpu_used * 1000 / max(1, sample.completed)
+        print(
+            f"gunicorn used {cpu_used:.1f} s of CPU in {sample.elapsed:.0f} s: {cores:.2f} cores of {os.cpu_count()}, "
+            f"{per_answer:.0f} ms per answer (few cores and a low rate: the machine is busy elsewhere)"
         )
         if flag:
             misses.append(f"25 requests/s: p95 {p95 * 1000:.0f} ms, errors {described(sample.errors)}")
