@@ -18,7 +18,7 @@ import datetime as dt
 import math
 import secrets
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -161,7 +161,6 @@ class Actors:
     certification_president: User
     candidate: User
     candidate_pk: int
-    jury_list_size: int
     open_evaluation_jury: int  # graded, not transmitted: its president's jury page and deliberation
     decided_evaluation_jury: int
     deciding_certification_jury: int  # transmitted, deciding: its president's jury page
@@ -170,7 +169,6 @@ class Actors:
     upcoming_session: int  # BJO Formation's next session: the "add a candidate" list
     past_session: int
     version: int
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 def scaled(value: int, scale: float, minimum: int) -> int:
@@ -561,7 +559,6 @@ def build(scale: float, *, log: Any = print) -> Actors:
         certification_president=president_of(deciding),
         candidate=candidate_user,
         candidate_pk=holder.pk,
-        jury_list_size=Jury.objects.count(),
         open_evaluation_jury=open_juries[-1].pk,
         decided_evaluation_jury=juries_of_session[0].pk,
         deciding_certification_jury=deciding.pk,
