@@ -21,6 +21,7 @@ from juries.models import (
     GridStatus,
     Jury,
     JuryKind,
+    JuryMember,
     JurySeat,
     OutcomeKind,
     Recommendation,
@@ -68,7 +69,7 @@ def _places(world: World, session: EvaluationSession, size: int) -> list[Session
     )
 
 
-def _seat(world: World, juries: list[Jury], seats: list[tuple[object, str]]) -> None:
+def _seat(world: World, juries: list[Jury], seats: list[tuple[JuryMember, str]]) -> None:
     JurySeat.objects.bulk_create(
         JurySeat(jury=jury, member=member, college=college, assigned_by=world.admin)
         for jury in juries

@@ -30,7 +30,7 @@ def _graded(world: World) -> Jury:
     return jury
 
 
-def _recommend(world: World, jury: Jury, place, comments: str) -> Recommendation:  # type: ignore[no-untyped-def]
+def _recommend(world: World, jury: Jury, place, comments: str) -> Recommendation:
     return services.recommendation_record(
         place=place,
         kind=OutcomeKind.TOTAL,
@@ -99,7 +99,7 @@ def test_a_4000_character_word_renders_the_deliberation_pdf_within_a_time_bound(
 
 
 @pytest.fixture
-def version(referential):  # type: ignore[no-untyped-def]
+def version(referential):
     return CertificationVersion.objects.get(rncp_code="RNCP26850")
 
 
@@ -165,7 +165,7 @@ def test_the_deliberation_pdf_is_rendered_once_per_content(client, world: World,
     renders: list[bytes] = []
     render = exports.deliberation_pdf
 
-    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def counted(*args, **kwargs):
         renders.append(render(*args, **kwargs))
         return renders[-1]
 

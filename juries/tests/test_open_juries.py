@@ -21,7 +21,7 @@ from tests.worlds import World
 pytestmark = pytest.mark.django_db
 
 
-def _user(member):  # type: ignore[no-untyped-def]
+def _user(member):
     return member.user
 
 
@@ -30,7 +30,7 @@ def test_the_home_page_lists_the_open_juries_with_their_counts_and_never_compute
 ):
     data = add_juries(world, 2, 4)
 
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse(*args, **kwargs):
         raise AssertionError("the home page computed a deliberation")
 
     monkeypatch.setattr(selectors, "deliberation_rows", refuse)
