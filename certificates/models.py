@@ -8,10 +8,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.files.storage import Storage
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cqp.lib import bounds
 from cqp.lib.claims import Claim
 from cqp.lib.storage import private_storage
 from cqp.models import Block, Certifier
@@ -109,7 +110,7 @@ class CpnefpValidation(models.Model):
     """The CPNEFP validated the certification jury's results at a meeting; results are then notified."""
 
     jury = models.OneToOneField(Jury, on_delete=models.PROTECT, related_name="cpnefp_validation")
-    meeting_on = models.DateField(_("date de la réunion de la CPNEFP"))
+    meeting_on = models.DateField(_("date de la réunion de la CPNEFP"), validators=[bounds.past_event_date])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -146,13 +147,19 @@ class ResultNotice(models.Model):
         return f"{self.decision} — {self.get_status_display()}"
 
 
+# A parchment's number is printed on six digits (`display_number`); the series may go beyond, not without end.
+MAX_NUMBER = 999_999_999
+
+
 class NumberSeries(models.Model):
     """The certifier's series of parchment numbers: the row is locked while a number is taken, and the
     number and its parchment are written in the same short transaction, so the series has no gap."""
 
     certifier = models.OneToOneField(Certifier, on_delete=models.PROTECT, related_name="number_series")
     prefix = models.CharField(_("préfixe"), max_length=12, blank=True)
-    next_number = models.PositiveIntegerField(_("prochain numéro"), default=1, validators=[MinValueValidator(1)])
+    next_number = models.PositiveIntegerField(
+        _("prochain numéro"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_NUMBER)]
+    )
 
     class Meta:
         verbose_name = _("série de numéros de parchemins")
@@ -205,7 +212,7 @@ class Parchment(models.Model):
     mentions = models.JSONField(_("mentions"))
     verification_code = models.CharField(_("code de vérification"), max_length=16, unique=True)
     status = models.CharField(_("statut"), max_length=10, choices=ParchmentStatus, default=ParchmentStatus.VALID)
-    cancel_reason = models.TextField(_("motif de l'annulation"), blank=True)
+    cancel_reason = models.TextField(_("motif de l'annulation"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -213,7 +220,7 @@ class Parchment(models.Model):
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     # The duplicate asked for and not yet rendered: its reason and requester wait on the row (not in a task's
     # message), so whichever delivery renders it, or a resumed one, records them with the version.
-    reissue_reason = models.TextField(_("motif du duplicata en cours"), blank=True)
+    reissue_reason = models.TextField(_("motif du duplicata en cours"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     reissue_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -224,7 +231,9 @@ class Parchment(models.Model):
     pdf = models.FileField(storage=document_storage, upload_to="parchments/", max_length=200, blank=True)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateField(_("envoyé à l'entreprise le"), null=True, blank=True)
+    sent_at = models.DateField(
+        _("envoyé à l'entreprise le"), null=True, blank=True, validators=[bounds.past_event_date]
+    )
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("émis le"), auto_now_add=True)
 
@@ -232,6 +241,14 @@ class Parchment(models.Model):
         verbose_name = _("parchemin")
         verbose_name_plural = _("parchemins")
         ordering = ["certifier", "number"]
+        indexes = [
+            # What `renders_to_resume` and the `resume_renders` command look for: the few renders not done.
+            models.Index(
+                fields=["render_status"],
+                condition=~models.Q(render_status=RenderStatus.DONE),
+                name="parchment_render_unfinished",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["certifier", "number"],
@@ -266,7 +283,7 @@ class ParchmentVersion(models.Model):
 
     parchment = models.ForeignKey(Parchment, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveSmallIntegerField(_("version"))
-    reason = models.TextField(_("motif"), blank=True)
+    reason = models.TextField(_("motif"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     pdf = models.FileField(storage=document_storage, upload_to="parchments/", max_length=200)
     pdf_sha256 = models.CharField(max_length=64, db_index=True)
     rendered_at = models.DateTimeField()

@@ -4,11 +4,15 @@ parchments, a candidate's results."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db import models
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from certificates import rules
@@ -21,6 +25,7 @@ from certificates.models import (
     ProcesVerbal,
     PvSignature,
     PvStatus,
+    RenderStatus,
 )
 from cqp.lib.blocks import codes_text
 from evaluations.models import Incident
@@ -192,10 +197,9 @@ class JuryDeadlines:
     parchments: rules.Deadline | None  # once the CPNEFP has validated
 
 
-def deadlines(today: dt.date) -> list[JuryDeadlines]:
-    """Every certification jury that decided, with its two deadlines: results notified within 1 month after
-    the jury, parchments sent within 2 months after the CPNEFP validation. A constant number of queries."""
-    juries = (
+def _deadline_juries() -> QuerySet[Jury]:
+    """Every certification jury that decided, with the aggregates of its two deadlines (one query)."""
+    return (
         Jury.objects.filter(kind=JuryKind.CERTIFICATION)
         .select_related("version", "cpnefp_validation", "pv")
         .annotate(
@@ -214,10 +218,37 @@ def deadlines(today: dt.date) -> list[JuryDeadlines]:
                 ),
                 distinct=True,
             ),
+            validated=Count("cpnefp_validation", distinct=True),
         )
         .filter(decided__gt=0)
-        .order_by("-meets_on", "pk")
     )
+
+
+# Open: a result still to notify, the CPNEFP's validation still to come, or a parchment still to send.
+_OPEN = Q(notified__lt=F("decided")) | Q(validated=0) | Q(sent__lt=F("holders"))
+
+
+def deadlines_open() -> list[JuryDeadlines]:
+    """The certification juries with something left to do, the oldest (the most overdue) first."""
+    return deadline_rows(_deadline_juries().filter(_OPEN).order_by("meets_on", "pk"))
+
+
+def deadlines_history(q: str = "") -> QuerySet[Jury]:
+    """The certification juries with nothing left to do, the latest first, searched by RNCP number, title or
+    year (`q`): a queryset the page paginates, then reads through `deadline_rows`."""
+    juries = _deadline_juries().exclude(_OPEN).order_by("-meets_on", "-pk")
+    if q:
+        condition = (
+            Q(version__rncp_code__icontains=q) | Q(version__short_title__icontains=q) | Q(version__title__icontains=q)
+        )
+        if q.isdecimal() and len(q) == 4:
+            condition |= Q(meets_on__year=int(q))
+        juries = juries.filter(condition)
+    return juries
+
+
+def deadline_rows(juries: Iterable[Any]) -> list[JuryDeadlines]:
+    """The two deadlines of juries read from `_deadline_juries` (their annotations; no query)."""
     rows = []
     for jury in juries:
         validation = getattr(jury, "cpnefp_validation", None)
@@ -239,6 +270,13 @@ def deadlines(today: dt.date) -> list[JuryDeadlines]:
     return rows
 
 
+def deadlines(today: dt.date) -> list[JuryDeadlines]:
+    """Every certification jury that decided, with its two deadlines: results notified within 1 month after
+    the jury, parchments sent within 2 months after the CPNEFP validation. A constant number of queries (the
+    page reads the open ones and a page of the history instead)."""
+    return deadline_rows(_deadline_juries().order_by("-meets_on", "pk"))
+
+
 def candidate_results(user: User) -> list[Decision]:
     """A candidate's results once the CPNEFP validated them (a notice exists), with their parchments: the space
     shows them even if the e-mail could not be sent."""
@@ -255,30 +293,66 @@ def cpnefp_validation(jury: Jury) -> CpnefpValidation | None:
     return CpnefpValidation.objects.filter(jury=jury).select_related("recorded_by").first()
 
 
+class ParchmentFilter(models.TextChoices):
+    """The states the parchments page filters on (`?state=`)."""
+
+    VALID = "valid", _("Valides")
+    TO_SEND = "to_send", _("À envoyer")
+    SENT = "sent", _("Envoyés")
+    RENDERING = "rendering", _("En production")
+    FAILED = "failed", _("Échec du rendu")
+    CANCELLED = "cancelled", _("Annulés")
+
+
+_STATE_FILTERS: dict[str, Q] = {
+    ParchmentFilter.VALID: Q(status=ParchmentStatus.VALID),
+    ParchmentFilter.TO_SEND: Q(status=ParchmentStatus.VALID, sent_at__isnull=True),
+    ParchmentFilter.SENT: Q(status=ParchmentStatus.VALID, sent_at__isnull=False),
+    ParchmentFilter.RENDERING: Q(render_status__in=[RenderStatus.PENDING, RenderStatus.RENDERING]),
+    ParchmentFilter.FAILED: Q(render_status=RenderStatus.FAILED),
+    ParchmentFilter.CANCELLED: Q(status=ParchmentStatus.CANCELLED),
+}
+
+# A parchment's number as printed: the series' prefix (if any), then the number.
+_DISPLAY_NUMBER = re.compile(r"(\D{0,12}?)(\d{1,9})")
+
+
+def _parchment_search(q: str) -> Q:
+    """By holder (as printed), verification code or number (with or without its prefix and zeros)."""
+    condition = Q(mentions__holder__name__icontains=q) | Q(verification_code__iexact=q.replace("-", ""))
+    number = _DISPLAY_NUMBER.fullmatch(q.replace(" ", ""))
+    if number:
+        condition |= Q(number=int(number[2])) & (Q(prefix__iexact=number[1]) if number[1] else Q())
+    return condition
+
+
 @dataclass(frozen=True)
 class ParchmentsSheet:
-    """A certification jury's parchments as their page shows them: each parchment (with its holder and blocks),
-    the batch being followed, the validation that starts the two-month deadline, and what is left to do."""
+    """A certification jury's parchments as their page shows them: the parchments asked for (searched, filtered;
+    the view pages them), the batch being followed, the validation that starts the two-month deadline, and what
+    is left to do over the whole jury."""
 
-    parchments: list[Parchment]
+    parchments: QuerySet[Parchment]
     batch: ParchmentBatch | None
     validation: CpnefpValidation | None
     due: dt.date | None
     ready: int  # rendered: what the ZIP holds
+    total: int
     pending_holders: int
     to_resume: int
 
 
-def parchments_sheet(jury: Jury, *, batch_pk: int | None = None) -> ParchmentsSheet:
-    """Constant queries whatever the number of parchments."""
+def parchments_sheet(jury: Jury, *, batch_pk: int | None = None, q: str = "", state: str = "") -> ParchmentsSheet:
+    """Constant queries whatever the number of parchments: the counts are aggregates, the list a queryset."""
     from certificates import services  # the render queries are the services' own (claims and resumes)
 
-    parchments = list(
-        Parchment.objects.filter(decision__jury=jury)
-        .select_related("place__enrolment__candidate")
-        .prefetch_related("blocks")
-        .order_by("number")
-    )
+    mine = Parchment.objects.filter(decision__jury=jury)
+    parchments = mine.select_related("place__enrolment__candidate").prefetch_related("blocks").order_by("number")
+    if q:
+        parchments = parchments.filter(_parchment_search(q))
+    if state in _STATE_FILTERS:
+        parchments = parchments.filter(_STATE_FILTERS[state])
+    counts = mine.aggregate(total=Count("pk"), ready=Count("pk", filter=~Q(pdf="")))
     batch = ParchmentBatch.objects.filter(jury=jury, pk=batch_pk).first() if batch_pk is not None else None
     validation = cpnefp_validation(jury)
     return ParchmentsSheet(
@@ -286,7 +360,8 @@ def parchments_sheet(jury: Jury, *, batch_pk: int | None = None) -> ParchmentsSh
         batch=batch,
         validation=validation,
         due=rules.parchments_due(validation.meeting_on) if validation else None,
-        ready=sum(1 for p in parchments if p.pdf),
+        ready=counts["ready"],
+        total=counts["total"],
         pending_holders=services.holders_without_parchment(jury).count(),
         to_resume=services.renders_to_resume(jury).count(),
     )

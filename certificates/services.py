@@ -46,7 +46,7 @@ from certificates.models import (
     document_storage,
     render_unfinished,
 )
-from cqp.lib import claims
+from cqp.lib import bounds, claims
 from cqp.models import Certifier
 from juries import rules as jury_rules
 from juries.models import Decision, Jury, JuryKind, OutcomeKind
@@ -368,7 +368,9 @@ def parchments_issue_for_jury(*, jury: Jury, issued_by: User) -> ParchmentBatch:
             with transaction.atomic():
                 if batch is None:
                     created = ParchmentBatch.objects.create(jury=jury, created_by=issued_by)
-                    parchment_issue(decision=decision, issued_by=issued_by, batch=created, version_blocks=version_blocks)
+                    parchment_issue(
+                        decision=decision, issued_by=issued_by, batch=created, version_blocks=version_blocks
+                    )
                     batch = created
                 else:
                     parchment_issue(decision=decision, issued_by=issued_by, batch=batch, version_blocks=version_blocks)
@@ -397,12 +399,22 @@ def batch_progress(batch: ParchmentBatch) -> dict[str, int]:
     }
 
 
+def _check_reason(reason: str) -> None:
+    """A reason written by `.update()` (no `pre_save` check): bounded here, as the model's field says."""
+    try:
+        bounds.check_length(reason.strip(), bounds.SHORT_TEXT_LENGTH, _("Motif"))
+        bounds.refuse_control_characters(reason)
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from None
+
+
 @transaction.atomic
 def parchment_cancel(*, parchment: Parchment, reason: str, cancelled_by: User) -> Parchment:
     """A cancelled parchment keeps its number, with its status and the reason; the verification page says so."""
     check_certifier_admin(cancelled_by, _("Seul un administrateur du certificateur annule un parchemin."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de l'annulation.")})
+    _check_reason(reason)
     moved = Parchment.objects.filter(pk=parchment.pk, status=ParchmentStatus.VALID).update(
         status=ParchmentStatus.CANCELLED,
         cancel_reason=reason.strip(),
@@ -422,6 +434,7 @@ def parchment_reissue(*, parchment: Parchment, reason: str, requested_by: User) 
     check_certifier_admin(requested_by, _("Seul un administrateur du certificateur fait éditer un duplicata."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif du duplicata.")})
+    _check_reason(reason)
     parchment = Parchment.objects.select_for_update().get(pk=parchment.pk)
     if parchment.status != ParchmentStatus.VALID:
         raise ValidationError(_("Un parchemin annulé ne se duplique pas."))
@@ -479,6 +492,10 @@ def parchment_mark_sent(*, parchment: Parchment, sent_on: dt.date, recorded_by: 
         raise ValidationError(_("Un parchemin annulé ne s'envoie pas."))
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": _("La date d'envoi ne peut pas être à venir.")})
+    try:
+        bounds.past_event_date(sent_on)
+    except ValidationError as error:
+        raise ValidationError({"sent_on": error.messages}) from None
     Parchment.objects.filter(pk=parchment.pk).update(sent_at=sent_on)
     parchment.refresh_from_db()
     return parchment

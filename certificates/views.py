@@ -7,6 +7,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -28,7 +29,9 @@ from certificates.models import (
 )
 from certificates.verification import verify, verify_code
 from cqp.actions import run_action
+from cqp.lib import bounds
 from cqp.lib.downloads import private_file, private_stream
+from cqp.pagination import paginate, search_terms
 
 __all__ = ["verify", "verify_code"]
 
@@ -39,24 +42,46 @@ class ValidationForm(forms.Form):
     meeting_on = forms.DateField(
         label=gettext_lazy("Date de la réunion de la CPNEFP"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[bounds.past_event_date],
     )
 
 
 class SentForm(forms.Form):
     sent_on = forms.DateField(
-        label=gettext_lazy("Envoyé le"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=gettext_lazy("Envoyé le"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[bounds.past_event_date],
     )
+
+
+def _form_error(form: forms.Form, missing: str) -> str:
+    """The form's own message for a value out of range, else what to fill in."""
+    for error in form.errors.as_data().get(next(iter(form.fields)), []):
+        if error.code == "date_range":
+            return " ".join(error.messages)
+    return missing
 
 
 # --- Deadlines -----------------------------------------------------------------------------------------
 
 
 def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What is open (to notify, to validate, to send) first, whole; then the history, paginated and searchable."""
     check_certifier_admin(request.user)
     today = timezone.localdate()
-    rows = selectors.deadlines(today)
+    rows = selectors.deadlines_open()
     overdue = sum(1 for row in rows for d in (row.results, row.parchments) if d is not None and d.overdue(today))
-    return render(request, "certificates/deadlines.html", {"rows": rows, "today": today, "overdue": overdue})
+    q = search_terms(request)
+    history = paginate(request, selectors.deadlines_history(q))
+    context = {
+        "rows": rows,
+        "history": selectors.deadline_rows(history["page"]),
+        **history,
+        "q": q,
+        "today": today,
+        "overdue": overdue,
+    }
+    return render(request, "certificates/deadlines.html", context)
 
 
 # --- PV ------------------------------------------------------------------------------------------------
@@ -116,27 +141,38 @@ def validation_record(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpRe
             success=_("Validation de la CPNEFP enregistrée : les résultats sont notifiés aux candidats."),
         )
     else:
-        messages.error(request, _("Indiquez la date de la réunion de la CPNEFP."))
+        messages.error(request, _form_error(form, _("Indiquez la date de la réunion de la CPNEFP.")))
     return redirect("certificates:pv", jury_pk=jury.pk)
 
 
 # --- Parchments ----------------------------------------------------------------------------------------
 
 
+PARCHMENTS_PER_PAGE = 50
+
+
 def jury_parchments(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.admin_jury(request.user, jury_pk)
     lot = request.GET.get("lot", "")
+    state = request.GET.get("state", "")
+    q = search_terms(request)
     # Typed into the address bar: anything but a number is ignored, not a server error.
-    sheet = selectors.parchments_sheet(jury, batch_pk=int(lot) if lot.isdecimal() and len(lot) < 12 else None)
+    sheet = selectors.parchments_sheet(
+        jury, batch_pk=int(lot) if lot.isdecimal() and len(lot) < 12 else None, q=q, state=state
+    )
     context = {
         "jury": jury,
-        "parchments": sheet.parchments,
+        **paginate(request, sheet.parchments, per_page=PARCHMENTS_PER_PAGE),
+        "q": q,
+        "state": state,
+        "states": selectors.ParchmentFilter.choices,
         "batch": sheet.batch,
         "progress": services.batch_progress(sheet.batch) if sheet.batch else None,
         "validation": sheet.validation,
         "due": sheet.due,
         "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
         "ready": sheet.ready,
+        "total": sheet.total,
         "pending_holders": sheet.pending_holders,
         "to_resume": sheet.to_resume,
     }
@@ -172,7 +208,9 @@ def batch_progress(request: AuthenticatedHttpRequest, batch_pk: int) -> JsonResp
 
 def parchment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     parchment = access.parchment_for_admin(request.user, pk)
-    return redirect(reverse("certificates:jury_parchments", args=[parchment.decision.jury_id]) + f"#p{pk}")
+    # The jury's list is paginated: the parchment's number finds its row.
+    url = reverse("certificates:jury_parchments", args=[parchment.decision.jury_id])
+    return redirect(f"{url}?{urlencode({'q': parchment.display_number})}#p{pk}")
 
 
 def parchment_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
@@ -277,5 +315,5 @@ def parchment_sent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             success=_("Envoi du parchemin n° %(n)s enregistré.") % {"n": parchment.display_number},
         )
     else:
-        messages.error(request, _("Indiquez la date d'envoi."))
+        messages.error(request, _form_error(form, _("Indiquez la date d'envoi.")))
     return redirect(reverse("certificates:jury_parchments", args=[parchment.decision.jury_id]))

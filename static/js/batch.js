@@ -9,9 +9,11 @@
   var done = document.getElementById("batch-done");
   var state = document.getElementById("batch-state");
   var meter = card.querySelector("[role=progressbar]");
+  // The bar's width is set here, not by a style attribute: the Content-Security-Policy refuses inline styles.
+  show({ done: parseInt(card.dataset.done, 10) || 0, total: parseInt(card.dataset.total, 10) || 0, failed: 0 }, true);
   var delay = 500;
   var last = -1;
-  function show(data) {
+  function show(data, initial) {
     done.textContent = data.done;
     bar.style.width = (data.total ? Math.round(100 * data.done / data.total) : 100) + "%";
     meter.setAttribute("aria-valuenow", data.done);
@@ -19,6 +21,8 @@
       bar.classList.remove("progress-bar-animated", "progress-bar-striped");
       bar.classList.add("bg-success");
       state.textContent = "Lot terminé.";
+    } else if (initial) {
+      return;  // the server wrote the state's sentence
     } else if (data.failed) {
       state.textContent = data.failed + (data.failed > 1 ? " échecs : un worker les reprend ; sinon, relancez-les."
         : " échec : un worker le reprend ; sinon, relancez-le.");
