@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from cqp.lib import bounds
 from cqp.models import NSF_CODE, AccessRoute, ApprovalStatus, Block, CertificationVersion, Competency
 from cqp.services import VERSION_FIELDS
 
@@ -108,15 +109,23 @@ class CompetencyForm(forms.ModelForm[Competency]):
 
 class OrganisationApproveForm(forms.Form):
     start = forms.DateField(
-        label=_("Habilité depuis le"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Habilité depuis le"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[bounds.event_date],
     )
     end = forms.DateField(
         label=_("Habilité jusqu'au"),
         required=False,
+        validators=[bounds.calendar_date],
         help_text=_("Laissez vide pour une habilitation sans date de fin."),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    reason = forms.CharField(label=_("Motif"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Motif"),
+        max_length=2000,
+        validators=[bounds.refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class OrganisationWithdrawForm(forms.Form):
@@ -129,4 +138,9 @@ class OrganisationWithdrawForm(forms.Form):
         coerce=ApprovalStatus,
         initial=ApprovalStatus.SUSPENDED,
     )
-    reason = forms.CharField(label=_("Motif"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Motif"),
+        max_length=2000,
+        validators=[bounds.refuse_control_characters],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

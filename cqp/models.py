@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from candidates.rules import approval_is_valid
+from cqp.lib import bounds
 from cqp.rules import minimum_acquired
 
 RNCP_CODE = RegexValidator(
@@ -53,7 +54,7 @@ class Certifier(models.Model):
         blank=True,
         help_text=_("Organisme qui exerce le rôle de certificateur par délégation, s'il y en a un."),
     )
-    address = models.TextField(_("adresse"), blank=True)
+    address = models.TextField(_("adresse"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     signatory_title = models.CharField(_("qualité du signataire"), max_length=120, blank=True)
     signatory_name = models.CharField(
         _("nom du signataire"),
@@ -87,8 +88,9 @@ class TrainingOrganisation(models.Model):
     approval_status = models.CharField(
         _("habilitation"), max_length=12, choices=ApprovalStatus, default=ApprovalStatus.ACTIVE
     )
-    approval_start = models.DateField(_("habilité depuis le"), null=True, blank=True)
-    approval_end = models.DateField(_("habilité jusqu'au"), null=True, blank=True)
+    approval_start = models.DateField(_("habilité depuis le"), null=True, blank=True, validators=[bounds.event_date])
+    # An approval may run beyond the events' horizon (it is granted for years): only the calendar bounds its end.
+    approval_end = models.DateField(_("habilité jusqu'au"), null=True, blank=True, validators=[bounds.calendar_date])
     exam_manager_name = models.CharField(_("responsable de l'organisation des épreuves"), max_length=150, blank=True)
     exam_manager_email = models.EmailField(_("e-mail du responsable"), blank=True)
     exam_manager_phone = models.CharField(_("téléphone du responsable"), max_length=30, blank=True)
@@ -120,6 +122,7 @@ class Certification(models.Model):
         verbose_name = _("certification")
         verbose_name_plural = _("certifications")
         ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="certification_by_name")]  # the referential's order
 
     def __str__(self) -> str:
         return self.name
@@ -137,7 +140,7 @@ class CertificationVersion(models.Model):
     certification = models.ForeignKey(
         Certification, on_delete=models.PROTECT, related_name="versions", verbose_name=_("certification")
     )
-    number = models.PositiveSmallIntegerField(_("version"), validators=[MinValueValidator(1)])
+    number = models.PositiveSmallIntegerField(_("version"), validators=[MinValueValidator(1), MaxValueValidator(999)])
     status = models.CharField(_("statut"), max_length=12, choices=VersionStatus, default=VersionStatus.DRAFT)
     previous = models.OneToOneField(
         "self",
@@ -168,16 +171,23 @@ class CertificationVersion(models.Model):
     certifier = models.ForeignKey(
         Certifier, on_delete=models.PROTECT, related_name="versions", verbose_name=_("certificateur")
     )
-    decision_date = models.DateField(_("date de la décision d'enregistrement"), null=True, blank=True)
+    decision_date = models.DateField(
+        _("date de la décision d'enregistrement"), null=True, blank=True, validators=[bounds.past_event_date]
+    )
     decision_reference = models.CharField(_("référence de la décision"), max_length=255, blank=True)
-    registration_start = models.DateField(_("enregistré à compter du"), null=True, blank=True)
-    registration_end = models.DateField(_("enregistré jusqu'au"), null=True, blank=True)
+    registration_start = models.DateField(
+        _("enregistré à compter du"), null=True, blank=True, validators=[bounds.event_date]
+    )
+    # A registration at the RNCP lasts up to five years: beyond the events' horizon, only the calendar bounds it.
+    registration_end = models.DateField(
+        _("enregistré jusqu'au"), null=True, blank=True, validators=[bounds.calendar_date]
+    )
     partial_award_allowed = models.BooleanField(_("attribution partielle par blocs"), default=True)
     block_validity_years = models.PositiveSmallIntegerField(
         _("validité des blocs acquis (années)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_("Laisser vide pour une validité illimitée."),
     )
     access_routes = models.JSONField(_("voies d'accès ouvertes"), default=list, blank=True)
@@ -186,17 +196,18 @@ class CertificationVersion(models.Model):
         default=False,
         help_text=_("Cochez si l'inscription demande un entretien de prérequis favorable."),
     )
-    prerequisites = models.TextField(_("prérequis"), blank=True)
-    evaluation_methods = models.TextField(_("modalités d'évaluation"), blank=True)
+    prerequisites = models.TextField(_("prérequis"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
+    evaluation_methods = models.TextField(_("modalités d'évaluation"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     exam_minutes = models.PositiveSmallIntegerField(
         _("durée de l'épreuve par candidat (minutes)"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1)],
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.SLOT_MINUTES_MAX)],
         help_text=_("Durée d'un passage devant le jury, hors temps supplémentaire accordé."),
     )
     to_verify = models.TextField(
         _("à vérifier"),
+        max_length=bounds.LONG_TEXT_LENGTH,
         blank=True,
         help_text=_("Données provisoires à contrôler sur la fiche officielle avant usage."),
     )
@@ -246,14 +257,14 @@ class Block(models.Model):
     rncp_code = models.CharField(_("code RNCP du bloc"), max_length=16, validators=[BLOCK_RNCP_CODE])
     title = models.CharField(_("intitulé"), max_length=255)
     title_is_draft = models.BooleanField(_("intitulé provisoire"), default=False)
-    order = models.PositiveSmallIntegerField(_("ordre"), default=1)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=1, validators=[MaxValueValidator(99)])
     threshold_percent = models.PositiveSmallIntegerField(
         _("seuil de validation (%)"),
         default=60,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Part minimale de compétences acquises, de 1 à 100 %."),
     )
-    evaluation_methods = models.TextField(_("modalités d'évaluation"), blank=True)
+    evaluation_methods = models.TextField(_("modalités d'évaluation"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("bloc de compétences")
@@ -292,7 +303,7 @@ class Competency(models.Model):
         default=False,
         help_text=_("Rédigé en attendant la fiche officielle : à vérifier."),
     )
-    order = models.PositiveSmallIntegerField(_("ordre"), default=1)
+    order = models.PositiveSmallIntegerField(_("ordre"), default=1, validators=[MaxValueValidator(999)])
     is_mandatory = models.BooleanField(_("obligatoire"), default=False)
 
     class Meta:

@@ -29,11 +29,13 @@ from cqp.forms import (
     add_service_errors,
 )
 from cqp.models import Block, CertificationVersion, Competency, TrainingOrganisation, block_rule_in_words
+from cqp.pagination import paginate, search_terms
 
 
 def certification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    certifications = selectors.certification_list(request.user)
-    return render(request, "cqp/certification_list.html", {"certifications": certifications})
+    q = search_terms(request)
+    context = {**paginate(request, selectors.certification_list(request.user, q)), "q": q}
+    return render(request, "cqp/certification_list.html", context)
 
 
 def version_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -259,7 +261,10 @@ def competency_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 
 @require_certifier_admin
 def organisation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "cqp/organisation_list.html", {"rows": selectors.organisation_approvals()})
+    q = search_terms(request)
+    pages = paginate(request, selectors.organisations(q))
+    context = {**pages, "rows": selectors.organisation_approvals(pages["page"]), "q": q}
+    return render(request, "cqp/organisation_list.html", context)
 
 
 def _organisation_page(

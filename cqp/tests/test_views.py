@@ -34,7 +34,7 @@ IN_USE_CHECKS = len(
     ]
 )
 # Session and user, then certifications and their versions (prefetched with their counts).
-LIST_QUERIES = 4
+LIST_QUERIES = 5  # + the count of the paginated list
 # Session and user, then version, blocks, competencies; the admin also gets the in-use checks.
 DETAIL_QUERIES = 5
 ADMIN_DETAIL_QUERIES = DETAIL_QUERIES + IN_USE_CHECKS
