@@ -208,16 +208,18 @@ def _hostile() -> list[Hostile]:
 HOSTILE = _hostile()
 
 
-# A form of more fields than this is a Django form, whose missing text fields are its required ones: their
-# absence is sent to the small forms only, which views may read by hand.
+# A form of more fields than this is a Django form: its fields are read by the form, which takes a missing
+# field for an empty one and a repeated field for its last value. Leaving a field out and repeating it are
+# sent to the small forms only (views may read them by hand), and to the big forms' multiple choices.
 HAND_READ_FIELDS = 3
+BY_HAND = ("missing", "list")
 
 
 def hostile_values(item: Field, form: Form) -> list[Hostile]:
     held = classes(item)
     values = [hostile for hostile in HOSTILE if hostile.applies & held]
-    if held == {TEXT} and len(form.fields) > HAND_READ_FIELDS:
-        values = [hostile for hostile in values if hostile.value is not MISSING]
+    if len(form.fields) > HAND_READ_FIELDS and item.kind not in ("checkbox", "select-multiple"):
+        values = [hostile for hostile in values if hostile.label not in BY_HAND]
     return values
 
 

@@ -383,13 +383,6 @@ KNOWN_FAILURES: dict[tuple[str, str, str], tuple[set[str], str]] = {
         )
         for label in ("long-word", "long-text", "nul", "control")
     },
-    **{
-        (f"organisations:{action}", f"{action}-reason", "control"): (
-            BOTH,
-            "stored in accounts_auditevent.reason: the form's reason accepts control characters",
-        )
-        for action in ("approve", "withdraw")
-    },
 }
 
 POSTED = sorted(name for name, entry in MATRIX.items() if any(entry.post[a] == OK for a in EXPLORERS))
