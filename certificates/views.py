@@ -42,7 +42,7 @@ class ValidationForm(forms.Form):
     meeting_on = forms.DateField(
         label=gettext_lazy("Date de la réunion de la CPNEFP"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[bounds.past_event_date],
+        validators=[bounds.event_date],  # a date to come: the service says why
     )
 
 
@@ -50,7 +50,7 @@ class SentForm(forms.Form):
     sent_on = forms.DateField(
         label=gettext_lazy("Envoyé le"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        validators=[bounds.past_event_date],
+        validators=[bounds.event_date],  # a date to come: the service says why
     )
 
 
@@ -175,6 +175,7 @@ def jury_parchments(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResp
         "total": sheet.total,
         "pending_holders": sheet.pending_holders,
         "to_resume": sheet.to_resume,
+        "reason_length": bounds.SHORT_TEXT_LENGTH,
     }
     return render(request, "certificates/jury_parchments.html", context)
 

@@ -314,3 +314,36 @@ def test_a_cpnefp_meeting_in_year_9999_is_refused(client, signed: Decided) -> No
     )
     assert response.status_code == 200
     assert not CpnefpValidation.objects.exists()
+
+
+# --- Detail pages -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("candidates", [3, 300])
+def test_the_signed_pv_page_takes_the_same_queries_whatever_its_size(
+    client, signed: Decided, django_assert_num_queries, candidates: int
+) -> None:
+    pv = ProcesVerbal.objects.get()
+    content = pv.content
+    model = content["candidates"][0]
+    content["candidates"] = [{**model, "place": n, "name": f"Candidat {n}"} for n in range(candidates)]
+    ProcesVerbal.objects.filter(pk=pv.pk).update(content=content)
+    client.force_login(signed.world.admin)
+    with django_assert_num_queries(7):  # signed: read from the PV, never computed again
+        response = client.get(reverse("certificates:pv", args=[signed.certification.pk]))
+    assert response.status_code == 200
+    assert f"Candidat {candidates - 1}" in response.content.decode()
+
+
+@pytest.mark.parametrize("extra", [0, 200])
+def test_the_batch_progress_takes_one_query_whatever_its_size(
+    client, issued: Decided, django_assert_num_queries, extra: int
+) -> None:
+    batch = ParchmentBatch.objects.get()
+    if extra:
+        _more_parchments(issued, extra)
+        Parchment.objects.update(batch=batch)
+    client.force_login(issued.world.admin)
+    with django_assert_num_queries(4):  # session, user, the batch, its counts
+        response = client.get(reverse("certificates:batch_progress", args=[batch.pk]))
+    assert response.json() == {"total": 2 + extra, "done": 2 + extra, "failed": 0}
