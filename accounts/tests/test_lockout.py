@@ -4,11 +4,13 @@ AXES_IP_FAILURE_LIMIT, each for the cool-off; the page says until when; a succes
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -125,3 +127,13 @@ def test_the_admin_login_is_throttled_too(client: Client, certifier_admin: User)
     response = client.post("/admin/login/", {"username": certifier_admin.email, "password": PASSWORD})
 
     assert response.status_code == 429
+
+
+def test_the_documented_command_lifts_a_lockout_early(client: Client, staff: User) -> None:
+    for _ in range(5):
+        attempt(client, staff.email)
+    assert attempt(client, staff.email, PASSWORD).status_code == 429
+
+    call_command("axes_reset_username", staff.email, stdout=io.StringIO())
+
+    assert attempt(client, staff.email, PASSWORD).status_code == 302
