@@ -12,6 +12,7 @@ from django.contrib.auth import logout
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
@@ -23,6 +24,39 @@ SEEN_AT = "cqp_seen_at"
 SEEN_GRANULARITY = 60
 # Seconds a client is asked to wait before retrying when the database is busy.
 BUSY_RETRY_AFTER = 5
+
+
+class RequestSizeMiddleware:
+    """A request body larger than `MAX_REQUEST_BYTES` (declared by its Content-Length) is refused with a French
+    413 before anything reads it: the CSRF check would otherwise parse the whole multipart body before a view
+    could look at its size. The largest legitimate body is a 20 MB document with its form."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_REQUEST_BYTES:
+            limit = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            return HttpResponse(
+                _too_large_message(limit),
+                status=413,
+                content_type="text/plain; charset=utf-8",
+                headers={"Connection": "close"},
+            )
+        return self.get_response(request)
+
+
+def _too_large_message(limit: int) -> str:
+    return str(
+        _(
+            "Envoi refusé : %(limit)d Mo au plus par envoi. Réduisez le fichier (PDF compressé, image moins lourde) et recommencez."
+        )
+        % {"limit": limit}
+    )
 
 
 class ContentSecurityPolicyMiddleware:

@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cqp.middleware.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body (sessions, CSRF): a body too large is refused from its declared length.
+    "cqp.middleware.RequestSizeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -238,6 +240,10 @@ VERIFY_RATE_LIMIT_PER_HOUR = env_int("VERIFY_RATE_LIMIT_PER_HOUR", 60, minimum=1
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For (0: none, the
 # client is REMOTE_ADDR). Behind one proxy, REMOTE_ADDR is the proxy's: every visitor would share one count.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# The largest request body accepted (bytes), refused from its Content-Length before it is read: a 20 MB
+# document and its form fit. Form fields without files are capped by Django at DATA_UPLOAD_MAX_MEMORY_SIZE.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 21 * 1024 * 1024, minimum=1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 # Login throttling (django-axes, accounts/lockout.py). An account is locked after AXES_FAILURE_LIMIT failed
 # logins, an address after AXES_IP_FAILURE_LIMIT (higher: an office shares one address), each for

@@ -232,3 +232,13 @@ def test_two_concurrent_read_then_write_transactions_both_commit_on_sqlite(tmp_p
         cursor.execute("SELECT n FROM submit ORDER BY n")
         assert cursor.fetchall() == [(1,), (2,)]
     first.close()
+
+
+def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(client, settings) -> None:
+    settings.MAX_REQUEST_BYTES = 2 * 1024 * 1024
+
+    response = client.generic(
+        "POST", "/connexion/", b"", CONTENT_TYPE="multipart/form-data; boundary=x", CONTENT_LENGTH=str(3 * 1024 * 1024)
+    )
+    assert response.status_code == 413
+    assert "2 Mo au plus" in response.content.decode()
