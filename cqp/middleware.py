@@ -53,7 +53,8 @@ class RequestSizeMiddleware:
 def _too_large_message(limit: int) -> str:
     return str(
         _(
-            "Envoi refusé : %(limit)d Mo au plus par envoi. Réduisez le fichier (PDF compressé, image moins lourde) et recommencez."
+            "Envoi refusé : %(limit)d Mo au plus par envoi. "
+            "Réduisez le fichier (PDF compressé, image moins lourde) et recommencez."
         )
         % {"limit": limit}
     )
