@@ -327,11 +327,14 @@ def free_port() -> int:
         return port
 
 
-def serve(env: dict[str, str], port: int, workers: int, workdir: Path) -> subprocess.Popen[bytes]:
+def serve(env: dict[str, str], port: int, workers: int, threads: int, workdir: Path) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = open(workdir / "gunicorn.log", "wb")  # noqa: SIM115 - the server's, closed with it
     server = subprocess.Popen(
-        [str(gunicorn), "cqp.wsgi", "--preload", "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "60"],
+        [
+            *(str(gunicorn), "cqp.wsgi", "--preload", "-w", str(workers), "--threads", str(threads)),
+            *("-b", f"127.0.0.1:{port}", "--timeout", "60"),
+        ],
         cwd=ROOT,
         env={**os.environ, **env},
         stdout=log,
@@ -469,6 +472,7 @@ def main() -> None:
     parser.add_argument("--database", help="its own database, rebuilt when needed (cqp_bench_<scale>)")
     parser.add_argument("--rebuild", action="store_true", help="build the data set even if one of this scale exists")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="per worker (1: sync workers; more: gthread)")
     parser.add_argument("--requests", type=int, default=None, help="per page, alone (20; 5 below scale 0.5)")
     parser.add_argument("--seconds", type=float, default=None, help="at 25 requests/s (30; 5 below scale 0.5)")
     parser.add_argument("--step-seconds", type=float, default=None, help="per ramp step (10; 3 below scale 0.5)")
@@ -500,8 +504,11 @@ def main() -> None:
         measured = in_process(page_list, cookies)
         print(f"queries and CPU time measured in process in {time.perf_counter() - started:.0f} s")
         port = free_port()
-        server = serve(env, port, args.workers, workdir)
-        print(f"gunicorn: cqp.wsgi --preload -w {args.workers} on 127.0.0.1:{port}, CONN_MAX_AGE={env['CONN_MAX_AGE']}")
+        server = serve(env, port, args.workers, args.threads, workdir)
+        print(
+            f"gunicorn: cqp.wsgi --preload -w {args.workers} --threads {args.threads} on 127.0.0.1:{port}, "
+            f"CONN_MAX_AGE={env['CONN_MAX_AGE']}"
+        )
 
         misses: list[str] = []
         print(f"\nper page, alone ({requests} sequential requests after 3 to warm), ms:")
@@ -543,7 +550,8 @@ def main() -> None:
         cores, per_answer = cpu_used / sample.elapsed, cpu_used * 1000 / max(1, sample.completed)
         print(
             f"gunicorn used {cpu_used:.1f} s of CPU in {sample.elapsed:.0f} s: {cores:.2f} cores of {os.cpu_count()}, "
-            f"{per_answer:.0f} ms per answer (few cores and a low rate: the machine is busy elsewhere)"
+            f"{per_answer:.0f} ms per answer (a worker's other time waits for PostgreSQL, or for a core the machine "
+            "gives elsewhere)"
         )
         if flag:
             misses.append(f"25 requests/s: p95 {p95 * 1000:.0f} ms, errors {described(sample.errors)}")
