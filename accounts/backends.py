@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.backends import AxesStandaloneBackend  # type: ignore[import-untyped]
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
 

@@ -12,8 +12,8 @@ import datetime as dt
 import math
 from typing import Any
 
-from axes.handlers.database import AxesDatabaseHandler  # type: ignore[import-untyped]
-from axes.helpers import get_cool_off  # type: ignore[import-untyped]
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.db.models import Max, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse

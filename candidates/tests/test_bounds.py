@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -93,7 +94,9 @@ def test_extra_minutes_beyond_the_bound_are_a_form_error_not_a_500(client, staff
     assert not Accommodation.objects.exists()
     response = client.post(url, {**ACCOMMODATION, "extra_minutes": str(bounds.EXTRA_MINUTES_MAX)})
     assert response.status_code == 302
-    assert AccommodationForm.base_fields["extra_minutes"].max_value == bounds.EXTRA_MINUTES_MAX
+    field = AccommodationForm.base_fields["extra_minutes"]
+    assert isinstance(field, forms.IntegerField)
+    assert field.max_value == bounds.EXTRA_MINUTES_MAX
 
 
 def test_the_service_refuses_extra_minutes_beyond_the_bound(enrolment) -> None:
@@ -227,7 +230,7 @@ def test_a_document_upload_declaring_more_than_the_limit_is_refused_before_the_b
     def no_read(*args, **kwargs):
         raise AssertionError("the body was read")
 
-    request.read = no_read  # type: ignore[method-assign]
+    request.read = no_read
     response = document_upload(request, enrolment.candidate_id)
     assert response.status_code == 302
     assert [str(m) for m in request._messages] == ["Document : Le fichier pèse 40,0 Mo : 20 Mo au plus."]
