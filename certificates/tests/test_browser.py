@@ -109,6 +109,8 @@ def test_the_admin_validates_the_results_and_issues_the_sessions_parchments(
     page.get_by_test_id("issue").click()
     expect(page.get_by_test_id("batch")).to_be_visible()
     expect(page.get_by_test_id("batch-count")).to_have_text("0 / 2")
+    # The width comes from batch.js (data attributes), not from a style attribute the CSP would refuse.
+    expect(page.locator("#batch-bar")).to_have_attribute("style", re.compile(r"width: 0%"))
     expect(page.get_by_test_id("batch-state")).to_have_text("Production en cours…")
     assert len(queued) == 2
     screenshot("certificates-batch-in-progress")
