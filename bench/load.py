@@ -359,23 +359,41 @@ class Client:
     def __init__(self, port: int) -> None:
         self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.reused = False  # the connection has carried an answer: the server may have closed it since
         self.size = 0
 
     def get(self, path: str, cookie: str) -> str | None:
-        """None when the page answered 200, else what went wrong."""
+        """None when the page answered 200, else what went wrong. A kept-alive connection that the server closed
+        while idle is reopened and the request sent again, once, as browsers do."""
+        was_reused = self.reused
         try:
-            self.connection.request("GET", path, headers={"Cookie": cookie})
-            response = self.connection.getresponse()
-            self.size = len(response.read())
-            if response.will_close:
-                self.connection.close()
-            if response.status != 200:
-                return f"{response.status} {path}"
-            return None
+            return self._get(path, cookie)
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+            self._reopen()
+            if not was_reused:
+                return f"{type(exc).__name__} {path}"
         except (OSError, http.client.HTTPException) as exc:
-            self.connection.close()
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            self._reopen()
             return f"{type(exc).__name__} {path}"
+        try:
+            return self._get(path, cookie)
+        except (OSError, http.client.HTTPException) as exc:
+            self._reopen()
+            return f"{type(exc).__name__} {path}"
+
+    def _get(self, path: str, cookie: str) -> str | None:
+        self.connection.request("GET", path, headers={"Cookie": cookie})
+        response = self.connection.getresponse()
+        self.size = len(response.read())
+        self.reused = not response.will_close
+        if response.will_close:
+            self.connection.close()
+        return None if response.status == 200 else f"{response.status} {path}"
+
+    def _reopen(self) -> None:
+        self.connection.close()
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.reused = False
 
 
 def alone(port: int, page: Page, cookie: str, requests: int) -> Sample:
