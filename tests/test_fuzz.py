@@ -51,6 +51,9 @@ from tests.test_access_matrix import (  # noqa: F401 (fixtures)
 W = AccessWorld
 # Who reads the pages to find their forms: one actor of each kind of user.
 EXPLORERS = ("anonymous", "admin", "staff", "seated", "recused", "candidate")
+# Who reads the pages to find their forms: the actors above but one recused (they see what a seated member
+# sees); a public page is read anonymously only.
+READERS = ("anonymous", "admin", "staff", "seated", "candidate")
 # Pages that answer a file, not a page with forms.
 FILES = ("_pdf", "_xlsx", ":zip", ":calendar", "document_download", "logout")
 ROOT = Path(django_settings.BASE_DIR).resolve()
@@ -99,8 +102,8 @@ def explored(world: W) -> Iterator[tuple[str, str, User | None]]:
     for name, entry in sorted(MATRIX.items()):
         if any(marker in name for marker in FILES):
             continue
-        for actor in EXPLORERS:
-            if entry.get[actor] == OK:
+        for actor in READERS:
+            if entry.get[actor] == OK and (actor == "anonymous" or entry.get["anonymous"] != OK):
                 yield name, reverse(name, args=entry.args(world)), world.user(actor, entry.jury)
     other = world.other_evaluation
     place = SessionCandidate.objects.filter(session=other.session).first()
@@ -163,15 +166,19 @@ def targets(access_world: W, django_db_blocker: Any) -> dict[str, list[Target]]:
                 if name is None:
                     continue
                 name += "?" if form.method == "get" else ""
-                variants[name, form.signature()[1]].append(Target(user, form, source=page))
-        # Of the users who see a form, the one whose plausible post the app takes (a redirect), else the one
-        # whose post it re-displays: the hostile values then go as deep as they can.
+                seen_by = variants[name, form.signature()[1]]
+                if all(target.user != user for target in seen_by):
+                    seen_by.append(Target(user, form, source=page))
+        # Of the users who see a form, the first whose plausible post the app takes (a redirect), else the
+        # first whose post it re-displays: the hostile values then go as deep as they can.
         found: dict[str, list[Target]] = defaultdict(list)
         for (name, _), seen_by in variants.items():
             if not name.endswith("?"):
                 for target in seen_by:
                     target.baseline = baseline(target)
-                seen_by.sort(key=lambda t: {302: 0, 303: 0, 200: 1}.get(t.baseline, 2))
+                    if target.baseline in (302, 303):
+                        break
+                seen_by.sort(key=lambda t: {0: 3, 302: 0, 303: 0, 200: 1}.get(t.baseline, 2))
             found[name].append(seen_by[0])
         w = access_world
         for name, entry in MATRIX.items():
