@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cqp.lib.bounds import LONG_TEXT_LENGTH
+
 
 class Role(models.TextChoices):
     CERTIFIER_ADMIN = "certifier_admin", _("Administrateur du certificateur")
@@ -145,7 +147,7 @@ class AuditEvent(models.Model):
     subject = models.CharField(_("objet"), max_length=255)
     before = models.JSONField(_("avant"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("après"), null=True, blank=True, encoder=DjangoJSONEncoder)
-    reason = models.TextField(_("motif"), blank=True)
+    reason = models.TextField(_("motif"), max_length=LONG_TEXT_LENGTH, blank=True)
 
     class Meta:
         verbose_name = _("événement d'audit")
