@@ -369,7 +369,6 @@ def check(names: set[str], failures: list[Failure]) -> None:
 
 
 SQLITE, POSTGRESQL = {"sqlite"}, {"postgresql"}
-BOTH = SQLITE | POSTGRESQL
 # Failures found and being fixed (issue 11), to be emptied: (URL name, field, hostile value's label) ->
 # (the databases it fails on, what fails where). A failure fixed fails the test until its line is removed.
 KNOWN_FAILURES: dict[tuple[str, str, str], tuple[set[str], str]] = {
@@ -380,15 +379,6 @@ KNOWN_FAILURES: dict[tuple[str, str, str], tuple[set[str], str]] = {
             "juries/views.py (member_create): a ModelMultipleChoiceField's pk__in with an id beyond 64 bits",
         )
         for field in ("certifications", "trained_organisations", "trained_candidates")
-    },
-    **{
-        ("juries:member_withdraw", "reason", label): (
-            BOTH,
-            "stored in juries_jurymember.status_reason and accounts_auditevent.reason: "
-            "juries/services/registry.py jury_member_withdraw writes the reason by .update() (no bounds check); "
-            "PostgreSQL: ValueError (NUL) there, a 500",
-        )
-        for label in ("long-word", "long-text", "nul", "control")
     },
 }
 
