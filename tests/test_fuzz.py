@@ -244,18 +244,22 @@ def cases(form: Form) -> Iterator[tuple[str, str, dict[str, Any]]]:
 
 def where(exc: BaseException) -> str:
     """The deepest line of the application's code (not of the tests or the libraries) the exception went
-    through."""
-    frames = [
+    through, and the line that raised it when it is a library's."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = [
         frame
-        for frame in traceback.extract_tb(exc.__traceback__)
+        for frame in frames
         if frame.filename.startswith(str(ROOT))
         and "/.venv/" not in frame.filename
         and not frame.filename.startswith(str(ROOT / "tests"))
     ]
-    if not frames:
+    if not own:
         return "?"
-    frame = frames[-1]
-    return f"{Path(frame.filename).relative_to(ROOT)}:{frame.lineno} ({frame.name})"
+    text = f"{Path(own[-1].filename).relative_to(ROOT)}:{own[-1].lineno} ({own[-1].name})"
+    if frames and frames[-1] is not own[-1]:
+        raised = frames[-1]
+        text += f", raised in {raised.filename.split('site-packages/')[-1]}:{raised.lineno} ({raised.name})"
+    return text
 
 
 # A request that works longer than this on one hostile value is an abuse of its own (bounded work): it is
