@@ -127,6 +127,10 @@ class Row:
     recommendation: Recommendation | None
     decision: Decision | None
     outcome: Outcome | None  # None until every block sat has a submitted consensus grid
+    # The cells and the outcome as HTML, for the pages listing many rows (`views.with_html`): rendered once per
+    # distinct content rather than an include per cell.
+    cells_html: list[str] = field(default_factory=list)
+    outcome_html: str = ""
 
     @property
     def candidate(self):  # type: ignore[no-untyped-def]
@@ -507,10 +511,16 @@ def juries_progress(juries: Sequence[Jury], *, member: JuryMember | None) -> dic
             )
         )
     )
-    wanted = [jury.pk for jury in juries]
     rows: list[dict[str, Any]] = []
-    # A place is ruled on by its session's evaluation jury and by the certification jury it was transmitted to.
-    for jury_field in ("session__jury", "session__jury__certification_jury"):
+    # A place is ruled on by its session's evaluation jury and by the certification jury it was transmitted to:
+    # one query per kind of jury asked for (a jury's page asks for one).
+    for jury_field, kind in (
+        ("session__jury", JuryKind.EVALUATION),
+        ("session__jury__certification_jury", JuryKind.CERTIFICATION),
+    ):
+        wanted = [jury.pk for jury in juries if jury.kind == kind]
+        if not wanted:
+            continue
         places = SessionCandidate.objects.filter(**{f"{jury_field}__in": wanted}).annotate(
             jury_id=F(jury_field),
             pending=Coalesce(

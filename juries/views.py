@@ -10,10 +10,9 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -193,8 +192,46 @@ def evaluation_jury_create(request: AuthenticatedHttpRequest, session_pk: int) -
     return redirect("juries:detail", pk=jury.pk) if jury else redirect("evaluations:detail", pk=session.pk)
 
 
+def with_html(rows: list[selectors.Row]) -> list[selectors.Row]:
+    """`rows` with their cells and outcome rendered (`includes/cell.html`, `includes/outcome.html`): each distinct
+    content once, the same HTML reused for every cell showing it (a board of 50 candidates has a few kinds)."""
+    cell_template = get_template("juries/includes/cell.html")
+    outcome_template = get_template("juries/includes/outcome.html")
+    cells: dict[Any, str] = {}
+    outcomes: dict[Any, str] = {}
+    for row in rows:
+        row.cells_html = []
+        for cell in row.cells:
+            live = cell.live
+            key = (
+                cell.earlier,
+                cell.sat,
+                None if live is None else (live.state, live.acquired, live.total, live.missing_mandatory),
+                cell.submitted,
+                cell.grid is not None,
+            )
+            html = cells.get(key)
+            if html is None:
+                html = cells[key] = cell_template.render({"cell": cell})
+            row.cells_html.append(html)
+        codes = tuple(row.acquired_codes) if row.outcome else ()
+        outcome_key = (row.outcome.kind if row.outcome else None, codes)
+        html = outcomes.get(outcome_key)
+        if html is None:
+            html = outcomes[outcome_key] = outcome_template.render({"outcome": row.outcome, "row": row})
+        row.outcome_html = html
+    return rows
+
+
 # A jury's board and decisions table: one page of candidates at a time (a certification jury may rule on hundreds).
 BOARD_PAGE_SIZE = 50
+# What the board's search reads of every candidate (`_board_page`): the fields of `Candidate.display_name`.
+NAME_FIELDS = (
+    "pk",
+    "enrolment__candidate__usage_name",
+    "enrolment__candidate__birth_name",
+    "enrolment__candidate__first_name",
+)
 
 
 def _board_page(request: AuthenticatedHttpRequest, places: list[SessionCandidate]) -> dict[str, Any]:
@@ -215,12 +252,17 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     me = access.sitting_member(request.user, jury)
     seats = selectors.jury_seats(jury)
     my_seat = next((s for s in seats if me and s.member_id == me.pk), None)
-    # Every candidate the reader sees (names only), then the deliberation of one page of them.
-    places = access.visible_places(request.user, jury, selectors.jury_places(jury).prefetch_related(None))
+    # Every candidate the reader sees, light (their pk; their name when searching), then the deliberation of one
+    # page of them, read in full: a certification jury may rule on hundreds, and instances cost.
+    light = selectors.jury_places(jury).prefetch_related(None).select_related(None)
+    searching = bool(_search(request))
+    light = light.select_related("enrolment__candidate").only(*NAME_FIELDS) if searching else light.only("pk")
+    places = access.visible_places(request.user, jury, light)
     board = _board_page(request, places)
-    shown: list[SessionCandidate] = list(board["page"].object_list)
-    prefetch_related_objects(shown, "enrolment__blocks")
-    rows = selectors.deliberation_rows(shown, jury.version)
+    wanted = [place.pk for place in board["page"].object_list]
+    full = {place.pk: place for place in selectors.jury_places(jury).filter(pk__in=wanted)}
+    shown: list[SessionCandidate] = [full[pk] for pk in wanted]
+    rows = with_html(selectors.deliberation_rows(shown, jury.version))
     reader = None if request.user.is_certifier_admin or me is None else me
     progress = selectors.juries_progress([jury], member=reader)[jury.pk]
     context: dict[str, Any] = {
@@ -479,6 +521,7 @@ def _evaluation_rows(request: AuthenticatedHttpRequest, pk: int) -> tuple[Jury, 
 
 def deliberation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury, rows = _evaluation_rows(request, pk)
+    with_html(rows)
     context = {
         "jury": jury,
         "rows": rows,

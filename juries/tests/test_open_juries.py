@@ -59,14 +59,15 @@ def test_the_president_sees_every_candidate_of_their_jury(client, world: World):
 
 
 @pytest.mark.parametrize("member", ["employees", "employers"])
-def test_the_home_page_reads_a_constant_number_of_queries(client, world: World, django_assert_num_queries, member):
+def test_the_home_page_reads_a_constant_number_of_queries(client, world: World, django_assert_max_num_queries, member):
     user = _user(getattr(world, member))
     client.force_login(user)
     client.get(reverse("home"))  # the first request after the login saves the session
     counts = []
     for count in (2, 10):  # 2 then 12 open evaluation juries (and as many closed), 4 then 20 candidates each
         add_juries(world, count, 2 * count)
-        with django_assert_num_queries(9) as captured:
+        # 9 at most: 8 for a member who sits on evaluation juries only (no certification jury's counts to read).
+        with django_assert_max_num_queries(9) as captured:
             response = client.get(reverse("home"))
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))
