@@ -9,7 +9,12 @@ expected, the field left out; empty and garbage files). A form the pages never s
 story: most juries have done their work) is posted with the matrix's own data. Search forms (GET) get the
 same treatment.
 
-Every request runs in a savepoint rolled back after it: each post starts from the same world.
+Beyond the status, each post is checked for what it left: a refused post (the form re-displayed, a 4xx)
+writes nothing, and no post stores a text longer than any field may hold or with a control character. A
+request stopped after CPU_SECONDS of CPU is a failure too (unbounded work on one value).
+
+Every request runs in a savepoint rolled back after it: each post starts from the same world. About 1,300
+requests; 27 s on SQLite on a quiet machine, world included.
 """
 
 from __future__ import annotations
