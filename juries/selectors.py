@@ -163,13 +163,32 @@ def session_places(jury: Jury) -> QuerySet[SessionCandidate]:
     )
 
 
+def enrolled_block_ids(places: Iterable[SessionCandidate]) -> dict[int, set[int]]:
+    """{place: the pks of the blocks its candidate enrolled for} (one query): what `deliberation_rows` reads of
+    `enrolment.blocks`, without an instance per block."""
+    places = list(places)
+    by_enrolment: dict[int, set[int]] = defaultdict(set)
+    through = Enrolment.blocks.through.objects.filter(enrolment_id__in={p.enrolment_id for p in places})
+    for enrolment_id, block_id in through.values_list("enrolment_id", "block_id"):
+        by_enrolment[enrolment_id].add(block_id)
+    return {place.pk: by_enrolment.get(place.enrolment_id, set()) for place in places}
+
+
 def deliberation_rows(
-    places: Iterable[SessionCandidate], version: CertificationVersion, *, member_id: int | None = None
+    places: Iterable[SessionCandidate],
+    version: CertificationVersion,
+    *,
+    member_id: int | None = None,
+    enrolled: Mapping[int, set[int]] | None = None,
 ) -> list[Row]:
     """Candidates × blocks: the consensus grids (or one member's grids when `member_id` is given) with the
     live status of each block, the blocks acquired earlier, the computed outcome (`cqp.rules`), the
-    recommendation and the decision. A constant number of queries whatever the number of candidates."""
+    recommendation and the decision. A constant number of queries whatever the number of candidates.
+    The blocks each candidate enrolled for: `enrolled` ({place: block pks}, `enrolled_block_ids`) or else the
+    places' prefetched `enrolment.blocks`."""
     places = list(places)
+    if enrolled is None:
+        enrolled = {place.pk: {b.pk for b in place.enrolment.blocks.all()} for place in places}
     blocks = version_blocks(version)
     required = [b.code for b in blocks]
     earlier = earlier_acquisitions(places, version, blocks)
@@ -193,11 +212,11 @@ def deliberation_rows(
 
     rows = []
     for place in places:
-        enrolled = {b.pk for b in place.enrolment.blocks.all()}
+        enrolled_here = enrolled[place.pk]
         cells = []
         for block in blocks:
             acquired_on = earlier.get(place.pk, {}).get(block.pk)
-            sat = block.pk in enrolled and acquired_on is None
+            sat = block.pk in enrolled_here and acquired_on is None
             cell = BlockCell(block=block, sat=sat, earlier=acquired_on)
             if sat:
                 cell.grid = grids_by_key.get((place.pk, block.pk))

@@ -224,10 +224,11 @@ def with_html(rows: list[selectors.Row]) -> list[selectors.Row]:
 
 
 # A jury's board and decisions table: one page of candidates at a time (a certification jury may rule on hundreds).
-BOARD_PAGE_SIZE = 50
-# What the board's search reads of every candidate (`_board_page`): the fields of `Candidate.display_name`.
+BOARD_PAGE_SIZE = 25
+# What the board's search and the declare select read of every candidate: `Candidate.display_name`, the order.
 NAME_FIELDS = (
     "pk",
+    "starts_at",
     "enrolment__candidate__usage_name",
     "enrolment__candidate__birth_name",
     "enrolment__candidate__first_name",
@@ -247,6 +248,12 @@ def _board_page(request: AuthenticatedHttpRequest, places: list[SessionCandidate
     return {"page": page, "query": query.urlencode(), "q": search}
 
 
+def _options(field: Any) -> list[tuple[Any, str]]:
+    """The choices of a model choice field, its empty label first, read by one query (the field's iterator counts
+    then reads through a server-side cursor: three)."""
+    return [("", str(field.empty_label))] + [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+
+
 def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
     me = access.sitting_member(request.user, jury)
@@ -254,15 +261,17 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     my_seat = next((s for s in seats if me and s.member_id == me.pk), None)
     # Every candidate the reader sees, light (their pk; their name when searching), then the deliberation of one
     # page of them, read in full: a certification jury may rule on hundreds, and instances cost.
+    # Their names are read when searching, and for a member's « je connais personnellement » select.
     light = selectors.jury_places(jury).prefetch_related(None).select_related(None)
-    searching = bool(_search(request))
-    light = light.select_related("enrolment__candidate").only(*NAME_FIELDS) if searching else light.only("pk")
+    named = bool(_search(request)) or my_seat is not None
+    light = light.select_related("enrolment__candidate").only(*NAME_FIELDS) if named else light.only("pk")
     places = access.visible_places(request.user, jury, light)
     board = _board_page(request, places)
     wanted = [place.pk for place in board["page"].object_list]
-    full = {place.pk: place for place in selectors.jury_places(jury).filter(pk__in=wanted)}
+    full = {place.pk: place for place in selectors.jury_places(jury).prefetch_related(None).filter(pk__in=wanted)}
     shown: list[SessionCandidate] = [full[pk] for pk in wanted]
-    rows = with_html(selectors.deliberation_rows(shown, jury.version))
+    enrolled = selectors.enrolled_block_ids(shown)
+    rows = with_html(selectors.deliberation_rows(shown, jury.version, enrolled=enrolled))
     reader = None if request.user.is_certifier_admin or me is None else me
     progress = selectors.juries_progress([jury], member=reader)[jury.pk]
     context: dict[str, Any] = {
@@ -280,15 +289,21 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     }
     if request.user.is_certifier_admin:
         context["assign_form"] = AssignForm(jury=jury)
+        context["assign_options"] = _options(context["assign_form"].fields["member"])
     if access.may_designate_president(request.user, jury):
         context["president_form"] = SeatChoiceForm(jury=jury)
     if my_seat and not request.user.is_certifier_admin:
         # Their own recusals for the candidates they no longer see stay listed.
         context["own_recusals"] = access.own_hidden_recusals(me, jury, places)
     if my_seat:
-        context["declare_form"] = DeclareForm(places=SessionCandidate.objects.filter(pk__in=[p.pk for p in places]))
+        # The candidates they see, in the order of the form's field (`conflict_declare` validates the choice).
+        context["declare_options"] = [
+            (place.pk, place.enrolment.candidate.display_name)
+            for place in sorted(places, key=lambda place: (place.starts_at, place.pk))
+        ]
     if jury.kind == JuryKind.EVALUATION:
         context["transmit_form"] = TransmitForm(jury=jury)
+        context["transmit_options"] = _options(context["transmit_form"].fields["certification_jury"])[1:]
         context["left_to_grade"] = progress.grids_to_validate
     else:
         context["disputes"] = selectors.jury_disputes(jury, places)
@@ -515,8 +530,8 @@ def recommendation_record(request: AuthenticatedHttpRequest, pk: int, place_pk: 
 def _evaluation_rows(request: AuthenticatedHttpRequest, pk: int) -> tuple[Jury, list[selectors.Row]]:
     jury = access.evaluation_jury_for(request.user, pk)
     # A recused member deliberates without that candidate: their row is left out of the page and the exports.
-    places = access.visible_places(request.user, jury, selectors.session_places(jury))
-    return jury, selectors.deliberation_rows(places, jury.version)
+    places = access.visible_places(request.user, jury, selectors.session_places(jury).prefetch_related(None))
+    return jury, selectors.deliberation_rows(places, jury.version, enrolled=selectors.enrolled_block_ids(places))
 
 
 def deliberation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
