@@ -389,12 +389,6 @@ KNOWN_FAILURES: dict[tuple[str, str, str], tuple[set[str], str]] = {
         )
         for field in ("certifications", "trained_organisations", "trained_candidates")
     },
-    ("juries:member_withdraw", "reason", "nul"): (
-        POSTGRESQL,
-        "ValueError (a string literal cannot contain NUL) at juries/services/registry.py:181 "
-        "(jury_member_withdraw): the reason is written by QuerySet.update(), unchecked, before the audit "
-        "record's check refuses it (SQLite stores it, then rolls back)",
-    ),
 }
 
 POSTED = sorted(name for name, entry in MATRIX.items() if any(entry.post[a] == OK for a in EXPLORERS))

@@ -72,6 +72,13 @@ def check_length(value: str, limit: int, label: str = "") -> None:
         )
 
 
+def check_text(value: str, limit: int, label: str = "") -> None:
+    """For a service that writes a text by `update()` (which skips the check before saving): its length and no
+    control character."""
+    check_length(value, limit, label)
+    refuse_control_characters(value)
+
+
 def today() -> datetime.date:
     return timezone.localdate()
 

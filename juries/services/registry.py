@@ -19,7 +19,7 @@ from accounts.access import check_candidate_manager, check_certifier_admin
 from accounts.models import AuditAction, Role, User
 from accounts.services import audit_record
 from candidates.models import Candidate
-from cqp.lib import siret
+from cqp.lib import bounds, siret
 from cqp.models import Certification, TrainingOrganisation
 from juries import access
 from juries.models import (
@@ -177,6 +177,11 @@ def jury_member_withdraw(*, member: JuryMember, withdrawn_by: User, reason: str)
     check_certifier_admin(withdrawn_by, _("Seul un administrateur du certificateur peut retirer une habilitation."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif du retrait.")})
+    try:
+        # Written by update(), which skips the check before saving.
+        bounds.check_text(reason, JuryMember._meta.get_field("status_reason").max_length or 0, _("Motif"))
+    except ValidationError as error:
+        raise ValidationError({"reason": error.messages}) from error
     before = _status_locked(member)
     moved = JuryMember.objects.filter(pk=member.pk, status=MemberStatus.APPROVED).update(
         status=MemberStatus.WITHDRAWN, status_reason=reason.strip()
