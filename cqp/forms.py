@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cqp.lib import bounds
 from cqp.models import NSF_CODE, AccessRoute, ApprovalStatus, Block, CertificationVersion, Competency
 from cqp.services import VERSION_FIELDS
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -20,6 +23,20 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField[_M]):
+    """A multiple choice of rows by id whose posted ids are checked to be ids (digits within the database's
+    integers) before the query: Django's own sends an id past 64 bits to SQLite, which fails with an overflow."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, (list, tuple)) else ():
+            text = str(pk)
+            if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": text[:20]}
+                )
+        return super().clean(value)
 
 
 class NsfCodesField(forms.Field):
