@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_certifier_admin
-from accounts.models import User
+from accounts.models import AuditAction, User
 from accounts.selectors import audit_trail, audit_trails
 from accounts.types import AuthenticatedHttpRequest
 from candidates.access import candidates_for, documents_for
@@ -79,8 +79,13 @@ def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     members = list(access.members_for(request.user).prefetch_related("certifications").order_by("status", "last_name"))
     # Each member's line carries their trail: proposal, habilitation, withdrawal (one query for the page).
     trails = audit_trails(JuryMember, [m.pk for m in members])
-    rows = [(m, trails.get(m.pk, [])) for m in members]
-    return render(request, "juries/member_list.html", {"members": members, "rows": rows, "reason_form": ReasonForm()})
+    # Each event with its action in words, translated once for the page (`get_action_display` hashes every
+    # choice's lazy label on each call: most of the page's time with a trail per member).
+    actions = {value: str(label) for value, label in AuditAction.choices}
+    rows = [(m, [(e, actions.get(e.action, e.action)) for e in trails.get(m.pk, [])]) for m in members]
+    headings = [_("Date"), _("Action"), _("Par"), _("Avant"), _("Après"), _("Motif")]
+    context = {"members": members, "rows": rows, "reason_form": ReasonForm(), "trail_headings": headings}
+    return render(request, "juries/member_list.html", context)
 
 
 def member_create(request: AuthenticatedHttpRequest) -> HttpResponse:
