@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates import documents, importing
 from candidates.models import AccommodationKind, Candidate, DocumentKind, Enrolment, PrerequisitesOutcome
 from candidates.services import CANDIDATE_FIELDS
+from cqp.forms import IdsChoiceField
 from cqp.lib import bounds
 from cqp.models import AccessRoute, Block, CertificationVersion, VersionStatus
 
@@ -47,7 +48,7 @@ class CandidateFilterForm(forms.Form):
 
 class EnrolmentForm(forms.Form):
     access_route = forms.ChoiceField(label=_("Voie d'accès"))
-    blocks = forms.ModelMultipleChoiceField(
+    blocks = IdsChoiceField(
         label=_("Blocs présentés"),
         queryset=Block.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -82,7 +83,7 @@ class EnrolmentForm(forms.Form):
         cast(forms.ChoiceField, self.fields["access_route"]).choices = [
             (r, labels.get(r, r)) for r in version.access_routes
         ]
-        cast(forms.ModelMultipleChoiceField[Block], self.fields["blocks"]).queryset = version.blocks.all()
+        cast(IdsChoiceField[Block], self.fields["blocks"]).queryset = version.blocks.all()
         self.initial.setdefault("blocks", list(version.blocks.all()))
         if not version.prerequisites_required:
             for name in ("prerequisites_interview_on", "prerequisites_outcome", "prerequisites_notes"):

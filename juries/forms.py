@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate
+from cqp.forms import IdsChoiceField
 from cqp.lib import bounds, siret
 from cqp.models import Certification, CertificationVersion, TrainingOrganisation, VersionStatus
 from evaluations.models import SessionCandidate
@@ -37,18 +38,18 @@ class MemberForm(forms.Form):
         required=False,
         help_text=_("Un membre interne à l'organisme : au plus la moitié d'un jury."),
     )
-    certifications = forms.ModelMultipleChoiceField(
+    certifications = IdsChoiceField(
         label=_("Certifications qu'il peut évaluer"),
         queryset=Certification.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
     )
-    trained_organisations = forms.ModelMultipleChoiceField(
+    trained_organisations = IdsChoiceField(
         label=_("Organismes pour lesquels il a formé des candidats"),
         queryset=TrainingOrganisation.objects.order_by("name"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    trained_candidates = forms.ModelMultipleChoiceField(
+    trained_candidates = IdsChoiceField(
         label=_("Candidats qu'il a formés"),
         queryset=Candidate.objects.none(),
         required=False,

@@ -380,16 +380,7 @@ def check(names: set[str], failures: list[Failure]) -> None:
 SQLITE, POSTGRESQL = {"sqlite"}, {"postgresql"}
 # Failures found and being fixed (issue 11), to be emptied: (URL name, field, hostile value's label) ->
 # (the databases it fails on, what fails where). A failure fixed fails the test until its line is removed.
-KNOWN_FAILURES: dict[tuple[str, str, str], tuple[set[str], str]] = {
-    **{
-        ("juries:member_create", field, "huge"): (
-            SQLITE,
-            "OverflowError (Python int too large to convert to SQLite INTEGER) in form.is_valid() at "
-            "juries/views.py (member_create): a ModelMultipleChoiceField's pk__in with an id beyond 64 bits",
-        )
-        for field in ("certifications", "trained_organisations", "trained_candidates")
-    },
-}
+KNOWN_FAILURES: dict[tuple[str, str, str], tuple[set[str], str]] = {}
 
 POSTED = sorted(name for name, entry in MATRIX.items() if any(entry.post[a] == OK for a in EXPLORERS))
 
