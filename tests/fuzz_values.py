@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html  # type: ignore[import-untyped]  # (lxml comes with pikepdf)
+import lxml.html  # type: ignore[import-untyped]
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
