@@ -193,21 +193,28 @@ def deliberation_rows(
     required = [b.code for b in blocks]
     earlier = earlier_acquisitions(places, version, blocks)
     place_ids = [p.pk for p in places]
-    grids = Grid.objects.filter(place_id__in=place_ids)
+    # Read into dicts: unordered (the models' orderings join other tables).
+    grids = Grid.objects.filter(place_id__in=place_ids).order_by()
     grids = grids.filter(member_id=member_id) if member_id is not None else grids.filter(member__isnull=True)
     grids_by_key = {(g.place_id, g.block_id): g for g in grids}
     grades: dict[int, dict[str, str]] = defaultdict(dict)
-    for grid_id, code, value in Grade.objects.filter(grid__in=list(grids_by_key.values())).values_list(
-        "grid_id", "competency__code", "value"
+    for grid_id, code, value in (
+        Grade.objects.filter(grid__in=list(grids_by_key.values()))
+        .order_by()
+        .values_list("grid_id", "competency__code", "value")
     ):
         grades[grid_id][code] = value
     recusals: dict[int, list[Recusal]] = defaultdict(list)
     for recusal in Recusal.objects.filter(place_id__in=place_ids).select_related("member__user"):
         recusals[recusal.place_id].append(recusal)
+    in_order = Prefetch("blocks", queryset=Block.objects.order_by("order", "code"))  # one version's blocks
     recommendations = {
-        r.place_id: r for r in Recommendation.objects.filter(place_id__in=place_ids).prefetch_related("blocks")
+        r.place_id: r
+        for r in Recommendation.objects.filter(place_id__in=place_ids).order_by().prefetch_related(in_order)
     }
-    decisions = {d.place_id: d for d in Decision.objects.filter(place_id__in=place_ids).prefetch_related("blocks")}
+    decisions = {
+        d.place_id: d for d in Decision.objects.filter(place_id__in=place_ids).order_by().prefetch_related(in_order)
+    }
     rules_by_block = {b.pk: block_rule(b) for b in blocks}
 
     rows = []
@@ -287,16 +294,24 @@ def jury_places(jury: Jury) -> QuerySet[SessionCandidate]:
 
 def seats_for_rules(jury: Jury) -> list[rules.Seat]:
     """The jury's seats as the composition rules see them."""
-    return [
-        rules.Seat(member_id=s.member_id, name=s.member.name, college=s.college, internal=s.internal)
-        for s in jury.seats.select_related("member__user")
-    ]
+    return [_rule_seat(s) for s in jury.seats.select_related("member__user")]
 
 
-def composition_problems(jury: Jury) -> list[str]:
-    """What keeps the jury from ruling, in words: the rules' problems and the seats no longer approved."""
-    problems = rules.composition_problems(kind=jury.kind, seats=seats_for_rules(jury), president_id=jury.president_id)
-    for seat in jury.seats.select_related("member__user").exclude(member__status=MemberStatus.APPROVED):
+def _rule_seat(seat: JurySeat) -> rules.Seat:
+    return rules.Seat(member_id=seat.member_id, name=seat.member.name, college=seat.college, internal=seat.internal)
+
+
+def composition_problems(jury: Jury, seats: Sequence[JurySeat] | None = None) -> list[str]:
+    """What keeps the jury from ruling, in words: the rules' problems and the seats no longer approved.
+    `seats`: the jury's seats with their members and users when already read (`jury_seats`), else two queries."""
+    if seats is None:
+        rule_seats = seats_for_rules(jury)
+        withdrawn = list(jury.seats.select_related("member__user").exclude(member__status=MemberStatus.APPROVED))
+    else:
+        rule_seats = [_rule_seat(s) for s in seats]
+        withdrawn = [s for s in seats if s.member.status != MemberStatus.APPROVED]
+    problems = rules.composition_problems(kind=jury.kind, seats=rule_seats, president_id=jury.president_id)
+    for seat in withdrawn:
         problems.append(
             _("%(name)s n'est plus habilité(e) : le certificateur doit le remplacer ou l'habiliter à nouveau.")
             % {"name": seat.member.name}

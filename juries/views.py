@@ -284,7 +284,7 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "jury": jury,
         "seats": seats,
         "my_seat": my_seat,
-        "problems": selectors.composition_problems(jury),
+        "problems": selectors.composition_problems(jury, seats),
         "rows": rows,
         "progress": progress,
         "recusals": selectors.jury_recusals(jury, places),
