@@ -9,11 +9,12 @@ from django.db.models.signals import pre_save
 BOUNDED_APPS = ("accounts", "cqp", "candidates", "evaluations", "juries", "certificates")
 
 
-def _check_bounds(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+def _check_bounds(sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any) -> None:
     from cqp.lib.bounds import check_instance
 
-    if not raw and sender._meta.app_label in BOUNDED_APPS:
-        check_instance(instance)
+    # Models of a migration's historical state ("__fake__") are left to the migration: it moves old rows.
+    if not raw and sender._meta.app_label in BOUNDED_APPS and sender.__module__ != "__fake__":
+        check_instance(instance, update_fields)
 
 
 class CqpConfig(AppConfig):

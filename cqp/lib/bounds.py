@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -128,9 +129,13 @@ def event_date(value: Any) -> None:
 
 
 def past_event_date(value: Any) -> None:
-    """Validator: something that already happened (a decision, a signature), between 2000 and today."""
+    """Validator: something that already happened (a decision, a signature), between 2000 and today. Today is
+    Paris's, with a day's margin: overseas, the evening's date is already tomorrow's in Paris, or still today."""
     _date_between(
-        value, EVENTS_START, today(), str(_("Date invraisemblable : entre le %(start)s et aujourd'hui (%(end)s)."))
+        value,
+        EVENTS_START,
+        today() + datetime.timedelta(days=1),
+        str(_("Date invraisemblable : entre le %(start)s et aujourd'hui (%(end)s au plus tard).")),
     )
 
 
@@ -154,11 +159,16 @@ def breakable(text: str, every: int = WORD_LENGTH) -> str:
     )
 
 
-def check_instance(instance: models.Model) -> None:
+def check_instance(instance: models.Model, update_fields: Iterable[str] | None = None) -> None:
     """Every text field within its `max_length` and free of control characters; every date within the calendar.
-    Raised as one ValidationError naming the fields, before anything is written."""
+    Raised as one ValidationError naming the fields, before anything is written. With `update_fields`, only the
+    fields written are checked: an old row holding a text longer than today's limit can still have another field
+    saved."""
     errors: dict[str, list[ValidationError]] = {}
+    written = None if update_fields is None else set(update_fields)
     for field in instance._meta.concrete_fields:
+        if written is not None and field.name not in written and field.attname not in written:
+            continue
         value = getattr(instance, field.attname, None)
         if value is None:
             continue

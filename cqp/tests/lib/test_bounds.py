@@ -36,7 +36,7 @@ def test_length_message_says_by_how_much() -> None:
         (bounds.birth_date, lambda: datetime.date(1, 1, 1)),
         (bounds.birth_date, bounds.today),
         (bounds.calendar_date, lambda: datetime.date(2101, 1, 1)),
-        (bounds.past_event_date, lambda: bounds.today() + datetime.timedelta(days=1)),
+        (bounds.past_event_date, lambda: bounds.today() + datetime.timedelta(days=2)),
     ],
 )
 def test_implausible_dates_are_refused(validator, value) -> None:
@@ -71,3 +71,21 @@ def test_no_row_is_written_with_a_control_character_or_past_its_length() -> None
     with pytest.raises(ValidationError):
         TrainingOrganisation.objects.create(name="A" * (name_length + 1))
     assert not TrainingOrganisation.objects.exists()
+
+
+def test_tomorrow_in_paris_is_still_today_overseas() -> None:
+    bounds.past_event_date(bounds.today() + datetime.timedelta(days=1))
+
+
+@pytest.mark.django_db
+def test_an_old_row_past_todays_limit_can_have_another_field_saved() -> None:
+    organisation = TrainingOrganisation.objects.create(name="Atelier Dupont")
+    # A city written before the limits existed (PostgreSQL does not enforce a TextField's max_length either).
+    TrainingOrganisation.objects.filter(pk=organisation.pk).update(city="\x1bVille")
+    organisation.refresh_from_db()
+    organisation.department = "75"
+    organisation.save(update_fields=["department"])
+    with pytest.raises(ValidationError):
+        organisation.save()
+    organisation.refresh_from_db()
+    assert organisation.department == "75"
