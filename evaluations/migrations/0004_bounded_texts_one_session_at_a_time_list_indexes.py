@@ -7,75 +7,119 @@ from django.db import migrations, models
 import cqp.lib.bounds
 
 
-class Migration(migrations.Migration):
+def one_expected_place_per_enrolment(apps, schema_editor):
+    """Before the constraint: an enrolment awaited in several sessions (possible until now) stays awaited in its
+    latest one; its places in the earlier ones, whose attendance was never recorded (no grid), become absences."""
+    SessionCandidate = apps.get_model("evaluations", "SessionCandidate")
+    places = SessionCandidate.objects.filter(attendance="expected").order_by(
+        "enrolment_id", "-session__starts_on", "-pk"
+    )
+    kept, absent = set(), []
+    for place in places.only("pk", "enrolment_id").iterator():
+        if place.enrolment_id in kept:
+            absent.append(place.pk)
+        else:
+            kept.add(place.enrolment_id)
+    for start in range(0, len(absent), 500):
+        SessionCandidate.objects.filter(pk__in=absent[start : start + 500]).update(attendance="absent")
 
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('candidates', '0003_formative_evaluations'),
-        ('cqp', '0005_certifier_signatory_city'),
-        ('evaluations', '0003_convocation_claim'),
+        ("candidates", "0003_formative_evaluations"),
+        ("cqp", "0005_certifier_signatory_city"),
+        ("evaluations", "0003_convocation_claim"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='convocationoverride',
-            name='reason',
-            field=models.TextField(max_length=4000, validators=[cqp.lib.bounds.refuse_control_characters], verbose_name='motif'),
+            model_name="convocationoverride",
+            name="reason",
+            field=models.TextField(
+                max_length=4000, validators=[cqp.lib.bounds.refuse_control_characters], verbose_name="motif"
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluationsession',
-            name='address',
-            field=models.TextField(blank=True, max_length=300, validators=[cqp.lib.bounds.refuse_control_characters], verbose_name='adresse'),
+            model_name="evaluationsession",
+            name="address",
+            field=models.TextField(
+                blank=True,
+                max_length=300,
+                validators=[cqp.lib.bounds.refuse_control_characters],
+                verbose_name="adresse",
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluationsession',
-            name='connection_details',
-            field=models.TextField(blank=True, max_length=4000, validators=[cqp.lib.bounds.refuse_control_characters], verbose_name='lien et consignes de connexion'),
+            model_name="evaluationsession",
+            name="connection_details",
+            field=models.TextField(
+                blank=True,
+                max_length=4000,
+                validators=[cqp.lib.bounds.refuse_control_characters],
+                verbose_name="lien et consignes de connexion",
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluationsession',
-            name='ends_on',
-            field=models.DateField(validators=[cqp.lib.bounds.event_date], verbose_name='dernier jour'),
+            model_name="evaluationsession",
+            name="ends_on",
+            field=models.DateField(validators=[cqp.lib.bounds.event_date], verbose_name="dernier jour"),
         ),
         migrations.AlterField(
-            model_name='evaluationsession',
-            name='slot_minutes',
-            field=models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(720)], verbose_name="durée d'un passage (minutes)"),
+            model_name="evaluationsession",
+            name="slot_minutes",
+            field=models.PositiveSmallIntegerField(
+                validators=[django.core.validators.MinValueValidator(5), django.core.validators.MaxValueValidator(720)],
+                verbose_name="durée d'un passage (minutes)",
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluationsession',
-            name='starts_on',
-            field=models.DateField(validators=[cqp.lib.bounds.event_date], verbose_name='premier jour'),
+            model_name="evaluationsession",
+            name="starts_on",
+            field=models.DateField(validators=[cqp.lib.bounds.event_date], verbose_name="premier jour"),
         ),
         migrations.AlterField(
-            model_name='evaluationsession',
-            name='what_to_bring',
-            field=models.TextField(blank=True, max_length=300, validators=[cqp.lib.bounds.refuse_control_characters], verbose_name='à apporter'),
+            model_name="evaluationsession",
+            name="what_to_bring",
+            field=models.TextField(
+                blank=True,
+                max_length=300,
+                validators=[cqp.lib.bounds.refuse_control_characters],
+                verbose_name="à apporter",
+            ),
         ),
         migrations.AlterField(
-            model_name='incident',
-            name='description',
-            field=models.TextField(max_length=4000, validators=[cqp.lib.bounds.refuse_control_characters], verbose_name='description'),
+            model_name="incident",
+            name="description",
+            field=models.TextField(
+                max_length=4000, validators=[cqp.lib.bounds.refuse_control_characters], verbose_name="description"
+            ),
         ),
         migrations.AlterField(
-            model_name='sessioncandidate',
-            name='convocation_error',
+            model_name="sessioncandidate",
+            name="convocation_error",
             field=models.TextField(blank=True, max_length=300, verbose_name="motif de l'échec"),
         ),
         migrations.AddIndex(
-            model_name='evaluationsession',
-            index=models.Index(fields=['organisation', 'ends_on', 'starts_on'], name='session_org_ends_starts'),
+            model_name="evaluationsession",
+            index=models.Index(fields=["organisation", "ends_on", "starts_on"], name="session_org_ends_starts"),
         ),
         migrations.AddIndex(
-            model_name='evaluationsession',
-            index=models.Index(fields=['ends_on', 'starts_on'], name='session_ends_starts'),
+            model_name="evaluationsession",
+            index=models.Index(fields=["ends_on", "starts_on"], name="session_ends_starts"),
         ),
         migrations.AddIndex(
-            model_name='sessioncandidate',
-            index=models.Index(fields=['session', 'starts_at'], name='place_session_starts'),
+            model_name="sessioncandidate",
+            index=models.Index(fields=["session", "starts_at"], name="place_session_starts"),
         ),
+        migrations.RunPython(one_expected_place_per_enrolment, migrations.RunPython.noop),
         migrations.AddConstraint(
-            model_name='sessioncandidate',
-            constraint=models.UniqueConstraint(condition=models.Q(('attendance', 'expected')), fields=('enrolment',), name='one_expected_place_per_enrolment', violation_error_message='Ce candidat est déjà attendu à une autre session.'),
+            model_name="sessioncandidate",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("attendance", "expected")),
+                fields=("enrolment",),
+                name="one_expected_place_per_enrolment",
+                violation_error_message="Ce candidat est déjà attendu à une autre session.",
+            ),
         ),
     ]

@@ -5,11 +5,13 @@ their query counts whatever the data."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -546,3 +548,21 @@ def test_a_candidate_left_awaited_after_the_session_is_noted_absent_and_convoked
     place.refresh_from_db()
     assert place.attendance == Attendance.ABSENT
     assert services.session_add_candidate(session=later, enrolment=enrolment).session == later
+
+
+def test_the_migration_resolves_an_enrolment_already_awaited_in_two_sessions(staff, session, version) -> None:
+    """Before migration 0004 an enrolment could be awaited in several sessions: the migration keeps it awaited in
+    the latest and marks the earlier places absent (no grid: their attendance was never recorded), so that adding
+    the constraint does not stop the deploy."""
+    migration = importlib.import_module("evaluations.migrations.0004_bounded_texts_one_session_at_a_time_list_indexes")
+    [enrolment] = bulk_enrolments(session.organisation, version, 1)
+    later = schedule(staff, version, SESSION_DAY + dt.timedelta(days=10))
+    start = dt.datetime(2026, 4, 1, 9, 0, tzinfo=PARIS)
+    with connection.cursor() as cursor:  # the state before 0004 (rolled back with the test's transaction)
+        cursor.execute("DROP INDEX one_expected_place_per_enrolment")
+    SessionCandidate.objects.bulk_create(
+        [SessionCandidate(session=s, enrolment=enrolment, starts_at=start, ends_at=start) for s in (session, later)]
+    )
+    migration.one_expected_place_per_enrolment(django_apps, None)
+    places = SessionCandidate.objects.filter(enrolment=enrolment).order_by("session__starts_on")
+    assert [p.attendance for p in places] == [Attendance.ABSENT, Attendance.EXPECTED]
