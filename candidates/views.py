@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -33,6 +34,7 @@ from candidates.models import Candidate, DocumentKind, livret_part_label
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_file
+from cqp.middleware import max_body
 from cqp.pagination import paginate
 
 
@@ -156,13 +158,21 @@ def candidate_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 IMPORT_SESSION_KEY = "candidates_import"
 # Room for the multipart envelope and the CSRF token around the file.
 IMPORT_REQUEST_MAX_BYTES = importing.MAX_BYTES + 64 * 1024
+DOCUMENT_REQUEST_MAX_BYTES = documents.MAX_UPLOAD_BYTES + 64 * 1024
 
 
-def _declared_length(request: AuthenticatedHttpRequest) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
+def _import_too_large(request: AuthenticatedHttpRequest, declared: int) -> HttpResponse:
+    """The import page refusing a file from its declared length (the body is not read)."""
+    access.check_candidate_importer(request.user)
+    context = {"form": CandidateImportForm(), "refusal": importing.file_problem(".csv", importing.MAX_BYTES + 1)}
+    return render(request, "candidates/import_form.html", context, status=413)
+
+
+def _document_too_large(request: AuthenticatedHttpRequest, declared: int) -> HttpResponse:
+    """A document refused from its declared length (the body is not read): back to the page it was sent from."""
+    messages.error(request, f"{_('Document')} : {documents.declared_problem(size=declared, name='')}")
+    back = request.META.get("HTTP_REFERER", "")
+    return redirect(back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else "home")
 
 
 def _drop_stash(request: AuthenticatedHttpRequest) -> None:
@@ -210,12 +220,9 @@ def _render_preview(
     return render(request, "candidates/import_preview.html", context)
 
 
+@max_body(IMPORT_REQUEST_MAX_BYTES, refuse=_import_too_large)
 def candidate_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = access.check_candidate_importer(request.user)
-    # Refused from its declared length, before the body is parsed here.
-    if request.method == "POST" and _declared_length(request) > IMPORT_REQUEST_MAX_BYTES:
-        context = {"form": CandidateImportForm(), "refusal": importing.file_problem(".csv", importing.MAX_BYTES + 1)}
-        return render(request, "candidates/import_form.html", context, status=413)
     form = CandidateImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -273,11 +280,6 @@ def _document_slot(cleaned: dict[str, Any]) -> str:
 
 
 def _document_upload(request: AuthenticatedHttpRequest, candidate: Candidate, *, by_candidate: bool) -> None:
-    # Refused from its declared length, before the body is parsed here.
-    if _declared_length(request) > documents.MAX_UPLOAD_BYTES + 64 * 1024:
-        problem = documents.declared_problem(size=_declared_length(request), name="")
-        messages.error(request, f"{_('Document')} : {problem}")
-        return
     form = DocumentUploadForm(request.POST, request.FILES, candidate=candidate)
     valid = form.is_valid()
     slot = _document_slot(form.cleaned_data)
@@ -304,12 +306,14 @@ def _document_upload(request: AuthenticatedHttpRequest, candidate: Candidate, *,
         )
 
 
+@max_body(DOCUMENT_REQUEST_MAX_BYTES, refuse=_document_too_large)
 @require_POST
 def my_document_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     _document_upload(request, access.own_candidate(request.user), by_candidate=True)
     return redirect("home")
 
 
+@max_body(DOCUMENT_REQUEST_MAX_BYTES, refuse=_document_too_large)
 @require_POST
 def document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)

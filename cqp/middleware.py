@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
 # Session keys: when the user logged in, and when they were last seen (Unix seconds).
 LOGIN_AT = "cqp_login_at"
@@ -26,38 +28,65 @@ SEEN_GRANULARITY = 60
 BUSY_RETRY_AFTER = 5
 
 
+def declared_length(request: HttpRequest) -> int:
+    """The body's length as its Content-Length header declares it (0 when absent or unreadable)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+Refusal = Callable[[Any, int], HttpResponseBase]  # (request, declared length), called for a signed-in user only
+
+
+def max_body(limit: int, refuse: Refusal | None = None) -> Callable[[ViewFunc], ViewFunc]:
+    """A view that takes at most `limit` bytes of body (an upload): a larger one is refused from its declared
+    length before the CSRF check parses it, by `refuse(request, declared)` (the view's own page, which reads
+    nothing of the body) or a French 413. Put it above the other decorators."""
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        view.max_body_bytes = limit  # type: ignore[attr-defined]
+        view.refuse_too_large = refuse  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
 class RequestSizeMiddleware:
-    """A request body larger than `MAX_REQUEST_BYTES` (declared by its Content-Length) is refused with a French
-    413 before anything reads it: the CSRF check would otherwise parse the whole multipart body before a view
-    could look at its size. The largest legitimate body is a 20 MB document with its form."""
+    """A request body larger than `MAX_REQUEST_BYTES`, or than its view's `max_body`, is refused from its declared
+    Content-Length before anything reads it: the CSRF check would otherwise parse the whole multipart body before
+    a view could look at its size. The largest legitimate body is a 20 MB document with its form."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        try:
-            declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > settings.MAX_REQUEST_BYTES:
-            limit = settings.MAX_REQUEST_BYTES // (1024 * 1024)
-            return HttpResponse(
-                _too_large_message(limit),
-                status=413,
-                content_type="text/plain; charset=utf-8",
-                headers={"Connection": "close"},
-            )
+        if declared_length(request) > settings.MAX_REQUEST_BYTES:
+            return _too_large(settings.MAX_REQUEST_BYTES)
         return self.get_response(request)
 
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        # Listed before the CSRF middleware: its process_view runs first, before the body is parsed.
+        limit = getattr(view_func, "max_body_bytes", None)
+        declared = declared_length(request)
+        if limit is None or declared <= limit:
+            return None
+        refuse = getattr(view_func, "refuse_too_large", None)
+        # The view's own refusal only for a signed-in user (the login requirement runs after this).
+        if refuse is not None and request.user.is_authenticated:
+            response: HttpResponseBase = refuse(request, declared)
+            return response
+        return _too_large(limit)
 
-def _too_large_message(limit: int) -> str:
-    return str(
-        _(
-            "Envoi refusé : %(limit)d Mo au plus par envoi. "
-            "Réduisez le fichier (PDF compressé, image moins lourde) et recommencez."
-        )
-        % {"limit": limit}
-    )
+
+def _too_large(limit: int) -> HttpResponse:
+    message = _(
+        "Envoi refusé : %(limit)d Mo au plus par envoi. "
+        "Réduisez le fichier (PDF compressé, image moins lourde) et recommencez."
+    ) % {"limit": max(1, limit // (1024 * 1024))}
+    return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8", headers={"Connection": "close"})
 
 
 class ContentSecurityPolicyMiddleware:

@@ -8,15 +8,18 @@ import datetime as dt
 
 import pytest
 from django import forms
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from candidates import documents, services
 from candidates.forms import AccommodationForm, CandidateForm, DocumentUploadForm
 from candidates.models import Accommodation, Candidate, Enrolment
 from candidates.tests.test_documents import PDF, send_part
+from candidates.tests.test_import_limits import Unreadable as UnreadableBody
 from cqp.lib import bounds
 from cqp.models import CertificationVersion
 from tests.factories import enrol, make_candidate
@@ -214,23 +217,21 @@ def test_the_list_keeps_its_query_count_from_30_to_600_candidates(
     assert response.content.decode().count('data-testid="candidate-row"') == 25
 
 
-def test_a_document_upload_declaring_more_than_the_limit_is_refused_before_the_body_is_read(
-    rf, staff, enrolment
-) -> None:
-    from django.contrib.messages.storage.fallback import FallbackStorage
-
-    from candidates.views import document_upload
-
-    request = rf.post("/", data=b"", content_type="multipart/form-data; boundary=x")
-    request.META["CONTENT_LENGTH"] = str(documents.MAX_UPLOAD_BYTES * 2)
-    request.user = staff
-    request.session = {}
-    request._messages = FallbackStorage(request)
-
-    def no_read(*args, **kwargs):
-        raise AssertionError("the body was read")
-
-    request.read = no_read
-    response = document_upload(request, enrolment.candidate_id)
-    assert response.status_code == 302
-    assert [str(m) for m in request._messages] == ["Document : Le fichier pèse 40,0 Mo : 20 Mo au plus."]
+def test_a_document_upload_declaring_more_than_the_limit_is_refused_before_the_body_is_read(staff, enrolment) -> None:
+    """Through every middleware, CSRF check enforced (it parses the body of a POST before any view runs)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    page = f"/candidats/{enrolment.candidate_id}/"
+    response = client.generic(
+        "POST",
+        f"/candidats/{enrolment.candidate_id}/documents/deposer/",
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(documents.MAX_UPLOAD_BYTES + 200 * 1024),  # under the global MAX_REQUEST_BYTES
+        HTTP_REFERER=f"http://testserver{page}",
+        **{"wsgi.input": UnreadableBody()},
+    )
+    assert response.status_code == 302 and response.url == f"http://testserver{page}"
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Document : Le fichier pèse 20,2 Mo : 20 Mo au plus."
+    ]

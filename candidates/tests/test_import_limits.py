@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from candidates import importing
@@ -305,19 +306,26 @@ def test_an_expired_token_imports_nothing(client, staff, time_machine) -> None:
     assert private_storage().listdir("candidate-imports")[1] == []
 
 
-def test_a_declared_size_over_the_limit_is_refused_before_the_body_is_read(rf, staff) -> None:
-    from candidates.views import candidate_import
+class Unreadable(io.BytesIO):
+    """A request body that fails the test if anything reads it."""
 
-    request = rf.post("/candidats/import/", data=b"", content_type="multipart/form-data; boundary=x")
-    request.META["CONTENT_LENGTH"] = str(importing.MAX_BYTES * 10)
-    request.user = staff
-    request._read_started = False
-
-    def no_read(*args, **kwargs):
+    def read(self, *args: object) -> bytes:
         raise AssertionError("the body was read")
 
-    request.read = no_read
-    request._stream = None
-    response = candidate_import(request)
+    readline = read
+
+
+def test_a_declared_size_over_the_limit_is_refused_before_the_body_is_read(staff) -> None:
+    """Through every middleware, CSRF check enforced (it parses the body of a POST before any view runs)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    response = client.generic(
+        "POST",
+        "/candidats/import/",
+        b"",
+        content_type="multipart/form-data; boundary=x",
+        CONTENT_LENGTH=str(importing.MAX_BYTES * 10),
+        **{"wsgi.input": Unreadable()},
+    )
     assert response.status_code == 413
     assert "Le fichier dépasse 2 Mo" in response.content.decode()
