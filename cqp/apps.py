@@ -22,4 +22,9 @@ class CqpConfig(AppConfig):
     verbose_name = "Référentiel des certifications"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from cqp.middleware import stamp_login
+
         pre_save.connect(_check_bounds, dispatch_uid="cqp.bounds")
+        user_logged_in.connect(stamp_login, dispatch_uid="cqp.session_stamps")

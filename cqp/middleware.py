@@ -3,6 +3,7 @@ sessions that end when left idle, and SQLite's "database is locked" answered as 
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views import defaults
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
@@ -132,14 +134,12 @@ class SessionTimeoutMiddleware:
     def _check(self, request: HttpRequest) -> None:
         now = int(time.time())
         session = request.session
-        # Until the first stamp is written, the login is the user's last one (the row is read anyway): the
-        # pages right after a login cost no session write.
-        last_login = getattr(request.user, "last_login", None)
-        logged_in_at = int(last_login.timestamp()) if last_login is not None else now
-        login_at = session.get(LOGIN_AT)
-        login_at = login_at if isinstance(login_at, int) else logged_in_at
-        seen_at = session.get(SEEN_AT)
-        seen_at = seen_at if isinstance(seen_at, int) else login_at
+        login_at, seen_at = session.get(LOGIN_AT), session.get(SEEN_AT)
+        if not isinstance(login_at, int) or not isinstance(seen_at, int):
+            # Stamped at every login (`stamp_login`): a session without stamps was not opened by a login of this
+            # version; its age is unknown, so it ends.
+            self._end(request, _("Votre session a expiré : reconnectez-vous."))
+            return
         idle_for = now - seen_at
         if idle_for > settings.SESSION_IDLE_TIMEOUT:
             minutes = max(1, settings.SESSION_IDLE_TIMEOUT // 60)
@@ -167,6 +167,14 @@ class SessionTimeoutMiddleware:
         messages.info(request, message)
 
 
+def stamp_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """`user_logged_in` receiver: a session's age and activity start at its login (connected in `cqp.apps`)."""
+    if hasattr(request, "session"):
+        now = int(time.time())
+        request.session[LOGIN_AT] = now
+        request.session[SEEN_AT] = now
+
+
 class DatabaseBusyMiddleware:
     """SQLite allows one writer at a time; a write that still finds the database locked after its timeout
     gets a French 503 page asking to retry (with Retry-After), never a server error. Nothing was written:
@@ -184,3 +192,21 @@ class DatabaseBusyMiddleware:
         response = render(request, "cqp/database_busy.html", {"retry_after": BUSY_RETRY_AFTER}, status=503)
         response["Retry-After"] = str(BUSY_RETRY_AFTER)
         return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """`handler500`: a "database is locked" raised outside a view (the session saved after the response) is the
+    same "busy, retry" answer, as plain text: rendering a page could need the locked database again."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError) and "database is locked" in str(error):
+        message = _(
+            "Serveur momentanément occupé : rien n'a été enregistré pour cette demande. "
+            "Patientez %(seconds)d secondes puis recommencez."
+        ) % {"seconds": BUSY_RETRY_AFTER}
+        return HttpResponse(
+            message,
+            status=503,
+            content_type="text/plain; charset=utf-8",
+            headers={"Retry-After": str(BUSY_RETRY_AFTER)},
+        )
+    return defaults.server_error(request)

@@ -7,6 +7,8 @@ from accounts import views as account_views
 
 admin.site.site_header = "CQP Manager — administration"
 admin.site.site_title = "CQP Manager"
+# A "database is locked" raised outside a view (SQLite) answers "busy, retry" (503), not a server error.
+handler500 = "cqp.middleware.server_error"
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -19,6 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from accounts.models import User
+from cqp.middleware import LOGIN_AT, SEEN_AT
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +121,33 @@ def test_an_active_session_still_ends_after_its_absolute_age(client: Client, sta
         assert not logged_in(client)
         login_page = client.get(response["Location"]).content.decode()
         assert "Votre session a été fermée 12 heures après la connexion : reconnectez-vous." in login_page
+
+
+def test_a_session_left_within_its_first_minute_stays_idle_when_the_user_logs_in_elsewhere(
+    staff: User, settings
+) -> None:
+    """The idle clock starts at the login, written into the session: it used to be read from the user's last
+    login, which a login on another computer moves, so an abandoned session came back to life."""
+    settings.SESSION_IDLE_TIMEOUT = 30 * 60
+    abandoned, elsewhere = Client(), Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        abandoned.force_login(staff)
+        assert abandoned.get("/").status_code == 200
+    with time_machine.travel(start + dt.timedelta(hours=2), tick=False):
+        elsewhere.force_login(staff)
+        assert abandoned.get("/candidats/").status_code == 302
+        assert not logged_in(abandoned)
+        assert elsewhere.get("/candidats/").status_code == 200
+
+
+def test_a_session_without_login_stamps_ends(client: Client, staff: User) -> None:
+    client.force_login(staff)
+    session = client.session
+    del session[LOGIN_AT], session[SEEN_AT]
+    session.save()
+    assert client.get("/candidats/").status_code == 302
+    assert not logged_in(client)
 
 
 def session_writes(client: Client) -> int:
@@ -242,3 +270,23 @@ def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(client, setti
     )
     assert response.status_code == 413
     assert "2 Mo au plus" in response.content.decode()
+
+
+def test_database_is_locked_outside_a_view_answers_503_too(client: Client, staff: User, monkeypatch) -> None:
+    """The session saved after the view (an activity stamp) finds the database locked: the 500 handler answers
+    "busy, retry"."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def locked(*args: object, **kwargs: object) -> None:
+        raise OperationalError("database is locked")
+
+    client.force_login(staff)
+    client.raise_request_exception = False
+    session = client.session
+    session[SEEN_AT] = session[SEEN_AT] - 120  # the stamp is due: the session is saved after the response
+    session.save()
+    monkeypatch.setattr(SessionStore, "save", locked)
+    response = client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "rien n'a été enregistré" in response.content.decode()
