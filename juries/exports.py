@@ -17,7 +17,7 @@ from typing import cast
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -304,8 +304,10 @@ def deliberation_context(jury: Jury, rows: Sequence[Row]) -> dict[str, object]:
 
 
 DELIBERATION_TEMPLATE = "juries/pdf/deliberation.html"
-# A PDF is kept this long after its last download; any change to what it says gives another one.
-PDF_CACHE_SECONDS = 30 * 24 * 3600
+# A PDF is kept for the day it is printed on (its footer gives the day); any change to what it says gives another.
+PDF_CACHE_SECONDS = 24 * 3600
+# Raise it when the rendering code changes (a template's change is in the fingerprint already).
+PDF_CACHE_VERSION = 1
 
 
 def deliberation_fingerprint(jury: Jury, rows: Sequence[Row]) -> str:
@@ -321,7 +323,12 @@ def deliberation_pdf_cached(jury: Jury, rows: Sequence[Row]) -> bytes:
     """The deliberation PDF rendered once per content (`deliberation_fingerprint`) and kept in the cache (Redis
     in production, shared by the workers): a download renders only after a grid, a recommendation, a recusal or
     the composition changed."""
-    key = f"juries:deliberation-pdf:{jury.pk}:{deliberation_fingerprint(jury, rows)}"
+    # The day is in the key (the footer prints it), the version of the code that renders, the language.
+    day = timezone.localdate().isoformat()
+    key = (
+        f"juries:deliberation-pdf:{PDF_CACHE_VERSION}:{translation.get_language()}:{day}:{jury.pk}:"
+        f"{deliberation_fingerprint(jury, rows)}"
+    )
     pdf = cache.get(key)
     if not isinstance(pdf, bytes):
         pdf = deliberation_pdf(jury, rows)

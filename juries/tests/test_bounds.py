@@ -81,16 +81,17 @@ def test_a_4000_character_word_renders_the_deliberation_pdf_within_a_time_bound(
     jury = _graded(world)
     rows = selectors.deliberation_rows(selectors.session_places(jury), jury.version)
     exports.deliberation_pdf(jury, rows)  # the renderer's fonts loaded
-    started = time.perf_counter()
+    # CPU time of this process (the renderer is single-threaded): what a loaded CI machine does not change.
+    started = time.process_time()
     exports.deliberation_pdf(jury, rows)  # the document without comments
-    plain = time.perf_counter() - started
+    plain = time.process_time() - started
     _recommend(world, jury, world.places[0], "y" * 4000)
     rows = selectors.deliberation_rows(selectors.session_places(jury), jury.version)
-    started = time.perf_counter()
+    started = time.process_time()
     pdf = exports.deliberation_pdf(jury, rows)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert pdf.startswith(b"%PDF")
-    print(f"deliberation PDF: {plain:.2f} s without comment, {elapsed:.2f} s with a 4,000-character word")
+    print(f"deliberation PDF: {plain:.2f} s CPU without comment, {elapsed:.2f} s with a 4,000-character word")
     assert elapsed < 10
     assert elapsed - plain < 1, f"{elapsed - plain:.1f} s for the long word"  # before: +2 to +3 s
 
