@@ -248,6 +248,13 @@ class Parchment(models.Model):
                 condition=~models.Q(render_status=RenderStatus.DONE),
                 name="parchment_render_unfinished",
             ),
+            # What the deadlines page asks of every decision: is its parchment sent? (A look-up in this index
+            # instead of a scan of the parchments and their mentions.)
+            models.Index(
+                fields=["decision"],
+                condition=models.Q(status=ParchmentStatus.VALID, sent_at__isnull=False),
+                name="parchment_sent",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +26,7 @@ from certificates.models import (
     PvSignature,
     PvStatus,
     RenderStatus,
+    ResultNotice,
 )
 from cqp.lib.blocks import codes_text
 from evaluations.models import Incident
@@ -195,60 +196,43 @@ class JuryDeadlines:
     jury: Jury
     results: rules.Deadline
     parchments: rules.Deadline | None  # once the CPNEFP has validated
+    results_overdue: bool
+    parchments_overdue: bool
+
+    @property
+    def open(self) -> bool:
+        """A result still to notify, the CPNEFP's validation still to come, or a parchment still to send."""
+        return self.results.pending > 0 or self.parchments is None or self.parchments.pending > 0
+
+
+_HOLDERS = [OutcomeKind.TOTAL, OutcomeKind.PARTIAL]
 
 
 def _deadline_juries() -> QuerySet[Jury]:
-    """Every certification jury that decided, with the aggregates of its two deadlines (one query)."""
+    """Every certification jury that decided, with what the page shows of it (no PV content, no referential
+    text) and its counts still to do. One pass over the decisions, grouped by jury: a decision joins nothing that
+    multiplies it (the sent notices and parchments are asked with NOT IN, which PostgreSQL hashes once), and the
+    rows grouped are narrow."""
+    sent_notices = ResultNotice.objects.filter(status=NoticeStatus.SENT).values("decision_id")
+    sent_parchments = Parchment.objects.filter(status=ParchmentStatus.VALID, sent_at__isnull=False).values(
+        "decision_id"
+    )
     return (
         Jury.objects.filter(kind=JuryKind.CERTIFICATION)
         .select_related("version", "cpnefp_validation", "pv")
+        .only("meets_on", "version__rncp_code", "version__short_title", "cpnefp_validation__meeting_on", "pv__status")
         .annotate(
-            decided=Count("decisions", distinct=True),
-            notified=Count("decisions", filter=Q(decisions__notice__status=NoticeStatus.SENT), distinct=True),
-            holders=Count(
-                "decisions",
-                filter=Q(decisions__kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL]),
-                distinct=True,
-            ),
-            sent=Count(
-                "decisions__parchments",
-                filter=Q(
-                    decisions__parchments__status=ParchmentStatus.VALID,
-                    decisions__parchments__sent_at__isnull=False,
-                ),
-                distinct=True,
-            ),
-            validated=Count("cpnefp_validation", distinct=True),
+            decided=Count("decisions"),
+            to_notify=Count("decisions", filter=~Q(decisions__in=sent_notices)),
+            to_send=Count("decisions", filter=Q(decisions__kind__in=_HOLDERS) & ~Q(decisions__in=sent_parchments)),
         )
         .filter(decided__gt=0)
     )
 
 
-# Open: a result still to notify, the CPNEFP's validation still to come, or a parchment still to send.
-_OPEN = Q(notified__lt=F("decided")) | Q(validated=0) | Q(sent__lt=F("holders"))
-
-
-def deadlines_open() -> list[JuryDeadlines]:
-    """The certification juries with something left to do, the oldest (the most overdue) first."""
-    return deadline_rows(_deadline_juries().filter(_OPEN).order_by("meets_on", "pk"))
-
-
-def deadlines_history(q: str = "") -> QuerySet[Jury]:
-    """The certification juries with nothing left to do, the latest first, searched by RNCP number, title or
-    year (`q`): a queryset the page paginates, then reads through `deadline_rows`."""
-    juries = _deadline_juries().exclude(_OPEN).order_by("-meets_on", "-pk")
-    if q:
-        condition = (
-            Q(version__rncp_code__icontains=q) | Q(version__short_title__icontains=q) | Q(version__title__icontains=q)
-        )
-        if q.isdecimal() and len(q) == 4:
-            condition |= Q(meets_on__year=int(q))
-        juries = juries.filter(condition)
-    return juries
-
-
-def deadline_rows(juries: Iterable[Any]) -> list[JuryDeadlines]:
-    """The two deadlines of juries read from `_deadline_juries` (their annotations; no query)."""
+def deadline_rows(juries: Iterable[Any], today: dt.date) -> list[JuryDeadlines]:
+    """The two deadlines of juries read from `_deadline_juries` (their annotations; no query), overdue or not
+    on `today`."""
     rows = []
     for jury in juries:
         validation = getattr(jury, "cpnefp_validation", None)
@@ -256,7 +240,7 @@ def deadline_rows(juries: Iterable[Any]) -> list[JuryDeadlines]:
             label="Notification des résultats",
             due=rules.results_due(jury.meets_on),
             done_on=None,
-            pending=jury.decided - jury.notified,
+            pending=jury.to_notify,
         )
         parchments = None
         if validation is not None:
@@ -264,17 +248,56 @@ def deadline_rows(juries: Iterable[Any]) -> list[JuryDeadlines]:
                 label="Envoi des parchemins",
                 due=rules.parchments_due(validation.meeting_on),
                 done_on=None,
-                pending=jury.holders - jury.sent,
+                pending=jury.to_send,
             )
-        rows.append(JuryDeadlines(jury=jury, results=results, parchments=parchments))
+        rows.append(
+            JuryDeadlines(
+                jury=jury,
+                results=results,
+                parchments=parchments,
+                results_overdue=results.overdue(today),
+                parchments_overdue=parchments is not None and parchments.overdue(today),
+            )
+        )
     return rows
 
 
 def deadlines(today: dt.date) -> list[JuryDeadlines]:
     """Every certification jury that decided, with its two deadlines: results notified within 1 month after
-    the jury, parchments sent within 2 months after the CPNEFP validation. A constant number of queries (the
-    page reads the open ones and a page of the history instead)."""
-    return deadline_rows(_deadline_juries().order_by("-meets_on", "pk"))
+    the jury, parchments sent within 2 months after the CPNEFP validation, the latest first. One query."""
+    return deadline_rows(_deadline_juries().order_by("-meets_on", "pk"), today)
+
+
+@dataclass(frozen=True)
+class DeadlinesSheet:
+    """The deadlines page: the juries with something left to do, the oldest (the most overdue) first, and the
+    juries done, by id, for the history's page to pick from."""
+
+    open: list[JuryDeadlines]
+    done: dict[int, JuryDeadlines]
+
+
+def deadlines_sheet(today: dt.date) -> DeadlinesSheet:
+    """One query: the certification juries are few (a few a year), their decisions many (counted in the
+    database)."""
+    rows = deadline_rows(_deadline_juries().order_by("meets_on", "pk"), today)
+    return DeadlinesSheet(
+        open=[row for row in rows if row.open], done={row.jury.pk: row for row in rows if not row.open}
+    )
+
+
+def deadlines_history(done: Iterable[int], q: str = "") -> QuerySet[Jury, int]:
+    """The ids of the juries done (`DeadlinesSheet.done`), the latest first, searched by RNCP number, title or year
+    (`q`): what the page paginates (a count and a page of ids, without counting any decision again)."""
+    juries = Jury.objects.filter(pk__in=list(done)).order_by("-meets_on", "-pk")
+    if q:
+        condition = (
+            Q(version__rncp_code__icontains=q) | Q(version__short_title__icontains=q) | Q(version__title__icontains=q)
+        )
+        if q.isdecimal() and len(q) == 4:
+            condition |= Q(meets_on__year=int(q))
+        juries = juries.filter(condition)
+    return juries.values_list("pk", flat=True)
 
 
 def candidate_results(user: User) -> list[Decision]:

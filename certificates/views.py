@@ -69,17 +69,16 @@ def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What is open (to notify, to validate, to send) first, whole; then the history, paginated and searchable."""
     check_certifier_admin(request.user)
     today = timezone.localdate()
-    rows = selectors.deadlines_open()
-    overdue = sum(1 for row in rows for d in (row.results, row.parchments) if d is not None and d.overdue(today))
+    sheet = selectors.deadlines_sheet(today)
     q = search_terms(request)
-    history = paginate(request, selectors.deadlines_history(q))
+    history = paginate(request, selectors.deadlines_history(sheet.done, q))
     context = {
-        "rows": rows,
-        "history": selectors.deadline_rows(history["page"]),
+        "rows": sheet.open,
         **history,
+        "history": [sheet.done[pk] for pk in history["page"]],
         "q": q,
         "today": today,
-        "overdue": overdue,
+        "overdue": sum(row.results_overdue + row.parchments_overdue for row in sheet.open),
     }
     return render(request, "certificates/deadlines.html", context)
 
