@@ -370,14 +370,18 @@ def parchments_sheet(jury: Jury, *, batch_pk: int | None = None, q: str = "", st
     from certificates import services  # the render queries are the services' own (claims and resumes)
 
     mine = Parchment.objects.filter(decision__jury=jury)
-    parchments = mine.select_related("place__enrolment__candidate").prefetch_related("blocks").order_by("number")
+    parchments = mine.prefetch_related("blocks").order_by("number")  # the holder is read from the mentions
     if q:
         parchments = parchments.filter(_parchment_search(q))
     if state in _STATE_FILTERS:
         parchments = parchments.filter(_STATE_FILTERS[state])
-    counts = mine.aggregate(total=Count("pk"), ready=Count("pk", filter=~Q(pdf="")))
+    counts = mine.aggregate(
+        total=Count("pk"),
+        ready=Count("pk", filter=~Q(pdf="")),
+        to_resume=Count("pk", filter=Q(pk__in=services.renders_to_resume(jury).values("pk"))),
+    )
     batch = ParchmentBatch.objects.filter(jury=jury, pk=batch_pk).first() if batch_pk is not None else None
-    validation = cpnefp_validation(jury)
+    validation = CpnefpValidation.objects.filter(jury=jury).first()
     return ParchmentsSheet(
         parchments=parchments,
         batch=batch,
@@ -386,7 +390,7 @@ def parchments_sheet(jury: Jury, *, batch_pk: int | None = None, q: str = "", st
         ready=counts["ready"],
         total=counts["total"],
         pending_holders=services.holders_without_parchment(jury).count(),
-        to_resume=services.renders_to_resume(jury).count(),
+        to_resume=counts["to_resume"],
     )
 
 

@@ -169,7 +169,7 @@ def jury_parchments(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResp
         "progress": services.batch_progress(sheet.batch) if sheet.batch else None,
         "validation": sheet.validation,
         "due": sheet.due,
-        "sent_form": SentForm(initial={"sent_on": timezone.localdate()}),
+        "sent_on": timezone.localdate().isoformat(),  # each row's sending date, proposed
         "ready": sheet.ready,
         "total": sheet.total,
         "pending_holders": sheet.pending_holders,

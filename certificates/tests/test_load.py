@@ -171,9 +171,9 @@ def test_the_parchments_page_takes_the_same_queries_whatever_the_number_of_parch
     _login_admin(client, issued)
     url = reverse("certificates:jury_parchments", args=[issued.certification.pk])
     batch = ParchmentBatch.objects.get()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(url, {"lot": batch.pk}).status_code == 200
-    with django_assert_num_queries(10):  # no batch followed
+    with django_assert_num_queries(9):  # no batch followed
         assert client.get(url, {"q": "MARTIN", "state": "valid", "page": "2"}).status_code == 200
 
 
