@@ -37,11 +37,12 @@ from juries.models import Decision, Jury, JuryKind, JurySeat, OutcomeKind, Recus
 # --- PV ------------------------------------------------------------------------------------------------
 
 
-def pv_sheet(jury: Jury) -> dict[str, Any]:
+def pv_sheet(jury: Jury, seats: list[JurySeat] | None = None) -> dict[str, Any]:
     """What the PV says, as plain data: the sessions, the jury, recusals, incidents and every decision with
-    its reason where it departs from the computed result. Its fingerprint is what members sign."""
+    its reason where it departs from the computed result. Its fingerprint is what members sign. `seats`: the
+    jury's, when the caller read them already."""
     version = jury.version
-    seats = jury_selectors.jury_seats(jury)
+    seats = jury_selectors.jury_seats(jury) if seats is None else seats
     evaluation_juries = list(
         Jury.objects.filter(certification_jury=jury)
         .select_related("session__organisation", "president__user")
@@ -166,10 +167,11 @@ def pv_state(jury: Jury) -> PvState:
     """The one computation of who signed what: a signature counts when it was given to the content in force,
     so a decision changed after a signature asks that member to sign again."""
     pv = ProcesVerbal.objects.filter(jury=jury).first()
+    seats = jury_selectors.jury_seats(jury)
     if pv is not None and pv.status == PvStatus.SIGNED:
         content, digest = pv.content, pv.content_sha256
     else:
-        content = pv_sheet(jury)
+        content = pv_sheet(jury, seats)
         digest = rules.fingerprint(content)
     signatures = {s.member_id: s for s in pv.signatures.select_related("user")} if pv is not None else {}
     return PvState(
@@ -183,7 +185,7 @@ def pv_state(jury: Jury) -> PvState:
                 signature=signatures.get(seat.member_id),
                 valid=seat.member_id in signatures and signatures[seat.member_id].content_sha256 == digest,
             )
-            for seat in jury_selectors.jury_seats(jury)
+            for seat in seats
         ],
     )
 
