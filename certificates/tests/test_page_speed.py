@@ -53,3 +53,15 @@ def test_the_deadlines_history_count_counts_no_decision(client, issued: Decided)
     assert len(re.findall(r"COUNT\(", counts[0])) == 1, counts[0]
     html = client.get(reverse("certificates:deadlines")).content.decode()
     assert html[html.index('data-testid="deadlines-history"') :].count('data-testid="deadline-row"') == 1
+
+
+def test_a_holder_whose_parchment_was_cancelled_keeps_the_jury_open(client, issued: Decided) -> None:
+    """Counted per decision: a holder is done once a valid parchment of theirs is sent, whatever else was issued."""
+    first, second = Parchment.objects.order_by("number")
+    Parchment.objects.filter(pk=first.pk).update(sent_at=timezone.localdate())
+    Parchment.objects.filter(pk=second.pk).update(status="cancelled", cancel_reason="Erreur sur le prénom.")
+    client.force_login(issued.world.admin)
+    html = client.get(reverse("certificates:deadlines")).content.decode()
+    open_part = html[html.index('data-testid="deadlines-open"') : html.index('data-testid="deadlines-history"')]
+    assert open_part.count('data-testid="deadline-row"') == 1
+    assert "1 à envoyer" in open_part
