@@ -19,7 +19,7 @@ from candidates import documents, services
 from candidates.forms import AccommodationForm, CandidateForm, DocumentUploadForm
 from candidates.models import Accommodation, Candidate, Enrolment
 from candidates.tests.test_documents import PDF, send_part
-from candidates.tests.test_import_limits import Unreadable as UnreadableBody
+from candidates.tests.test_import_limits import unreadable_body
 from cqp.lib import bounds
 from cqp.models import CertificationVersion
 from tests.factories import enrol, make_candidate
@@ -229,9 +229,9 @@ def test_a_document_upload_declaring_more_than_the_limit_is_refused_before_the_b
         content_type="multipart/form-data; boundary=x",
         CONTENT_LENGTH=str(documents.MAX_UPLOAD_BYTES + 200 * 1024),  # under the global MAX_REQUEST_BYTES
         HTTP_REFERER=f"http://testserver{page}",
-        **{"wsgi.input": UnreadableBody()},
+        **unreadable_body(),
     )
-    assert response.status_code == 302 and response.url == f"http://testserver{page}"
+    assert response.status_code == 302 and response["Location"] == f"http://testserver{page}"
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Document : Le fichier pèse 20,2 Mo : 20 Mo au plus."
     ]

@@ -7,6 +7,7 @@ import io
 import time
 import tracemalloc
 import zipfile
+from typing import Any
 
 import openpyxl
 import pytest
@@ -315,6 +316,11 @@ class Unreadable(io.BytesIO):
     readline = read
 
 
+def unreadable_body() -> dict[str, Any]:
+    """Extra WSGI environ for `Client.generic`: a body that fails the test if read."""
+    return {"wsgi.input": Unreadable()}
+
+
 def test_a_declared_size_over_the_limit_is_refused_before_the_body_is_read(staff) -> None:
     """Through every middleware, CSRF check enforced (it parses the body of a POST before any view runs)."""
     client = Client(enforce_csrf_checks=True)
@@ -325,7 +331,7 @@ def test_a_declared_size_over_the_limit_is_refused_before_the_body_is_read(staff
         b"",
         content_type="multipart/form-data; boundary=x",
         CONTENT_LENGTH=str(importing.MAX_BYTES * 10),
-        **{"wsgi.input": Unreadable()},
+        **unreadable_body(),
     )
     assert response.status_code == 413
     assert "Le fichier dépasse 2 Mo" in response.content.decode()
