@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -555,22 +555,35 @@ def juries_progress(juries: Sequence[Jury], *, member: JuryMember | None) -> dic
         wanted = [jury.pk for jury in juries if jury.kind == kind]
         if not wanted:
             continue
+        # What is left to grade and to recommend is an evaluation jury's: a certification jury counts decisions
+        # only (its places were transmitted with every grid validated), so it skips those subqueries.
+        grading: dict[str, Any] = (
+            {
+                "pending": Coalesce(
+                    Subquery(unvalidated.values("enrolment_id").annotate(n=Count("*")).values("n")[:1]),  # type: ignore[misc]
+                    0,
+                    output_field=IntegerField(),
+                ),
+                "has_earlier": Exists(
+                    Decision.objects.filter(
+                        place__enrolment__candidate_id=OuterRef("enrolment__candidate_id"),
+                        place__session__version_id=OuterRef("session__version_id"),
+                        place__session__starts_on__lt=OuterRef("session__starts_on"),
+                        kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL],
+                    )
+                ),
+                "recommended": Exists(Recommendation.objects.filter(place_id=OuterRef("pk"))),
+            }
+            if kind == JuryKind.EVALUATION
+            else {
+                "pending": Value(0, output_field=IntegerField()),
+                "has_earlier": Value(False),
+                "recommended": Value(True),
+            }
+        )
         places = SessionCandidate.objects.filter(**{f"{jury_field}__in": wanted}).annotate(
             jury_id=F(jury_field),
-            pending=Coalesce(
-                Subquery(unvalidated.values("enrolment_id").annotate(n=Count("*")).values("n")[:1]),  # type: ignore[misc]
-                0,
-                output_field=IntegerField(),
-            ),
-            has_earlier=Exists(
-                Decision.objects.filter(
-                    place__enrolment__candidate_id=OuterRef("enrolment__candidate_id"),
-                    place__session__version_id=OuterRef("session__version_id"),
-                    place__session__starts_on__lt=OuterRef("session__starts_on"),
-                    kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL],
-                )
-            ),
-            recommended=Exists(Recommendation.objects.filter(place_id=OuterRef("pk"))),
+            **grading,
             decided=Exists(Decision.objects.filter(place_id=OuterRef("pk"))),
             recused=Exists(
                 Recusal.objects.filter(
