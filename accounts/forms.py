@@ -6,18 +6,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.template import loader
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.lockout import attempt_address
 from accounts.tasks import email_send
+from cqp.lib.ratelimit import within_hourly_limit
 
 logger = logging.getLogger(__name__)
-HOUR = 60 * 60
 
 
 class LoginForm(AuthenticationForm):
@@ -28,20 +26,6 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("Ce compte est désactivé : contactez le certificateur."),
     }
-
-
-def within_hourly_limit(key: str, limit: int) -> bool:
-    """Count one request under `key` in the current hour and say whether it is still within `limit`. The count
-    lives in the shared cache (`add` then `incr`, both atomic): per process without Redis, shared with it."""
-    window = int(timezone.now().timestamp()) // HOUR
-    full_key = f"{key}:{window}"
-    cache.add(full_key, 0, timeout=HOUR + 60)
-    try:
-        count = cache.incr(full_key)
-    except ValueError:  # evicted between add and incr: this request starts the count again
-        cache.add(full_key, 1, timeout=HOUR + 60)
-        count = 1
-    return count <= limit
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

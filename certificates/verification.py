@@ -17,7 +17,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest, HttpResponse
@@ -33,9 +32,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from candidates.documents import megabytes
 from certificates import rules
 from certificates.models import Parchment, ParchmentKind, ParchmentStatus, ParchmentVersion
+from cqp.lib.ratelimit import HOUR, within_hourly_limit
 
 MAX_PDF_BYTES = 10 * 1024 * 1024
-WINDOW_SECONDS = 60 * 60
+WINDOW_SECONDS = HOUR  # the counters' window (cqp.lib.ratelimit)
 
 
 # --- Rate limit ----------------------------------------------------------------------------------------
@@ -45,17 +45,7 @@ def lookup_allowed(address: str, *, now: dt.datetime | None = None) -> bool:
     """Count one look-up from `address` in the current hour and say whether it is still within
     `VERIFY_RATE_LIMIT_PER_HOUR`. The counter lives in the shared cache (`add` then `incr`, both atomic), so
     several processes count together; a fixed window keyed by the hour keeps it to one key per address."""
-    moment = now or timezone.now()
-    window = int(moment.timestamp()) // WINDOW_SECONDS
-    key = f"verify-lookups:{address or 'unknown'}:{window}"
-    # A little longer than the window: the key must not expire while its hour is still running.
-    cache.add(key, 0, timeout=WINDOW_SECONDS + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr: this look-up starts the count again
-        cache.add(key, 1, timeout=WINDOW_SECONDS + 60)
-        count = 1
-    return count <= settings.VERIFY_RATE_LIMIT_PER_HOUR
+    return within_hourly_limit(f"verify-lookups:{address or 'unknown'}", settings.VERIFY_RATE_LIMIT_PER_HOUR, now=now)
 
 
 def client_address(meta: Mapping[str, str], *, trusted_proxies: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -22,8 +23,11 @@ def search_terms(request: HttpRequest, name: str = "q") -> str:
     return "".join(char for char in text if not has_control_characters(char))[:SEARCH_LENGTH].strip()
 
 
-def paginate(request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = PAGE_SIZE) -> dict[str, Any]:
-    """Context for `includes/pagination.html`: the requested page and the query string without `page`."""
+def paginate(
+    request: HttpRequest, queryset: QuerySet[Any] | Sequence[Any], *, per_page: int = PAGE_SIZE
+) -> dict[str, Any]:
+    """Context for `includes/pagination.html`: the requested page (of a queryset or a list) and the query string
+    without `page`."""
     query = request.GET.copy()
     query.pop("page", None)
     return {"page": Paginator(queryset, per_page).get_page(request.GET.get("page")), "query": query.urlencode()}

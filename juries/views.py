@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import get_template, render_to_string
@@ -25,10 +24,9 @@ from accounts.types import AuthenticatedHttpRequest
 from candidates.access import candidates_for, documents_for
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
-from cqp.lib import bounds
 from cqp.lib.downloads import private_download
 from cqp.lib.text import fold
-from cqp.pagination import paginate
+from cqp.pagination import paginate, search_terms
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
 from juries import access, exports, selectors, services
@@ -46,16 +44,8 @@ from juries.forms import (
 )
 from juries.models import AuditEntry, Dispute, Grid, Jury, JuryKind, JuryMember
 
+
 # A search on a list: a few words are enough to find a jury or a candidate.
-SEARCH_LENGTH = 100
-
-
-def _search(request: AuthenticatedHttpRequest) -> str:
-    """`?q=` bounded and without control characters (a NUL would fail PostgreSQL): at worst it finds nothing."""
-    text = request.GET.get("q", "")[: SEARCH_LENGTH * 2]
-    return "".join(char for char in text if not bounds.has_control_characters(char))[:SEARCH_LENGTH].strip()
-
-
 def _refuse(request: AuthenticatedHttpRequest, form: forms.Form, fallback: str) -> None:
     """Say what to fix in a refused form posted from a page that shows no form errors: the field's label and
     its message (too long, a date out of range), or `fallback` when a choice is just missing."""
@@ -158,7 +148,7 @@ def jury_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     history = request.GET.get("history") == "1"
     shown = selectors.juries_closed(juries) if history else selectors.juries_open(juries)
-    search = _search(request)
+    search = search_terms(request)
     if search:
         shown = selectors.juries_search(shown, search)
     context = {
@@ -244,14 +234,11 @@ NAME_FIELDS = (
 def _board_page(request: AuthenticatedHttpRequest, places: list[SessionCandidate]) -> dict[str, Any]:
     """The page of `places` asked for, narrowed to the candidates whose name holds `?q=`, and the query string
     without `page` for the links (`includes/pagination.html`)."""
-    search = _search(request)
+    search = search_terms(request)
     if search:
         words = fold(search).split()
         places = [p for p in places if all(w in fold(p.enrolment.candidate.display_name) for w in words)]
-    query = request.GET.copy()
-    query.pop("page", None)
-    page = Paginator(places, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"page": page, "query": query.urlencode(), "q": search}
+    return {**paginate(request, places, per_page=BOARD_PAGE_SIZE), "q": search}
 
 
 def _options(field: Any) -> list[tuple[Any, str]]:
@@ -269,7 +256,7 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # page of them, read in full: a certification jury may rule on hundreds, and instances cost.
     # Their names are read when searching, and for a member's « je connais personnellement » select.
     light = selectors.jury_places(jury).prefetch_related(None).select_related(None)
-    named = bool(_search(request)) or my_seat is not None
+    named = bool(search_terms(request)) or my_seat is not None
     light = light.select_related("enrolment__candidate").only(*NAME_FIELDS) if named else light.only("pk")
     places = access.visible_places(request.user, jury, light)
     board = _board_page(request, places)
