@@ -153,9 +153,20 @@ def screenshot(page):
     """Save what the user sees under test-artifacts/, to look at after the run."""
     os.makedirs(ARTIFACTS, exist_ok=True)
 
+    from playwright.sync_api import Error as PlaywrightError
+
     def take(name: str) -> str:
         path = os.path.join(ARTIFACTS, f"{name}.png")
-        page.screenshot(path=path, full_page=True)
+        # Chromium sometimes answers "Unable to capture screenshot" to a full-page capture on a loaded machine
+        # (CI, two cores): the picture is for people to look at, so try again, then take the visible part.
+        for attempt in range(3):
+            try:
+                page.screenshot(path=path, full_page=attempt < 2)
+                return path
+            except PlaywrightError:
+                if attempt == 2:
+                    raise
+                page.wait_for_timeout(200)
         return path
 
     return take
