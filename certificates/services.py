@@ -48,6 +48,7 @@ from certificates.models import (
 )
 from cqp.lib import bounds, claims
 from cqp.models import Certifier
+from juries import carry
 from juries import rules as jury_rules
 from juries.models import Decision, Jury, JuryKind, OutcomeKind
 
@@ -282,7 +283,12 @@ def parchment_issue(
     version_blocks: list[Any] | None = None,
 ) -> Parchment:
     """Take the next number of the certifier's series and write the parchment, in one short transaction;
-    its PDF is rendered by a worker once the transaction commits."""
+    its PDF is rendered by a worker once the transaction commits. Only from a final result with no carried
+    block under review (`juries.carry.issue_refusal`; a batch reads its holders through that same rule)."""
+    if batch is None:
+        refusal = carry.issue_refusal(decision)
+        if refusal is not None:
+            raise ValidationError(refusal)
     plan = _parchment_plan(decision, version_blocks)
     if plan is None:
         raise ValidationError(_("Une non-attribution ne donne pas de parchemin."))
@@ -384,8 +390,9 @@ def parchments_issue_for_jury(*, jury: Jury, issued_by: User) -> ParchmentBatch:
 
 
 def holders_without_parchment(jury: Jury) -> QuerySet[Decision]:
-    """The decisions of a jury that award something and have no valid parchment yet."""
-    return Decision.objects.filter(jury=jury, kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL]).exclude(
+    """The decisions of a jury that award something, are final with no carried block under review
+    (`juries.carry.carriable_decisions`) and have no valid parchment yet."""
+    return carry.carriable_decisions(Decision.objects.filter(jury=jury)).exclude(
         parchments__status=ParchmentStatus.VALID
     )
 

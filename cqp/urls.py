@@ -20,6 +20,7 @@ urlpatterns = [
     path("jurys/", include("juries.urls")),
     path("certificats/", include("certificates.urls")),
     path("verifier/", include("certificates.public_urls")),
+    path("resultats/", include("results.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -4,11 +4,13 @@ decisions, and the audit trail of every change to a result."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from candidates.models import Candidate
+from candidates.models import Candidate, private_storage
 from cqp import rules as cqp_rules
 from cqp.lib import bounds
 from cqp.models import Block, Certification, CertificationVersion, Competency, TrainingOrganisation
@@ -379,22 +381,136 @@ class Dispute(models.Model):
 
 
 class Decision(models.Model):
-    """The certification jury's decision on a candidate: total, partial (which blocks) or none."""
+    """The certification jury's decision on a candidate: total, partial (which blocks) or none.
 
-    place = models.OneToOneField(SessionCandidate, on_delete=models.PROTECT, related_name="decision")
+    Its state (provisional, final, under appeal, revised, revoked) is not stored: `juries.result_state` reads it
+    from the PV, the CPNEFP validation, the appeals, the revision and the revocation (rule: `juries.lifecycle`).
+    `place` points at the place's *current* decision; a decision replaced after re-examination keeps its
+    `examined_place` and loses its `place`, and the revised decision `revises` it."""
+
+    place = models.OneToOneField(
+        SessionCandidate, on_delete=models.PROTECT, null=True, blank=True, related_name="decision"
+    )
+    examined_place = models.ForeignKey(
+        SessionCandidate, on_delete=models.PROTECT, related_name="decisions_ever", verbose_name=_("candidat examiné")
+    )
     jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="decisions")
     kind = models.CharField(_("décision"), max_length=10, choices=OutcomeKind)
     blocks = models.ManyToManyField(Block, blank=True, related_name="+", verbose_name=_("blocs attribués"))
     reason = models.TextField(_("motif"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(auto_now=True)
+    # Re-examination after an appeal: the decision this one replaces (kept, never edited).
+    revises = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revision", verbose_name=_("révise")
+    )
+    # A revision decided on the existing grids is made final by its own PV addendum, signed like a PV.
+    needs_addendum = models.BooleanField(_("avenant au procès-verbal requis"), default=False)
+    revoked_at = models.DateTimeField(_("retirée le"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revocation_reason = models.TextField(_("motif du retrait"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
+    revocation_reference = models.CharField(_("référence de la décision de retrait"), max_length=100, blank=True)
+    revocation_fraud = models.BooleanField(_("retrait pour fraude"), default=False)
+    # The CDC declaration (later issue) must be sent again: the result changed after being declared.
+    declaration_to_resend = models.BooleanField(_("déclaration à renvoyer"), default=False)
+    # What the decision carried over: earlier final decisions and prior acquisitions it relied on.
+    relied_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="relied_on_by")
+    relied_on_prior = models.ManyToManyField("PriorAcquisition", blank=True, related_name="relied_on_by")
 
     class Meta:
         verbose_name = _("décision du jury de certification")
         verbose_name_plural = _("décisions du jury de certification")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | ~models.Q(revocation_reason=""),
+                name="revoked_decision_has_a_reason",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.place.enrolment.candidate} — {self.get_kind_display()}"
+        return f"{self.examined_place.enrolment.candidate} — {self.get_kind_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.examined_place_id is None and self.place_id is not None:
+            self.examined_place_id = self.place_id
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def prior_scan_path(instance: PriorAcquisition, filename: str) -> str:
+    return f"prior-acquisitions/{uuid.uuid4().hex}.pdf"
+
+
+class PriorSource(models.TextChoices):
+    PAPER_PV = "paper_pv", _("Procès-verbal papier")
+    EARLIER_SOFTWARE = "earlier_software", _("Logiciel antérieur")
+    OTHER_CERTIFIER = "other_certifier", _("Autre certificateur")
+
+
+class PriorAcquisition(models.Model):
+    """A block a candidate acquired before the application was in use (paper PV, earlier software, another
+    certifier), recorded by a certifier admin: it is carried over like a final result, within the block's
+    validity. Withdrawn, never deleted."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="prior_acquisitions")
+    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="+", verbose_name=_("bloc"))
+    acquired_on = models.DateField(_("acquis le"), validators=[bounds.past_event_date])
+    source = models.CharField(_("source"), max_length=20, choices=PriorSource)
+    reference = models.CharField(_("référence"), max_length=bounds.NAME_LENGTH)
+    scan = models.FileField(
+        _("PV numérisé"), storage=private_storage, upload_to=prior_scan_path, max_length=200, blank=True
+    )
+    scan_name = models.CharField(_("nom du fichier envoyé"), max_length=255, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawal_reason = models.TextField(_("motif du retrait"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
+
+    class Meta:
+        verbose_name = _("acquis antérieur")
+        verbose_name_plural = _("acquis antérieurs")
+        ordering = ["candidate_id", "block__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "block"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_prior_acquisition_per_block",
+                violation_error_message=_("Ce bloc est déjà enregistré comme acquis antérieur pour ce candidat."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} — {self.block.code} ({self.get_source_display()})"
+
+
+class CarryOverFlag(models.Model):
+    """A later decision relied on a result that stopped being final (appeal upheld, revocation, prior
+    acquisition withdrawn): nothing more is issued from it until a certifier admin resolves the flag."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="carry_flags")
+    source_decision = models.ForeignKey(Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    source_prior = models.ForeignKey(
+        PriorAcquisition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("motif"), max_length=bounds.SHORT_TEXT_LENGTH)
+    raised_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("résolu le"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution = models.TextField(_("résolution"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
+
+    class Meta:
+        verbose_name = _("report d'acquis à revoir")
+        verbose_name_plural = _("reports d'acquis à revoir")
+        ordering = ["raised_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} — {self.reason[:40]}"
 
 
 class AuditAction(models.TextChoices):
@@ -407,6 +523,11 @@ class AuditAction(models.TextChoices):
     DISPUTE = "dispute", _("Litige")
     DISPUTE_RESOLVED = "dispute_resolved", _("Litige clos")
     DECISION = "decision", _("Décision du jury de certification")
+    APPEAL = "appeal", _("Recours")
+    REVISION = "revision", _("Décision révisée")
+    REVOCATION = "revocation", _("Retrait de la certification")
+    PRIOR_ACQUISITION = "prior_acquisition", _("Acquis antérieur")
+    CARRY_FLAG = "carry_flag", _("Report d'acquis à revoir")
 
 
 class AuditEntry(models.Model):

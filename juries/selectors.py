@@ -20,7 +20,7 @@ from candidates.models import Enrolment
 from cqp.models import Block, CertificationVersion, Competency
 from cqp.rules import Outcome, certification_outcome
 from evaluations.models import Attendance, SessionCandidate
-from juries import rules
+from juries import carry, result_state, rules
 from juries.models import (
     College,
     Decision,
@@ -34,6 +34,7 @@ from juries.models import (
     JurySeat,
     MemberStatus,
     OutcomeKind,
+    PriorAcquisition,
     Recommendation,
     Recusal,
 )
@@ -60,42 +61,11 @@ def block_rule(block: Block) -> tuple[list[str], list[str], int]:
 
 def earlier_acquisitions(
     places: Sequence[SessionCandidate], version: CertificationVersion, blocks: Sequence[Block]
-) -> dict[int, dict[int, dt.date]]:
-    """For each place, the blocks its candidate acquired by a certification jury's decision in an earlier
-    session of the same version and still valid on this session's first day: {place: {block: acquired on}}.
-    Two queries whatever the number of places."""
-    if not places:
-        return {}
-    by_candidate: dict[int, list[SessionCandidate]] = defaultdict(list)
-    for place in places:
-        by_candidate[place.enrolment.candidate_id].append(place)
-    decisions = (
-        Decision.objects.filter(
-            place__enrolment__candidate_id__in=list(by_candidate),
-            place__session__version=version,
-            kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL],
-        )
-        .exclude(place__in=[p.pk for p in places])
-        .select_related("jury", "place__enrolment", "place__session")
-        .prefetch_related("blocks")
-    )
-    all_blocks = [b.pk for b in blocks]
-    result: dict[int, dict[int, dt.date]] = {p.pk: {} for p in places}
-    for decision in decisions:
-        acquired_on = decision.jury.meets_on
-        awarded = all_blocks if decision.kind == OutcomeKind.TOTAL else [b.pk for b in decision.blocks.all()]
-        for place in by_candidate[decision.place.enrolment.candidate_id]:
-            if decision.place.session.starts_on >= place.session.starts_on:
-                continue
-            if not rules.block_still_valid(
-                acquired_on=acquired_on, validity_years=version.block_validity_years, on=place.session.starts_on
-            ):
-                continue
-            for block_id in awarded:
-                known = result[place.pk].get(block_id)
-                if known is None or acquired_on < known:
-                    result[place.pk][block_id] = acquired_on
-    return result
+) -> dict[int, dict[int, carry.Carried]]:
+    """For each place, the blocks its candidate acquired earlier and may carry over (`juries.carry`: a final
+    result of an earlier session of the same version, or a prior acquisition, still valid on this session's
+    first day): {place: {block: Carried}}. Three queries whatever the number of places."""
+    return carry.carried(places, {version.pk: list(blocks)})
 
 
 @dataclass
@@ -103,6 +73,7 @@ class BlockCell:
     block: Block
     sat: bool  # graded in this session
     earlier: dt.date | None  # acquired in an earlier session, still valid
+    origin: str = ""  # where the block acquired earlier comes from (session and date, or prior acquisition)
     grid: Grid | None = None
     grades: dict[str, str] = field(default_factory=dict)
     live: rules.LiveBlockStatus | None = None
@@ -213,7 +184,10 @@ def deliberation_rows(
         for r in Recommendation.objects.filter(place_id__in=place_ids).order_by().prefetch_related(in_order)
     }
     decisions = {
-        d.place_id: d for d in Decision.objects.filter(place_id__in=place_ids).order_by().prefetch_related(in_order)
+        d.place_id: d
+        for d in result_state.with_result_state(Decision.objects.filter(place_id__in=place_ids))
+        .order_by()
+        .prefetch_related(in_order)
     }
     rules_by_block = {b.pk: block_rule(b) for b in blocks}
 
@@ -222,9 +196,14 @@ def deliberation_rows(
         enrolled_here = enrolled[place.pk]
         cells = []
         for block in blocks:
-            acquired_on = earlier.get(place.pk, {}).get(block.pk)
-            sat = block.pk in enrolled_here and acquired_on is None
-            cell = BlockCell(block=block, sat=sat, earlier=acquired_on)
+            carried = earlier.get(place.pk, {}).get(block.pk)
+            sat = block.pk in enrolled_here and carried is None
+            cell = BlockCell(
+                block=block,
+                sat=sat,
+                earlier=carried.acquired_on if carried else None,
+                origin=carried.origin if carried else "",
+            )
             if sat:
                 cell.grid = grids_by_key.get((place.pk, block.pk))
                 cell.grades = grades.get(cell.grid.pk, {}) if cell.grid else {}
@@ -566,10 +545,17 @@ def juries_progress(juries: Sequence[Jury], *, member: JuryMember | None) -> dic
                 ),
                 "has_earlier": Exists(
                     Decision.objects.filter(
-                        place__enrolment__candidate_id=OuterRef("enrolment__candidate_id"),
-                        place__session__version_id=OuterRef("session__version_id"),
-                        place__session__starts_on__lt=OuterRef("session__starts_on"),
+                        examined_place__enrolment__candidate_id=OuterRef("enrolment__candidate_id"),
+                        examined_place__session__version_id=OuterRef("session__version_id"),
+                        examined_place__session__starts_on__lt=OuterRef("session__starts_on"),
                         kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL],
+                    )
+                )
+                | Exists(
+                    PriorAcquisition.objects.filter(
+                        candidate_id=OuterRef("enrolment__candidate_id"),
+                        block__version_id=OuterRef("session__version_id"),
+                        withdrawn_at__isnull=True,
                     )
                 ),
                 "recommended": Exists(Recommendation.objects.filter(place_id=OuterRef("pk"))),
@@ -632,30 +618,9 @@ def _pending_acquired_earlier(place_ids: list[int]) -> dict[int, int]:
             "place_id", "block_id"
         )
     )
-    decisions = list(
-        Decision.objects.filter(
-            place__enrolment__candidate_id__in={p.enrolment.candidate_id for p in places},
-            kind__in=[OutcomeKind.TOTAL, OutcomeKind.PARTIAL],
-        )
-        .select_related("jury", "place__enrolment", "place__session")
-        .prefetch_related("blocks")
-    )
+    earlier = carry.carried(places)
     covered: dict[int, int] = {}
     for place in places:
         pending = {b for b in blocks_of[place.enrolment_id] if (place.pk, b) not in validated}
-        acquired: set[int] = set()
-        for decision in decisions:
-            if (
-                decision.place.enrolment.candidate_id != place.enrolment.candidate_id
-                or decision.place.session.version_id != place.session.version_id
-                or decision.place.session.starts_on >= place.session.starts_on
-                or not rules.block_still_valid(
-                    acquired_on=decision.jury.meets_on,
-                    validity_years=place.session.version.block_validity_years,
-                    on=place.session.starts_on,
-                )
-            ):
-                continue
-            acquired |= pending if decision.kind == OutcomeKind.TOTAL else {b.pk for b in decision.blocks.all()}
-        covered[place.pk] = len(pending & acquired)
+        covered[place.pk] = len(pending & set(earlier.get(place.pk, {})))
     return covered

@@ -9,7 +9,7 @@ gates of `accounts.access` and `juries.access`, so that a view answers 403. Read
 from __future__ import annotations
 
 from juries.services.audit import audit
-from juries.services.certification import decision_record, dispute_record, dispute_resolve
+from juries.services.certification import decision_record, dispute_record, dispute_resolve, revision_record
 from juries.services.composition import (
     certification_jury_create,
     evaluation_jury_create,
@@ -20,6 +20,7 @@ from juries.services.composition import (
 from juries.services.grids import grid_reopen, grid_save, grids_enter, grids_submit
 from juries.services.impartiality import conflict_declare, recusals_refresh
 from juries.services.outcomes import deliberation_transmit, recommendation_record
+from juries.services.prior import prior_acquisition_record, prior_acquisition_withdraw
 from juries.services.registry import (
     jury_member_approve,
     jury_member_confirm,
@@ -47,6 +48,9 @@ __all__ = [
     "jury_member_withdraw",
     "jury_president_designate",
     "jury_unassign",
+    "prior_acquisition_record",
+    "prior_acquisition_withdraw",
     "recommendation_record",
     "recusals_refresh",
+    "revision_record",
 ]

@@ -14,7 +14,7 @@ from accounts.models import User
 from cqp.lib.outcomes import outcome_words
 from cqp.models import Block
 from evaluations.models import SessionCandidate
-from juries import access, rules, selectors
+from juries import access, carry, lifecycle, result_state, rules, selectors
 from juries.models import (
     AuditAction,
     Decision,
@@ -26,12 +26,28 @@ from juries.services.audit import audit
 from juries.services.composition import _require_complete
 from juries.services.impartiality import _require_keeper
 from juries.services.outcomes import _outcome_snapshot, _row, _validate_outcome
+from juries.signals import decision_revised
 
 
 def _refuse_if_pv_signed(jury: Jury) -> None:
     # The PV (certificates app) is reached through its reverse relation: juries do not depend on it.
     if selectors.juries_with_signed_pv().filter(pk=jury.pk).exists():
         raise ValidationError(_("Le procès-verbal est signé par tous les membres : les décisions ne changent plus."))
+
+
+def _reexamined(place: SessionCandidate) -> Decision | None:
+    """The decision a new evaluation ordered on appeal re-examines, when `place` is that evaluation's."""
+    appeal = getattr(place, "appeal_reexamined", None)  # results.Appeal, through its reverse accessor
+    return appeal.decision if appeal is not None else None
+
+
+def _check_meeting_day(jury: Jury) -> None:
+    today = timezone.localdate()
+    if today < jury.meets_on:
+        raise ValidationError(
+            _("Le jury de certification se réunit le %(date)s : aucune décision ne s'enregistre avant cette date.")
+            % {"date": f"{jury.meets_on:%d/%m/%Y}"}
+        )
 
 
 def _certification_place(jury: Jury, place: SessionCandidate) -> SessionCandidate:
@@ -106,6 +122,10 @@ def decision_record(
     jury = Jury.objects.select_for_update(of=("self",)).select_related("president__user", "version").get(pk=jury.pk)
     _require_keeper(jury, place, decided_by)  # who acts first (403), then the state
     place = _certification_place(jury, place)
+    _check_meeting_day(jury)
+    existing = Decision.objects.filter(place=place).prefetch_related("blocks").first()
+    if existing is not None:
+        result_state.refuse(existing, lifecycle.EDIT)
     _require_complete(jury)
     _refuse_if_pv_signed(jury)
     if Dispute.objects.filter(place=place, jury=jury, resolved_at__isnull=True).exists():
@@ -143,16 +163,27 @@ def decision_record(
                 % {"what": " et ".join(departures)}
             }
         )
-    existing = Decision.objects.filter(place=place).prefetch_related("blocks").first()
     before = _outcome_snapshot(existing) if existing else None
-    decision = existing or Decision(place=place, jury=jury)
+    decision = existing or Decision(place=place, examined_place=place, jury=jury)
+    reexamined = _reexamined(place) if existing is None else None
+    if reexamined is not None:
+        # A new evaluation ordered on appeal: this decision replaces the appealed one.
+        result_state.refuse(reexamined, lifecycle.REVISE)
+        decision.revises = reexamined
+        decision.declaration_to_resend = True
     decision.kind = kind
     decision.reason = reason.strip()
     decision.decided_by = decided_by
     decision.full_clean()
     decision.save()
     decision.blocks.set([b for b in blocks if b.code in codes])
+    carry.record_sources(decision, carry.sources(place))
     after = _outcome_snapshot(decision)
+    if reexamined is not None:
+        carry.flag_dependants(
+            reason=_("Résultat révisé après recours (nouvelle évaluation)"), decision=reexamined, actor=decided_by
+        )
+        decision_revised.send(sender=Decision, old=reexamined, new=decision)
     if after != before:
         audit(
             place=place,
@@ -164,3 +195,57 @@ def decision_record(
             reason=decision.reason,
         )
     return decision
+
+
+@transaction.atomic
+def revision_record(
+    *, decision: Decision, kind: str, blocks: Collection[Block], reason: str, decided_by: User
+) -> Decision:
+    """The certification jury decides again on the existing grids, after a re-examination ordered on appeal.
+    The appealed decision is kept, never edited: it loses its place to the new one, which `revises` it and is
+    made final by its own PV addendum (results app), signed like a PV."""
+    jury = (
+        Jury.objects.select_for_update(of=("self",))
+        .select_related("president__user", "version")
+        .get(pk=decision.jury_id)
+    )
+    old = Decision.objects.select_for_update(of=("self",)).select_related("place").get(pk=decision.pk)
+    if old.place is None:
+        raise ValidationError(_("Cette décision a déjà été remplacée."))
+    place = old.place
+    _require_keeper(jury, place, decided_by)
+    result_state.refuse(old, lifecycle.REVISE)
+    codes = _validate_outcome(version=jury.version, kind=kind, blocks=blocks, field="blocks")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Motivez la décision prise après réexamen.")})
+    before = _outcome_snapshot(old)
+    Decision.objects.filter(pk=old.pk).update(place=None)
+    new = Decision(
+        place=place,
+        examined_place=place,
+        jury=jury,
+        kind=kind,
+        reason=reason,
+        decided_by=decided_by,
+        revises=old,
+        needs_addendum=True,
+        declaration_to_resend=True,
+    )
+    new.full_clean(exclude=["place"])
+    new.save()
+    new.blocks.set([b for b in blocks if b.code in codes])
+    new.relied_on.set(old.relied_on.all())
+    new.relied_on_prior.set(old.relied_on_prior.all())
+    audit(
+        place=place,
+        action=AuditAction.REVISION,
+        subject=_("Décision révisée après réexamen — %(jury)s") % {"jury": jury},
+        actor=decided_by,
+        before=before,
+        after=_outcome_snapshot(new),
+        reason=reason,
+    )
+    carry.flag_dependants(reason=_("Résultat révisé après recours"), decision=old, actor=decided_by)
+    decision_revised.send(sender=Decision, old=old, new=new)
+    return new

@@ -168,3 +168,15 @@ def jury_member_for(world: World, email: str, college: str, **fields: Any) -> Ju
     from tests.factories import jury_member
 
     return jury_member(email, college, certifications=[world.version.certification], approved_by=world.admin, **fields)
+
+
+def ratify(world: World, certification: Jury) -> None:
+    """Make the certification jury's results final: every member signs the PV, then the CPNEFP validation is
+    recorded (today: not before the PV's last signature)."""
+    from certificates import services as certificate_services
+
+    for seat in certification.seats.select_related("member__user"):
+        certificate_services.pv_sign(jury=certification, user=seat.member.user)
+    certificate_services.cpnefp_validation_record(
+        jury=certification, meeting_on=timezone.localdate(), recorded_by=world.admin
+    )

@@ -13,13 +13,23 @@ from evaluations.models import Attendance, SessionCandidate
 from juries import selectors, services
 from juries.models import Decision
 from juries.tests.conftest import World
-from juries.tests.services.helpers import ALL_A, decide, full, recommend, recommend_as_computed, refused, row, save
+from juries.tests.services.helpers import (
+    ALL_A,
+    decide,
+    full,
+    ratify,
+    recommend,
+    recommend_as_computed,
+    refused,
+    row,
+    save,
+)
 from tests.factories import make_candidate, past_session
 
 pytestmark = pytest.mark.django_db
 
 
-def earlier_partial_bc1(world: World, *, days_ago: int = 800) -> tuple[SessionCandidate, Decision]:
+def earlier_partial_bc1(world: World, *, days_ago: int = 800, final: bool = True) -> tuple[SessionCandidate, Decision]:
     """A candidate who was awarded BC1 alone by a certification jury in an earlier session of the version,
     and now sits in the world's session with the same enrolment."""
     candidate = make_candidate(world.organisation, 9, created_by=world.staff, company_name="Dorure Parisienne")
@@ -40,6 +50,8 @@ def earlier_partial_bc1(world: World, *, days_ago: int = 800) -> tuple[SessionCa
     services.jury_president_designate(jury=certification, member=world.cert_president, designated_by=world.admin)
     services.deliberation_transmit(jury=jury, certification_jury=certification, transmitted_by=world.admin)
     decision = decide(world, certification, earlier_place, "partial", ["BC1"])
+    if final:
+        ratify(world, certification)
 
     place = evaluation_services.session_add_candidate(session=world.session, enrolment=earlier_place.enrolment)
     SessionCandidate.objects.filter(pk=place.pk).update(attendance=Attendance.PRESENT, signed_at=timezone.now())

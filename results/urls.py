@@ -1,0 +1,9 @@
+"""URLs of a result's life, one list per module (each module's own `urlpatterns`)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "results"
+
+urlpatterns: list[URLPattern | URLResolver] = []
