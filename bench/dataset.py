@@ -477,7 +477,9 @@ def build(scale: float, *, log: Any = print) -> Actors:
                 if cert == deciding:  # the last jury is deciding: half its candidates so far
                     session_places = session_places[: len(session_places) // 2]
                 decisions += [
-                    Decision(place=p, jury=cert, kind=outcome(place_index[p.pk]), decided_by=president_user)
+                    Decision(
+                        place=p, examined_place=p, jury=cert, kind=outcome(place_index[p.pk]), decided_by=president_user
+                    )
                     for p in session_places
                 ]
         decisions = bulk(Decision, decisions)
