@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "evaluations",
     "juries",
     "certificates",
+    "dysfunctions",
     "demo",
 ]
 

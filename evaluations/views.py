@@ -23,6 +23,7 @@ from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_download
 from cqp.pagination import paginate
+from dysfunctions.selectors import session_proposals
 from evaluations import access, rules, selectors, services
 from evaluations.convocation import convocation_ics
 from evaluations.forms import (
@@ -77,6 +78,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "override": override,
         "session_jury": Jury.objects.filter(session=session).prefetch_related("seats__member__user").first(),
         "override_form": OverrideForm(),
+        "dysfunctions": session_proposals(session),  # its cancellation or postponement, shown on top
     }
     if request.user.is_organisation_staff:
         search = EnrolmentSearchForm(request.GET)
