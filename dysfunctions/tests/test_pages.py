@@ -45,7 +45,7 @@ def test_staff_propose_from_the_form(client: Client, session, staff) -> None:
         },
     )
     proposal = Proposal.objects.get()
-    assert response.status_code == 302 and response.url == f"/dysfonctionnements/{proposal.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/dysfonctionnements/{proposal.pk}/"
     assert (proposal.kind, proposal.reason_kind, proposal.new_starts_on) == ("postpone", "non_conformity", LATER)
 
 
@@ -162,7 +162,7 @@ def test_the_certifier_writes_a_report_from_the_page(client: Client, session, pl
     assert places[0].enrolment.candidate.display_name in client.get(url).text
     response = client.post(url, {"place": places[0].pk, "title": "Coupure", "body": "Temps rendu au candidat."})
     report = IncidentReport.objects.get()
-    assert response.status_code == 302 and response.url == f"/dysfonctionnements/rapports/{report.pk}/"
+    assert response.status_code == 302 and response["Location"] == f"/dysfonctionnements/rapports/{report.pk}/"
     response = client.post(url, {"place": places[0].pk, "title": "", "body": "Texte gardé"})
     assert response.status_code == 200 and "Texte gardé" in response.text
 
