@@ -3,11 +3,11 @@ proposals (its banner), a candidate's incident reports, a session's reports."""
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 
 from accounts.models import User
 from dysfunctions.access import proposals_for
-from dysfunctions.models import IncidentReport, Proposal, ProposalStatus
+from dysfunctions.models import IncidentReport, Proposal, ProposalKind, ProposalStatus
 from evaluations.models import EvaluationSession
 
 
@@ -24,6 +24,14 @@ def proposal_list(user: User) -> QuerySet[Proposal]:
         )
         .order_by("waiting", Case(When(status=ProposalStatus.PENDING, then="proposed_at")), "-proposed_at", "pk")
     )
+
+
+def with_cancelled(sessions: QuerySet[EvaluationSession]) -> QuerySet[EvaluationSession]:
+    """`sessions`, each with `is_cancelled` (its cancellation accepted by the certifier), in the same query."""
+    cancelled = Proposal.objects.filter(
+        session=OuterRef("pk"), kind=ProposalKind.CANCEL, status=ProposalStatus.ACCEPTED
+    )
+    return sessions.annotate(is_cancelled=Exists(cancelled))
 
 
 def session_proposals(session: EvaluationSession) -> list[Proposal]:

@@ -96,6 +96,8 @@ def test_the_certifier_accepts_a_cancellation_and_the_session_page_says_it(
     client.force_login(staff)
     page = client.get(f"/sessions/{session.pk}/").text
     assert 'data-testid="session-cancelled"' in page and "Session annulée" in page
+    listed = client.get("/sessions/").text
+    assert listed.count('data-testid="session-cancelled"') == 1 and "Annulée" in listed
 
 
 def test_the_session_page_shows_a_pending_proposal_and_the_actions(
