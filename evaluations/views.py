@@ -23,6 +23,7 @@ from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_download
 from cqp.pagination import paginate
+from dysfunctions.selectors import session_proposals, with_cancelled
 from evaluations import access, rules, selectors, services
 from evaluations.convocation import convocation_ics
 from evaluations.forms import (
@@ -45,7 +46,7 @@ def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         sessions = selectors.session_list(request.user, **filters.cleaned_data)
     else:  # the errors are shown by the form; a refused search lists nothing
         sessions = selectors.session_list(request.user).none()
-    context = {"filters": filters, **paginate(request, sessions)}
+    context = {"filters": filters, **paginate(request, with_cancelled(sessions))}
     return render(request, "evaluations/session_list.html", context)
 
 
@@ -77,6 +78,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "override": override,
         "session_jury": Jury.objects.filter(session=session).prefetch_related("seats__member__user").first(),
         "override_form": OverrideForm(),
+        "dysfunctions": session_proposals(session),  # its cancellation or postponement, shown on top
     }
     if request.user.is_organisation_staff:
         search = EnrolmentSearchForm(request.GET)

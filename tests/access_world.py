@@ -24,6 +24,7 @@ from candidates import services as candidate_services
 from candidates.models import Candidate, CandidateDocument, DocumentKind, Enrolment
 from certificates.models import Parchment, ParchmentBatch, ProcesVerbal
 from cqp.models import Block, CertificationVersion, Competency
+from dysfunctions.models import IncidentReport, Proposal
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import selectors, services
 from juries.models import Dispute, Grid, Jury, JuryMember
@@ -73,6 +74,8 @@ class AccessWorld:
     version: CertificationVersion
     block: Block
     competency: Competency
+    proposal: Proposal  # the organisation's proposal to cancel the session, waiting for the certifier
+    report: IncidentReport  # the certifier's incident report to the first candidate
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -208,6 +211,17 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
     for withdrawn in (world.employees, world.cert_employers):
         services.jury_member_withdraw(member=withdrawn, withdrawn_by=admin, reason="Départ de la profession")
 
+    # A dysfunction: the organisation proposes to cancel the session; the certifier reports to the first candidate.
+    from dysfunctions import services as dysfunction_services
+
+    with discard():
+        proposal = dysfunction_services.proposal_submit(
+            session=world.session, kind="cancel", reason_kind="other", description="Local inondé", proposed_by=staff
+        )
+        report = dysfunction_services.incident_report_write(
+            place=place, proposal=proposal, title="Rapport", body="Incident de la session.", written_by=admin
+        )
+
     block = world.blocks["BC1"]
     return AccessWorld(
         base=world,
@@ -250,4 +264,6 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         version=world.version,
         block=block,
         competency=block.competencies.order_by("order").first(),
+        proposal=proposal,
+        report=report,
     )

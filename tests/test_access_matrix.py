@@ -219,6 +219,14 @@ MATRIX: dict[str, Row] = {
     "evaluations:identity": post_only(lambda w: [w.place.pk], MANAGERS, data=lambda w: {"identity_document": "cni"}),
     "evaluations:sign": post_only(lambda w: [w.place.pk], MANAGERS),
     "evaluations:absent": post_only(lambda w: [w.place.pk], MANAGERS),
+    # --- Dysfunctions: the organisation proposes to cancel or postpone its session, the certifier decides and
+    # writes the incident reports; a report is read by its candidate, their organisation and the certifier. ---
+    "dysfunctions:list": get_only(none, policy("admin", "staff", "other_staff")),
+    "dysfunctions:propose": row(lambda w: [w.session.pk], policy("staff", other_staff=NOT_FOUND)),
+    "dysfunctions:detail": get_only(lambda w: [w.proposal.pk], MANAGERS),
+    "dysfunctions:decide": post_only(lambda w: [w.proposal.pk], ADMIN),
+    "dysfunctions:report_create": row(lambda w: [w.session.pk], ADMIN),
+    "dysfunctions:report": get_only(lambda w: [w.report.pk], policy("admin", "staff", "candidate", others=NOT_FOUND)),
     # --- Juries: registry ---
     "juries:list": row(none, policy("admin", "staff", "other_staff", "seated", "recused", "withdrawn", "other_jury")),
     "juries:create_certification": post_only(none, ADMIN),
