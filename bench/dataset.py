@@ -487,7 +487,7 @@ def build(scale: float, *, log: Any = print) -> Actors:
         bulk(
             DecisionBlocks,
             [
-                DecisionBlocks(decision_id=d.pk, block_id=first_block[version_of[d.place_id]])
+                DecisionBlocks(decision_id=d.pk, block_id=first_block[version_of[d.examined_place_id]])
                 for d in decisions
                 if d.kind == OutcomeKind.PARTIAL
             ],
@@ -541,7 +541,7 @@ def build(scale: float, *, log: Any = print) -> Actors:
         Decision.objects.filter(parchments__isnull=False).select_related("place__enrolment__candidate").first()
     )
     assert holder_decision is not None
-    holder = holder_decision.place.enrolment.candidate
+    holder = holder_decision.examined_place.enrolment.candidate
     candidate_user = account_services.user_create(
         email=holder.email,
         password=None,
@@ -594,7 +594,7 @@ def _parchments(
     for decision in decisions:
         if decision.jury_id not in ids or decision.kind == OutcomeKind.NONE:
             continue
-        place = place_of[decision.place_id]
+        place = place_of[decision.examined_place_id]
         version = versions[place.session.version_id]
         certifier = version.certifier
         if certifier.pk not in series:

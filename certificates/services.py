@@ -174,7 +174,7 @@ def notice_claim(*, notice_id: int, retaking: bool = False) -> ResultNotice | No
 def notice_message(notice: ResultNotice) -> EmailMessage:
     """The e-mail telling a candidate the decision on their result."""
     decision = notice.decision
-    candidate = decision.place.enrolment.candidate
+    candidate = decision.examined_place.enrolment.candidate
     context = {"decision": decision, "candidate": candidate, "site_url": settings.SITE_URL}
     subject = render_to_string("certificates/result_subject.txt", context).strip()
     body = render_to_string("certificates/result_email.txt", context)
@@ -215,7 +215,7 @@ def parchment_mentions(
     """Every mandatory mention of a parchment, copied at issue: RNCP registration and decision date,
     certifier's legal name, exact title, level and European level, NSF codes, the holder's identity, date and
     place of issue, the signatory; and for a block certificate, the blocks."""
-    place = decision.place
+    place = decision.examined_place
     candidate = place.enrolment.candidate
     version = place.session.version
     surname = rules.surname_caps(candidate.birth_name)
