@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, BinaryIO, cast
+from typing import IO
 
 import pikepdf
 from django.conf import settings
@@ -33,6 +34,8 @@ from certificates.rendering import _rl_font, long_date, verification_url
 
 # Where a stamped copy names its parchment: the verification page reads it back (`copy_code`).
 COPY_KEY = pikepdf.Name("/CQPCancelledCopyOf")
+_COPY_MARK = re.compile(rb"/CQPCancelledCopyOf\s*\(([0-9A-Za-z]{10})\)")
+_COPY_MARK_MAX = 64  # bytes kept from one block to the next: a mark cut in two is still found
 RED = HexColor("#b3001b")
 BLACK = HexColor("#000000")
 LEADING = 1.3
@@ -129,7 +132,8 @@ def stamped_pdf(original: IO[bytes], parchment: Parchment) -> bytes:
             pdf.docinfo["/Title"] = _title(parchment, text)
             pdf.docinfo[COPY_KEY] = parchment.verification_code
             out = io.BytesIO()
-            pdf.save(out, deterministic_id=True)
+            # No object stream: the document information stays plain text, for `copy_code`.
+            pdf.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.disable)
     finally:
         for layer in layers.values():
             layer.close()
@@ -159,16 +163,20 @@ def handed_out(parchment: Parchment) -> Iterator[bytes]:
 
 
 def copy_code(upload: IO[bytes]) -> str | None:
-    """The verification code a stamped copy names (`COPY_KEY`), or None: not a PDF pikepdf reads, or no such
-    entry. Anyone can write that entry: the caller only ever says what the database says of that parchment."""
+    """The verification code a stamped copy names, or None. Read as bytes, not parsed: `stamped_pdf` writes its
+    document information as plain text (no object stream), so an uploaded file is scanned once, with no PDF
+    parser and nothing decompressed (a public page reads it). Anyone can write that entry: the caller only ever
+    says what the database says of that parchment."""
     upload.seek(0)
+    tail = b""
     try:
-        with pikepdf.open(cast(BinaryIO, upload)) as pdf:
-            value = pdf.docinfo.get(COPY_KEY)
-            code = str(value) if isinstance(value, pikepdf.String) else ""
-    except (pikepdf.PdfError, ValueError, OSError):
-        return None
+        while block := upload.read(READ_BLOCK):
+            window = tail + block
+            found = _COPY_MARK.search(window)
+            if found:
+                code = rules.normalise_code(found.group(1).decode("ascii"))
+                return code if rules.looks_like_a_code(code) else None
+            tail = window[-_COPY_MARK_MAX:]
     finally:
         upload.seek(0)
-    code = rules.normalise_code(code)
-    return code if rules.looks_like_a_code(code) else None
+    return None

@@ -118,6 +118,11 @@ def test_a_file_that_is_no_stamped_copy_names_no_parchment(content: bytes) -> No
     assert stamping.copy_code(io.BytesIO(content)) is None
 
 
+def test_the_mark_of_a_copy_is_found_across_the_blocks_it_is_read_in() -> None:
+    content = b"%PDF-1.7\n" + b"x" * (stamping.READ_BLOCK - 20) + b"<< /CQPCancelledCopyOf (abcde12345) >>\n%%EOF"
+    assert stamping.copy_code(io.BytesIO(content)) == "ABCDE12345"
+
+
 def test_a_copy_naming_something_that_is_no_code_names_no_parchment() -> None:
     with pikepdf.new() as pdf:
         pdf.add_blank_page()
