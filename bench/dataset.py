@@ -296,10 +296,13 @@ def build(scale: float, *, log: Any = print) -> Actors:
                 slot_minutes=SLOT,
                 created_by=staff if organisation == big else admin,
             )
+            # Its jury constituted ahead, as it must be (none is for a session whose tests are over), then both
+            # moved to the session's day.
+            jury = jury_services.evaluation_jury_create(session=session, created_by=admin)
             ends = day + dt.timedelta(days=1)
             EvaluationSession.objects.filter(pk=session.pk).update(starts_on=day, ends_on=ends)
-            session.starts_on, session.ends_on = day, ends
-            jury = jury_services.evaluation_jury_create(session=session, created_by=admin)
+            Jury.objects.filter(pk=jury.pk).update(meets_on=day)
+            session.starts_on, session.ends_on, jury.meets_on = day, ends, day
             president = employers[(i * len(employers)) // n_sessions]
             for member in (employees[i % len(employees)], president, trainers[i % len(trainers)]):
                 jury_services.jury_assign(jury=jury, member=member, assigned_by=admin)

@@ -188,8 +188,8 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         return jury_member(email, college, certifications=certifications, approved_by=admin, company_name="Ailleurs")
 
     later = make_candidate(world.organisation, 7, created_by=staff, company_name="Maison Ailleurs")
-    other_session = past_session(staff, world.version, [later], days_ago=2)
-    other_evaluation = services.evaluation_jury_create(session=other_session, created_by=admin)
+    other_session = past_session(staff, world.version, [later], days_ago=2, jury_by=admin)
+    other_evaluation = other_session.jury
     other_members = [
         member("autre-salarie@example.org", "employees"),
         member("autre-employeur@example.org", "employers"),

@@ -109,7 +109,14 @@ def demo_certified_session(*, staff: User, admin: User, members: dict[str, JuryM
         return "Session certifiée de démonstration : déjà présente." + _verification_lines(certification_jury)
     # First, the mentions the parchments will need: the juries below then read the completed version.
     version = demo_mentions(CertificationVersion.objects.get(rncp_code="RNCP26850"))
-    session = held_session(staff=staff, version=version, specs=DEMO_CERTIFIED_CANDIDATES, days_ago=CERTIFIED_DAYS_AGO)
+    session = held_session(
+        staff=staff,
+        version=version,
+        specs=DEMO_CERTIFIED_CANDIDATES,
+        days_ago=CERTIFIED_DAYS_AGO,
+        admin=admin,
+        members=members,
+    )
     _link_holder_account()
     jury = demo_evaluation_jury(session=session, admin=admin, members=members)
     specs = {spec["identity"]["email"]: spec for spec in DEMO_CERTIFIED_CANDIDATES}
