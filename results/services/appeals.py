@@ -41,7 +41,7 @@ def _day(value: dt.date) -> str:
     return date_format(value, "DATE_FORMAT")
 
 
-def _check_documents(documents: Sequence[UploadedFile]) -> None:
+def _check_documents(documents: Sequence[UploadedFile[bytes]]) -> None:
     """At most MAX_DOCUMENTS files, each a PDF, PNG or JPEG of MAX_DOCUMENT_BYTES at most, checked by content."""
     if len(documents) > MAX_DOCUMENTS:
         raise ValidationError(
@@ -64,7 +64,7 @@ def _check_documents(documents: Sequence[UploadedFile]) -> None:
             raise ValidationError({"documents": problem})
 
 
-def _save_documents(appeal: Appeal, documents: Sequence[UploadedFile], by: User) -> None:
+def _save_documents(appeal: Appeal, documents: Sequence[UploadedFile[bytes]], by: User) -> None:
     for document in documents:
         kind = files.file_type(files.read_head(document))
         assert kind is not None  # noqa: S101 - checked by _check_documents
@@ -95,7 +95,7 @@ def appeal_record(
     decision: Decision,
     received_on: dt.date,
     grounds: str,
-    documents: Sequence[UploadedFile] = (),
+    documents: Sequence[UploadedFile[bytes]] = (),
     recorded_by: User,
 ) -> Appeal:
     """Record the appeal a candidate sent by registered letter against a certification jury's decision.
