@@ -17,13 +17,19 @@ from demo.builders import Decided
 from juries.models import Decision, Jury
 from juries.tests.services.helpers import ratify
 from results.models import Appeal, AppealStatus, ReexaminationMode
-from results.services import appeals
-from results.tests.test_appeal_services import PDF, examine, failed, final, later_session, record  # noqa: F401
+from results.tests.test_appeal_services import PDF, examine, failed, later_session, record
 from tests.factories import UserFactory
 
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+@pytest.fixture
+def ratified(decided: Decided) -> Decided:  # noqa: F811
+    """The jury's results final: PV signed, CPNEFP validation recorded."""
+    ratify(decided.world, decided.certification)
+    return decided
 
 
 def admin_client(client: Any, d: Decided) -> Any:
@@ -32,12 +38,12 @@ def admin_client(client: Any, d: Decided) -> Any:
 
 
 def test_the_list_shows_open_appeals_first_with_their_age_in_constant_queries(
-    client: Any, final: Decided, django_assert_num_queries: Any
+    client: Any, ratified: Decided, django_assert_num_queries: Any
 ) -> None:
-    admin_client(client, final)
-    decisions = final.decisions
-    closed = examine(final, record(final, decision=decisions[0]), outcome="rejected")
-    record(final, decision=decisions[1], received_on=today() - dt.timedelta(days=0))
+    admin_client(client, ratified)
+    decisions = ratified.decisions
+    closed = examine(ratified, record(ratified, decision=decisions[0]), outcome="rejected")
+    record(ratified, decision=decisions[1], received_on=today() - dt.timedelta(days=0))
     url = reverse("results:appeals")
     with django_assert_num_queries(4):  # session, user, count, page
         page = client.get(url)
@@ -46,7 +52,7 @@ def test_the_list_shows_open_appeals_first_with_their_age_in_constant_queries(
     assert len(rows) == 2
     assert "Reçu, à examiner" in rows[0] and "0 jour" in rows[0]
     assert "Rejeté par la CPNEF" in rows[1]
-    record(final, decision=decisions[2])
+    record(ratified, decision=decisions[2])
     with django_assert_num_queries(4):
         page = client.get(url)
     assert page.text.count('data-testid="appeal-row"') == 3
@@ -55,27 +61,27 @@ def test_the_list_shows_open_appeals_first_with_their_age_in_constant_queries(
 
 
 def test_the_decisions_of_a_jury_offer_to_record_an_appeal_in_constant_queries(
-    client: Any, final: Decided, django_assert_num_queries: Any
+    client: Any, ratified: Decided, django_assert_num_queries: Any
 ) -> None:
-    admin_client(client, final)
+    admin_client(client, ratified)
     url = reverse("results:appeal_decisions")
     assert 'data-testid="decision-row"' not in client.get(url).text  # nothing before a jury or a name
     with django_assert_num_queries(6):  # session, user, jury, count, page, blocks
-        page = client.get(url, {"jury": final.certification.pk})
+        page = client.get(url, {"jury": ratified.certification.pk})
     assert page.text.count('data-testid="decision-row"') == 3
     assert page.text.count('data-testid="record-appeal"') == 3
     assert "Définitif" in page.text
-    record(final)
-    page = client.get(url, {"jury": final.certification.pk})
+    record(ratified)
+    page = client.get(url, {"jury": ratified.certification.pk})
     assert page.text.count('data-testid="record-appeal"') == 2  # the one under appeal takes no other
     assert "En recours" in page.text
     assert client.get(url, {"jury": "99999"}).status_code == 404
     assert client.get(url, {"jury": "abc"}).status_code == 200
 
 
-def test_the_record_form_shows_the_deadline_and_records(client: Any, final: Decided) -> None:
-    admin_client(client, final)
-    decision = failed(final)
+def test_the_record_form_shows_the_deadline_and_records(client: Any, ratified: Decided) -> None:
+    admin_client(client, ratified)
+    decision = failed(ratified)
     url = reverse("results:appeal_create", args=[decision.pk])
     page = client.get(url)
     assert 'data-testid="appeal-deadline"' in page.text
@@ -95,9 +101,9 @@ def test_the_record_form_shows_the_deadline_and_records(client: Any, final: Deci
     assert "lettre.pdf" in page.text and 'data-testid="examine-form"' in page.text
 
 
-def test_the_record_form_redisplays_what_was_typed(client: Any, final: Decided) -> None:
-    admin_client(client, final)
-    url = reverse("results:appeal_create", args=[failed(final).pk])
+def test_the_record_form_redisplays_what_was_typed(client: Any, ratified: Decided) -> None:
+    admin_client(client, ratified)
+    url = reverse("results:appeal_create", args=[failed(ratified).pk])
     answer = client.post(url, {"received_on": "2020-01-02", "grounds": "Mes motifs à garder"})
     assert answer.status_code == 200
     assert "Mes motifs à garder" in answer.text and 'value="2020-01-02"' in answer.text
@@ -110,11 +116,11 @@ def test_the_record_form_redisplays_what_was_typed(client: Any, final: Decided) 
     assert not Appeal.objects.exists()
 
 
-def test_a_late_appeal_is_recorded_inadmissible_from_the_form(client: Any, final: Decided) -> None:
-    admin_client(client, final)
-    Jury.objects.filter(pk=final.certification.pk).update(meets_on=today() - dt.timedelta(days=90))
+def test_a_late_appeal_is_recorded_inadmissible_from_the_form(client: Any, ratified: Decided) -> None:
+    admin_client(client, ratified)
+    Jury.objects.filter(pk=ratified.certification.pk).update(meets_on=today() - dt.timedelta(days=90))
     answer = client.post(
-        reverse("results:appeal_create", args=[failed(final).pk]),
+        reverse("results:appeal_create", args=[failed(ratified).pk]),
         {"received_on": today().isoformat(), "grounds": "Trop tard"},
         follow=True,
     )
@@ -123,9 +129,9 @@ def test_a_late_appeal_is_recorded_inadmissible_from_the_form(client: Any, final
     assert 'data-testid="letter-irrecevabilite"' in answer.text and "letter-accuse-reception" not in answer.text
 
 
-def test_the_examination_form_redisplays_and_records(client: Any, final: Decided) -> None:
-    admin_client(client, final)
-    appeal = record(final)
+def test_the_examination_form_redisplays_and_records(client: Any, ratified: Decided) -> None:
+    admin_client(client, ratified)
+    appeal = record(ratified)
     url = reverse("results:appeal_examine", args=[appeal.pk])
     answer = client.post(
         url, {"meeting_on": today().isoformat(), "outcome": "reexamination", "reason": "Motivation gardée"}
@@ -148,10 +154,10 @@ def test_the_examination_form_redisplays_and_records(client: Any, final: Decided
     assert client.get(reverse("results:appeal_examine", args=[appeal.pk])).status_code == 405
 
 
-def test_a_new_evaluation_is_placed_from_the_appeal(client: Any, final: Decided) -> None:
-    admin_client(client, final)
-    appeal = examine(final, record(final), mode=ReexaminationMode.NEW_EVALUATION)
-    session = later_session(final)
+def test_a_new_evaluation_is_placed_from_the_appeal(client: Any, ratified: Decided) -> None:
+    admin_client(client, ratified)
+    appeal = examine(ratified, record(ratified), mode=ReexaminationMode.NEW_EVALUATION)
+    session = later_session(ratified)
     page = client.get(reverse("results:appeal", args=[appeal.pk]))
     assert 'data-testid="place-form"' in page.text
     answer = client.post(reverse("results:appeal_place", args=[appeal.pk]), {"session": "999999"})
@@ -160,12 +166,12 @@ def test_a_new_evaluation_is_placed_from_the_appeal(client: Any, final: Decided)
     assert "Le candidat est placé" in answer.text and 'data-testid="reexamination-place"' in answer.text
 
 
-def test_documents_and_letters_are_downloaded_by_whom_they_concern(client: Any, final: Decided) -> None:
+def test_documents_and_letters_are_downloaded_by_whom_they_concern(client: Any, ratified: Decided) -> None:
     from candidates import services as candidate_services
 
-    appeal = record(final, documents=[SimpleUploadedFile("lettre.pdf", PDF)])
+    appeal = record(ratified, documents=[SimpleUploadedFile("lettre.pdf", PDF)])
     document = appeal.documents.get()
-    admin_client(client, final)
+    admin_client(client, ratified)
     answer = client.get(reverse("results:appeal_document_download", args=[document.pk]))
     assert answer.status_code == 200 and b"".join(answer.streaming_content) == PDF
     assert answer["Cache-Control"] == "private, no-store"
@@ -187,12 +193,12 @@ def test_documents_and_letters_are_downloaded_by_whom_they_concern(client: Any, 
 
 
 @pytest.mark.parametrize("outcome", ["rejected", "reexamination", "revised"])
-def test_the_outcome_letter_says_what_the_cpnef_decided(client: Any, final: Decided, outcome: str) -> None:
+def test_the_outcome_letter_says_what_the_cpnef_decided(client: Any, ratified: Decided, outcome: str) -> None:
     from results.appeals import letters
 
-    appeal = examine(final, record(final), outcome="rejected" if outcome == "rejected" else "reexamination")
+    appeal = examine(ratified, record(ratified), outcome="rejected" if outcome == "rejected" else "reexamination")
     if outcome == "revised":
-        appeal = revise(final, appeal)
+        appeal = revise(ratified, appeal)
     context = letters.letter_context(appeal, letters.OUTCOME)
     from django.template.loader import render_to_string
 
@@ -207,7 +213,7 @@ def test_the_outcome_letter_says_what_the_cpnef_decided(client: Any, final: Deci
             in html
         )
         assert "avenant au procès-verbal" in html
-    admin_client(client, final)
+    admin_client(client, ratified)
     assert client.get(reverse("results:appeal_letter_pdf", args=[appeal.pk, "decision"])).content.startswith(b"%PDF")
 
 
@@ -225,16 +231,16 @@ def revise(d: Decided, appeal: Appeal) -> Appeal:
     return appeal
 
 
-def test_the_president_decides_again_on_the_revision_page(client: Any, final: Decided) -> None:
-    appeal = examine(final, record(final))
+def test_the_president_decides_again_on_the_revision_page(client: Any, ratified: Decided) -> None:
+    appeal = examine(ratified, record(ratified))
     url = reverse("results:appeal_revision", args=[appeal.pk])
-    bc1 = final.world.blocks["BC1"]
-    admin_client(client, final)
+    bc1 = ratified.world.blocks["BC1"]
+    admin_client(client, ratified)
     page = client.get(url)
     assert page.status_code == 200 and 'data-testid="revision-form"' in page.text
     assert client.post(url, {"kind": "partial", "blocks": [bc1.pk], "text": "Revu"}).status_code == 403
 
-    client.force_login(final.world.cert_president.user)
+    client.force_login(ratified.world.cert_president.user)
     answer = client.post(url, {"kind": "partial", "blocks": [bc1.pk], "text": ""})
     assert answer.status_code == 200 and "Motivez la décision prise après réexamen." in answer.text
     answer = client.post(url, {"kind": "partial", "blocks": [bc1.pk], "text": "BC1 acquis"}, follow=True)
@@ -246,32 +252,32 @@ def test_the_president_decides_again_on_the_revision_page(client: Any, final: De
     assert Decision.objects.get(revises=appeal.decision) == appeal.revised_decision
 
 
-def test_the_revision_page_before_the_cpnef_offers_nothing(client: Any, final: Decided) -> None:
-    appeal = record(final)
-    client.force_login(final.world.cert_president.user)
+def test_the_revision_page_before_the_cpnef_offers_nothing(client: Any, ratified: Decided) -> None:
+    appeal = record(ratified)
+    client.force_login(ratified.world.cert_president.user)
     page = client.get(reverse("results:appeal_revision", args=[appeal.pk]))
     assert "La CPNEF n'a pas encore examiné ce recours" in page.text and 'data-testid="revision-form"' not in page.text
     answer = client.post(reverse("results:appeal_revision", args=[appeal.pk]), {"kind": "none", "text": "Revu"})
     assert answer.status_code == 200 and "La CPNEF n&#x27;a pas ordonné de réexamen" in answer.text
 
 
-def test_the_deadlines_page_shows_the_appeals_to_examine_and_their_age(client: Any, final: Decided) -> None:
-    appeal = record(final)
+def test_the_deadlines_page_shows_the_appeals_to_examine_and_their_age(client: Any, ratified: Decided) -> None:
+    appeal = record(ratified)
     Appeal.objects.filter(pk=appeal.pk).update(received_on=today() - dt.timedelta(days=12))
-    admin_client(client, final)
+    admin_client(client, ratified)
     page = client.get(reverse("certificates:deadlines"))
     rows = page.text.split('data-testid="deadline-appeal"')[1:]
     assert len(rows) == 1
     assert "12 jours" in rows[0] and "l’examen par la CPNEF" in rows[0].replace("&#x27;", "’").replace("'", "’")
 
 
-def test_the_pages_are_the_admins(client: Any, final: Decided) -> None:
-    appeal = record(final)
-    client.force_login(final.world.staff)
+def test_the_pages_are_the_admins(client: Any, ratified: Decided) -> None:
+    appeal = record(ratified)
+    client.force_login(ratified.world.staff)
     for url in (
         reverse("results:appeals"),
         reverse("results:appeal", args=[appeal.pk]),
-        reverse("results:appeal_create", args=[failed(final).pk]),
+        reverse("results:appeal_create", args=[failed(ratified).pk]),
     ):
         assert client.get(url).status_code == 403, url
     assert client.get(reverse("results:appeal_revision", args=[appeal.pk])).status_code == 404
@@ -285,4 +291,4 @@ def test_an_unratified_result_can_be_appealed_from_the_page(client: Any, decided
     )
     assert answer.status_code == 302
     ratify(decided.world, decided.certification)
-    assert appeals.Appeal.objects.get().status == AppealStatus.RECEIVED
+    assert Appeal.objects.get().status == AppealStatus.RECEIVED
