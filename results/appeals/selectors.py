@@ -99,3 +99,20 @@ def revisions_to_decide(jury: Jury) -> QuerySet[Appeal]:
     return Appeal.objects.filter(
         decision__jury=jury, status=AppealStatus.REEXAMINATION, reexamination_mode=ReexaminationMode.SAME_GRIDS
     ).select_related("decision__examined_place__enrolment__candidate")
+
+
+def candidate_appeals(user: object) -> list[Appeal]:
+    """A candidate's own appeals, latest first, for their space (`includes/candidate_letters.html`)."""
+    pk = getattr(user, "pk", None)
+    if pk is None or not getattr(user, "is_candidate", False):
+        return []
+    from results.appeals.letters import letters
+
+    appeals = list(
+        Appeal.objects.filter(decision__examined_place__enrolment__candidate__user_id=pk)
+        .select_related("decision__jury__version")
+        .order_by("-received_on", "-pk")
+    )
+    for appeal in appeals:
+        appeal.letters = letters(appeal)  # type: ignore[attr-defined]
+    return appeals

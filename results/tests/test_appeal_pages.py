@@ -292,3 +292,21 @@ def test_an_unratified_result_can_be_appealed_from_the_page(client: Any, decided
     assert answer.status_code == 302
     ratify(decided.world, decided.certification)
     assert Appeal.objects.get().status == AppealStatus.RECEIVED
+
+
+def test_the_candidates_letters_block_lists_their_appeals(ratified: Decided) -> None:
+    from django.template.loader import render_to_string
+
+    from candidates import services as candidate_services
+    from results.appeals.selectors import candidate_appeals
+
+    appeal = record(ratified)
+    candidate = appeal.decision.examined_place.enrolment.candidate
+    candidate_services.candidate_invite(candidate=candidate, site_url="http://testserver")
+    candidate.refresh_from_db()
+    assert candidate_appeals(ratified.world.admin) == []
+    html = render_to_string(
+        "results/appeals/includes/candidate_letters.html", {"my_appeals": candidate_appeals(candidate.user)}
+    )
+    assert html.count('data-testid="my-appeal"') == 1
+    assert reverse("results:appeal_letter_pdf", args=[appeal.pk, "accuse-reception"]) in html
