@@ -354,3 +354,23 @@ def test_a_user_without_role_is_refused_everything(final: Decided) -> None:
     stranger = UserFactory(email="inconnu@example.org")
     with forbidden("enregistre un recours"):
         record(final, recorded_by=stranger)
+
+
+def test_every_step_of_an_appeal_is_in_the_candidates_history(final: Decided) -> None:
+    old = failed(final)
+    appeal = examine(final, record(final))
+    jury_services.revision_record(decision=old, kind="none", blocks=[], reason="Confirmé", decided_by=president(final))
+    entries = list(
+        AuditEntry.objects.filter(candidate_id=old.examined_place.enrolment.candidate_id)
+        .filter(action__in=[AuditAction.APPEAL, AuditAction.REVISION])
+        .order_by("pk")
+    )
+    assert [(e.action, e.actor_id) for e in entries] == [
+        (AuditAction.APPEAL, final.world.admin.pk),
+        (AuditAction.APPEAL, final.world.admin.pk),
+        (AuditAction.REVISION, president(final).pk),
+        (AuditAction.APPEAL, president(final).pk),
+    ]
+    assert entries[0].reason == appeal.grounds
+    assert entries[1].after["réexamen"] == str(ReexaminationMode.SAME_GRIDS.label)
+    assert entries[-1].after["statut"] == str(AppealStatus.REVISED.label)
