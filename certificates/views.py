@@ -36,6 +36,7 @@ from cqp.lib import bounds
 from cqp.lib.downloads import private_download, private_file, private_stream
 from cqp.pagination import paginate, search_terms
 from juries.models import Jury
+from results.appeals.selectors import open_appeals
 
 __all__ = ["verify", "verify_code"]
 
@@ -84,6 +85,7 @@ def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
         "q": q,
         "today": today,
         "overdue": sum(row.results_overdue + row.parchments_overdue for row in sheet.open),
+        "appeals": open_appeals(today),
     }
     return render(request, "certificates/deadlines.html", context)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from results.views import appeals
+
 app_name = "results"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += appeals.urlpatterns

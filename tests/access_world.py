@@ -6,7 +6,8 @@ that decided on its three candidates (one total, one partial, one failed), the P
 recorded and the parchments issued; a dispute on the first candidate recorded and closed before the decision;
 a second session with its own evaluation jury (the "other jury"). On each jury, the non-president representative
 of the employees is recused for the first candidate and the one of the other college has their habilitation
-withdrawn after everything was done."""
+withdrawn after everything was done. Then appeals: the first candidate's sent back by the CPNEF to the certification
+jury (re-examination on the existing grids), the second candidate's received, with its letter."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from dysfunctions.models import IncidentReport, Proposal
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import selectors, services
 from juries.models import Dispute, Grid, Jury, JuryMember
+from results.models import Appeal, AppealDocument
 from tests.factories import OrganisationFactory, UserFactory, jury_member, make_candidate, past_session
 from tests.worlds import World, build_world
 
@@ -76,6 +78,9 @@ class AccessWorld:
     competency: Competency
     proposal: Proposal  # the organisation's proposal to cancel the session, waiting for the certifier
     report: IncidentReport  # the certifier's incident report to the first candidate
+    appeal: Appeal  # the first candidate's: re-examination on the existing grids ordered by the CPNEF
+    appeal_received: Appeal  # the second candidate's, waiting for the CPNEF, with a document
+    appeal_document: AppealDocument
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -221,6 +226,28 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         report = dysfunction_services.incident_report_write(
             place=place, proposal=proposal, title="Rapport", body="Incident de la session.", written_by=admin
         )
+    # Appeals: the first candidate's sent back by the CPNEF to the certification jury, the second's received.
+    from results.services import appeals
+
+    appeal = appeals.appeal_record(
+        decision=place.decision, received_on=timezone.localdate(), grounds="Contestation de C1.1", recorded_by=admin
+    )
+    appeal = appeals.appeal_examine(
+        appeal=appeal,
+        meeting_on=timezone.localdate(),
+        outcome="reexamination",
+        reason="Grilles à revoir",
+        mode="same_grids",
+        scope="BC1",
+        examined_by=admin,
+    )
+    appeal_received = appeals.appeal_record(
+        decision=world.places[1].decision,
+        received_on=timezone.localdate(),
+        grounds="Contestation de BC2",
+        documents=[SimpleUploadedFile("lettre.pdf", PDF)],
+        recorded_by=admin,
+    )
 
     block = world.blocks["BC1"]
     return AccessWorld(
@@ -266,4 +293,7 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         competency=block.competencies.order_by("order").first(),
         proposal=proposal,
         report=report,
+        appeal=appeal,
+        appeal_received=appeal_received,
+        appeal_document=appeal_received.documents.get(),
     )

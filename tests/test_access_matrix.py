@@ -311,6 +311,35 @@ MATRIX: dict[str, Row] = {
     "certificates:cancel": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"reason": "Erreur"}),
     "certificates:reissue": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"reason": "Perdu"}),
     "certificates:sent": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"sent_on": today()}),
+    # --- Results: appeals (the certifier's; a candidate reads their own letters; the certification jury decides
+    # again on the existing grids from a page read like its decision page, written by its keeper) ---
+    "results:appeals": row(none, ADMIN),
+    "results:appeal_decisions": row(lambda w: [], ADMIN),
+    "results:appeal_create": row(
+        lambda w: [w.base.places[2].decision.pk],
+        ADMIN,
+        data=lambda w: {"received_on": today(), "grounds": "Contestation"},
+    ),
+    "results:appeal": row(lambda w: [w.appeal_received.pk], ADMIN),
+    "results:appeal_examine": post_only(
+        lambda w: [w.appeal_received.pk],
+        ADMIN,
+        data=lambda w: {"meeting_on": today(), "outcome": "rejected", "reason": "Rien à revoir"},
+    ),
+    "results:appeal_place": post_only(
+        lambda w: [w.appeal_received.pk], ADMIN, data=lambda w: {"session": w.session.pk}
+    ),
+    "results:appeal_revision": row(
+        lambda w: [w.appeal.pk],
+        candidate_policy("certification"),
+        candidate_policy("certification", "seated"),  # decided by the keeper: the certifier reads, 403 on POST
+        data=lambda w: {"kind": "none", "text": "Revu"},
+        **CERT,
+    ),
+    "results:appeal_letter_pdf": row(
+        lambda w: [w.appeal.pk, "decision"], policy("admin", "candidate", others=NOT_FOUND)
+    ),
+    "results:appeal_document_download": row(lambda w: [w.appeal_document.pk], ADMIN),
 }
 
 # Cells where the application does not yet give the policy's answer: (pattern, actor, method). Empty: every
