@@ -15,6 +15,7 @@ from candidates.selectors import candidate_space
 from certificates.selectors import candidate_results
 from cqp import selectors
 from juries.views import jury_home
+from results.appeals.selectors import candidate_appeals
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -22,6 +23,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_candidate:
         context.update(candidate_space(request.user))
         context["my_results"] = candidate_results(request.user)
+        context["my_appeals"] = candidate_appeals(request.user)
     if request.user.is_jury_member:
         context.update(jury_home(request.user))
     return render(request, "accounts/home.html", context)

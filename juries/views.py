@@ -301,6 +301,10 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["left_to_grade"] = progress.grids_to_validate
     else:
         context["disputes"] = selectors.jury_disputes(jury, places)
+        # Re-examinations on the existing grids the CPNEF sent back to this jury (results app).
+        from results.appeals.selectors import revisions_to_decide
+
+        context["appeal_revisions"] = list(revisions_to_decide(jury))
         context["sessions"] = list(
             Jury.objects.filter(certification_jury=jury).select_related("session__organisation", "president__user")
         )
