@@ -5,12 +5,11 @@ The enrolment stays the one the candidate sat under (one active enrolment per ve
 "one a certification jury decided on may be convoked again, for the blocks still to acquire"). What the resit
 session grades is then what `juries.carry` says is not acquired for good on its first day: the blocks enrolled
 for, less those of final results and recorded prior acquisitions still valid. The page shows those same blocks,
-computed by the same rule (`standing`)."""
+computed by the same rule (`results.standing`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,35 +24,14 @@ from candidates.models import Enrolment
 from cqp.models import Block
 from evaluations import services as evaluation_services
 from evaluations.models import EvaluationSession, SessionCandidate
-from juries import carry, lifecycle, result_state
+from juries import lifecycle, result_state
 from juries.models import Decision, OutcomeKind
-
-
-@dataclass(frozen=True)
-class BlockStanding:
-    block: Block
-    carried: carry.Carried | None  # acquired for good (final result or prior acquisition), with its origin
-
-    @property
-    def acquired(self) -> bool:
-        return self.carried is not None
-
-
-def standing(enrolment: Enrolment, *, on: dt.date) -> list[BlockStanding]:
-    """Each block the enrolment is for, in order, acquired for good or not as a session starting on `on` would
-    count it (`juries.carry`: final results and prior acquisitions within the block's validity). Three queries
-    (`enrolment` with its candidate and version loaded)."""
-    # What a session starting on `on` would carry over: an unsaved place of that session asks `carry` the question.
-    session = EvaluationSession(version=enrolment.version, starts_on=on, ends_on=on)
-    place = SessionCandidate(session=session, enrolment=enrolment)
-    blocks = list(enrolment.blocks.order_by("order", "code"))
-    acquired = carry.carried([place], {enrolment.version_id: list(enrolment.version.blocks.order_by("order"))})
-    mine = acquired.get(place.pk, {})
-    return [BlockStanding(block=b, carried=mine.get(b.pk)) for b in blocks]
+from results.standing import enrolment_standing
 
 
 def missing_blocks(enrolment: Enrolment, *, on: dt.date) -> list[Block]:
-    return [s.block for s in standing(enrolment, on=on) if not s.acquired]
+    """The blocks of the enrolment not acquired for good on `on` (what a session starting that day grades)."""
+    return enrolment_standing(enrolment, on=on).remaining
 
 
 def resit_refusal(decision: Decision) -> str | None:
@@ -91,7 +69,9 @@ def resit_enrol(*, decision: Decision, session: EvaluationSession, enrolled_by: 
     Refused in French: a result not final or total, nothing missing, a session of another version, past or
     full, a candidate already placed."""
     place = decision.examined_place
-    enrolment = Enrolment.objects.select_related("candidate", "version").get(pk=place.enrolment_id)
+    enrolment = (
+        Enrolment.objects.select_related("candidate", "version").prefetch_related("blocks").get(pk=place.enrolment_id)
+    )
     check_organisation_manager(
         enrolled_by,
         enrolment.candidate.organisation_id,

@@ -18,6 +18,7 @@ from juries import selectors
 from juries.services.prior import prior_acquisition_record
 from juries.tests.services.helpers import forbidden, ratify, refused
 from results.services import resits
+from results.standing import enrolment_standing
 from tests.factories import UserFactory, enrol, make_candidate
 from tests.worlds import World, world
 
@@ -76,8 +77,8 @@ def test_a_failed_result_is_resat_for_every_block(world: World, decided: Decided
 def test_the_page_and_the_session_agree_on_the_missing_blocks(world: World, decided: Decided) -> None:
     enrolment = decided.decisions[1].examined_place.enrolment
     on = timezone.localdate() + dt.timedelta(days=1)
-    standing = resits.standing(enrolment, on=on)
-    assert [(s.block.code, s.acquired) for s in standing] == [("BC1", True), ("BC2", False)]
+    standing = enrolment_standing(enrolment, on=on)
+    assert [(s.block.code, s.acquired) for s in standing.blocks] == [("BC1", True), ("BC2", False)]
     assert [b.code for b in resits.missing_blocks(enrolment, on=on)] == ["BC2"]
 
 
