@@ -10,6 +10,7 @@ withdrawn after everything was done."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ from certificates.models import Parchment, ParchmentBatch, ProcesVerbal
 from cqp.models import Block, CertificationVersion, Competency
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import selectors, services
-from juries.models import Dispute, Grid, Jury, JuryMember
+from juries.models import Decision, Dispute, Grid, Jury, JuryMember, PriorAcquisition
+from juries.services.prior import prior_acquisition_record
 from tests.factories import OrganisationFactory, UserFactory, jury_member, make_candidate, past_session
 from tests.worlds import World, build_world
 
@@ -73,6 +75,8 @@ class AccessWorld:
     version: CertificationVersion
     block: Block
     competency: Competency
+    prior: PriorAcquisition  # the first candidate's, of a block of another certification, with a scanned PV
+    resit_decision: Decision  # the second candidate's partial final result: a resit may start from it
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -209,6 +213,16 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         services.jury_member_withdraw(member=withdrawn, withdrawn_by=admin, reason="Départ de la profession")
 
     block = world.blocks["BC1"]
+    # A block of another certification: carried nowhere in this world's sessions.
+    prior = prior_acquisition_record(
+        candidate=first,
+        block=CertificationVersion.objects.get(rncp_code="RNCP31313").blocks.order_by("order").first(),
+        acquired_on=datetime.date(2019, 6, 15),
+        source="paper_pv",
+        reference="PV 2019-014",
+        recorded_by=admin,
+        scan=SimpleUploadedFile("pv.pdf", PDF, content_type="application/pdf"),
+    )
     return AccessWorld(
         base=world,
         users={
@@ -250,4 +264,6 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         version=world.version,
         block=block,
         competency=block.competencies.order_by("order").first(),
+        prior=prior,
+        resit_decision=Decision.objects.get(place=world.places[1]),
     )

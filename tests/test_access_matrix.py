@@ -303,6 +303,15 @@ MATRIX: dict[str, Row] = {
     "certificates:cancel": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"reason": "Erreur"}),
     "certificates:reissue": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"reason": "Perdu"}),
     "certificates:sent": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"sent_on": today()}),
+    # --- Results: prior acquisitions (recorded, withdrawn and imported by the certifier; read with their scan by
+    # the candidate's organisation too) and resits (the candidate's organisation or the certifier) ---
+    "results:prior_create": row(lambda w: [w.candidate.pk], ADMIN),
+    "results:prior_withdraw": row(lambda w: [w.prior.pk], ADMIN, data=lambda w: {"reason": "Erreur de saisie"}),
+    "results:prior_scan": row(lambda w: [w.prior.pk], MANAGERS),
+    "results:prior_import": row(none, ADMIN),
+    "results:prior_import_confirm": post_only(none, ADMIN),
+    "results:prior_import_sample": row(none, ADMIN),
+    "results:resit": row(lambda w: [w.resit_decision.pk], MANAGERS),
 }
 
 # Cells where the application does not yet give the policy's answer: (pattern, actor, method). Empty: every
