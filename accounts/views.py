@@ -24,7 +24,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context.update(candidate_space(request.user))
         context["my_results"] = candidate_results(request.user)
         # Blocks acquired for good and blocks that remain (results: resits and prior acquisitions).
-        context.update(candidate_space_blocks(request.user))
+        context.update(candidate_space_blocks(context["candidate_enrolments"]))
     if request.user.is_jury_member:
         context.update(jury_home(request.user))
     return render(request, "accounts/home.html", context)

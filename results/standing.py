@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from accounts.models import User
 from candidates.models import Candidate, Enrolment, EnrolmentStatus
 from cqp.models import Block
 from evaluations.models import EvaluationSession, SessionCandidate
@@ -135,13 +134,9 @@ def candidate_file(candidate: Candidate, *, on: dt.date) -> dict[str, object]:
     }
 
 
-def candidate_space_blocks(user: User) -> dict[str, object]:
-    """The candidate space's section: for each active enrolment of the user's own candidate record, the blocks
-    acquired for good (final results, prior acquisitions) and those that remain (four queries)."""
-    enrolments = list(
-        Enrolment.objects.filter(candidate__user=user, status=EnrolmentStatus.ACTIVE)
-        .select_related("version")
-        .prefetch_related("blocks")
-        .order_by("pk")
-    )
-    return {"my_block_standings": standings(enrolments, on=timezone.localdate() + dt.timedelta(days=1))}
+def candidate_space_blocks(enrolments: Sequence[Enrolment]) -> dict[str, object]:
+    """The candidate space's section: for each active enrolment of the candidate's (as the space reads them, with
+    their version and blocks), the blocks acquired for good (final results, prior acquisitions) and those that
+    remain (three queries)."""
+    active = [e for e in enrolments if e.status == EnrolmentStatus.ACTIVE]
+    return {"my_block_standings": standings(active, on=timezone.localdate() + dt.timedelta(days=1))}

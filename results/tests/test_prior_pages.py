@@ -89,7 +89,7 @@ def test_an_admin_records_a_prior_acquisition_with_its_scanned_pv(
     assert "PV 2019-014" in page
     download = client.get(reverse("results:prior_scan", args=[prior.pk]))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == PDF
+    assert download.getvalue() == PDF
     assert download["Cache-Control"] == "private, no-store"
     assert "pv juin 2019.pdf" in download["Content-Disposition"]
 
