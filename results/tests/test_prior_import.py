@@ -265,3 +265,19 @@ def test_the_import_checks_identity_like_the_candidates_import(world: World, cer
     assert preview.rows[0].candidate == candidate
     assert preview.rows[1].candidate is None
     assert [e.column for e in preview.rows[1].errors] == ["Nom de naissance"]
+
+
+def test_the_preview_costs_a_fixed_number_of_queries_plus_the_shared_rules_one_a_row(
+    certifier_admin: User, people: list[Candidate]
+) -> None:
+    """Candidates, certifications and blocks are read once for the whole file; only the form's rule
+    (`prior_acquisition_check`: is the block already recorded?) asks once a row, and rows are capped."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as one:
+        importing.import_preview("a.csv", csv_file(GOOD[:1]))
+    with CaptureQueriesContext(connection) as two:
+        importing.import_preview("a.csv", csv_file(GOOD))
+    assert len(two.captured_queries) == len(one.captured_queries) + 1
+    assert len(one.captured_queries) == 4  # candidates, certifications, blocks, the row's check
