@@ -4,6 +4,7 @@ admins see all. Thin views: access, form, one service, redirect or render."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hmac
 from typing import Any
 
@@ -36,6 +37,7 @@ from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_file
 from cqp.middleware import max_body
 from cqp.pagination import paginate
+from results import standing
 
 
 def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -74,6 +76,8 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "accommodation_form": AccommodationForm(),
         "documents": selectors.candidate_documents(candidate, enrolments),
     }
+    # Results with their state, blocks acquired for good and remaining, prior acquisitions (results app).
+    context.update(standing.candidate_file(candidate, on=timezone.localdate() + dt.timedelta(days=1)))
     return render(request, "candidates/candidate_detail.html", context)
 
 

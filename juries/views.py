@@ -201,6 +201,7 @@ def with_html(rows: list[selectors.Row]) -> list[selectors.Row]:
             live = cell.live
             key = (
                 cell.earlier,
+                cell.origin,
                 cell.sat,
                 None if live is None else (live.state, live.acquired, live.total, live.missing_mandatory),
                 cell.submitted,

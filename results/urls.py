@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from results.views import appeals
+from results.views import appeals, prior, resits
 
 app_name = "results"
 
 urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += appeals.urlpatterns
+urlpatterns += prior.urlpatterns
+urlpatterns += resits.urlpatterns

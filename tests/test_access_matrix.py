@@ -340,6 +340,15 @@ MATRIX: dict[str, Row] = {
         lambda w: [w.appeal.pk, "decision"], policy("admin", "candidate", others=NOT_FOUND)
     ),
     "results:appeal_document_download": row(lambda w: [w.appeal_document.pk], ADMIN),
+    # --- Results: prior acquisitions (recorded, withdrawn and imported by the certifier; read with their scan by
+    # the candidate's organisation too) and resits (the candidate's organisation or the certifier) ---
+    "results:prior_create": row(lambda w: [w.candidate.pk], ADMIN),
+    "results:prior_withdraw": row(lambda w: [w.prior.pk], ADMIN, data=lambda w: {"reason": "Erreur de saisie"}),
+    "results:prior_scan": row(lambda w: [w.prior.pk], MANAGERS),
+    "results:prior_import": row(none, ADMIN),
+    "results:prior_import_confirm": post_only(none, ADMIN),
+    "results:prior_import_sample": row(none, ADMIN),
+    "results:resit": row(lambda w: [w.resit_decision.pk], MANAGERS),
 }
 
 # Cells where the application does not yet give the policy's answer: (pattern, actor, method). Empty: every
