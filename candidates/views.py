@@ -36,6 +36,7 @@ from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_file
 from cqp.middleware import max_body
 from cqp.pagination import paginate
+from juries import result_pages
 
 
 def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -73,6 +74,8 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "version_form": EnrolmentVersionForm(),
         "accommodation_form": AccommodationForm(),
         "documents": selectors.candidate_documents(candidate, enrolments),
+        # With their states and flags; the organisation learns those the candidate was notified of.
+        "results": result_pages.candidate_decisions(candidate, notified_only=not request.user.is_certifier_admin),
     }
     return render(request, "candidates/candidate_detail.html", context)
 

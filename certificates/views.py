@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,8 @@ from cqp.actions import run_action
 from cqp.lib import bounds
 from cqp.lib.downloads import private_file, private_stream
 from cqp.pagination import paginate, search_terms
+from juries import result_pages
+from juries.models import Decision
 
 __all__ = ["verify", "verify_code"]
 
@@ -79,6 +82,7 @@ def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
         "q": q,
         "today": today,
         "overdue": sum(row.results_overdue + row.parchments_overdue for row in sheet.open),
+        "flags": result_pages.open_flags(),
     }
     return render(request, "certificates/deadlines.html", context)
 
@@ -103,6 +107,9 @@ def pv_detail(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
         "validation": selectors.cpnefp_validation(jury),
         "validation_form": ValidationForm(initial={"meeting_on": timezone.localdate()}),
     }
+    # Each line of the PV with its result's state and flags, read apart from the signed content (one query).
+    results = result_pages.pv_results(jury)
+    context["pv_rows"] = [(c, results.get(c["place"])) for c in state.content["candidates"]]
     return render(request, "certificates/pv.html", context)
 
 
@@ -159,9 +166,13 @@ def jury_parchments(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResp
     sheet = selectors.parchments_sheet(
         jury, batch_pk=int(lot) if lot.isdecimal() and len(lot) < 12 else None, q=q, state=state
     )
+    # Each parchment's result with its state and flags, for the page's parchments only (one query).
+    parchments = sheet.parchments.prefetch_related(
+        Prefetch("decision", queryset=result_pages.with_state(Decision.objects.all()))
+    )
     context = {
         "jury": jury,
-        **paginate(request, sheet.parchments, per_page=PARCHMENTS_PER_PAGE),
+        **paginate(request, parchments, per_page=PARCHMENTS_PER_PAGE),
         "q": q,
         "state": state,
         "states": selectors.ParchmentFilter.choices,

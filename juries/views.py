@@ -29,7 +29,7 @@ from cqp.lib.text import fold
 from cqp.pagination import paginate, search_terms
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
-from juries import access, exports, selectors, services
+from juries import access, exports, result_pages, selectors, services
 from juries.forms import (
     AssignForm,
     CertificationJuryForm,
@@ -628,6 +628,7 @@ def decision_page(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> 
         "disputes": list(Dispute.objects.filter(place=place, jury=jury).select_related("recorded_by", "resolved_by")),
         "dispute_form": DisputeForm(),
         "resolution_form": ResolutionForm(),
+        "flags": result_pages.decision_flags(row.decision) if row.decision else [],  # no query when none
     }
     return render(request, "juries/decision.html", context)
 

@@ -26,7 +26,7 @@ from certificates.models import Parchment, ParchmentBatch, ProcesVerbal
 from cqp.models import Block, CertificationVersion, Competency
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import selectors, services
-from juries.models import Dispute, Grid, Jury, JuryMember
+from juries.models import CarryOverFlag, Decision, Dispute, Grid, Jury, JuryMember
 from tests.factories import OrganisationFactory, UserFactory, jury_member, make_candidate, past_session
 from tests.worlds import World, build_world
 
@@ -73,6 +73,7 @@ class AccessWorld:
     version: CertificationVersion
     block: Block
     competency: Competency
+    flag: CarryOverFlag  # on the second candidate's decision, to review
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -209,6 +210,10 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         services.jury_member_withdraw(member=withdrawn, withdrawn_by=admin, reason="Départ de la profession")
 
     block = world.blocks["BC1"]
+    decisions = list(Decision.objects.filter(jury=certification).order_by("place__starts_at"))
+    flag = CarryOverFlag.objects.create(
+        decision=decisions[1], source_decision=decisions[0], reason="Résultat révisé après recours"
+    )
     return AccessWorld(
         base=world,
         users={
@@ -250,4 +255,5 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         version=world.version,
         block=block,
         competency=block.competencies.order_by("order").first(),
+        flag=flag,
     )
