@@ -37,6 +37,7 @@ from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_file
 from cqp.middleware import max_body
 from cqp.pagination import paginate
+from juries import result_pages
 from results import standing
 
 
@@ -75,6 +76,8 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "version_form": EnrolmentVersionForm(),
         "accommodation_form": AccommodationForm(),
         "documents": selectors.candidate_documents(candidate, enrolments),
+        # With their states and flags; the organisation learns those the candidate was notified of.
+        "results": result_pages.candidate_decisions(candidate, notified_only=not request.user.is_certifier_admin),
     }
     # Results with their state, blocks acquired for good and remaining, prior acquisitions (results app).
     context.update(standing.candidate_file(candidate, on=timezone.localdate() + dt.timedelta(days=1)))

@@ -30,7 +30,7 @@ from cqp.pagination import paginate, search_terms
 from evaluations import rules as session_rules
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
-from juries import access, exports, selectors, services
+from juries import access, exports, result_pages, selectors, services
 from juries.forms import (
     AssignForm,
     CertificationJuryForm,
@@ -637,6 +637,7 @@ def decision_page(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> 
         "disputes": list(Dispute.objects.filter(place=place, jury=jury).select_related("recorded_by", "resolved_by")),
         "dispute_form": DisputeForm(),
         "resolution_form": ResolutionForm(),
+        "flags": result_pages.decision_flags(row.decision) if row.decision else [],  # no query when none
     }
     return render(request, "juries/decision.html", context)
 

@@ -29,7 +29,7 @@ from cqp.models import Block, CertificationVersion, Competency
 from dysfunctions.models import IncidentReport, Proposal
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import selectors, services
-from juries.models import Decision, Dispute, Grid, Jury, JuryMember, PriorAcquisition
+from juries.models import CarryOverFlag, Decision, Dispute, Grid, Jury, JuryMember, PriorAcquisition
 from juries.services.prior import prior_acquisition_record
 from results.models import Appeal, AppealDocument
 from tests.factories import OrganisationFactory, UserFactory, jury_member, make_candidate, past_session
@@ -85,6 +85,7 @@ class AccessWorld:
     appeal_document: AppealDocument
     prior: PriorAcquisition  # the first candidate's, of a block of another certification, with a scanned PV
     resit_decision: Decision  # the second candidate's partial final result: a resit may start from it
+    flag: CarryOverFlag  # on the second candidate's decision, to review
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -264,6 +265,11 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         recorded_by=admin,
         scan=SimpleUploadedFile("pv.pdf", PDF, content_type="application/pdf"),
     )
+    # A carry-over flag on the third candidate's result (the second's is the resit's starting point).
+    decisions = list(Decision.objects.filter(jury=certification).order_by("place__starts_at"))
+    flag = CarryOverFlag.objects.create(
+        decision=decisions[2], source_decision=decisions[0], reason="Résultat révisé après recours"
+    )
     return AccessWorld(
         base=world,
         users={
@@ -312,4 +318,5 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         appeal_document=appeal_received.documents.get(),
         prior=prior,
         resit_decision=Decision.objects.get(place=world.places[1]),
+        flag=flag,
     )

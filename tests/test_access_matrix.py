@@ -289,6 +289,8 @@ MATRIX: dict[str, Row] = {
         **CERT,
     ),
     "juries:history": row(lambda w: [w.candidate.pk], ADMIN),
+    # A carry-over flag to review: the certifier admins' (issue 12).
+    "juries:flag": row(lambda w: [w.flag.pk], ADMIN, data=lambda w: {"resolution": "Blocs vérifiés"}),
     # --- Certificates: the PV (its jury's members and the certifier; a role organisations lack: 403) ---
     "certificates:deadlines": row(none, ADMIN),
     "certificates:pv": row(cj, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),

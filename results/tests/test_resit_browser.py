@@ -79,7 +79,7 @@ def test_prior_acquisitions_imported_then_a_resit_for_the_missing_block(
 
     # The organisation enrols the failed candidate in a resit, from the result on the candidate's file.
     login(world.staff.email, start=f"/candidats/{martin.pk}/")
-    card = page.get_by_test_id("results-card")
+    card = page.get_by_test_id("standing-card")
     expect(card.get_by_test_id("result-line")).to_contain_text("Définitif")
     expect(card.get_by_test_id("block-standing")).to_contain_text("restent : BC2")
     expect(card.get_by_role("link", name="Retirer")).to_have_count(0)  # read-only for the organisation
