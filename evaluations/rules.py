@@ -48,8 +48,7 @@ def tests_begun(*, today: dt.date, first_day: dt.date) -> bool:
 
 
 def tests_over(*, today: dt.date, last_day: dt.date) -> bool:
-    """The session's last exam day is past: nothing is prepared for it any more (convocation, override, jury,
-    candidate)."""
+    """The session's last exam day is past: nothing is prepared for it any more (convocation, override, jury)."""
     return last_day < today
 
 
@@ -97,12 +96,18 @@ def jury_refusal(*, today: dt.date, last_day: dt.date) -> str | None:
     return None
 
 
-def placement_date_refusal(*, today: dt.date, last_day: dt.date) -> str | None:
-    """Why no candidate may be added to a session today, or None."""
+def placement_date_refusal(*, today: dt.date, first_day: dt.date, last_day: dt.date) -> str | None:
+    """Why no candidate may be added to a session today, or None: up to the day before its first exam day, since
+    a candidate added later could no longer be convoked."""
     if tests_over(today=today, last_day=last_day):
         return _(
             "Les épreuves de cette session sont terminées (dernier jour le %(date)s) : on n'y ajoute plus de candidat."
         ) % {"date": date_format(last_day)}
+    if tests_begun(today=today, first_day=first_day):
+        return _(
+            "Les épreuves ont commencé le %(date)s : on n'y ajoute plus de candidat, il ne pourrait plus y être "
+            "convoqué."
+        ) % {"date": date_format(first_day)}
     return None
 
 

@@ -101,14 +101,17 @@ def extra_minutes(enrolment: Enrolment) -> int:
 
 @transaction.atomic
 def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -> SessionCandidate:
-    """Give an enrolled candidate the next time slot of the session (exam length + extra time).
+    """Give an enrolled candidate the next time slot of the session (exam length + extra time), up to the day
+    before its first exam day (`rules.placement_date_refusal`): from then on no convocation leaves.
 
     An enrolment is in one session at a time (`rules.placement_refusal`): the enrolment's row is locked while its
     open places are read, so two sessions asking for it at once take it in turn and the second is refused."""
     session = EvaluationSession.objects.select_for_update().get(pk=session.pk)
     enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=enrolment.pk)
     candidate = enrolment.candidate
-    late = rules.placement_date_refusal(today=timezone.localdate(), last_day=session.ends_on)
+    late = rules.placement_date_refusal(
+        today=timezone.localdate(), first_day=session.starts_on, last_day=session.ends_on
+    )
     if late is not None:
         raise ValidationError(late)
     if enrolment.status != EnrolmentStatus.ACTIVE:

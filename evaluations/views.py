@@ -83,7 +83,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "convocation_refusal": convocation_refusal,
         "override_refusal": rules.override_refusal(today=today, first_day=first_day, last_day=last_day),
         "jury_refusal": rules.jury_refusal(today=today, last_day=last_day),
-        "placement_refusal": rules.placement_date_refusal(today=today, last_day=last_day),
+        "placement_refusal": rules.placement_date_refusal(today=today, first_day=first_day, last_day=last_day),
         "override": override,
         "session_jury": Jury.objects.filter(session=session).prefetch_related("seats__member__user").first(),
         "override_form": OverrideForm(),
