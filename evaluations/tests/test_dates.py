@@ -83,7 +83,9 @@ def refused(match: str) -> Any:
 
 def test_the_rules_close_convocations_on_the_first_exam_day_whatever_the_override() -> None:
     def refusal(today: dt.date, *, override: bool) -> str | None:
-        return rules.convocation_refusal(today=today, first_day=FIRST_DAY, last_day=LAST_DAY, override=override)
+        return rules.convocation_refusal(
+            today=today, first_day=FIRST_DAY, last_day=LAST_DAY, override=override, cancelled=False
+        )
 
     assert refusal(dt.date(2026, 3, 17), override=False) is None
     assert "15 jours" in (refusal(dt.date(2026, 3, 18), override=False) or "")
@@ -96,23 +98,31 @@ def test_the_rules_close_convocations_on_the_first_exam_day_whatever_the_overrid
 
 
 def test_the_rules_keep_the_jury_open_until_the_last_exam_day_candidates_until_the_first_and_grids_from_it() -> None:
-    assert rules.jury_refusal(today=LAST_DAY, last_day=LAST_DAY) is None
+    assert rules.jury_refusal(today=LAST_DAY, last_day=LAST_DAY, cancelled=False) is None
     assert "son jury d'évaluation ne se constitue plus" in (
-        rules.jury_refusal(today=DAY_AFTER, last_day=LAST_DAY) or ""
+        rules.jury_refusal(today=DAY_AFTER, last_day=LAST_DAY, cancelled=False) or ""
     )
-    assert rules.placement_date_refusal(today=dt.date(2026, 3, 31), first_day=FIRST_DAY, last_day=LAST_DAY) is None
+    assert (
+        rules.placement_date_refusal(
+            today=dt.date(2026, 3, 31), first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False
+        )
+        is None
+    )
     assert "ont commencé le 1 avril 2026 : on n'y ajoute plus de candidat" in (
-        rules.placement_date_refusal(today=FIRST_DAY, first_day=FIRST_DAY, last_day=LAST_DAY) or ""
+        rules.placement_date_refusal(today=FIRST_DAY, first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False) or ""
     )
     assert "terminées (dernier jour le 2 avril 2026) : on n'y ajoute plus de candidat" in (
-        rules.placement_date_refusal(today=DAY_AFTER, first_day=FIRST_DAY, last_day=LAST_DAY) or ""
+        rules.placement_date_refusal(today=DAY_AFTER, first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False) or ""
     )
-    assert rules.override_refusal(today=dt.date(2026, 3, 31), first_day=FIRST_DAY, last_day=LAST_DAY) is None
+    assert (
+        rules.override_refusal(today=dt.date(2026, 3, 31), first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False)
+        is None
+    )
     assert "ne servirait plus" in (
-        rules.override_refusal(today=FIRST_DAY, first_day=FIRST_DAY, last_day=LAST_DAY) or ""
+        rules.override_refusal(today=FIRST_DAY, first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False) or ""
     )
     assert "plus de dérogation" in (
-        rules.override_refusal(today=DAY_AFTER, first_day=FIRST_DAY, last_day=LAST_DAY) or ""
+        rules.override_refusal(today=DAY_AFTER, first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False) or ""
     )
     assert "à partir du jour des épreuves (le 1 avril 2026)" in (
         rules.grids_refusal(today=dt.date(2026, 3, 31), first_day=FIRST_DAY) or ""
