@@ -218,6 +218,8 @@ def test_a_cancelled_sessions_page_says_why_nothing_is_offered(
     assert f'action="/sessions/{session.pk}/convoquer/"' not in html
     assert 'role="search"' not in html
     assert PLACEMENT.replace("'", "&#x27;") in html
+    assert html.count('data-testid="place-cancelled"') == 1  # the place reads "Session annulée", without its .ics
+    assert "calendrier.ics" not in html
 
 
 def test_the_attendance_sheet_shows_the_released_places(client, session, staff, certifier_admin) -> None:
