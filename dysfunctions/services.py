@@ -179,6 +179,14 @@ def _postpone(proposal: Proposal, session: EvaluationSession, *, decided_by: Use
     return session_services.convocations_send(session=session, resend=True) if places else 0
 
 
+def _release(session: EvaluationSession, *, decided_by: User) -> int:
+    """A cancelled session's candidates are no longer awaited there: their places read "Session annulée" and no
+    longer hold their enrolments, which their organisation may place in another session. Returns how many."""
+    return SessionCandidate.objects.filter(session=session, attendance=Attendance.EXPECTED).update(
+        attendance=Attendance.CANCELLED, attendance_recorded_by=decided_by
+    )
+
+
 @transaction.atomic
 def proposal_decide(
     *, proposal: Proposal, accept: bool, reason: str, decided_by: User, override_reason: str = ""
@@ -186,7 +194,10 @@ def proposal_decide(
     """The certifier accepts or refuses (with a reason) a proposal. Accepting a cancellation cancels the session
     and tells its convoked candidates; accepting a postponement moves the session and convokes its candidates
     again, at least 15 days before the new first day unless the decision motivates a derogation
-    (`override_reason`, recorded as the session's override when it has none). Decided once."""
+    (`override_reason`, recorded as the session's override when it has none). Decided once.
+
+    A cancelled session releases its candidates (`Attendance.CANCELLED`): nothing is prepared for it any more
+    (`evaluations.rules`: no convocation, override, candidate or evaluation jury)."""
     check_certifier_admin(decided_by, _(DECIDER_ONLY))
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     session = (
@@ -206,6 +217,8 @@ def proposal_decide(
     proposal.decision_reason = reason.strip()
     if accept and proposal.kind == ProposalKind.POSTPONE:
         proposal.reconvoked = _postpone(proposal, session, decided_by=decided_by, override_reason=override_reason)
+    if accept and proposal.kind == ProposalKind.CANCEL:
+        _release(session, decided_by=decided_by)
     proposal.full_clean()
     proposal.save()
     _tell_decision(proposal, session)

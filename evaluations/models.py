@@ -102,6 +102,9 @@ class Attendance(models.TextChoices):
     PRESENT = "present", _("Présent")
     ABSENT = "absent", _("Absent")
     EXCLUDED = "excluded", _("Exclu pour fraude")
+    # The certifier accepted the session's cancellation (dysfunctions): the place no longer holds its enrolment,
+    # which may be placed in another session.
+    CANCELLED = "cancelled", _("Session annulée")
 
 
 class SessionCandidateQuerySet(models.QuerySet["SessionCandidate"]):
@@ -162,7 +165,8 @@ class SessionCandidate(models.Model):
                 violation_error_message=_("Ce candidat est déjà dans la session."),
             ),
             # An enrolment awaited in two sessions at once: the service refuses it in words (rules.placement_refusal,
-            # which also counts a place present but not decided yet); the database holds the part it can see.
+            # which also counts a place present but not decided yet); the database holds the part it can see. A
+            # place of a cancelled session is no longer awaited (Attendance.CANCELLED).
             models.UniqueConstraint(
                 fields=["enrolment"],
                 condition=models.Q(attendance=Attendance.EXPECTED),

@@ -35,7 +35,8 @@ def information_deadline(session_day: dt.date) -> dt.date:
 
 
 def convocation_allowed(*, today: dt.date, session_day: dt.date, override: bool) -> bool:
-    """Up to 15 days before the tests, or later with a certifier admin's override; never once they have begun."""
+    """Up to 15 days before the tests, or later with a certifier admin's override; never once they have begun
+    (the dates alone: `convocation_refusal` also knows a cancelled session)."""
     return not tests_begun(today=today, first_day=session_day) and (
         override or today <= convocation_deadline(session_day)
     )
@@ -48,13 +49,17 @@ def tests_begun(*, today: dt.date, first_day: dt.date) -> bool:
 
 
 def tests_over(*, today: dt.date, last_day: dt.date) -> bool:
-    """The session's last exam day is past: nothing is prepared for it any more (convocation, override, jury,
-    candidate)."""
+    """The session's last exam day is past: nothing is prepared for it any more (convocation, override, jury)."""
     return last_day < today
 
 
-def convocation_refusal(*, today: dt.date, first_day: dt.date, last_day: dt.date, override: bool) -> str | None:
-    """Why no convocation may leave today for a session, or None."""
+def convocation_refusal(
+    *, today: dt.date, first_day: dt.date, last_day: dt.date, override: bool, cancelled: bool
+) -> str | None:
+    """Why no convocation may leave today for a session, or None. `cancelled`: the certifier accepted its
+    cancellation (`dysfunctions.services.session_is_cancelled`); nothing is prepared for it any more."""
+    if cancelled:
+        return _("Cette session est annulée : aucune convocation ne part plus.")
     if tests_over(today=today, last_day=last_day):
         return _(
             "Les épreuves de cette session sont terminées (dernier jour le %(date)s) : plus aucune convocation."
@@ -71,9 +76,11 @@ def convocation_refusal(*, today: dt.date, first_day: dt.date, last_day: dt.date
     return None
 
 
-def override_refusal(*, today: dt.date, first_day: dt.date, last_day: dt.date) -> str | None:
+def override_refusal(*, today: dt.date, first_day: dt.date, last_day: dt.date, cancelled: bool) -> str | None:
     """Why the 15-day rule may not be waived for a session, or None: an override only serves convocations, which
-    never leave once the tests have begun."""
+    never leave once the tests have begun, nor for a cancelled session."""
+    if cancelled:
+        return _("Cette session est annulée : une dérogation au délai de convocation ne servirait plus.")
     if tests_over(today=today, last_day=last_day):
         return _(
             "Les épreuves de cette session sont terminées (dernier jour le %(date)s) : plus de dérogation au délai "
@@ -87,8 +94,10 @@ def override_refusal(*, today: dt.date, first_day: dt.date, last_day: dt.date) -
     return None
 
 
-def jury_refusal(*, today: dt.date, last_day: dt.date) -> str | None:
+def jury_refusal(*, today: dt.date, last_day: dt.date, cancelled: bool) -> str | None:
     """Why a session's evaluation jury may not be constituted today, or None."""
+    if cancelled:
+        return _("Cette session est annulée : son jury d'évaluation ne se constitue pas.")
     if tests_over(today=today, last_day=last_day):
         return _(
             "Les épreuves de cette session sont terminées (dernier jour le %(date)s) : son jury d'évaluation ne se "
@@ -97,12 +106,20 @@ def jury_refusal(*, today: dt.date, last_day: dt.date) -> str | None:
     return None
 
 
-def placement_date_refusal(*, today: dt.date, last_day: dt.date) -> str | None:
-    """Why no candidate may be added to a session today, or None."""
+def placement_date_refusal(*, today: dt.date, first_day: dt.date, last_day: dt.date, cancelled: bool) -> str | None:
+    """Why no candidate may be added to a session today, or None: up to the day before its first exam day, since
+    a candidate added later could no longer be convoked, and never to a cancelled session."""
+    if cancelled:
+        return _("Cette session est annulée : on n'y ajoute plus de candidat, convoquez-le à une autre session.")
     if tests_over(today=today, last_day=last_day):
         return _(
             "Les épreuves de cette session sont terminées (dernier jour le %(date)s) : on n'y ajoute plus de candidat."
         ) % {"date": date_format(last_day)}
+    if tests_begun(today=today, first_day=first_day):
+        return _(
+            "Les épreuves ont commencé le %(date)s : on n'y ajoute plus de candidat, il ne pourrait plus y être "
+            "convoqué."
+        ) % {"date": date_format(first_day)}
     return None
 
 

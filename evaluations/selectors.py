@@ -61,9 +61,14 @@ def session_list(
 
 
 def _certified(candidate_id: Any, version_id: Any) -> QuerySet[Decision]:
-    """The decisions awarding the candidate the whole of the certification."""
+    """The decisions awarding the candidate the whole of the certification that still stand: current (a decision
+    replaced after re-examination loses its `place`) and not revoked."""
     return Decision.objects.filter(
-        kind=OutcomeKind.TOTAL, place__enrolment__candidate_id=candidate_id, place__session__version_id=version_id
+        kind=OutcomeKind.TOTAL,
+        place__isnull=False,
+        revoked_at__isnull=True,
+        place__enrolment__candidate_id=candidate_id,
+        place__session__version_id=version_id,
     )
 
 

@@ -19,6 +19,7 @@ from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus
 from candidates.services import active_fraud_ban
 from cqp.lib import bounds
 from cqp.models import CertificationVersion, TrainingOrganisation, VersionStatus
+from dysfunctions.services import session_is_cancelled
 from evaluations import rules, selectors
 from evaluations.convocation import CONVOCATION_CLAIM
 from evaluations.models import (
@@ -101,14 +102,21 @@ def extra_minutes(enrolment: Enrolment) -> int:
 
 @transaction.atomic
 def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -> SessionCandidate:
-    """Give an enrolled candidate the next time slot of the session (exam length + extra time).
+    """Give an enrolled candidate the next time slot of the session (exam length + extra time), up to the day
+    before its first exam day (`rules.placement_date_refusal`): from then on no convocation leaves. Never to a
+    cancelled session.
 
     An enrolment is in one session at a time (`rules.placement_refusal`): the enrolment's row is locked while its
     open places are read, so two sessions asking for it at once take it in turn and the second is refused."""
     session = EvaluationSession.objects.select_for_update().get(pk=session.pk)
     enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=enrolment.pk)
     candidate = enrolment.candidate
-    late = rules.placement_date_refusal(today=timezone.localdate(), last_day=session.ends_on)
+    late = rules.placement_date_refusal(
+        today=timezone.localdate(),
+        first_day=session.starts_on,
+        last_day=session.ends_on,
+        cancelled=session_is_cancelled(session),
+    )
     if late is not None:
         raise ValidationError(late)
     if enrolment.status != EnrolmentStatus.ACTIVE:
@@ -163,9 +171,14 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
 @transaction.atomic
 def convocation_override_record(*, session: EvaluationSession, reason: str, recorded_by: User) -> ConvocationOverride:
     """A certifier admin waives the 15-day rule for a session, with a reason; refused once its tests have begun
-    (`rules.override_refusal`): a convocation never leaves after the first exam day."""
+    (`rules.override_refusal`): a convocation never leaves after the first exam day, nor for a cancelled session."""
     check_certifier_admin(recorded_by, _("Seul un administrateur du certificateur peut déroger au délai de 15 jours."))
-    late = rules.override_refusal(today=timezone.localdate(), first_day=session.starts_on, last_day=session.ends_on)
+    late = rules.override_refusal(
+        today=timezone.localdate(),
+        first_day=session.starts_on,
+        last_day=session.ends_on,
+        cancelled=session_is_cancelled(session),
+    )
     if late is not None:
         raise ValidationError(late)
     if not reason.strip():
@@ -183,6 +196,7 @@ def convocation_refusal(session: EvaluationSession, *, today: dt.date | None = N
         first_day=session.starts_on,
         last_day=session.ends_on,
         override=ConvocationOverride.objects.filter(session=session).exists(),
+        cancelled=session_is_cancelled(session),
     )
 
 
@@ -218,11 +232,15 @@ def convocations_send(*, session: EvaluationSession, resend: bool = False) -> in
 
 
 def convocation_too_late(place: SessionCandidate) -> str | None:
-    """Why a queued convocation may no longer leave, or None: its session's tests have begun (the 15-day rule was
-    checked when it was queued, by then with any override)."""
+    """Why a queued convocation may no longer leave, or None: its session was cancelled or its tests have begun
+    (the 15-day rule was checked when it was queued, by then with any override)."""
     session = place.session
     return rules.convocation_refusal(
-        today=timezone.localdate(), first_day=session.starts_on, last_day=session.ends_on, override=True
+        today=timezone.localdate(),
+        first_day=session.starts_on,
+        last_day=session.ends_on,
+        override=True,
+        cancelled=session_is_cancelled(session),
     )
 
 

@@ -23,6 +23,7 @@ from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_download
 from cqp.pagination import paginate
+from dysfunctions.models import ProposalKind, ProposalStatus
 from dysfunctions.selectors import session_proposals, with_cancelled
 from evaluations import access, rules, selectors, services
 from evaluations.convocation import convocation_ics
@@ -68,26 +69,35 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     override = ConvocationOverride.objects.filter(session=session).select_related("recorded_by").first()
     places = session.candidates.select_related("enrolment__candidate").prefetch_related("enrolment__accommodations")
+    proposals = session_proposals(session)  # its cancellation or postponement, shown on top
+    # Read from the proposals the banner needs anyway: what `session_is_cancelled` asks, without another query.
+    cancelled = any(p.kind == ProposalKind.CANCEL and p.status == ProposalStatus.ACCEPTED for p in proposals)
     today = timezone.localdate()
     first_day, last_day = session.starts_on, session.ends_on
-    # What the dates no longer allow, said where the button would be (the services refuse it in the same words).
+    # What the dates or a cancellation no longer allow, said where the button would be (the services refuse it in
+    # the same words).
     convocation_refusal = rules.convocation_refusal(
-        today=today, first_day=first_day, last_day=last_day, override=override is not None
+        today=today, first_day=first_day, last_day=last_day, override=override is not None, cancelled=cancelled
     )
     context = {
         "session": session,
         "places": places,
         "timeline": rules.timeline(today=today, session_day=first_day),
         "can_convoke": convocation_refusal is None,
-        "tests_begun": rules.tests_begun(today=today, first_day=first_day),
+        # No convocation button at all: only an override could open it again, and none can.
+        "convocations_closed": cancelled or rules.tests_begun(today=today, first_day=first_day),
         "convocation_refusal": convocation_refusal,
-        "override_refusal": rules.override_refusal(today=today, first_day=first_day, last_day=last_day),
-        "jury_refusal": rules.jury_refusal(today=today, last_day=last_day),
-        "placement_refusal": rules.placement_date_refusal(today=today, last_day=last_day),
+        "override_refusal": rules.override_refusal(
+            today=today, first_day=first_day, last_day=last_day, cancelled=cancelled
+        ),
+        "jury_refusal": rules.jury_refusal(today=today, last_day=last_day, cancelled=cancelled),
+        "placement_refusal": rules.placement_date_refusal(
+            today=today, first_day=first_day, last_day=last_day, cancelled=cancelled
+        ),
         "override": override,
         "session_jury": Jury.objects.filter(session=session).prefetch_related("seats__member__user").first(),
         "override_form": OverrideForm(),
-        "dysfunctions": session_proposals(session),  # its cancellation or postponement, shown on top
+        "dysfunctions": proposals,
     }
     if request.user.is_organisation_staff and context["placement_refusal"] is None:
         search = EnrolmentSearchForm(request.GET)

@@ -191,6 +191,39 @@ def test_an_accepted_cancellation_cancels_the_session_and_tells_the_convoked_can
     assert messages_of(exc) == "Cette session est annulée : elle ne peut plus faire l'objet d'une proposition."
 
 
+def test_an_accepted_cancellation_releases_the_sessions_candidates_for_another_session(
+    session, places, staff, certifier_admin
+) -> None:
+    other = session_services.session_schedule(
+        version=session.version,
+        organisation=session.organisation,
+        starts_on=LATER,
+        ends_on=None,
+        mode=session.mode,
+        address=session.address,
+        created_by=staff,
+    )
+    proposal = propose(session, staff, kind="cancel", reason_kind="non_conformity")
+    with pytest.raises(ValidationError, match="déjà convoqué"):  # a pending proposal holds nothing
+        session_services.session_add_candidate(session=other, enrolment=places[0].enrolment)
+    services.proposal_decide(proposal=proposal, accept=True, reason="Atelier inondé.", decided_by=certifier_admin)
+    released = SessionCandidate.objects.filter(session=session)
+    assert {(p.attendance, p.attendance_recorded_by) for p in released} == {(Attendance.CANCELLED, certifier_admin)}
+    for place in places:
+        moved = session_services.session_add_candidate(session=other, enrolment=place.enrolment)
+        assert moved.attendance == Attendance.EXPECTED
+
+
+def test_a_refused_cancellation_or_an_accepted_postponement_keeps_the_candidates_awaited(
+    session, places, staff, certifier_admin
+) -> None:
+    refused = propose(session, staff, kind="cancel")
+    services.proposal_decide(proposal=refused, accept=False, reason="Un autre atelier.", decided_by=certifier_admin)
+    postponed = propose(session, staff)
+    services.proposal_decide(proposal=postponed, accept=True, reason="", decided_by=certifier_admin)
+    assert {p.attendance for p in SessionCandidate.objects.filter(session=session)} == {Attendance.EXPECTED}
+
+
 def test_an_accepted_postponement_moves_the_session_and_convokes_its_candidates_again(
     session, places, staff, certifier_admin, django_capture_on_commit_callbacks
 ) -> None:

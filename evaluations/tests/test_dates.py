@@ -83,7 +83,9 @@ def refused(match: str) -> Any:
 
 def test_the_rules_close_convocations_on_the_first_exam_day_whatever_the_override() -> None:
     def refusal(today: dt.date, *, override: bool) -> str | None:
-        return rules.convocation_refusal(today=today, first_day=FIRST_DAY, last_day=LAST_DAY, override=override)
+        return rules.convocation_refusal(
+            today=today, first_day=FIRST_DAY, last_day=LAST_DAY, override=override, cancelled=False
+        )
 
     assert refusal(dt.date(2026, 3, 17), override=False) is None
     assert "15 jours" in (refusal(dt.date(2026, 3, 18), override=False) or "")
@@ -95,19 +97,32 @@ def test_the_rules_close_convocations_on_the_first_exam_day_whatever_the_overrid
     assert rules.convocation_allowed(today=dt.date(2026, 3, 31), session_day=FIRST_DAY, override=True)
 
 
-def test_the_rules_keep_the_jury_and_candidates_open_until_the_last_exam_day_and_grids_from_the_first() -> None:
-    assert rules.jury_refusal(today=LAST_DAY, last_day=LAST_DAY) is None
+def test_the_rules_keep_the_jury_open_until_the_last_exam_day_candidates_until_the_first_and_grids_from_it() -> None:
+    assert rules.jury_refusal(today=LAST_DAY, last_day=LAST_DAY, cancelled=False) is None
     assert "son jury d'évaluation ne se constitue plus" in (
-        rules.jury_refusal(today=DAY_AFTER, last_day=LAST_DAY) or ""
+        rules.jury_refusal(today=DAY_AFTER, last_day=LAST_DAY, cancelled=False) or ""
     )
-    assert rules.placement_date_refusal(today=LAST_DAY, last_day=LAST_DAY) is None
-    assert "plus de candidat" in (rules.placement_date_refusal(today=DAY_AFTER, last_day=LAST_DAY) or "")
-    assert rules.override_refusal(today=dt.date(2026, 3, 31), first_day=FIRST_DAY, last_day=LAST_DAY) is None
+    assert (
+        rules.placement_date_refusal(
+            today=dt.date(2026, 3, 31), first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False
+        )
+        is None
+    )
+    assert "ont commencé le 1 avril 2026 : on n'y ajoute plus de candidat" in (
+        rules.placement_date_refusal(today=FIRST_DAY, first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False) or ""
+    )
+    assert "terminées (dernier jour le 2 avril 2026) : on n'y ajoute plus de candidat" in (
+        rules.placement_date_refusal(today=DAY_AFTER, first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False) or ""
+    )
+    assert (
+        rules.override_refusal(today=dt.date(2026, 3, 31), first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False)
+        is None
+    )
     assert "ne servirait plus" in (
-        rules.override_refusal(today=FIRST_DAY, first_day=FIRST_DAY, last_day=LAST_DAY) or ""
+        rules.override_refusal(today=FIRST_DAY, first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False) or ""
     )
     assert "plus de dérogation" in (
-        rules.override_refusal(today=DAY_AFTER, first_day=FIRST_DAY, last_day=LAST_DAY) or ""
+        rules.override_refusal(today=DAY_AFTER, first_day=FIRST_DAY, last_day=LAST_DAY, cancelled=False) or ""
     )
     assert "à partir du jour des épreuves (le 1 avril 2026)" in (
         rules.grids_refusal(today=dt.date(2026, 3, 31), first_day=FIRST_DAY) or ""
@@ -181,6 +196,17 @@ def test_no_evaluation_jury_is_constituted_for_a_session_whose_tests_are_over(se
         jury_services.evaluation_jury_create(session=session, created_by=certifier_admin)
 
 
+def test_no_candidate_is_added_from_the_first_exam_day_on(session) -> None:
+    """They could no longer be convoked: a convocation never leaves from the first exam day on."""
+    enrolment = enrol(make_candidate(session.organisation), session.version)
+    for day in (FIRST_DAY, LAST_DAY):
+        with at(day, 7), refused("Les épreuves ont commencé le 1 avril 2026 : on n'y ajoute plus de candidat"):
+            services.session_add_candidate(session=session, enrolment=enrolment)
+    assert not session.candidates.exists()
+    with at(dt.date(2026, 3, 31), 23):  # the day before, with an override for the convocation
+        services.session_add_candidate(session=session, enrolment=enrolment)
+
+
 def test_no_candidate_is_added_to_a_session_whose_tests_are_over(session) -> None:
     enrolment = enrol(make_candidate(session.organisation), session.version)
     with at(DAY_AFTER), refused("terminées .dernier jour le 2 avril 2026. : on n'y ajoute plus de candidat"):
@@ -216,6 +242,20 @@ def test_on_the_first_exam_day_the_page_says_convocations_no_longer_leave(client
     assert f'action="/sessions/{session.pk}/derogation/"' not in html
     assert "une convocation ne part jamais après, même avec une dérogation" in html
     assert action_url(session, "JURY") in html  # the jury may still be constituted
+
+
+def test_from_the_first_exam_day_the_page_says_no_candidate_is_added_any_more(client, session, staff) -> None:
+    with at(dt.date(2026, 3, 31)):
+        client.force_login(staff)
+        html = client.get(f"/sessions/{session.pk}/").content.decode()
+    assert 'role="search"' in html
+    with at(FIRST_DAY):
+        client.force_login(staff)
+        html = client.get(f"/sessions/{session.pk}/").content.decode()
+    assert 'role="search"' not in html
+    assert f'action="/sessions/{session.pk}/candidats/"' not in html
+    assert 'data-testid="placement-refusal"' in html
+    assert "Les épreuves ont commencé le 1 avril 2026 : on n&#x27;y ajoute plus de candidat" in html
 
 
 def test_ahead_of_the_session_the_page_still_offers_everything(client, session, certifier_admin) -> None:

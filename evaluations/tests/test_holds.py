@@ -566,3 +566,46 @@ def test_the_migration_resolves_an_enrolment_already_awaited_in_two_sessions(sta
     migration.one_expected_place_per_enrolment(django_apps, None)
     places = SessionCandidate.objects.filter(enrolment=enrolment).order_by("session__starts_on")
     assert [p.attendance for p in places] == [Attendance.ABSENT, Attendance.EXPECTED]
+
+
+# Certified: a current total decision that stands --------------------------------------------------------------
+
+
+def test_a_revoked_total_decision_no_longer_counts_as_certified(
+    client, staff, certifier_admin, session, version
+) -> None:
+    [enrolment] = bulk_enrolments(session.organisation, version, 1)
+    other = schedule(staff, version, SESSION_DAY + dt.timedelta(days=10))
+    place = services.session_add_candidate(session=other, enrolment=enrolment)
+    SessionCandidate.objects.filter(pk=place.pk).update(attendance=Attendance.PRESENT)
+    decision = certify(place, certifier_admin)
+    assert selectors.is_certified(enrolment)
+    Decision.objects.filter(pk=decision.pk).update(
+        revoked_at=timezone.now(), revoked_by=certifier_admin, revocation_reason="Fraude découverte"
+    )
+    assert not selectors.is_certified(enrolment)
+    client.force_login(staff)
+    assert options(client.get(f"/sessions/{session.pk}/", {"q": "durand"}).content.decode()) == ["DURAND0 Léon"]
+    services.session_add_candidate(session=session, enrolment=enrolment)
+    assert session.candidates.get().enrolment == enrolment
+
+
+def test_a_total_decision_replaced_after_re_examination_no_longer_counts_as_certified(
+    staff, certifier_admin, session, version
+) -> None:
+    [enrolment] = bulk_enrolments(session.organisation, version, 1)
+    other = schedule(staff, version, SESSION_DAY + dt.timedelta(days=10))
+    place = services.session_add_candidate(session=other, enrolment=enrolment)
+    SessionCandidate.objects.filter(pk=place.pk).update(attendance=Attendance.PRESENT)
+    replaced = certify(place, certifier_admin)
+    Decision.objects.filter(pk=replaced.pk).update(place=None)  # it keeps its examined place
+    Decision.objects.create(
+        place=place,
+        jury=replaced.jury,
+        kind=OutcomeKind.NONE,
+        decided_by=certifier_admin,
+        revises=replaced,
+        needs_addendum=True,
+    )
+    assert not selectors.is_certified(enrolment)
+    services.session_add_candidate(session=session, enrolment=enrolment)

@@ -14,6 +14,7 @@ from accounts.access import check_certifier_admin
 from accounts.models import AuditAction, User
 from accounts.services import audit_record
 from cqp.models import CertificationVersion
+from dysfunctions.services import session_is_cancelled
 from evaluations import rules as session_rules
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import access, rules, selectors
@@ -35,9 +36,11 @@ from juries.services.impartiality import recusals_refresh
 @transaction.atomic
 def evaluation_jury_create(*, session: EvaluationSession, created_by: User) -> Jury:
     """The evaluation jury of a session (designated by the certifier for the CPNEF); refused once the session's
-    tests are over (`evaluations.rules.jury_refusal`)."""
+    tests are over or its cancellation accepted (`evaluations.rules.jury_refusal`)."""
     check_certifier_admin(created_by, _("Seul un administrateur du certificateur peut constituer un jury."))
-    late = session_rules.jury_refusal(today=timezone.localdate(), last_day=session.ends_on)
+    late = session_rules.jury_refusal(
+        today=timezone.localdate(), last_day=session.ends_on, cancelled=session_is_cancelled(session)
+    )
     if late is not None:
         raise ValidationError(late)
     if Jury.objects.filter(session=session).exists():

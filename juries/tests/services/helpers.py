@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import User
+from candidates.models import Enrolment
 from cqp.models import Block, Certification, CertificationVersion
 from evaluations import services as evaluation_services
 from evaluations.models import Attendance, SessionCandidate
@@ -69,14 +72,20 @@ def register(
     return member
 
 
-def add_candidate(world: World, n: int, *, blocks: list[Block] | None = None, **fields: Any) -> SessionCandidate:
-    """One more candidate in the world's session, present."""
-    candidate = make_candidate(world.organisation, n, created_by=world.staff, **fields)
-    enrolment = enrol(candidate, world.version, blocks=blocks, created_by=world.staff)
-    place = evaluation_services.session_add_candidate(session=world.session, enrolment=enrolment)
+def place_present(world: World, enrolment: Enrolment) -> SessionCandidate:
+    """`enrolment` placed in the world's session (held today) the day before, as it must be (no candidate is added
+    from the first exam day on), then noted present."""
+    with time_machine.travel(timezone.now() - dt.timedelta(days=1), tick=False):
+        place = evaluation_services.session_add_candidate(session=world.session, enrolment=enrolment)
     SessionCandidate.objects.filter(pk=place.pk).update(attendance=Attendance.PRESENT, signed_at=timezone.now())
     place.refresh_from_db()
     return place
+
+
+def add_candidate(world: World, n: int, *, blocks: list[Block] | None = None, **fields: Any) -> SessionCandidate:
+    """One more candidate in the world's session, present."""
+    candidate = make_candidate(world.organisation, n, created_by=world.staff, **fields)
+    return place_present(world, enrol(candidate, world.version, blocks=blocks, created_by=world.staff))
 
 
 def keeper_user(jury: Jury, place: SessionCandidate) -> User:

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from cqp.models import CertificationVersion
-from evaluations import services as evaluation_services
-from evaluations.models import Attendance, SessionCandidate
+from evaluations.models import SessionCandidate
 from juries import selectors, services
 from juries.models import Decision
 from juries.tests.conftest import World
@@ -17,6 +15,7 @@ from juries.tests.services.helpers import (
     ALL_A,
     decide,
     full,
+    place_present,
     ratify,
     recommend,
     recommend_as_computed,
@@ -53,10 +52,7 @@ def earlier_partial_bc1(world: World, *, days_ago: int = 800, final: bool = True
     if final:
         ratify(world, certification)
 
-    place = evaluation_services.session_add_candidate(session=world.session, enrolment=earlier_place.enrolment)
-    SessionCandidate.objects.filter(pk=place.pk).update(attendance=Attendance.PRESENT, signed_at=timezone.now())
-    place.refresh_from_db()
-    return place, decision
+    return place_present(world, earlier_place.enrolment), decision
 
 
 def test_a_candidate_sits_only_the_blocks_not_acquired_earlier(world: World) -> None:
