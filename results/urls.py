@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
+from results.views import addenda, revocation
+
 app_name = "results"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += addenda.urlpatterns
+urlpatterns += revocation.urlpatterns

@@ -10,6 +10,7 @@ withdrawn after everything was done."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from certificates.models import Parchment, ParchmentBatch, ProcesVerbal
 from cqp.models import Block, CertificationVersion, Competency
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import selectors, services
-from juries.models import Dispute, Grid, Jury, JuryMember
+from juries.models import Decision, Dispute, Grid, Jury, JuryMember
 from tests.factories import OrganisationFactory, UserFactory, jury_member, make_candidate, past_session
 from tests.worlds import World, build_world
 
@@ -73,6 +74,7 @@ class AccessWorld:
     version: CertificationVersion
     block: Block
     competency: Competency
+    revised: Decision  # the second candidate's decision revised on appeal, its PV addendum not yet signed
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -208,6 +210,8 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
     for withdrawn in (world.employees, world.cert_employers):
         services.jury_member_withdraw(member=withdrawn, withdrawn_by=admin, reason="Départ de la profession")
 
+    revised = _revised_on_appeal(world, world.places[1])
+
     block = world.blocks["BC1"]
     return AccessWorld(
         base=world,
@@ -250,4 +254,28 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         version=world.version,
         block=block,
         competency=block.competencies.order_by("order").first(),
+        revised=revised,
+    )
+
+
+def _revised_on_appeal(world: World, place: SessionCandidate) -> Decision:
+    """The candidate appealed, the CPNEF ordered a re-examination on the existing grids, the certification jury
+    decided again (total): the revision awaits its PV addendum."""
+    from results.models import Appeal, AppealStatus, ReexaminationMode
+
+    today = timezone.localdate()
+    old = Decision.objects.get(place=place)
+    Appeal.objects.create(
+        decision=old,
+        received_on=today,
+        deadline=today + dt.timedelta(days=60),
+        grounds="Contestation de la grille de BC2.",
+        status=AppealStatus.REEXAMINATION,
+        cpnef_meeting_on=today,
+        reexamination_mode=ReexaminationMode.SAME_GRIDS,
+        reexamination_scope="Bloc BC2",
+        recorded_by=world.admin,
+    )
+    return services.revision_record(
+        decision=old, kind="total", blocks=[], reason="Grille de BC2 relue.", decided_by=world.cert_president.user
     )
