@@ -22,12 +22,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 world, decided = paper.world, paper.decided
 
 
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
+def _log_out(page) -> None:
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name="Se déconnecter").click()
 
 
-def test_members_sign_the_addendum_then_the_admin_revokes_the_new_award(page, login, screenshot, decided) -> None:  # type: ignore[no-untyped-def]
+def test_members_sign_the_addendum_then_the_admin_revokes_the_new_award(page, login, screenshot, decided) -> None:
     world, jury = decided.world, decided.certification
     decided.sign_all()
     services.cpnefp_validation_record(jury=jury, meeting_on=timezone.localdate(), recorded_by=world.admin)
