@@ -296,10 +296,13 @@ def build(scale: float, *, log: Any = print) -> Actors:
                 slot_minutes=SLOT,
                 created_by=staff if organisation == big else admin,
             )
+            # Its jury constituted ahead, as it must be (none is for a session whose tests are over), then both
+            # moved to the session's day.
+            jury = jury_services.evaluation_jury_create(session=session, created_by=admin)
             ends = day + dt.timedelta(days=1)
             EvaluationSession.objects.filter(pk=session.pk).update(starts_on=day, ends_on=ends)
-            session.starts_on, session.ends_on = day, ends
-            jury = jury_services.evaluation_jury_create(session=session, created_by=admin)
+            Jury.objects.filter(pk=jury.pk).update(meets_on=day)
+            session.starts_on, session.ends_on, jury.meets_on = day, ends, day
             president = employers[(i * len(employers)) // n_sessions]
             for member in (employees[i % len(employees)], president, trainers[i % len(trainers)]):
                 jury_services.jury_assign(jury=jury, member=member, assigned_by=admin)
@@ -477,7 +480,9 @@ def build(scale: float, *, log: Any = print) -> Actors:
                 if cert == deciding:  # the last jury is deciding: half its candidates so far
                     session_places = session_places[: len(session_places) // 2]
                 decisions += [
-                    Decision(place=p, jury=cert, kind=outcome(place_index[p.pk]), decided_by=president_user)
+                    Decision(
+                        place=p, examined_place=p, jury=cert, kind=outcome(place_index[p.pk]), decided_by=president_user
+                    )
                     for p in session_places
                 ]
         decisions = bulk(Decision, decisions)
@@ -485,7 +490,7 @@ def build(scale: float, *, log: Any = print) -> Actors:
         bulk(
             DecisionBlocks,
             [
-                DecisionBlocks(decision_id=d.pk, block_id=first_block[version_of[d.place_id]])
+                DecisionBlocks(decision_id=d.pk, block_id=first_block[version_of[d.examined_place_id]])
                 for d in decisions
                 if d.kind == OutcomeKind.PARTIAL
             ],
@@ -539,7 +544,7 @@ def build(scale: float, *, log: Any = print) -> Actors:
         Decision.objects.filter(parchments__isnull=False).select_related("place__enrolment__candidate").first()
     )
     assert holder_decision is not None
-    holder = holder_decision.place.enrolment.candidate
+    holder = holder_decision.examined_place.enrolment.candidate
     candidate_user = account_services.user_create(
         email=holder.email,
         password=None,
@@ -592,7 +597,7 @@ def _parchments(
     for decision in decisions:
         if decision.jury_id not in ids or decision.kind == OutcomeKind.NONE:
             continue
-        place = place_of[decision.place_id]
+        place = place_of[decision.examined_place_id]
         version = versions[place.session.version_id]
         certifier = version.certifier
         if certifier.pk not in series:

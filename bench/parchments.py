@@ -168,6 +168,7 @@ def build_jury(n: int) -> tuple[Any, Any]:
         [
             Decision(
                 place=p,
+                examined_place=p,
                 jury=certification,
                 kind=OutcomeKind.PARTIAL if i % 4 == 3 else OutcomeKind.TOTAL,
                 decided_by=president,

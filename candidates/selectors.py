@@ -41,7 +41,9 @@ def candidate_enrolments(candidate: Candidate) -> list[Enrolment]:
 
 
 def candidate_space(user: User) -> dict[str, object]:
-    """What a candidate sees of their own file: enrolments, accommodations, convocations sent, documents."""
+    """What a candidate sees of their own file: enrolments, accommodations, convocations sent, documents, the
+    incident reports the certifier handed them."""
+    from dysfunctions.selectors import candidate_reports
     from evaluations.models import ConvocationStatus, SessionCandidate
 
     enrolments = list(
@@ -62,6 +64,7 @@ def candidate_space(user: User) -> dict[str, object]:
         "candidate_places": places,
         # Formative evaluations are the organisation's to send: the candidate's space leaves them out.
         "candidate_documents": document_board(enrolments, documents, identity_expected=identity_expected),
+        "candidate_reports": candidate_reports(user),
     }
 
 

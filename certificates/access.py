@@ -2,18 +2,19 @@
 
 Certifier admins manage everything: their pages pass the role gate `check_certifier_admin` (403) before the object
 is looked up (404). A PV is read and signed by the members of its certification jury. A
-parchment's PDF is downloaded by certifier admins and by its holder (their own, from their space)."""
+parchment's PDF is downloaded by certifier admins and by its holder (their own, from their space; a cancelled one
+too, stamped "ANNULÉ" by the view: the holder learns it from the paper itself)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from accounts.access import check_any_role, check_certifier_admin
 from accounts.models import Role, User
-from certificates.models import Parchment, ParchmentBatch, ParchmentStatus
+from certificates.models import Parchment, ParchmentBatch
 from juries import rules as jury_rules
 from juries.models import Jury, JuryKind
 
@@ -49,7 +50,7 @@ def parchments_for(user: User | AnonymousUser) -> QuerySet[Parchment]:
         return parchments.none()
     if user.is_certifier_admin:
         return parchments
-    return parchments.filter(Q(place__enrolment__candidate__user=user, status=ParchmentStatus.VALID))
+    return parchments.filter(place__enrolment__candidate__user=user)
 
 
 def parchment_for_user(user: User | AnonymousUser, pk: int) -> Parchment:

@@ -132,13 +132,20 @@ def cpnefp_validation_record(*, jury: Jury, meeting_on: dt.date, recorded_by: Us
     )
     # Locked: a second submission of the same form waits for the first, then finds the validation recorded.
     jury = Jury.objects.select_for_update(of=("self",)).get(pk=jury.pk)
-    if not pv_is_signed(jury):
+    pv = ProcesVerbal.objects.filter(jury=jury, status=PvStatus.SIGNED).first()
+    if pv is None or pv.signed_at is None:
         raise ValidationError(_("Le procès-verbal du jury doit être signé par tous ses membres avant la validation."))
     if CpnefpValidation.objects.filter(jury=jury).exists():
         raise ValidationError(_("La validation de la CPNEFP est déjà enregistrée pour ce jury."))
     errors = {}
+    last_signature_on = timezone.localdate(pv.signed_at)
     if meeting_on < jury.meets_on:
         errors["meeting_on"] = _("La CPNEFP valide après le jury (le %(date)s).") % {"date": date_format(jury.meets_on)}
+    elif meeting_on < last_signature_on:
+        errors["meeting_on"] = _(
+            "La CPNEFP valide un procès-verbal signé : sa réunion ne peut pas précéder la dernière signature "
+            "du procès-verbal (le %(date)s)."
+        ) % {"date": date_format(last_signature_on)}
     elif meeting_on > timezone.localdate():
         errors["meeting_on"] = _("Une validation s'enregistre une fois la réunion tenue : la date est à venir.")
     if errors:
@@ -180,7 +187,7 @@ def notice_claim(*, notice_id: int, retaking: bool = False) -> ResultNotice | No
 def notice_message(notice: ResultNotice) -> EmailMessage:
     """The e-mail telling a candidate the decision on their result."""
     decision = notice.decision
-    candidate = decision.place.enrolment.candidate
+    candidate = decision.examined_place.enrolment.candidate
     context = {"decision": decision, "candidate": candidate, "site_url": settings.SITE_URL}
     # A result revised after an appeal says what changed (the results app's templates).
     prefix = "results/addenda/revised" if decision.revises_id else "certificates/result"
@@ -223,7 +230,7 @@ def parchment_mentions(
     """Every mandatory mention of a parchment, copied at issue: RNCP registration and decision date,
     certifier's legal name, exact title, level and European level, NSF codes, the holder's identity, date and
     place of issue, the signatory; and for a block certificate, the blocks."""
-    place = decision.place
+    place = decision.examined_place
     candidate = place.enrolment.candidate
     version = place.session.version
     surname = rules.surname_caps(candidate.birth_name)
@@ -511,6 +518,14 @@ def parchment_mark_sent(*, parchment: Parchment, sent_on: dt.date, recorded_by: 
         raise ValidationError(_("Un parchemin annulé ne s'envoie pas."))
     if sent_on > timezone.localdate():
         raise ValidationError({"sent_on": _("La date d'envoi ne peut pas être à venir.")})
+    issued_on = timezone.localdate(parchment.issued_at)
+    if sent_on < issued_on:
+        raise ValidationError(
+            {
+                "sent_on": _("Le parchemin a été émis le %(date)s : il n'a pas pu être envoyé avant.")
+                % {"date": date_format(issued_on)}
+            }
+        )
     try:
         bounds.past_event_date(sent_on)
     except ValidationError as error:

@@ -1,5 +1,7 @@
 """Public verification of a parchment: anyone, without logging in, types the code printed on it (or follows its
-QR code) or sends its PDF, and learns whether it was issued, by whom, to whom, and whether it still stands.
+QR code) or sends its PDF, and learns whether it was issued, by whom, to whom, and whether it still stands. The
+original file of a cancelled parchment reads "authentique mais annulé"; a copy stamped "ANNULÉ" by a download
+reads as that, a cancelled copy, never as authentic.
 
 Nothing else is said: an unknown code and a malformed one get the same 404, a file that matches no parchment
 gets one sentence, and the pages show only what the parchment itself shows (no birth place, no e-mail).
@@ -30,7 +32,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_safe
 
 from candidates.documents import megabytes
-from certificates import rules
+from certificates import rules, stamping
 from certificates.models import Parchment, ParchmentKind, ParchmentStatus, ParchmentVersion
 from cqp.lib.ratelimit import HOUR, within_hourly_limit
 
@@ -227,6 +229,18 @@ def match_pdf(digest: str) -> Match | None:
     return Match(details=details(parchment), version=found.version, current=current, current_rendered_at=rendered_at)
 
 
+def cancelled_copy(upload: UploadedFile[bytes]) -> Details | None:
+    """The cancelled parchment a stamped copy names (`certificates.stamping`), or None. Such a copy is not the
+    original's bytes, so it is never called authentic; what is said of it is what the database says of the
+    parchment it names, and only if that parchment is cancelled (a file claiming to be the cancelled copy of a
+    valid parchment is just a file that matches nothing)."""
+    code = stamping.copy_code(upload)
+    if code is None:
+        return None
+    parchment = Parchment.objects.filter(verification_code=code, status=ParchmentStatus.CANCELLED).first()
+    return details(parchment) if parchment else None
+
+
 def _public(response: HttpResponse) -> HttpResponse:
     # The meta tag says the same, for crawlers that only read the page.
     response["X-Robots-Tag"] = "noindex, nofollow"
@@ -303,8 +317,9 @@ def _verify(request: HttpRequest, limit: _SizeLimit) -> HttpResponse:
         if limit.exceeded:  # the file was not kept: say why, in place of "choose a file"
             pdf_form = _too_big_form()
         elif pdf_form.is_valid():
-            match = match_pdf(sha256_of(pdf_form.cleaned_data["pdf"]))
-            outcome = {"checked": True, "match": match}
+            upload = pdf_form.cleaned_data["pdf"]
+            match = match_pdf(sha256_of(upload))
+            outcome = {"checked": True, "match": match, "copy": None if match else cancelled_copy(upload)}
             pdf_form = PdfForm()
     elif code_form.is_valid():
         return redirect("verify:code", code=code_form.cleaned_data["code"])

@@ -11,7 +11,9 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import check_certifier_admin
 from accounts.types import AuthenticatedHttpRequest
-from certificates import access, selectors, services
+from certificates import access, selectors, services, stamping
 from certificates.models import (
     ParchmentStatus,
     ProcesVerbal,
@@ -29,9 +31,12 @@ from certificates.models import (
 )
 from certificates.verification import verify, verify_code
 from cqp.actions import run_action
+from cqp.forms import add_service_errors
 from cqp.lib import bounds
-from cqp.lib.downloads import private_file, private_stream
+from cqp.lib.downloads import private_download, private_file, private_stream
 from cqp.pagination import paginate, search_terms
+from juries.models import Jury
+from results.appeals.selectors import open_appeals
 
 __all__ = ["verify", "verify_code"]
 
@@ -42,6 +47,7 @@ class ValidationForm(forms.Form):
     meeting_on = forms.DateField(
         label=gettext_lazy("Date de la réunion de la CPNEFP"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": gettext_lazy("Indiquez la date de la réunion de la CPNEFP.")},
         validators=[bounds.event_date],  # a date to come: the service says why
     )
 
@@ -79,6 +85,7 @@ def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
         "q": q,
         "today": today,
         "overdue": sum(row.results_overdue + row.parchments_overdue for row in sheet.open),
+        "appeals": open_appeals(today),
     }
     return render(request, "certificates/deadlines.html", context)
 
@@ -88,6 +95,10 @@ def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def pv_detail(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
     jury = access.certification_jury_for(request.user, jury_pk)
+    return _pv_page(request, jury, ValidationForm(initial={"meeting_on": timezone.localdate()}))
+
+
+def _pv_page(request: AuthenticatedHttpRequest, jury: Jury, validation_form: ValidationForm) -> HttpResponse:
     state = selectors.pv_state(jury)
     mine = state.seat_of(request.user)
     context: dict[str, Any] = {
@@ -101,7 +112,7 @@ def pv_detail(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
         "my_signature": mine.signature if mine else None,
         "my_signature_valid": mine is not None and mine.valid,
         "validation": selectors.cpnefp_validation(jury),
-        "validation_form": ValidationForm(initial={"meeting_on": timezone.localdate()}),
+        "validation_form": validation_form,
     }
     return render(request, "certificates/pv.html", context)
 
@@ -129,19 +140,21 @@ def pv_pdf(request: AuthenticatedHttpRequest, jury_pk: int) -> FileResponse:
 
 @require_POST
 def validation_record(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResponse:
+    """Record the CPNEFP's validation; refused, the PV page shows the form again with the date typed."""
     jury = access.admin_jury(request.user, jury_pk)
     form = ValidationForm(request.POST)
     if form.is_valid():
-        run_action(
-            request,
-            lambda: services.cpnefp_validation_record(
+        try:
+            services.cpnefp_validation_record(
                 jury=jury, meeting_on=form.cleaned_data["meeting_on"], recorded_by=request.user
-            ),
-            success=_("Validation de la CPNEFP enregistrée : les résultats sont notifiés aux candidats."),
-        )
-    else:
-        messages.error(request, _form_error(form, _("Indiquez la date de la réunion de la CPNEFP.")))
-    return redirect("certificates:pv", jury_pk=jury.pk)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            done = _("Validation de la CPNEFP enregistrée : les résultats sont notifiés aux candidats.")
+            messages.success(request, done)
+            return redirect("certificates:pv", jury_pk=jury.pk)
+    return _pv_page(request, jury, form)
 
 
 # --- Parchments ----------------------------------------------------------------------------------------
@@ -213,19 +226,23 @@ def parchment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return redirect(f"{url}?{urlencode({'q': parchment.display_number})}#p{pk}")
 
 
-def parchment_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+def parchment_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
+    """A parchment's PDF for an admin or its holder: the stored file, or, cancelled, a copy stamped "ANNULÉ"."""
     parchment = access.parchment_for_user(request.user, pk)
     if not parchment.pdf:  # never rendered yet; during a duplicate's render, the version in force is served
         raise Http404
-    return private_file(
-        parchment.pdf.open("rb"), filename=f"parchemin-{parchment.display_number}.pdf", content_type=_PDF
-    )
+    filename = stamping.download_name(parchment)
+    if parchment.status != ParchmentStatus.VALID:
+        with parchment.pdf.open("rb") as source:
+            return private_download(stamping.stamped_pdf(source, parchment), filename=filename, content_type=_PDF)
+    return private_file(parchment.pdf.open("rb"), filename=filename, content_type=_PDF)
 
 
 def parchments_zip(request: AuthenticatedHttpRequest, jury_pk: int) -> StreamingHttpResponse:
-    """Every rendered parchment of the jury in one ZIP, written as it streams (no file held in memory)."""
+    """Every rendered parchment of the jury in one ZIP, written as it streams: one parchment in memory at most
+    (a cancelled one is stamped as it is written, and named so)."""
     jury = access.admin_jury(request.user, jury_pk)
-    parchments = selectors.rendered_parchments(jury)  # a cancelled one is named so
+    parchments = selectors.rendered_parchments(jury)
     if not parchments:
         raise Http404
 
@@ -233,12 +250,8 @@ def parchments_zip(request: AuthenticatedHttpRequest, jury_pk: int) -> Streaming
         buffer = _Pipe()
         with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
             for parchment in parchments:
-                status = "" if parchment.status == ParchmentStatus.VALID else "-ANNULE"
-                with (
-                    parchment.pdf.open("rb") as source,
-                    archive.open(f"parchemin-{parchment.display_number}{status}.pdf", "w") as target,
-                ):
-                    while block := source.read(64 * 1024):
+                with archive.open(stamping.download_name(parchment), "w") as target:
+                    for block in stamping.handed_out(parchment):
                         target.write(block)
                         yield buffer.take()
                 yield buffer.take()

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "juries",
     "certificates",
     "results",
+    "dysfunctions",
     "demo",
 ]
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sessions/", include("evaluations.urls")),
     path("jurys/", include("juries.urls")),
     path("certificats/", include("certificates.urls")),
+    path("dysfonctionnements/", include("dysfunctions.urls")),
     path("verifier/", include("certificates.public_urls")),
     path("resultats/", include("results.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -102,9 +102,15 @@ def jury_member(
 
 
 def past_session(
-    staff: User, version: CertificationVersion, candidates: list[Candidate], *, days_ago: int = 0
+    staff: User,
+    version: CertificationVersion,
+    candidates: list[Candidate],
+    *,
+    days_ago: int = 0,
+    jury_by: User | None = None,
 ) -> EvaluationSession:
-    """A session of `staff`'s organisation held `days_ago` days ago, every candidate present.
+    """A session of `staff`'s organisation held `days_ago` days ago, every candidate present; with `jury_by`, its
+    evaluation jury (`session.jury`, to compose) created by that certifier admin before the exam, as it must be.
 
     Scheduled and filled through the services (a session is only scheduled ahead), then moved to its exam
     day and the attendance sheet filled straight in the table: what is built on it follows the exam.
@@ -127,9 +133,12 @@ def past_session(
         active = candidate.enrolments.filter(version=version, status=EnrolmentStatus.ACTIVE).first()
         enrolment = active or enrol(candidate, version)
         evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
+    if jury_by is not None:
+        jury_services.evaluation_jury_create(session=session, created_by=jury_by)
     day = timezone.localdate() - dt.timedelta(days=days_ago)
     shift = day - session.starts_on
     EvaluationSession.objects.filter(pk=session.pk).update(starts_on=day, ends_on=day)
+    Jury.objects.filter(session=session).update(meets_on=day)
     SessionCandidate.objects.filter(session=session).update(
         starts_at=F("starts_at") + shift,
         ends_at=F("ends_at") + shift,

@@ -35,7 +35,84 @@ def information_deadline(session_day: dt.date) -> dt.date:
 
 
 def convocation_allowed(*, today: dt.date, session_day: dt.date, override: bool) -> bool:
-    return override or today <= convocation_deadline(session_day)
+    """Up to 15 days before the tests, or later with a certifier admin's override; never once they have begun."""
+    return not tests_begun(today=today, first_day=session_day) and (
+        override or today <= convocation_deadline(session_day)
+    )
+
+
+def tests_begun(*, today: dt.date, first_day: dt.date) -> bool:
+    """The session's first exam day has come: no convocation leaves any more, not even with an override, and the
+    grids may be entered."""
+    return first_day <= today
+
+
+def tests_over(*, today: dt.date, last_day: dt.date) -> bool:
+    """The session's last exam day is past: nothing is prepared for it any more (convocation, override, jury,
+    candidate)."""
+    return last_day < today
+
+
+def convocation_refusal(*, today: dt.date, first_day: dt.date, last_day: dt.date, override: bool) -> str | None:
+    """Why no convocation may leave today for a session, or None."""
+    if tests_over(today=today, last_day=last_day):
+        return _(
+            "Les épreuves de cette session sont terminées (dernier jour le %(date)s) : plus aucune convocation."
+        ) % {"date": date_format(last_day)}
+    if tests_begun(today=today, first_day=first_day):
+        return _(
+            "Les épreuves ont commencé le %(date)s : une convocation ne part jamais après, même avec une dérogation."
+        ) % {"date": date_format(first_day)}
+    if not override and today > convocation_deadline(first_day):
+        return _(
+            "Convocation refusée : elle doit partir au moins 15 jours avant les épreuves (au plus tard le "
+            "%(deadline)s). Un administrateur du certificateur peut accorder une dérogation motivée."
+        ) % {"deadline": date_format(convocation_deadline(first_day))}
+    return None
+
+
+def override_refusal(*, today: dt.date, first_day: dt.date, last_day: dt.date) -> str | None:
+    """Why the 15-day rule may not be waived for a session, or None: an override only serves convocations, which
+    never leave once the tests have begun."""
+    if tests_over(today=today, last_day=last_day):
+        return _(
+            "Les épreuves de cette session sont terminées (dernier jour le %(date)s) : plus de dérogation au délai "
+            "de convocation."
+        ) % {"date": date_format(last_day)}
+    if tests_begun(today=today, first_day=first_day):
+        return _(
+            "Les épreuves ont commencé le %(date)s : une dérogation ne servirait plus, aucune convocation ne part "
+            "après le premier jour des épreuves."
+        ) % {"date": date_format(first_day)}
+    return None
+
+
+def jury_refusal(*, today: dt.date, last_day: dt.date) -> str | None:
+    """Why a session's evaluation jury may not be constituted today, or None."""
+    if tests_over(today=today, last_day=last_day):
+        return _(
+            "Les épreuves de cette session sont terminées (dernier jour le %(date)s) : son jury d'évaluation ne se "
+            "constitue plus."
+        ) % {"date": date_format(last_day)}
+    return None
+
+
+def placement_date_refusal(*, today: dt.date, last_day: dt.date) -> str | None:
+    """Why no candidate may be added to a session today, or None."""
+    if tests_over(today=today, last_day=last_day):
+        return _(
+            "Les épreuves de cette session sont terminées (dernier jour le %(date)s) : on n'y ajoute plus de candidat."
+        ) % {"date": date_format(last_day)}
+    return None
+
+
+def grids_refusal(*, today: dt.date, first_day: dt.date) -> str | None:
+    """Why a session's grids may not be entered today, or None: from its first exam day on, never before."""
+    if not tests_begun(today=today, first_day=first_day):
+        return _("Les grilles se remplissent à partir du jour des épreuves (le %(date)s).") % {
+            "date": date_format(first_day)
+        }
+    return None
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,9 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
     session = EvaluationSession.objects.select_for_update().get(pk=session.pk)
     enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("candidate").get(pk=enrolment.pk)
     candidate = enrolment.candidate
+    late = rules.placement_date_refusal(today=timezone.localdate(), last_day=session.ends_on)
+    if late is not None:
+        raise ValidationError(late)
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise ValidationError(_("Cette inscription n'est plus active."))
     if enrolment.version_id != session.version_id:
@@ -159,7 +162,12 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
 
 @transaction.atomic
 def convocation_override_record(*, session: EvaluationSession, reason: str, recorded_by: User) -> ConvocationOverride:
+    """A certifier admin waives the 15-day rule for a session, with a reason; refused once its tests have begun
+    (`rules.override_refusal`): a convocation never leaves after the first exam day."""
     check_certifier_admin(recorded_by, _("Seul un administrateur du certificateur peut déroger au délai de 15 jours."))
+    late = rules.override_refusal(today=timezone.localdate(), first_day=session.starts_on, last_day=session.ends_on)
+    if late is not None:
+        raise ValidationError(late)
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de la dérogation.")})
     override = ConvocationOverride(session=session, reason=reason.strip(), recorded_by=recorded_by)
@@ -168,29 +176,33 @@ def convocation_override_record(*, session: EvaluationSession, reason: str, reco
     return override
 
 
+def convocation_refusal(session: EvaluationSession, *, today: dt.date | None = None) -> str | None:
+    """Why the session's convocations may not leave today (`rules.convocation_refusal`), or None."""
+    return rules.convocation_refusal(
+        today=today or timezone.localdate(),
+        first_day=session.starts_on,
+        last_day=session.ends_on,
+        override=ConvocationOverride.objects.filter(session=session).exists(),
+    )
+
+
 def convocations_allowed(session: EvaluationSession, *, today: dt.date | None = None) -> bool:
-    today = today or timezone.localdate()
-    has_override = ConvocationOverride.objects.filter(session=session).exists()
-    return rules.convocation_allowed(today=today, session_day=session.starts_on, override=has_override)
+    return convocation_refusal(session, today=today) is None
 
 
 @transaction.atomic
 def convocations_send(*, session: EvaluationSession, resend: bool = False) -> int:
     """Queue the convocations of every candidate not yet convoked (or all of them with `resend`).
 
-    Refused less than 15 days before the session unless a certifier admin recorded an override.
-    The e-mails leave through a Celery task once this transaction commits. Returns how many were queued.
+    Refused less than 15 days before the session unless a certifier admin recorded an override, and always from
+    its first exam day on. The e-mails leave through a Celery task once this transaction commits (which checks the
+    date again: a queue that waited past the first exam day sends nothing). Returns how many were queued.
     """
     from evaluations.tasks import convocation_send
 
-    if not convocations_allowed(session):
-        raise ValidationError(
-            _(
-                "Convocation refusée : elle doit partir au moins 15 jours avant les épreuves (au plus tard le "
-                "%(deadline)s). Un administrateur du certificateur peut accorder une dérogation motivée."
-            )
-            % {"deadline": date_format(rules.convocation_deadline(session.starts_on))}
-        )
+    refusal = convocation_refusal(session)
+    if refusal is not None:
+        raise ValidationError(refusal)
     places = session.candidates.select_for_update()
     if not resend:
         places = places.exclude(
@@ -203,6 +215,15 @@ def convocations_send(*, session: EvaluationSession, resend: bool = False) -> in
     for pk in ids:
         transaction.on_commit(partial(convocation_send.delay, place_id=pk))
     return len(ids)
+
+
+def convocation_too_late(place: SessionCandidate) -> str | None:
+    """Why a queued convocation may no longer leave, or None: its session's tests have begun (the 15-day rule was
+    checked when it was queued, by then with any override)."""
+    session = place.session
+    return rules.convocation_refusal(
+        today=timezone.localdate(), first_day=session.starts_on, last_day=session.ends_on, override=True
+    )
 
 
 def convocation_mark(*, place: SessionCandidate, error: str = "") -> bool:
@@ -316,6 +337,12 @@ def incident_report(
     if kind == IncidentKind.FRAUD:
         if place is None:
             raise ValidationError({"place": _("Une fraude se signale pour un candidat : choisissez-le.")})
+        if not rules.tests_begun(today=timezone.localdate(), first_day=session.starts_on):
+            # A fraud excludes from tests being sat and bans from today: never ahead of them.
+            raise ValidationError(
+                _("Une fraude se constate pendant les épreuves, à partir du %(date)s : pas avant.")
+                % {"date": date_format(session.starts_on)}
+            )
         place = SessionCandidate.objects.select_for_update().select_related("enrolment__candidate").get(pk=place.pk)
         if place.attendance == Attendance.EXCLUDED:
             raise ValidationError(_("Ce candidat est déjà exclu pour fraude."))

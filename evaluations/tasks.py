@@ -17,5 +17,9 @@ def convocation_send(self: Task[Any, str], *, place_id: int) -> str:
     place = convocation_claim(place_id=place_id, retaking=bool(self.request.retries))
     if place is None:
         return "skipped"
+    too_late = services.convocation_too_late(place)
+    if too_late is not None:
+        services.convocation_mark(place=place, error=too_late)
+        return "failed"
     message = convocation_message(place)
     return mail_deliver(self, send=message.send, mark=lambda error: services.convocation_mark(place=place, error=error))

@@ -23,6 +23,7 @@ from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_download
 from cqp.pagination import paginate
+from dysfunctions.selectors import session_proposals, with_cancelled
 from evaluations import access, rules, selectors, services
 from evaluations.convocation import convocation_ics
 from evaluations.forms import (
@@ -45,7 +46,7 @@ def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         sessions = selectors.session_list(request.user, **filters.cleaned_data)
     else:  # the errors are shown by the form; a refused search lists nothing
         sessions = selectors.session_list(request.user).none()
-    context = {"filters": filters, **paginate(request, sessions)}
+    context = {"filters": filters, **paginate(request, with_cancelled(sessions))}
     return render(request, "evaluations/session_list.html", context)
 
 
@@ -67,18 +68,28 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     override = ConvocationOverride.objects.filter(session=session).select_related("recorded_by").first()
     places = session.candidates.select_related("enrolment__candidate").prefetch_related("enrolment__accommodations")
+    today = timezone.localdate()
+    first_day, last_day = session.starts_on, session.ends_on
+    # What the dates no longer allow, said where the button would be (the services refuse it in the same words).
+    convocation_refusal = rules.convocation_refusal(
+        today=today, first_day=first_day, last_day=last_day, override=override is not None
+    )
     context = {
         "session": session,
         "places": places,
-        "timeline": rules.timeline(today=timezone.localdate(), session_day=session.starts_on),
-        "can_convoke": rules.convocation_allowed(
-            today=timezone.localdate(), session_day=session.starts_on, override=override is not None
-        ),
+        "timeline": rules.timeline(today=today, session_day=first_day),
+        "can_convoke": convocation_refusal is None,
+        "tests_begun": rules.tests_begun(today=today, first_day=first_day),
+        "convocation_refusal": convocation_refusal,
+        "override_refusal": rules.override_refusal(today=today, first_day=first_day, last_day=last_day),
+        "jury_refusal": rules.jury_refusal(today=today, last_day=last_day),
+        "placement_refusal": rules.placement_date_refusal(today=today, last_day=last_day),
         "override": override,
         "session_jury": Jury.objects.filter(session=session).prefetch_related("seats__member__user").first(),
         "override_form": OverrideForm(),
+        "dysfunctions": session_proposals(session),  # its cancellation or postponement, shown on top
     }
-    if request.user.is_organisation_staff:
+    if request.user.is_organisation_staff and context["placement_refusal"] is None:
         search = EnrolmentSearchForm(request.GET)
         q = search.cleaned_data["q"] if search.is_valid() else ""
         context.update(

@@ -149,6 +149,7 @@ def flag_dependants(
     bounds.check_text(reason, bounds.SHORT_TEXT_LENGTH, _("motif"))
     flags: list[CarryOverFlag] = []
     seen: set[int] = set()
+    queue: list[tuple[Decision, Decision | None, PriorAcquisition | None]]
     if decision is not None:
         queue = [(d, decision, None) for d in Decision.objects.filter(relied_on=decision)]
     elif prior is not None:

@@ -5,6 +5,7 @@ decisions, and the audit trail of every change to a result."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -417,7 +418,9 @@ class Decision(models.Model):
     declaration_to_resend = models.BooleanField(_("déclaration à renvoyer"), default=False)
     # What the decision carried over: earlier final decisions and prior acquisitions it relied on.
     relied_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="relied_on_by")
-    relied_on_prior = models.ManyToManyField("PriorAcquisition", blank=True, related_name="relied_on_by")
+    relied_on_prior: models.ManyToManyField[PriorAcquisition, Any] = models.ManyToManyField(
+        "PriorAcquisition", blank=True, related_name="relied_on_by"
+    )
 
     class Meta:
         verbose_name = _("décision du jury de certification")
@@ -433,7 +436,7 @@ class Decision(models.Model):
         return f"{self.examined_place.enrolment.candidate} — {self.get_kind_display()}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        if self.examined_place_id is None and self.place_id is not None:
+        if not self.examined_place_id and self.place_id:
             self.examined_place_id = self.place_id
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 

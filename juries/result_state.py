@@ -62,8 +62,7 @@ def final_decisions(qs: QuerySet[Decision] | None = None) -> QuerySet[Decision]:
     return (
         with_result_state(qs)
         .filter(ratified_q(), revoked_at__isnull=True)
-        .exclude(_rs_open_appeal=True)
-        .exclude(_rs_superseded=True)
+        .exclude(Q(_rs_open_appeal=True) | Q(_rs_superseded=True))
     )
 
 

@@ -27,6 +27,7 @@ from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_download
 from cqp.lib.text import fold
 from cqp.pagination import paginate, search_terms
+from evaluations import rules as session_rules
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
 from juries import access, exports, selectors, services
@@ -428,11 +429,14 @@ def grid_entry(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> Htt
     sheet = selectors.grid_sheet(
         jury, place, consensus=mode == "consensus", member_id=me.pk if me else None, posted=posted
     )
+    # Before the first exam day the page says so instead of offering the form (the services refuse it too).
+    date_refusal = session_rules.grids_refusal(today=timezone.localdate(), first_day=place.session.starts_on)
     context = {
         "jury": jury,
         "place": place,
         "mode": mode,
-        "editable": editable,
+        "editable": editable and date_refusal is None,
+        "date_refusal": date_refusal,
         "previous": places[index - 1] if index else None,
         "next": places[index + 1] if index is not None and index + 1 < len(places) else None,
         "position": (index or 0) + 1,

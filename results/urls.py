@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from results.views import addenda, revocation
+from results.views import addenda, appeals, revocation
 
 app_name = "results"
 
 urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns += appeals.urlpatterns
 urlpatterns += addenda.urlpatterns
 urlpatterns += revocation.urlpatterns

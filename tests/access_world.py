@@ -6,11 +6,11 @@ that decided on its three candidates (one total, one partial, one failed), the P
 recorded and the parchments issued; a dispute on the first candidate recorded and closed before the decision;
 a second session with its own evaluation jury (the "other jury"). On each jury, the non-president representative
 of the employees is recused for the first candidate and the one of the other college has their habilitation
-withdrawn after everything was done."""
+withdrawn after everything was done. Then appeals: the first candidate's sent back by the CPNEF to the certification
+jury (re-examination on the existing grids), the second candidate's received, with its letter."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -25,9 +25,11 @@ from candidates import services as candidate_services
 from candidates.models import Candidate, CandidateDocument, DocumentKind, Enrolment
 from certificates.models import Parchment, ParchmentBatch, ProcesVerbal
 from cqp.models import Block, CertificationVersion, Competency
+from dysfunctions.models import IncidentReport, Proposal
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import selectors, services
 from juries.models import Decision, Dispute, Grid, Jury, JuryMember
+from results.models import Appeal, AppealDocument
 from tests.factories import OrganisationFactory, UserFactory, jury_member, make_candidate, past_session
 from tests.worlds import World, build_world
 
@@ -74,7 +76,12 @@ class AccessWorld:
     version: CertificationVersion
     block: Block
     competency: Competency
-    revised: Decision  # the second candidate's decision revised on appeal, its PV addendum not yet signed
+    proposal: Proposal  # the organisation's proposal to cancel the session, waiting for the certifier
+    report: IncidentReport  # the certifier's incident report to the first candidate
+    appeal: Appeal  # the first candidate's: re-examination on the existing grids ordered by the CPNEF
+    appeal_received: Appeal  # the second candidate's, waiting for the CPNEF, with a document
+    appeal_document: AppealDocument
+    revised: Decision  # the third candidate's decision revised on appeal (total), its PV addendum not yet signed
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -187,8 +194,8 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         return jury_member(email, college, certifications=certifications, approved_by=admin, company_name="Ailleurs")
 
     later = make_candidate(world.organisation, 7, created_by=staff, company_name="Maison Ailleurs")
-    other_session = past_session(staff, world.version, [later], days_ago=2)
-    other_evaluation = services.evaluation_jury_create(session=other_session, created_by=admin)
+    other_session = past_session(staff, world.version, [later], days_ago=2, jury_by=admin)
+    other_evaluation = other_session.jury
     other_members = [
         member("autre-salarie@example.org", "employees"),
         member("autre-employeur@example.org", "employers"),
@@ -210,7 +217,39 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
     for withdrawn in (world.employees, world.cert_employers):
         services.jury_member_withdraw(member=withdrawn, withdrawn_by=admin, reason="Départ de la profession")
 
-    revised = _revised_on_appeal(world, world.places[1])
+    # A dysfunction: the organisation proposes to cancel the session; the certifier reports to the first candidate.
+    from dysfunctions import services as dysfunction_services
+
+    with discard():
+        proposal = dysfunction_services.proposal_submit(
+            session=world.session, kind="cancel", reason_kind="other", description="Local inondé", proposed_by=staff
+        )
+        report = dysfunction_services.incident_report_write(
+            place=place, proposal=proposal, title="Rapport", body="Incident de la session.", written_by=admin
+        )
+    # Appeals: the first candidate's sent back by the CPNEF to the certification jury, the second's received.
+    from results.services import appeals
+
+    appeal = appeals.appeal_record(
+        decision=place.decision, received_on=timezone.localdate(), grounds="Contestation de C1.1", recorded_by=admin
+    )
+    appeal = appeals.appeal_examine(
+        appeal=appeal,
+        meeting_on=timezone.localdate(),
+        outcome="reexamination",
+        reason="Grilles à revoir",
+        mode="same_grids",
+        scope="BC1",
+        examined_by=admin,
+    )
+    appeal_received = appeals.appeal_record(
+        decision=world.places[1].decision,
+        received_on=timezone.localdate(),
+        grounds="Contestation de BC2",
+        documents=[SimpleUploadedFile("lettre.pdf", PDF)],
+        recorded_by=admin,
+    )
+    revised = _revised_on_appeal(world, world.places[2])
 
     block = world.blocks["BC1"]
     return AccessWorld(
@@ -254,6 +293,11 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         version=world.version,
         block=block,
         competency=block.competencies.order_by("order").first(),
+        proposal=proposal,
+        report=report,
+        appeal=appeal,
+        appeal_received=appeal_received,
+        appeal_document=appeal_received.documents.get(),
         revised=revised,
     )
 
@@ -261,21 +305,28 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
 def _revised_on_appeal(world: World, place: SessionCandidate) -> Decision:
     """The candidate appealed, the CPNEF ordered a re-examination on the existing grids, the certification jury
     decided again (total): the revision awaits its PV addendum."""
-    from results.models import Appeal, AppealStatus, ReexaminationMode
+    from results.services import appeals
 
     today = timezone.localdate()
-    old = Decision.objects.get(place=place)
-    Appeal.objects.create(
-        decision=old,
+    appeal = appeals.appeal_record(
+        decision=Decision.objects.get(place=place),
         received_on=today,
-        deadline=today + dt.timedelta(days=60),
         grounds="Contestation de la grille de BC2.",
-        status=AppealStatus.REEXAMINATION,
-        cpnef_meeting_on=today,
-        reexamination_mode=ReexaminationMode.SAME_GRIDS,
-        reexamination_scope="Bloc BC2",
         recorded_by=world.admin,
     )
+    appeal = appeals.appeal_examine(
+        appeal=appeal,
+        meeting_on=today,
+        outcome="reexamination",
+        reason="La grille de BC2 mérite d'être relue.",
+        mode="same_grids",
+        scope="Bloc BC2",
+        examined_by=world.admin,
+    )
     return services.revision_record(
-        decision=old, kind="total", blocks=[], reason="Grille de BC2 relue.", decided_by=world.cert_president.user
+        decision=appeal.decision,
+        kind="total",
+        blocks=[],
+        reason="Grille de BC2 relue.",
+        decided_by=world.cert_president.user,
     )

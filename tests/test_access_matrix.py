@@ -230,6 +230,14 @@ MATRIX: dict[str, Row] = {
     "evaluations:identity": post_only(lambda w: [w.place.pk], MANAGERS, data=lambda w: {"identity_document": "cni"}),
     "evaluations:sign": post_only(lambda w: [w.place.pk], MANAGERS),
     "evaluations:absent": post_only(lambda w: [w.place.pk], MANAGERS),
+    # --- Dysfunctions: the organisation proposes to cancel or postpone its session, the certifier decides and
+    # writes the incident reports; a report is read by its candidate, their organisation and the certifier. ---
+    "dysfunctions:list": get_only(none, policy("admin", "staff", "other_staff")),
+    "dysfunctions:propose": row(lambda w: [w.session.pk], policy("staff", other_staff=NOT_FOUND)),
+    "dysfunctions:detail": get_only(lambda w: [w.proposal.pk], MANAGERS),
+    "dysfunctions:decide": post_only(lambda w: [w.proposal.pk], ADMIN),
+    "dysfunctions:report_create": row(lambda w: [w.session.pk], ADMIN),
+    "dysfunctions:report": get_only(lambda w: [w.report.pk], policy("admin", "staff", "candidate", others=NOT_FOUND)),
     # --- Juries: registry ---
     "juries:list": row(none, policy("admin", "staff", "other_staff", "seated", "recused", "withdrawn", "other_jury")),
     "juries:create_certification": post_only(none, ADMIN),
@@ -314,6 +322,35 @@ MATRIX: dict[str, Row] = {
     "certificates:cancel": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"reason": "Erreur"}),
     "certificates:reissue": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"reason": "Perdu"}),
     "certificates:sent": post_only(lambda w: [w.parchment.pk], ADMIN, data=lambda w: {"sent_on": today()}),
+    # --- Results: appeals (the certifier's; a candidate reads their own letters; the certification jury decides
+    # again on the existing grids from a page read like its decision page, written by its keeper) ---
+    "results:appeals": row(none, ADMIN),
+    "results:appeal_decisions": row(lambda w: [], ADMIN),
+    "results:appeal_create": row(
+        lambda w: [w.base.places[2].decision.pk],
+        ADMIN,
+        data=lambda w: {"received_on": today(), "grounds": "Contestation"},
+    ),
+    "results:appeal": row(lambda w: [w.appeal_received.pk], ADMIN),
+    "results:appeal_examine": post_only(
+        lambda w: [w.appeal_received.pk],
+        ADMIN,
+        data=lambda w: {"meeting_on": today(), "outcome": "rejected", "reason": "Rien à revoir"},
+    ),
+    "results:appeal_place": post_only(
+        lambda w: [w.appeal_received.pk], ADMIN, data=lambda w: {"session": w.session.pk}
+    ),
+    "results:appeal_revision": row(
+        lambda w: [w.appeal.pk],
+        candidate_policy("certification"),
+        candidate_policy("certification", "seated"),  # decided by the keeper: the certifier reads, 403 on POST
+        data=lambda w: {"kind": "none", "text": "Revu"},
+        **CERT,
+    ),
+    "results:appeal_letter_pdf": row(
+        lambda w: [w.appeal.pk, "decision"], policy("admin", "candidate", others=NOT_FOUND)
+    ),
+    "results:appeal_document_download": row(lambda w: [w.appeal_document.pk], ADMIN),
     # --- Results: the PV addendum of a revised result (as the PV), the revocation of an award (the certifier) ---
     "results:addendum": row(revised, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
     "results:addendum_sign": post_only(

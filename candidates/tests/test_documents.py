@@ -540,7 +540,7 @@ def test_the_candidate_space_keeps_a_constant_number_of_queries(
     send_part(enrolment, bc1)
     client.force_login(enrolment.candidate.user)
     # Session, user, certifications and versions, enrolments with blocks and accommodations, convocations,
-    # one query to know whether an identity copy is asked for, one for all the documents, and one for the
-    # results notified (none yet: the prefetches of blocks and parchments are not run).
-    with django_assert_max_num_queries(11):
+    # one query to know whether an identity copy is asked for, one for all the documents, one for the incident
+    # reports, and one for the results notified (none yet: the prefetches of blocks and parchments are not run).
+    with django_assert_max_num_queries(12):
         assert client.get("/").status_code == 200

@@ -209,7 +209,8 @@ def _more_juries(decided: Decided, *, open_: int, done: int) -> None:
         for n in range(count)
     )
     decisions = Decision.objects.bulk_create(
-        Decision(place=p, jury=j, kind="none", decided_by=world.admin) for p, j in zip(places, juries, strict=True)
+        Decision(place=p, examined_place=p, jury=j, kind="none", decided_by=world.admin)
+        for p, j in zip(places, juries, strict=True)
     )
     history = juries[open_:]
     CpnefpValidation.objects.bulk_create(

@@ -346,14 +346,6 @@ def test_nobody_else_downloads_a_parchment(client, issued: Decided) -> None:
     assert client.get(url).status_code == 302
 
 
-def test_a_cancelled_parchment_is_no_longer_downloaded_by_its_holder(client, issued: Decided) -> None:
-    parchment = full_parchment(issued)
-    user = holder(issued, 0)
-    services.parchment_cancel(parchment=parchment, reason="Erreur sur le nom", cancelled_by=issued.world.admin)
-    client.force_login(user)
-    assert client.get(reverse("certificates:parchment_pdf", args=[parchment.pk])).status_code == 404
-
-
 def test_the_zip_holds_every_rendered_parchment(client, issued: Decided) -> None:
     client.force_login(issued.world.admin)
     answer = client.get(reverse("certificates:zip", args=[issued.certification.pk]))

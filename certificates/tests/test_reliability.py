@@ -25,7 +25,15 @@ from django.utils import timezone
 
 from candidates.models import Candidate, Enrolment
 from certificates import services, tasks
-from certificates.models import NumberSeries, Parchment, ParchmentVersion, RenderStatus
+from certificates.models import (
+    CpnefpValidation,
+    NumberSeries,
+    Parchment,
+    ParchmentVersion,
+    ProcesVerbal,
+    PvStatus,
+    RenderStatus,
+)
 from certificates.tests.conftest import complete_mentions
 from cqp.celery import app
 from evaluations.models import Attendance, SessionCandidate
@@ -93,8 +101,19 @@ def holders(world: World, count: int) -> Holders:
         for e in enrolments
     )
     decisions = Decision.objects.bulk_create(
-        Decision(place=p, jury=jury, kind="total", decided_by=jury.president.user) for p in places
+        Decision(place=p, examined_place=p, jury=jury, kind="total", decided_by=jury.president.user) for p in places
     )
+    # Final results (parchments come only from those): the PV signed and the CPNEFP validation, written straight.
+    ProcesVerbal.objects.create(
+        jury=jury,
+        status=PvStatus.SIGNED,
+        content={"holders": count},
+        content_sha256="0" * 64,
+        opened_by=world.admin,
+        signed_at=timezone.now(),
+        render_status=RenderStatus.DONE,
+    )
+    CpnefpValidation.objects.create(jury=jury, meeting_on=jury.meets_on, recorded_by=world.admin)
     return Holders(world=world, jury=jury, decisions=decisions)
 
 

@@ -109,7 +109,14 @@ def demo_certified_session(*, staff: User, admin: User, members: dict[str, JuryM
         return "Session certifiée de démonstration : déjà présente." + _verification_lines(certification_jury)
     # First, the mentions the parchments will need: the juries below then read the completed version.
     version = demo_mentions(CertificationVersion.objects.get(rncp_code="RNCP26850"))
-    session = held_session(staff=staff, version=version, specs=DEMO_CERTIFIED_CANDIDATES, days_ago=CERTIFIED_DAYS_AGO)
+    session = held_session(
+        staff=staff,
+        version=version,
+        specs=DEMO_CERTIFIED_CANDIDATES,
+        days_ago=CERTIFIED_DAYS_AGO,
+        admin=admin,
+        members=members,
+    )
     _link_holder_account()
     jury = demo_evaluation_jury(session=session, admin=admin, members=members)
     specs = {spec["identity"]["email"]: spec for spec in DEMO_CERTIFIED_CANDIDATES}
@@ -124,6 +131,8 @@ def demo_certified_session(*, staff: User, admin: User, members: dict[str, JuryM
     decide_as_recommended(jury=jury, certification_jury=certification_jury, specs=specs, members=members)
     for email in CERTIFICATION_JURY:
         certificate_services.pv_sign(jury=certification_jury, user=user_of(members[email]))
+    # Signed on the jury's day before the CPNEFP's meeting is recorded: it may not be earlier than the last signature.
+    _date_the_pv(certification_jury)
     validation = certificate_services.cpnefp_validation_record(
         jury=certification_jury, meeting_on=today - dt.timedelta(days=CPNEFP_DAYS_AGO), recorded_by=admin
     )
@@ -190,14 +199,14 @@ def _link_holder_account() -> None:
 
 def _date_the_results(*, evaluation_jury: Jury, certification_jury: Jury, validation: CpnefpValidation) -> None:
     """Give the certified session's results the days they would have had: the evaluation jury graded,
-    recommended and transmitted on the exam day, the certification jury decided and signed its PV on its own
-    day, and the CPNEFP validation was recorded on its meeting day. Written straight in the tables, like the
-    session's history, since the services stamp everything now; the PV's fingerprint covers its content, not
-    these times."""
+    recommended and transmitted on the exam day, the certification jury decided on its own day (its PV's
+    signatures are dated by `_date_the_pv`), and the CPNEFP validation was recorded on its meeting day. Written
+    straight in the tables, like the session's history, since the services stamp everything now; the PV's
+    fingerprint covers its content, not these times."""
     exam_day = evaluation_jury.meets_on
     jury_day = certification_jury.meets_on
     graded_at, transmitted_at = _at(exam_day, 17), _at(exam_day, 18)
-    decided_at, signed_at = _at(jury_day, 10), _at(jury_day, 11)
+    decided_at = _at(jury_day, 10)
     places = list(jury_selectors.session_places(evaluation_jury).values_list("pk", flat=True))
     Grid.objects.filter(jury=evaluation_jury).update(submitted_at=graded_at)
     Recommendation.objects.filter(place__in=places).update(recorded_at=graded_at)
@@ -206,14 +215,19 @@ def _date_the_results(*, evaluation_jury: Jury, certification_jury: Jury, valida
     AuditEntry.objects.filter(place__in=places).exclude(action=AuditAction.DECISION).update(at=graded_at)
     AuditEntry.objects.filter(place__in=places, action=AuditAction.TRANSMITTED).update(at=transmitted_at)
     AuditEntry.objects.filter(place__in=places, action=AuditAction.DECISION).update(at=decided_at)
+    CpnefpValidation.objects.filter(pk=validation.pk).update(recorded_at=_at(validation.meeting_on, 16))
+
+
+def _date_the_pv(certification_jury: Jury) -> None:
+    """The PV signed on the certification jury's day, its members five minutes apart in the order they signed."""
+    signed_at = _at(certification_jury.meets_on, 11)
     pv = ProcesVerbal.objects.get(jury=certification_jury)
     signatures = list(pv.signatures.order_by("signed_at", "pk"))
-    for index, signature in enumerate(signatures):  # five minutes apart, in the order they signed
+    for index, signature in enumerate(signatures):
         PvSignature.objects.filter(pk=signature.pk).update(signed_at=signed_at + dt.timedelta(minutes=5 * index))
     ProcesVerbal.objects.filter(pk=pv.pk).update(
         opened_at=signed_at, signed_at=signed_at + dt.timedelta(minutes=5 * (len(signatures) - 1))
     )
-    CpnefpValidation.objects.filter(pk=validation.pk).update(recorded_at=_at(validation.meeting_on, 16))
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:

@@ -85,7 +85,14 @@ def demo_graded_session(*, staff: User, admin: User, members: dict[str, JuryMemb
     if session_of(organisation, DEMO_GRADED_CANDIDATES[0]["identity"]["email"]) is not None:
         return "Session jugée de démonstration : déjà présente."
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
-    session = held_session(staff=staff, version=version, specs=DEMO_GRADED_CANDIDATES, days_ago=GRADED_DAYS_AGO)
+    session = held_session(
+        staff=staff,
+        version=version,
+        specs=DEMO_GRADED_CANDIDATES,
+        days_ago=GRADED_DAYS_AGO,
+        admin=admin,
+        members=members,
+    )
     jury = demo_evaluation_jury(session=session, admin=admin, members=members)
     specs = {spec["identity"]["email"]: spec for spec in DEMO_GRADED_CANDIDATES}
     grade_and_recommend(jury=jury, version=version, specs=specs)

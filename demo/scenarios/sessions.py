@@ -16,7 +16,7 @@ from candidates.models import Candidate, Enrolment, EnrolmentStatus
 from cqp.models import CertificationVersion, TrainingOrganisation
 from cqp.rules import ACQUIRED, NOT_ACQUIRED, Outcome
 from demo.scenarios.accounts import organisation_of
-from demo.scenarios.registry import CERTIFICATION_PRESIDENT, president_of, user_of
+from demo.scenarios.registry import CERTIFICATION_PRESIDENT, demo_evaluation_jury, president_of, user_of
 from evaluations import services as evaluation_services
 from evaluations.models import (
     Attendance,
@@ -66,9 +66,16 @@ def active_enrolment(
 
 
 def held_session(
-    *, staff: User, version: CertificationVersion, specs: list[dict[str, Any]], days_ago: int
+    *,
+    staff: User,
+    version: CertificationVersion,
+    specs: list[dict[str, Any]],
+    days_ago: int,
+    admin: User,
+    members: dict[str, JuryMember],
 ) -> EvaluationSession:
-    """A session of BJO Formation held `days_ago` days ago, every candidate of `specs` present.
+    """A session of BJO Formation held `days_ago` days ago, every candidate of `specs` present, its evaluation
+    jury constituted by `admin` before the exam (no jury is constituted for a session whose tests are over).
 
     A session is only scheduled ahead: schedule it and fill it through the services as the pages would, then
     move it to its exam day and write its history (convocations sent, identities checked, signatures) straight
@@ -87,6 +94,7 @@ def held_session(
         candidate = demo_candidate(organisation=organisation_of(staff), staff=staff, spec=spec["identity"])
         enrolment, _created = active_enrolment(candidate, version, access_route=spec["access_route"], staff=staff)
         evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
+    demo_evaluation_jury(session=session, admin=admin, members=members)
     move_to_the_past(session, days_ago=days_ago, staff=staff)
     return session
 
@@ -97,6 +105,7 @@ def move_to_the_past(session: EvaluationSession, *, days_ago: int, staff: User) 
     EvaluationSession.objects.filter(pk=session.pk).update(
         starts_on=day, ends_on=day, created_at=timezone.now() - shift - dt.timedelta(days=15)
     )
+    Jury.objects.filter(session=session).update(meets_on=day)
     for place in session.candidates.all():
         # Shifted on the local clock, so that a slot at 9 h stays at 9 h across a change of time.
         starts_at = timezone.make_aware(timezone.make_naive(place.starts_at) - shift)

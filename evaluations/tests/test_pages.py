@@ -314,8 +314,8 @@ def test_the_calendar_file_is_404_for_another_candidate_and_another_organisation
 
 # Session and user, the session with its version and organisation, the override (read once, for the
 # rule and the notice), the places with their candidates, their accommodations (the picker reads nothing
-# before a search: see test_holds.py).
-DETAIL_QUERIES = 7  # + the session's evaluation jury (none here; its seats are read when it exists)
+# before a search: see test_holds.py), the session's cancellation or postponement proposals.
+DETAIL_QUERIES = 8  # + the session's evaluation jury (none here; its seats are read when it exists)
 
 
 def test_the_detail_page_keeps_a_constant_number_of_queries(client, staff, session, django_assert_num_queries) -> None:

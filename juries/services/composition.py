@@ -7,12 +7,14 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import check_certifier_admin
 from accounts.models import AuditAction, User
 from accounts.services import audit_record
 from cqp.models import CertificationVersion
+from evaluations import rules as session_rules
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import access, rules, selectors
 from juries.models import (
@@ -32,8 +34,12 @@ from juries.services.impartiality import recusals_refresh
 
 @transaction.atomic
 def evaluation_jury_create(*, session: EvaluationSession, created_by: User) -> Jury:
-    """The evaluation jury of a session (designated by the certifier for the CPNEF)."""
+    """The evaluation jury of a session (designated by the certifier for the CPNEF); refused once the session's
+    tests are over (`evaluations.rules.jury_refusal`)."""
     check_certifier_admin(created_by, _("Seul un administrateur du certificateur peut constituer un jury."))
+    late = session_rules.jury_refusal(today=timezone.localdate(), last_day=session.ends_on)
+    if late is not None:
+        raise ValidationError(late)
     if Jury.objects.filter(session=session).exists():
         raise ValidationError(_("Cette session a déjà son jury d'évaluation."))
     jury = Jury(

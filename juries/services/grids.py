@@ -9,12 +9,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.access import check_certifier_admin
 from accounts.models import User
 from cqp.models import Block
+from evaluations import rules as session_rules
 from evaluations.models import Attendance, SessionCandidate
 from juries import access, rules, selectors
 from juries.models import (
@@ -35,16 +35,19 @@ from juries.services.impartiality import _require_keeper
 def _check_gradable(jury: Jury, place: SessionCandidate) -> None:
     if not jury.is_evaluation or place.session_id != jury.session_id:
         raise ValidationError(_("Ce candidat n'est pas évalué par ce jury."))
-    if timezone.localdate() < place.session.starts_on:
-        raise ValidationError(
-            _("Les grilles se remplissent à partir du jour des épreuves (le %(date)s).")
-            % {"date": date_format(place.session.starts_on)}
-        )
+    _refuse_before_the_tests(place)
     if place.attendance != Attendance.PRESENT:
         raise ValidationError(
             _("%(name)s n'est pas noté(e) présent(e) sur la feuille d'émargement (%(state)s) : pas de grille.")
             % {"name": place.enrolment.candidate.display_name, "state": place.get_attendance_display().lower()}
         )
+
+
+def _refuse_before_the_tests(place: SessionCandidate) -> None:
+    """A grid is entered from the session's first exam day on (`evaluations.rules.grids_refusal`)."""
+    refusal = session_rules.grids_refusal(today=timezone.localdate(), first_day=place.session.starts_on)
+    if refusal is not None:
+        raise ValidationError(refusal)
 
 
 def _refuse_if_transmitted(jury: Jury, place: SessionCandidate, *, reopened: bool) -> None:
@@ -180,6 +183,7 @@ def grids_submit(*, grids: Collection[Grid], submitted_by: User) -> list[Grid]:
         if grid.status == GridStatus.SUBMITTED:
             problems.append(_("La grille %(code)s est déjà validée.") % {"code": grid.block.code})
             continue
+        _refuse_before_the_tests(grid.place)
         _refuse_if_transmitted(grid.jury, grid.place, reopened=True)
         codes = [c.code for c in grid.block.competencies.order_by("order", "code")]
         mandatory = [c.code for c in grid.block.competencies.filter(is_mandatory=True)]
@@ -225,7 +229,8 @@ def grids_enter(
     """Enter a candidate's grids for every block they sit, all or none: `entries` maps a block's pk to its
     grades, comments and block comment. Grids already submitted are left as they are; the others are saved
     (`grid_save`) and, when `submit`, validated and locked (`grids_submit`). `consensus`: the jury's grids
-    (the keeper enters them), else `entered_by`'s own. Returns the grids saved."""
+    (the keeper enters them), else `entered_by`'s own. Refused before the session's first exam day (`grid_save`,
+    `grids_submit`). Returns the grids saved."""
     member_id = None if consensus else JuryMember.objects.filter(user=entered_by).values_list("pk", flat=True).first()
     submitted = set(
         Grid.objects.filter(place=place, member_id=member_id, status=GridStatus.SUBMITTED).values_list(

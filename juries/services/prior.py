@@ -5,6 +5,7 @@ withdrawal flags every later decision that carried the block over (`juries.carry
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -23,7 +24,7 @@ from juries.models import AuditAction, AuditEntry, PriorAcquisition, PriorSource
 SCAN_MAX_BYTES = 10 * 1024 * 1024
 
 
-def _check_scan(scan: UploadedFile) -> None:
+def _check_scan(scan: UploadedFile[Any]) -> None:
     if scan.size is None or scan.size > SCAN_MAX_BYTES:
         raise ValidationError({"scan": _("Le PV numérisé dépasse 10 Mo : réduisez-le ou scannez-le en noir et blanc.")})
     head = scan.read(5)
@@ -67,7 +68,7 @@ def prior_acquisition_record(
     source: str,
     reference: str,
     recorded_by: User,
-    scan: UploadedFile | None = None,
+    scan: UploadedFile[Any] | None = None,
 ) -> PriorAcquisition:
     check_certifier_admin(recorded_by, _("Seul un administrateur du certificateur enregistre un acquis antérieur."))
     errors = prior_acquisition_check(

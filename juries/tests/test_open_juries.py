@@ -16,6 +16,7 @@ from evaluations.models import EvaluationSession
 from juries import selectors, services
 from juries.models import Jury
 from juries.tests.scale_data import add_juries
+from juries.tests.services.helpers import ratify
 from tests.worlds import World
 
 pytestmark = pytest.mark.django_db
@@ -171,7 +172,8 @@ def test_the_decision_page_reads_a_constant_number_of_queries(client, world: Wor
     for count, size in ((1, 3), (4, 40)):
         data = add_juries(world, count, size)
         place = data["closed"][-1].evaluated_session.candidates.order_by("pk")[1]  # graded and recommended
-        with django_assert_max_num_queries(20) as captured:
+        # 21 since carry-over also reads the prior acquisitions (issue 12)
+        with django_assert_max_num_queries(21) as captured:
             response = client.get(reverse("juries:decision", args=[data["certification"][0].pk, place.pk]))
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))
@@ -208,6 +210,7 @@ def test_the_progress_agrees_with_the_deliberation_rows_for_blocks_acquired_earl
         starts_on=F("starts_on") + shift, ends_on=F("ends_on") + shift
     )
     Jury.objects.filter(pk=decided.certification.pk).update(meets_on=F("meets_on") + shift)
+    ratify(world, decided.certification)  # only a final result is carried over
     session = past_session(world.staff, world.version, [p.enrolment.candidate for p in world.places[1:]])
     jury = services.evaluation_jury_create(session=session, created_by=world.admin)
     for member in (world.employees, world.employers, world.trainer):

@@ -5,13 +5,15 @@ and stop changing once final."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from candidates.models import Candidate
 from juries import carry, lifecycle, result_state, selectors, services
-from juries.models import AuditAction, AuditEntry, CarryOverFlag, Decision, Jury, PriorSource
+from juries.models import AuditAction, AuditEntry, CarryOverFlag, Decision, Jury, PriorAcquisition, PriorSource
 from juries.services import prior_acquisition_record, prior_acquisition_withdraw
 from juries.tests.conftest import World
 from juries.tests.services.helpers import ALL_A, decide, ratify, recommend_as_computed, refused, row
@@ -60,8 +62,8 @@ def test_no_decision_before_the_certification_jury_meets(world: World) -> None:
     assert not Decision.objects.filter(jury=certification).exists()
 
 
-def _prior(world: World, place_candidate, code: str = "BC1", **fields):  # type: ignore[no-untyped-def]
-    values = {
+def _prior(world: World, place_candidate: Candidate, code: str = "BC1", **fields: Any) -> PriorAcquisition:
+    values: dict[str, Any] = {
         "acquired_on": dt.date(2019, 6, 14),
         "source": PriorSource.PAPER_PV,
         "reference": "PV papier 2019-06",
@@ -148,7 +150,7 @@ def test_nothing_is_issued_from_a_provisional_result(world: World) -> None:
     )
 
 
-def test_the_state_of_a_list_of_decisions_is_read_in_one_query(world: World, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_the_state_of_a_list_of_decisions_is_read_in_one_query(world: World, django_assert_num_queries: Any) -> None:
     _place, decision = earlier_partial_bc1(world)
     with django_assert_num_queries(1):
         listed = list(result_state.with_result_state(Decision.objects.all()))

@@ -33,9 +33,9 @@ def earlier_partial_bc1(world: World, *, days_ago: int = 800, final: bool = True
     """A candidate who was awarded BC1 alone by a certification jury in an earlier session of the version,
     and now sits in the world's session with the same enrolment."""
     candidate = make_candidate(world.organisation, 9, created_by=world.staff, company_name="Dorure Parisienne")
-    earlier = past_session(world.staff, world.version, [candidate], days_ago=days_ago)
+    earlier = past_session(world.staff, world.version, [candidate], days_ago=days_ago, jury_by=world.admin)
     earlier_place = earlier.candidates.get()
-    jury = services.evaluation_jury_create(session=earlier, created_by=world.admin)
+    jury = earlier.jury
     for member in (world.employees, world.employers, world.trainer):
         services.jury_assign(jury=jury, member=member, assigned_by=world.admin)
     services.jury_president_designate(jury=jury, member=world.employers, designated_by=world.admin)
