@@ -4,6 +4,7 @@ admins see all. Thin views: access, form, one service, redirect or render."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hmac
 from typing import Any
 
@@ -36,6 +37,8 @@ from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_file
 from cqp.middleware import max_body
 from cqp.pagination import paginate
+from juries import result_pages
+from results import standing
 
 
 def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -73,7 +76,11 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "version_form": EnrolmentVersionForm(),
         "accommodation_form": AccommodationForm(),
         "documents": selectors.candidate_documents(candidate, enrolments),
+        # With their states and flags; the organisation learns those the candidate was notified of.
+        "results": result_pages.candidate_decisions(candidate, notified_only=not request.user.is_certifier_admin),
     }
+    # Results with their state, blocks acquired for good and remaining, prior acquisitions (results app).
+    context.update(standing.candidate_file(candidate, on=timezone.localdate() + dt.timedelta(days=1)))
     return render(request, "candidates/candidate_detail.html", context)
 
 

@@ -30,6 +30,7 @@ from certificates.models import (
 )
 from cqp.lib.blocks import codes_text
 from evaluations.models import Incident
+from juries import result_pages, result_state
 from juries import rules as jury_rules
 from juries import selectors as jury_selectors
 from juries.models import Decision, Jury, JuryKind, JurySeat, OutcomeKind, Recusal
@@ -227,6 +228,7 @@ def _deadline_juries() -> QuerySet[Jury]:
             decided=Count("decisions"),
             to_notify=Count("decisions", filter=~Q(decisions__in=sent_notices)),
             to_send=Count("decisions", filter=Q(decisions__kind__in=_HOLDERS) & ~Q(decisions__in=sent_parchments)),
+            **result_pages.jury_state_counts("decisions"),
         )
         .filter(decided__gt=0)
     )
@@ -306,7 +308,10 @@ def candidate_results(user: User) -> list[Decision]:
     """A candidate's results once the CPNEFP validated them (a notice exists), with their parchments: the space
     shows them even if the e-mail could not be sent."""
     return list(
-        Decision.objects.filter(place__enrolment__candidate__user=user, notice__isnull=False)
+        # With their state (`juries.result_state`): under appeal, revoked… in the same query.
+        result_state.with_result_state(
+            Decision.objects.filter(place__enrolment__candidate__user=user, notice__isnull=False)
+        )
         .select_related("jury__version", "notice", "place__session")
         .prefetch_related("blocks", "parchments")
         .order_by("-jury__meets_on")

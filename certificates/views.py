@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -35,7 +36,8 @@ from cqp.forms import add_service_errors
 from cqp.lib import bounds
 from cqp.lib.downloads import private_download, private_file, private_stream
 from cqp.pagination import paginate, search_terms
-from juries.models import Jury
+from juries import result_pages
+from juries.models import Decision, Jury
 from results.appeals.selectors import open_appeals
 
 __all__ = ["verify", "verify_code"]
@@ -86,6 +88,7 @@ def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
         "today": today,
         "overdue": sum(row.results_overdue + row.parchments_overdue for row in sheet.open),
         "appeals": open_appeals(today),
+        "flags": result_pages.open_flags(),
     }
     return render(request, "certificates/deadlines.html", context)
 
@@ -114,6 +117,9 @@ def _pv_page(request: AuthenticatedHttpRequest, jury: Jury, validation_form: Val
         "validation": selectors.cpnefp_validation(jury),
         "validation_form": validation_form,
     }
+    # Each line of the PV with its result's state and flags, read apart from the signed content (one query).
+    results = result_pages.pv_results(jury)
+    context["pv_rows"] = [(c, results.get(c["place"])) for c in state.content["candidates"]]
     return render(request, "certificates/pv.html", context)
 
 
@@ -172,9 +178,13 @@ def jury_parchments(request: AuthenticatedHttpRequest, jury_pk: int) -> HttpResp
     sheet = selectors.parchments_sheet(
         jury, batch_pk=int(lot) if lot.isdecimal() and len(lot) < 12 else None, q=q, state=state
     )
+    # Each parchment's result with its state and flags, for the page's parchments only (one query).
+    parchments = sheet.parchments.prefetch_related(
+        Prefetch("decision", queryset=result_pages.with_state(Decision.objects.all()))
+    )
     context = {
         "jury": jury,
-        **paginate(request, sheet.parchments, per_page=PARCHMENTS_PER_PAGE),
+        **paginate(request, parchments, per_page=PARCHMENTS_PER_PAGE),
         "q": q,
         "state": state,
         "states": selectors.ParchmentFilter.choices,

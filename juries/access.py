@@ -27,7 +27,7 @@ from candidates.models import Candidate
 from cqp.lib import invitations
 from evaluations.models import SessionCandidate
 from juries import rules, selectors
-from juries.models import Dispute, Grid, Jury, JuryKind, JuryMember, JurySeat, Recusal
+from juries.models import CarryOverFlag, Dispute, Grid, Jury, JuryKind, JuryMember, JurySeat, Recusal
 
 # --- Members -------------------------------------------------------------------------------------------
 
@@ -362,3 +362,20 @@ def candidate_for_history(user: User, pk: int) -> Candidate:
     """The history of a candidate's results is read by certifier admins."""
     check_certifier_admin(user, _("L'historique des résultats est réservé au certificateur."))
     return get_object_or_404(Candidate.objects.select_related("organisation"), pk=pk)
+
+
+def flag_for_admin(user: User, pk: int) -> CarryOverFlag:
+    """A carry-over flag, for the certifier admins who review it (403 for others, 404 for an unknown one)."""
+    check_certifier_admin(user, _("Les reports d'acquis à revoir sont l'affaire du certificateur."))
+    return get_object_or_404(
+        CarryOverFlag.objects.select_related(
+            "decision__jury__version",
+            "decision__examined_place__enrolment__candidate",
+            "decision__examined_place__session__organisation",
+            "source_decision__jury",
+            "source_decision__examined_place__session",
+            "source_prior__block",
+            "resolved_by",
+        ),
+        pk=pk,
+    )

@@ -20,7 +20,7 @@ from candidates.models import Enrolment
 from cqp.models import Block, CertificationVersion, Competency
 from cqp.rules import Outcome, certification_outcome
 from evaluations.models import Attendance, SessionCandidate
-from juries import carry, result_state, rules
+from juries import carry, result_pages, rules
 from juries.models import (
     College,
     Decision,
@@ -185,7 +185,8 @@ def deliberation_rows(
     }
     decisions = {
         d.place_id: d
-        for d in result_state.with_result_state(Decision.objects.filter(place_id__in=place_ids))
+        # With its state and its first unresolved carry-over flag, for the pages (`juries.result_pages`).
+        for d in result_pages.with_state(Decision.objects.filter(place_id__in=place_ids))
         .order_by()
         .prefetch_related(in_order)
     }

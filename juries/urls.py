@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from juries import views
+from juries import views, views_flags
 
 app_name = "juries"
 
@@ -33,3 +33,4 @@ urlpatterns = [
     path("<int:pk>/litiges/<int:dispute_pk>/clore/", views.dispute_resolve, name="dispute_resolve"),
     path("historique/<int:candidate_pk>/", views.candidate_history, name="history"),
 ]
+urlpatterns += views_flags.urlpatterns

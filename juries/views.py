@@ -30,7 +30,7 @@ from cqp.pagination import paginate, search_terms
 from evaluations import rules as session_rules
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
-from juries import access, exports, selectors, services
+from juries import access, exports, result_pages, selectors, services
 from juries.forms import (
     AssignForm,
     CertificationJuryForm,
@@ -201,6 +201,7 @@ def with_html(rows: list[selectors.Row]) -> list[selectors.Row]:
             live = cell.live
             key = (
                 cell.earlier,
+                cell.origin,
                 cell.sat,
                 None if live is None else (live.state, live.acquired, live.total, live.missing_mandatory),
                 cell.submitted,
@@ -301,6 +302,10 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["left_to_grade"] = progress.grids_to_validate
     else:
         context["disputes"] = selectors.jury_disputes(jury, places)
+        # Re-examinations on the existing grids the CPNEF sent back to this jury (results app).
+        from results.appeals.selectors import revisions_to_decide
+
+        context["appeal_revisions"] = list(revisions_to_decide(jury))
         context["sessions"] = list(
             Jury.objects.filter(certification_jury=jury).select_related("session__organisation", "president__user")
         )
@@ -632,6 +637,7 @@ def decision_page(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> 
         "disputes": list(Dispute.objects.filter(place=place, jury=jury).select_related("recorded_by", "resolved_by")),
         "dispute_form": DisputeForm(),
         "resolution_form": ResolutionForm(),
+        "flags": result_pages.decision_flags(row.decision) if row.decision else [],  # no query when none
     }
     return render(request, "juries/decision.html", context)
 

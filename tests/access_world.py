@@ -11,6 +11,7 @@ jury (re-examination on the existing grids), the second candidate's received, wi
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from cqp.models import Block, CertificationVersion, Competency
 from dysfunctions.models import IncidentReport, Proposal
 from evaluations.models import EvaluationSession, SessionCandidate
 from juries import selectors, services
-from juries.models import Decision, Dispute, Grid, Jury, JuryMember
+from juries.models import CarryOverFlag, Decision, Dispute, Grid, Jury, JuryMember, PriorAcquisition
+from juries.services.prior import prior_acquisition_record
 from results.models import Appeal, AppealDocument
 from tests.factories import OrganisationFactory, UserFactory, jury_member, make_candidate, past_session
 from tests.worlds import World, build_world
@@ -79,9 +81,14 @@ class AccessWorld:
     proposal: Proposal  # the organisation's proposal to cancel the session, waiting for the certifier
     report: IncidentReport  # the certifier's incident report to the first candidate
     appeal: Appeal  # the first candidate's: re-examination on the existing grids ordered by the CPNEF
-    appeal_received: Appeal  # the second candidate's, waiting for the CPNEF, with a document
+    appeal_received: Appeal  # the third candidate's, waiting for the CPNEF, with a document
     appeal_document: AppealDocument
-    revised: Decision  # the third candidate's decision revised on appeal (total), its PV addendum not yet signed
+    prior: PriorAcquisition  # the first candidate's, of a block of another certification, with a scanned PV
+    resit_decision: Decision  # the second candidate's partial final result: a resit may start from it
+    flag: CarryOverFlag  # on the second candidate's decision, to review
+    # The third candidate's decision revised on the existing grids after its appeal (`appeal_received`, examined at
+    # the end of the build): the revision (total) awaits its PV addendum.
+    revised: Decision
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -227,7 +234,7 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         report = dysfunction_services.incident_report_write(
             place=place, proposal=proposal, title="Rapport", body="Incident de la session.", written_by=admin
         )
-    # Appeals: the first candidate's sent back by the CPNEF to the certification jury, the second's received.
+    # Appeals: the first candidate's sent back by the CPNEF to the certification jury, the third's received.
     from results.services import appeals
 
     appeal = appeals.appeal_record(
@@ -243,15 +250,30 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         examined_by=admin,
     )
     appeal_received = appeals.appeal_record(
-        decision=world.places[1].decision,
+        decision=world.places[2].decision,  # places[1]: the partial final result a resit starts from
         received_on=timezone.localdate(),
         grounds="Contestation de BC2",
         documents=[SimpleUploadedFile("lettre.pdf", PDF)],
         recorded_by=admin,
     )
-    revised = _revised_on_appeal(world, world.places[2])
 
     block = world.blocks["BC1"]
+    # A block of another certification: carried nowhere in this world's sessions.
+    prior = prior_acquisition_record(
+        candidate=first,
+        block=CertificationVersion.objects.get(rncp_code="RNCP31313").blocks.order_by("order").first(),
+        acquired_on=datetime.date(2019, 6, 15),
+        source="paper_pv",
+        reference="PV 2019-014",
+        recorded_by=admin,
+        scan=SimpleUploadedFile("pv.pdf", PDF, content_type="application/pdf"),
+    )
+    # A carry-over flag on the third candidate's result (the second's is the resit's starting point).
+    decisions = list(Decision.objects.filter(jury=certification).order_by("place__starts_at"))
+    flag = CarryOverFlag.objects.create(
+        decision=decisions[2], source_decision=decisions[0], reason="Résultat révisé après recours"
+    )
+    revised = _revised_on_appeal(appeal_received, examined_by=admin)
     return AccessWorld(
         base=world,
         users={
@@ -298,35 +320,29 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         appeal=appeal,
         appeal_received=appeal_received,
         appeal_document=appeal_received.documents.get(),
+        prior=prior,
+        resit_decision=Decision.objects.get(place=world.places[1]),
+        flag=flag,
         revised=revised,
     )
 
 
-def _revised_on_appeal(world: World, place: SessionCandidate) -> Decision:
-    """The candidate appealed, the CPNEF ordered a re-examination on the existing grids, the certification jury
-    decided again (total): the revision awaits its PV addendum."""
+def _revised_on_appeal(appeal: Appeal, *, examined_by: User) -> Decision:
+    """The CPNEF orders a re-examination on the existing grids; the certification jury's president decides again
+    (total): the revision awaits its PV addendum."""
     from results.services import appeals
 
-    today = timezone.localdate()
-    appeal = appeals.appeal_record(
-        decision=Decision.objects.get(place=place),
-        received_on=today,
-        grounds="Contestation de la grille de BC2.",
-        recorded_by=world.admin,
-    )
     appeal = appeals.appeal_examine(
         appeal=appeal,
-        meeting_on=today,
+        meeting_on=timezone.localdate(),
         outcome="reexamination",
         reason="La grille de BC2 mérite d'être relue.",
         mode="same_grids",
         scope="Bloc BC2",
-        examined_by=world.admin,
+        examined_by=examined_by,
     )
+    president = appeal.decision.jury.president
+    assert president is not None and president.user is not None
     return services.revision_record(
-        decision=appeal.decision,
-        kind="total",
-        blocks=[],
-        reason="Grille de BC2 relue.",
-        decided_by=world.cert_president.user,
+        decision=appeal.decision, kind="total", blocks=[], reason="Grille de BC2 relue.", decided_by=president.user
     )

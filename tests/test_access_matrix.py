@@ -300,6 +300,8 @@ MATRIX: dict[str, Row] = {
         **CERT,
     ),
     "juries:history": row(lambda w: [w.candidate.pk], ADMIN),
+    # A carry-over flag to review: the certifier admins' (issue 12).
+    "juries:flag": row(lambda w: [w.flag.pk], ADMIN, data=lambda w: {"resolution": "Blocs vérifiés"}),
     # --- Certificates: the PV (its jury's members and the certifier; a role organisations lack: 403) ---
     "certificates:deadlines": row(none, ADMIN),
     "certificates:pv": row(cj, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
@@ -351,6 +353,15 @@ MATRIX: dict[str, Row] = {
         lambda w: [w.appeal.pk, "decision"], policy("admin", "candidate", others=NOT_FOUND)
     ),
     "results:appeal_document_download": row(lambda w: [w.appeal_document.pk], ADMIN),
+    # --- Results: prior acquisitions (recorded, withdrawn and imported by the certifier; read with their scan by
+    # the candidate's organisation too) and resits (the candidate's organisation or the certifier) ---
+    "results:prior_create": row(lambda w: [w.candidate.pk], ADMIN),
+    "results:prior_withdraw": row(lambda w: [w.prior.pk], ADMIN, data=lambda w: {"reason": "Erreur de saisie"}),
+    "results:prior_scan": row(lambda w: [w.prior.pk], MANAGERS),
+    "results:prior_import": row(none, ADMIN),
+    "results:prior_import_confirm": post_only(none, ADMIN),
+    "results:prior_import_sample": row(none, ADMIN),
+    "results:resit": row(lambda w: [w.resit_decision.pk], MANAGERS),
     # --- Results: the PV addendum of a revised result (as the PV), the revocation of an award (the certifier) ---
     "results:addendum": row(revised, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
     "results:addendum_sign": post_only(
@@ -361,7 +372,7 @@ MATRIX: dict[str, Row] = {
     ),
     "results:addendum_pdf": row(revised, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
     "results:revoke": row(
-        lambda w: [w.parchment.decision_id],
+        lambda w: [w.resit_decision.pk],  # a final award
         ADMIN,
         data=lambda w: {"reason": "Fraude établie", "reference": "R-1", "decided_on": today(), "confirm": "1"},
     ),

@@ -541,6 +541,8 @@ def test_the_candidate_space_keeps_a_constant_number_of_queries(
     client.force_login(enrolment.candidate.user)
     # Session, user, certifications and versions, enrolments with blocks and accommodations, convocations,
     # one query to know whether an identity copy is asked for, one for all the documents, one for the incident
-    # reports, and one for the results notified (none yet: the prefetches of blocks and parchments are not run).
-    with django_assert_max_num_queries(12):
+    # reports, one for the results notified (none yet: the prefetches of blocks and parchments are not run), one
+    # for the appeals, and three for the blocks acquired for good and remaining (the versions' blocks, the final
+    # results, the prior acquisitions).
+    with django_assert_max_num_queries(16):
         assert client.get("/").status_code == 200

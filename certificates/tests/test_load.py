@@ -171,9 +171,10 @@ def test_the_parchments_page_takes_the_same_queries_whatever_the_number_of_parch
     _login_admin(client, issued)
     url = reverse("certificates:jury_parchments", args=[issued.certification.pk])
     batch = ParchmentBatch.objects.get()
-    with django_assert_num_queries(11):
+    # + the page's results with their states and flags (1, issue 12)
+    with django_assert_num_queries(12):
         assert client.get(url, {"lot": batch.pk}).status_code == 200
-    with django_assert_num_queries(9):  # no batch followed
+    with django_assert_num_queries(10):  # no batch followed
         assert client.get(url, {"q": "MARTIN", "state": "valid", "page": "2"}).status_code == 200
 
 
@@ -249,7 +250,8 @@ def test_the_deadlines_page_takes_the_same_queries_whatever_the_history(
 ) -> None:
     _more_juries(issued, open_=5, done=80) if more else _more_juries(issued, open_=0, done=1)
     _login_admin(client, issued)
-    with django_assert_num_queries(5):  # session, user, the open juries, the history's count and page
+    # Session, user, the open juries, the history's count and page, the carry-over flags to review (issue 12).
+    with django_assert_num_queries(6):
         assert client.get(reverse("certificates:deadlines")).status_code == 200
 
 
@@ -326,7 +328,8 @@ def test_the_signed_pv_page_takes_the_same_queries_whatever_its_size(
     content["candidates"] = [{**model, "place": n, "name": f"Candidat {n}"} for n in range(candidates)]
     ProcesVerbal.objects.filter(pk=pv.pk).update(content=content)
     client.force_login(signed.world.admin)
-    with django_assert_num_queries(7):  # signed: read from the PV, never computed again
+    # Signed: read from the PV, never computed again; + the results' states and flags (1, issue 12).
+    with django_assert_num_queries(8):
         response = client.get(reverse("certificates:pv", args=[signed.certification.pk]))
     assert response.status_code == 200
     assert f"Candidat {candidates - 1}" in response.content.decode()

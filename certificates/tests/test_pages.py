@@ -181,11 +181,12 @@ def test_the_pv_page_takes_a_bounded_number_of_queries(
 ) -> None:
     url = reverse("certificates:pv", args=[decided.certification.pk])
     client.force_login(decided.world.admin)
-    with django_assert_max_num_queries(25):  # while signing, the content is computed afresh
+    # While signing, the content is computed afresh; + the results' states and flags (1, issue 12).
+    with django_assert_max_num_queries(26):
         assert client.get(url).status_code == 200
     with commit():
         decided.sign_all()
-    with django_assert_max_num_queries(7):  # signed, it is read from the PV
+    with django_assert_max_num_queries(8):  # signed, it is read from the PV; + the results' states (issue 12)
         assert client.get(url).status_code == 200
 
 
@@ -295,8 +296,9 @@ def test_the_jury_parchments_page_takes_a_bounded_number_of_queries(
     client.force_login(issued.world.admin)
     batch = ParchmentBatch.objects.get()
     url = reverse("certificates:jury_parchments", args=[issued.certification.pk]) + f"?lot={batch.pk}"
-    # + the holders still without a parchment, + the renders to resume, + the page's count and the jury's counts
-    with django_assert_max_num_queries(12):
+    # + the holders still without a parchment, + the renders to resume, + the page's count and the jury's counts,
+    # + the page's results with their states and flags (issue 12)
+    with django_assert_max_num_queries(13):
         assert client.get(url).status_code == 200
 
 
@@ -435,7 +437,7 @@ def test_parchment_actions_are_the_admins_only(client, issued: Decided, name: st
 def test_the_deadlines_page_is_the_admins_only(client, issued: Decided, django_assert_max_num_queries) -> None:
     url = reverse("certificates:deadlines")
     client.force_login(issued.world.admin)
-    with django_assert_max_num_queries(5):  # the open juries, then the history's count and page
+    with django_assert_max_num_queries(6):  # the open juries, the history's count and page, the flags to review
         page = client.get(url)
     assert page.status_code == 200
     assert page.text.count('data-testid="deadline-row"') == 1
