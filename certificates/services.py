@@ -153,8 +153,14 @@ def cpnefp_validation_record(*, jury: Jury, meeting_on: dt.date, recorded_by: Us
     validation = CpnefpValidation(jury=jury, meeting_on=meeting_on, recorded_by=recorded_by)
     validation.full_clean()
     validation.save()
-    notices = [ResultNotice(decision=d) for d in Decision.objects.filter(jury=jury).exclude(notice__isnull=False)]
+    # Not a decision replaced after re-examination (no place), nor a revision awaiting its PV addendum: the
+    # revision is notified once final (`results.services.addenda.revision_consequences`).
+    current = Decision.objects.filter(jury=jury, place__isnull=False, needs_addendum=False)
+    notices = [ResultNotice(decision=d) for d in current.exclude(notice__isnull=False)]
     ResultNotice.objects.bulk_create(notices)
+    from results.services.addenda import jury_validated
+
+    jury_validated(jury=jury, actor=recorded_by)  # revisions decided by this jury: their consequences follow
     ids = list(
         ResultNotice.objects.filter(decision__jury=jury, status=NoticeStatus.QUEUED).values_list("pk", flat=True)
     )
@@ -183,8 +189,10 @@ def notice_message(notice: ResultNotice) -> EmailMessage:
     decision = notice.decision
     candidate = decision.examined_place.enrolment.candidate
     context = {"decision": decision, "candidate": candidate, "site_url": settings.SITE_URL}
-    subject = render_to_string("certificates/result_subject.txt", context).strip()
-    body = render_to_string("certificates/result_email.txt", context)
+    # A result revised after an appeal says what changed (the results app's templates).
+    prefix = "results/addenda/revised" if decision.revises_id else "certificates/result"
+    subject = render_to_string(f"{prefix}_subject.txt", context).strip()
+    body = render_to_string(f"{prefix}_email.txt", context)
     return EmailMessage(subject=subject, body=body, to=[candidate.email])
 
 
@@ -424,9 +432,12 @@ def _check_reason(reason: str) -> None:
 
 
 @transaction.atomic
-def parchment_cancel(*, parchment: Parchment, reason: str, cancelled_by: User) -> Parchment:
-    """A cancelled parchment keeps its number, with its status and the reason; the verification page says so."""
-    check_certifier_admin(cancelled_by, _("Seul un administrateur du certificateur annule un parchemin."))
+def parchment_cancel(*, parchment: Parchment, reason: str, cancelled_by: User, by_rule: bool = False) -> Parchment:
+    """A cancelled parchment keeps its number, with its status and the reason; the verification page says so.
+    `by_rule`: the consequence of a revised result made final (`results.services.addenda`), not an admin's
+    choice: `cancelled_by` is whoever made it final (the last member signing the addendum)."""
+    if not by_rule:
+        check_certifier_admin(cancelled_by, _("Seul un administrateur du certificateur annule un parchemin."))
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de l'annulation.")})
     _check_reason(reason)

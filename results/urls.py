@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver
 
-from results.views import appeals, prior, resits
+from results.views import addenda, appeals, prior, resits, revocation
 
 app_name = "results"
 
@@ -12,3 +12,5 @@ urlpatterns: list[URLPattern | URLResolver] = []
 urlpatterns += appeals.urlpatterns
 urlpatterns += prior.urlpatterns
 urlpatterns += resits.urlpatterns
+urlpatterns += addenda.urlpatterns
+urlpatterns += revocation.urlpatterns

@@ -86,6 +86,9 @@ class AccessWorld:
     prior: PriorAcquisition  # the first candidate's, of a block of another certification, with a scanned PV
     resit_decision: Decision  # the second candidate's partial final result: a resit may start from it
     flag: CarryOverFlag  # on the second candidate's decision, to review
+    # The third candidate's decision revised on the existing grids after its appeal (`appeal_received`, examined at
+    # the end of the build): the revision (total) awaits its PV addendum.
+    revised: Decision
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -270,6 +273,7 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
     flag = CarryOverFlag.objects.create(
         decision=decisions[2], source_decision=decisions[0], reason="Résultat révisé après recours"
     )
+    revised = _revised_on_appeal(appeal_received, examined_by=admin)
     return AccessWorld(
         base=world,
         users={
@@ -319,4 +323,26 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         prior=prior,
         resit_decision=Decision.objects.get(place=world.places[1]),
         flag=flag,
+        revised=revised,
+    )
+
+
+def _revised_on_appeal(appeal: Appeal, *, examined_by: User) -> Decision:
+    """The CPNEF orders a re-examination on the existing grids; the certification jury's president decides again
+    (total): the revision awaits its PV addendum."""
+    from results.services import appeals
+
+    appeal = appeals.appeal_examine(
+        appeal=appeal,
+        meeting_on=timezone.localdate(),
+        outcome="reexamination",
+        reason="La grille de BC2 mérite d'être relue.",
+        mode="same_grids",
+        scope="Bloc BC2",
+        examined_by=examined_by,
+    )
+    president = appeal.decision.jury.president
+    assert president is not None and president.user is not None
+    return services.revision_record(
+        decision=appeal.decision, kind="total", blocks=[], reason="Grille de BC2 relue.", decided_by=president.user
     )

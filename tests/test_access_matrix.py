@@ -140,6 +140,17 @@ def grid_form(w: W) -> dict[str, Any]:
     }
 
 
+def revised(w: W) -> list[Any]:
+    return [w.revised.pk]
+
+
+def addendum_digest(w: W) -> dict[str, Any]:
+    """The addendum page's form: the fingerprint of the content read."""
+    from results.services import addenda
+
+    return {"sha256": addenda.addendum_state(w.revised).digest}
+
+
 LOGGED_OUT = dict.fromkeys(ACTORS, LOGIN)  # where logging out lands
 
 MATRIX: dict[str, Row] = {
@@ -351,6 +362,20 @@ MATRIX: dict[str, Row] = {
     "results:prior_import_confirm": post_only(none, ADMIN),
     "results:prior_import_sample": row(none, ADMIN),
     "results:resit": row(lambda w: [w.resit_decision.pk], MANAGERS),
+    # --- Results: the PV addendum of a revised result (as the PV), the revocation of an award (the certifier) ---
+    "results:addendum": row(revised, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
+    "results:addendum_sign": post_only(
+        revised,
+        jury_policy("certification", "seated", "recused", staff=FORBIDDEN, other_staff=FORBIDDEN),
+        data=addendum_digest,
+        **CERT,
+    ),
+    "results:addendum_pdf": row(revised, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
+    "results:revoke": row(
+        lambda w: [w.resit_decision.pk],  # a final award
+        ADMIN,
+        data=lambda w: {"reason": "Fraude établie", "reference": "R-1", "decided_on": today(), "confirm": "1"},
+    ),
 }
 
 # Cells where the application does not yet give the policy's answer: (pattern, actor, method). Empty: every
