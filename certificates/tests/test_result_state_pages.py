@@ -80,8 +80,9 @@ def test_the_deadlines_page_reads_the_same_queries_whatever_the_flags(
     client.force_login(issued.world.admin)
     for n in range(flags):
         CarryOverFlag.objects.create(decision=issued.decisions[n % 3], reason=f"Résultat retiré {n}")
-    # Session and user, the open juries (with their states' counts), the history's count (empty), the flags.
-    with django_assert_num_queries(4):
+    # Session and user, the open juries (with their states' counts), the history's count (empty), the flags, the
+    # open appeals.
+    with django_assert_num_queries(5):
         page = client.get(reverse("certificates:deadlines"))
     assert page.text.count('data-testid="carry-flag-row"') == flags
 
@@ -100,5 +101,6 @@ def test_the_candidate_space_shows_the_state_of_their_result(client, validated: 
         home = client.get("/").text
     assert states(home, "my-result") == ["under_appeal"]
     assert "Un recours recevable est en cours d" in home
-    assert len(after.captured_queries) == len(before.captured_queries)
+    # At most as many: a prefetch is skipped when its list is empty (no final result left to carry over).
+    assert len(after.captured_queries) <= len(before.captured_queries)
     assert 'data-testid="carry-flag"' not in home  # flags are the certifier's business

@@ -20,7 +20,7 @@ from juries.models import CarryOverFlag, Decision, Jury
 from juries.tests.conftest import World
 from juries.tests.services.helpers import ALL_A, decide, ratify, recommend_as_computed
 from juries.tests.services.test_earlier_blocks import earlier_partial_bc1
-from results.models import Appeal, AppealStatus
+from results.models import Appeal, AppealStatus, ReexaminationMode
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,7 @@ def reexamination(world: World, decision: Decision) -> Appeal:
         deadline=today + dt.timedelta(days=60),
         grounds="Le candidat conteste la note de C2.1.",
         status=AppealStatus.REEXAMINATION,
+        reexamination_mode=ReexaminationMode.SAME_GRIDS,
         recorded_by=world.admin,
     )
 
@@ -248,7 +249,7 @@ def test_the_decision_page_reads_its_flags_only_when_it_has_some(client, world: 
 
 
 def test_the_candidate_file_reads_the_same_queries_whatever_the_results(
-    client, world: World, django_assert_num_queries
+    client, world: World, django_assert_max_num_queries
 ) -> None:
     place, earlier, _later = later_on_earlier(world)
     url = reverse("candidates:detail", args=[place.enrolment.candidate_id])
@@ -259,7 +260,8 @@ def test_the_candidate_file_reads_the_same_queries_whatever_the_results(
     assert page.text.count('data-testid="candidate-result"') == 2
     reexamination(world, earlier)
     revise(world, earlier)  # a third result, and a flag on the later one
-    with django_assert_num_queries(len(before.captured_queries)):
+    # At most as many: a prefetch is skipped when its list is empty (no final result left to carry over).
+    with django_assert_max_num_queries(len(before.captured_queries)):
         page = client.get(url)
     assert page.text.count('data-testid="candidate-result"') == 3
     assert page.text.count('data-testid="candidate-flag"') == 1
