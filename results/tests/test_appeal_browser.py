@@ -1,6 +1,7 @@
 """Journey in real Chromium: the certifier's admin records an appeal against a final result from the jury's
 parchments page and downloads the acknowledgement of receipt; records that the CPNEF ordered a re-examination on
-the existing grids; the certification jury's president decides again: the appealed result reads « Révisé »."""
+the existing grids; the certification jury's president decides again: the appealed result reads « Révisé »; the
+jury's members sign the PV addendum in its page, the revised result is final and its parchment is issued."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from certificates.models import Parchment, ParchmentStatus
 from certificates.tests.conftest import decided, world  # noqa: F401 - fixtures
 from demo.builders import Decided
 from juries.tests.services.helpers import ratify
@@ -95,3 +97,24 @@ def test_an_appeal_from_receipt_to_the_revised_decision(page, login, screenshot,
     screenshot("results-appeal-revised")
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.REVISED and appeal.revised_decision is not None
+
+    # The PV addendum: the president, then the two other members, sign it in its page.
+    page.get_by_test_id("open-addendum").click()
+    expect(page.get_by_test_id("result-state")).to_have_text("Provisoire")
+    page.get_by_test_id("sign").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Votre signature de l'avenant est enregistrée.")
+    addendum_url = page.url
+    _log_out(page)
+    for member in (w.cert_employees, w.cert_employers):
+        member.user.set_password(PASSWORD)
+        member.user.save(update_fields=["password"])
+        login(member.user.email, start=addendum_url)
+        page.get_by_test_id("sign").click()
+        if member is w.cert_employees:
+            _log_out(page)
+    expect(page.get_by_role("alert").first).to_contain_text("Avenant signé par tous les membres")
+    expect(page.get_by_test_id("result-state")).to_have_text("Définitif")
+    parchment = Parchment.objects.get(decision=appeal.revised_decision, status=ParchmentStatus.VALID)
+    assert [b.code for b in parchment.blocks.all()] == ["BC1"]
+    expect(page.get_by_test_id("new-parchment")).to_contain_text(f"{parchment.display_number} : Émis")
+    screenshot("results-appeal-revised-final-with-parchment")
