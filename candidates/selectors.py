@@ -44,7 +44,7 @@ def candidate_space(user: User) -> dict[str, object]:
     """What a candidate sees of their own file: enrolments, accommodations, convocations sent, documents, the
     incident reports the certifier handed them."""
     from dysfunctions.selectors import candidate_reports
-    from evaluations.models import ConvocationStatus, SessionCandidate
+    from evaluations.models import Attendance, ConvocationStatus, SessionCandidate
 
     enrolments = list(
         Enrolment.objects.filter(candidate__user=user)
@@ -54,6 +54,7 @@ def candidate_space(user: User) -> dict[str, object]:
     )
     places = list(
         SessionCandidate.objects.filter(enrolment__candidate__user=user, convocation_status=ConvocationStatus.SENT)
+        .exclude(attendance=Attendance.CANCELLED)  # a cancelled session's convocation no longer holds
         .select_related("session__version")
         .order_by("starts_at")
     )

@@ -98,6 +98,7 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "session_jury": Jury.objects.filter(session=session).prefetch_related("seats__member__user").first(),
         "override_form": OverrideForm(),
         "dysfunctions": proposals,
+        "session_cancelled": cancelled,
     }
     if request.user.is_organisation_staff and context["placement_refusal"] is None:
         search = EnrolmentSearchForm(request.GET)

@@ -220,6 +220,21 @@ def test_a_cancelled_sessions_page_says_why_nothing_is_offered(
     assert PLACEMENT.replace("'", "&#x27;") in html
     assert html.count('data-testid="place-cancelled"') == 1  # the place reads "Session annulée", without its .ics
     assert "calendrier.ics" not in html
+    assert f'href="/dysfonctionnements/sessions/{session.pk}/proposer/"' not in html  # nothing more to propose
+
+
+def test_a_cancelled_sessions_convocation_leaves_the_candidate_space(session, staff, certifier_admin) -> None:
+    from candidates.selectors import candidate_space
+    from tests.factories import UserFactory
+
+    place = place_for(session)
+    user = UserFactory(email="candidat.annule@example.org", is_candidate=True)
+    place.enrolment.candidate.user = user
+    place.enrolment.candidate.save(update_fields=["user"])
+    SessionCandidate.objects.filter(pk=place.pk).update(convocation_status=ConvocationStatus.SENT)
+    assert [p.pk for p in candidate_space(user)["candidate_places"]] == [place.pk]
+    cancel(session, staff, certifier_admin)
+    assert candidate_space(user)["candidate_places"] == []
 
 
 def test_the_attendance_sheet_shows_the_released_places(client, session, staff, certifier_admin) -> None:
