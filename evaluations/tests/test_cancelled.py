@@ -232,7 +232,9 @@ def test_a_cancelled_sessions_convocation_leaves_the_candidate_space(session, st
     place.enrolment.candidate.user = user
     place.enrolment.candidate.save(update_fields=["user"])
     SessionCandidate.objects.filter(pk=place.pk).update(convocation_status=ConvocationStatus.SENT)
-    assert [p.pk for p in candidate_space(user)["candidate_places"]] == [place.pk]
+    places = candidate_space(user)["candidate_places"]
+    assert isinstance(places, list)
+    assert [p.pk for p in places] == [place.pk]
     cancel(session, staff, certifier_admin)
     assert candidate_space(user)["candidate_places"] == []
 
