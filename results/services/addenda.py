@@ -171,6 +171,24 @@ def addendum_state(decision: Decision) -> AddendumState:
 # --- Signing ---------------------------------------------------------------------------------------------
 
 
+def pv_awaited(jury: Jury) -> str | None:
+    """Why the addendum of a revision decided by `jury` cannot be signed yet, or None: an addendum amends the
+    PV, so it follows the PV signed by all and the CPNEFP's validation of the results (an appeal may come, and be
+    re-examined, before either)."""
+    from certificates.models import CpnefpValidation, ProcesVerbal, PvStatus
+
+    if not ProcesVerbal.objects.filter(jury=jury, status=PvStatus.SIGNED).exists():
+        return _(
+            "Le procès-verbal du jury n'est pas encore signé par tous : l'avenant, qui le modifie, se signe après lui."
+        )
+    if not CpnefpValidation.objects.filter(jury=jury).exists():
+        return _(
+            "La validation des résultats par la CPNEFP n'est pas encore enregistrée : l'avenant se signe une fois "
+            "le procès-verbal validé."
+        )
+    return None
+
+
 @dataclass
 class Consequences:
     """What followed a revised result made final, for the page to say."""
@@ -199,6 +217,9 @@ def addendum_sign(*, decision: Decision, user: User, expected_sha256: str | None
     addendum = PvAddendum.objects.select_for_update().filter(decision=decision).first()
     if addendum is not None and addendum.status == AddendumStatus.SIGNED:
         raise ValidationError(_("L'avenant est signé par tous : il ne change plus."))
+    awaited = pv_awaited(decision.jury)
+    if awaited is not None:
+        raise ValidationError(awaited)
     result_state.refuse(decision, lifecycle.RATIFY)
     content = addendum_sheet(decision, jury_seats)
     digest = certificate_rules.fingerprint(content)

@@ -275,3 +275,26 @@ def test_the_cpnefp_validation_of_the_revising_jury_brings_the_consequences(sign
     assert result_state.state(revised.new) == lifecycle.FINAL
     assert Parchment.objects.get(decision=revised.new).kind == ParchmentKind.FULL
     assert ResultNotice.objects.filter(decision=revised.new).count() == 1
+
+
+# --- The addendum follows its PV --------------------------------------------------------------------------
+
+
+def test_it_refuses_to_sign_the_addendum_before_the_pv_is_signed_by_all(decided: Decided) -> None:
+    """An appeal may come before the PV is signed; the revision decided then waits for the PV it amends."""
+    revised = revise(decided)
+    with refused("Le procès-verbal du jury n'est pas encore signé par tous"):
+        addenda.addendum_sign(decision=revised.new, user=revised.members[0])
+    assert not PvAddendum.objects.exists()
+    assert addenda.pv_awaited(revised.new.jury) is not None
+
+
+def test_it_refuses_to_sign_the_addendum_before_the_cpnefp_validation(signed: Decided) -> None:
+    revised = revise(signed)
+    with refused("La validation des résultats par la CPNEFP n'est pas encore enregistrée"):
+        addenda.addendum_sign(decision=revised.new, user=revised.members[0])
+    assert not PvAddendum.objects.exists()
+
+
+def test_once_the_pv_is_signed_and_validated_nothing_holds_the_addendum_back(revised: Revised) -> None:
+    assert addenda.pv_awaited(revised.new.jury) is None

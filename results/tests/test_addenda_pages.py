@@ -72,6 +72,14 @@ def test_a_member_reads_the_addendum_and_signs_it(revised: Revised, django_asser
     assert PvAddendum.objects.get(decision=revised.new).signatures.count() == 1
 
 
+def test_before_the_pv_is_validated_the_page_says_the_addendum_waits_for_it(signed: Decided) -> None:
+    revised = revise(signed)
+    page = client_for(revised.members[0]).get(reverse("results:addendum", args=[revised.new.pk]))
+    text = page.content.decode()
+    assert 'data-testid="sign"' not in text
+    assert "La validation des résultats par la CPNEFP n&#x27;est pas encore enregistrée" in text
+
+
 def test_a_signature_on_a_content_changed_since_is_refused_in_french(revised: Revised) -> None:
     client = client_for(revised.members[0])
     digest = client.get(reverse("results:addendum", args=[revised.new.pk])).context["digest"]

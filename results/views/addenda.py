@@ -77,6 +77,7 @@ def addendum_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "old_parchments": [p for p in parchments if p.decision_id == decision.revises_id],
         "new_parchments": [p for p in parchments if p.decision_id == decision.pk],
         "not_issued": refusal,
+        "pv_awaited": None if state.signed else addenda.pv_awaited(state.decision.jury),
     }
     return render(request, "results/addenda/addendum.html", context)
 
