@@ -209,6 +209,7 @@ class JuryDeadlines:
 
 
 _HOLDERS = [OutcomeKind.TOTAL, OutcomeKind.PARTIAL]
+_current = Q(decisions__place__isnull=False)  # the place's current decision, not one replaced after an appeal
 
 
 def _deadline_juries() -> QuerySet[Jury]:
@@ -226,8 +227,15 @@ def _deadline_juries() -> QuerySet[Jury]:
         .only("meets_on", "version__rncp_code", "version__short_title", "cpnefp_validation__meeting_on", "pv__status")
         .annotate(
             decided=Count("decisions"),
-            to_notify=Count("decisions", filter=~Q(decisions__in=sent_notices)),
-            to_send=Count("decisions", filter=Q(decisions__kind__in=_HOLDERS) & ~Q(decisions__in=sent_parchments)),
+            # A decision replaced after an appeal (it lost its place) is notified and sent through its revision;
+            # a revoked award has nothing left to send (its parchments are cancelled).
+            to_notify=Count("decisions", filter=_current & ~Q(decisions__in=sent_notices)),
+            to_send=Count(
+                "decisions",
+                filter=_current
+                & Q(decisions__kind__in=_HOLDERS, decisions__revoked_at__isnull=True)
+                & ~Q(decisions__in=sent_parchments),
+            ),
             **result_pages.jury_state_counts("decisions"),
         )
         .filter(decided__gt=0)
@@ -310,11 +318,13 @@ def candidate_results(user: User) -> list[Decision]:
     return list(
         # With their state (`juries.result_state`): under appeal, revoked… in the same query.
         result_state.with_result_state(
-            Decision.objects.filter(place__enrolment__candidate__user=user, notice__isnull=False)
+            # The place examined, not its current decision only: a result replaced after an appeal stays in
+            # the space, said to be revised, above which its revision shows once notified.
+            Decision.objects.filter(examined_place__enrolment__candidate__user=user, notice__isnull=False)
         )
-        .select_related("jury__version", "notice", "place__session")
+        .select_related("jury__version", "notice", "examined_place__session")
         .prefetch_related("blocks", "parchments")
-        .order_by("-jury__meets_on")
+        .order_by("-jury__meets_on", "-pk")
     )
 
 

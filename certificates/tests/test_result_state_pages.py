@@ -104,3 +104,48 @@ def test_the_candidate_space_shows_the_state_of_their_result(client, validated: 
     # At most as many: a prefetch is skipped when its list is empty (no final result left to carry over).
     assert len(after.captured_queries) <= len(before.captured_queries)
     assert 'data-testid="carry-flag"' not in home  # flags are the certifier's business
+
+
+def test_the_candidate_space_says_a_revoked_award_is_withdrawn_and_keeps_a_replaced_result(
+    client, validated: Decided, commit: Commit
+) -> None:
+    from results.services import revocation
+
+    world = validated.world
+    total, partial, _none = validated.decisions
+    users = {}
+    for decision, email in ((total, "titulaire@example.org"), (partial, "partiel@example.org")):
+        users[decision.pk] = UserFactory(email=email, is_candidate=True)
+        Candidate.objects.filter(pk=decision.place.enrolment.candidate_id).update(user=users[decision.pk])
+
+    revocation.decision_revoke(
+        decision=total,
+        reason="Fraude au livret établie après la délibération.",
+        reference="DEC-2026-031",
+        fraud=False,
+        decided_on=total.jury.meets_on,
+        revoked_by=world.admin,
+    )
+    client.force_login(users[total.pk])
+    home = client.get("/").text
+    assert states(home, "my-result") == ["revoked"]
+    assert "Certification obtenue." not in home
+    assert "Certification retirée" in home and "DEC-2026-031" in home
+    assert "Fraude au livret établie après la délibération." in home
+
+    reexamination(world, partial)
+    revised = revise(world, partial)
+    client.force_login(users[partial.pk])
+    home = client.get("/").text
+    # The appealed result stays in the space, said to be replaced; the revision shows once final and notified.
+    assert states(home, "my-result") == ["revised"]
+    assert "Résultat révisé après recours" in home
+
+    from results.services import addenda
+
+    with commit():
+        for seat in validated.certification.seats.select_related("member__user"):
+            addenda.addendum_sign(decision=revised, user=seat.member.user)
+    home = client.get("/").text
+    assert states(home, "my-result") == ["final", "revised"]
+    assert "Certification obtenue." in home

@@ -298,3 +298,21 @@ def test_it_refuses_to_sign_the_addendum_before_the_cpnefp_validation(signed: De
 
 def test_once_the_pv_is_signed_and_validated_nothing_holds_the_addendum_back(revised: Revised) -> None:
     assert addenda.pv_awaited(revised.new.jury) is None
+
+
+def test_a_replaced_decision_leaves_no_parchment_to_send_on_the_deadlines_page(
+    revised: Revised, commit: Commit
+) -> None:
+    from certificates.selectors import deadlines
+
+    def pending() -> tuple[int, int]:
+        (row,) = [r for r in deadlines(timezone.localdate()) if r.jury.pk == revised.decided.certification.pk]
+        assert row.parchments is not None
+        return row.results.pending, row.parchments.pending
+
+    with commit():
+        sign_all(revised)
+    # The revised decision's parchment is to send; the appealed one's is cancelled, and its notice was sent.
+    valid = Parchment.objects.filter(decision__jury=revised.decided.certification, status=ParchmentStatus.VALID)
+    assert valid.count() == 2
+    assert pending() == (0, 2)

@@ -144,3 +144,16 @@ def test_it_refuses_to_revoke_a_non_award(issued: Decided) -> None:
     failed = next(d for d in issued.decisions if d.kind == "none")
     with refused("Une non-attribution n'a rien à retirer."):
         revoke(issued, decision=failed)
+
+
+def test_a_revoked_award_leaves_no_parchment_to_send_on_the_deadlines_page(issued: Decided) -> None:
+    from certificates.selectors import deadlines
+
+    def to_send() -> int:
+        (row,) = [r for r in deadlines(timezone.localdate()) if r.jury.pk == issued.certification.pk]
+        assert row.parchments is not None
+        return row.parchments.pending
+
+    assert to_send() == 2  # the two holders' parchments, issued, not sent yet
+    revoke(issued)
+    assert to_send() == 1  # the revoked award's parchment is cancelled: nothing to send for it
