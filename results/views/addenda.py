@@ -132,7 +132,7 @@ def addendum_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 if s.valid and s.signature is not None
             ],
         }
-        html = render_to_string("results/addenda/pdf.html", context)
+        html = render_to_string("results/addenda/pdf/addendum.html", context)
     from weasyprint import HTML
 
     pdf = HTML(string=html, base_url=str(rendering.FONTS_DIR)).write_pdf(pdf_variant="pdf/a-3b")
