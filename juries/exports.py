@@ -57,9 +57,12 @@ def cell_state(cell: BlockCell) -> str:
 
 def cell_text(cell: BlockCell) -> str:
     """What the deliberation grid says of one block for one candidate, e.g. « Validé 5/6 »,
-    « Non validé 3/6 — manque C2.1 », « Acquis le 12/03/2025 (session antérieure) », « Non présenté »."""
+    « Non validé 3/6 — manque C2.1 », « Acquis le 12/03/2025 (session du 10/03/2025, jury de certification du
+    12/03/2025) », « Non présenté »."""
     if not cell.sat:
         if cell.earlier is not None:
+            if cell.origin:
+                return _("Acquis le %(date)s (%(origin)s)") % {"date": day_text(cell.earlier), "origin": cell.origin}
             return _("Acquis le %(date)s (session antérieure)") % {"date": day_text(cell.earlier)}
         return _("Non présenté")
     live = cell.live

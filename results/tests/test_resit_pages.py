@@ -114,6 +114,10 @@ def test_the_sessions_cells_show_the_origin_of_a_carried_block(world: World, dec
     assert origin.startswith("session du ")
     assert origin in row.cells_html[0]
     assert 'data-testid="carried-origin"' in row.cells_html[0]
+    # The deliberation's exports (XLSX, PDF) write the same origin.
+    from juries import exports
+
+    assert exports.cell_text(row.cells[0]).endswith(f"({origin})")
 
 
 def space_of(candidate: Candidate) -> Client:
