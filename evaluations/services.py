@@ -355,6 +355,10 @@ def incident_report(
     if kind == IncidentKind.FRAUD:
         if place is None:
             raise ValidationError({"place": _("Une fraude se signale pour un candidat : choisissez-le.")})
+        if session_is_cancelled(session):
+            raise ValidationError(
+                _("Cette session est annulée : aucune épreuve n'y a lieu, aucune fraude ne s'y constate.")
+            )
         if not rules.tests_begun(today=timezone.localdate(), first_day=session.starts_on):
             # A fraud excludes from tests being sat and bans from today: never ahead of them.
             raise ValidationError(

@@ -194,6 +194,22 @@ def test_no_evaluation_jury_is_constituted_for_a_cancelled_session(session, staf
     assert not Jury.objects.filter(session=session).exists()
 
 
+def test_no_fraud_is_reported_on_a_cancelled_session_even_on_its_dates(session, staff, certifier_admin, _today) -> None:
+    from candidates.models import FraudBan
+    from evaluations.models import Incident, IncidentKind
+
+    place = place_for(session)
+    cancel(session, staff, certifier_admin)
+    _today.move_to(dt.datetime(2026, 4, 1, 10, 0, tzinfo=PARIS))  # the day its tests would have been sat
+    with refused("Cette session est annulée : aucune épreuve n'y a lieu, aucune fraude ne s'y constate."):
+        services.incident_report(
+            session=session, kind=IncidentKind.FRAUD, description="Copie.", reported_by=staff, place=place
+        )
+    assert not Incident.objects.exists() and not FraudBan.objects.exists()
+    place.refresh_from_db()
+    assert place.attendance == Attendance.CANCELLED
+
+
 # --- The page says why -------------------------------------------------------------------------------------
 
 
