@@ -108,7 +108,9 @@ def pv_sign(*, jury: Jury, user: User, expected_sha256: str | None = None) -> Pv
     signature, _created = PvSignature.objects.update_or_create(
         pv=pv, member=seat.member, defaults={"user": user, "content_sha256": digest, "signed_at": timezone.now()}
     )
-    members = set(jury.seats.values_list("member_id", flat=True))
+    # Every member still approved signs; a member withdrawn since the jury sat (its composition no longer
+    # changes once it has decided) is not waited for, as for a PV addendum.
+    members = set(jury.seats.filter(member__status=jury_rules.APPROVED).values_list("member_id", flat=True))
     signed = set(pv.signatures.filter(content_sha256=digest).values_list("member_id", flat=True))
     if members and members <= signed:
         pv.status = PvStatus.SIGNED

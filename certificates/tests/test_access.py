@@ -36,3 +36,19 @@ def test_a_withdrawn_member_cannot_sign_through_the_service(decided: Decided) ->
     with pytest.raises(PermissionDenied, match="Seuls les membres du jury de certification"):
         services.pv_sign(jury=decided.certification, user=member.user)
     assert not PvSignature.objects.exists()
+
+
+def test_a_member_withdrawn_after_the_deliberation_is_not_waited_for(client, decided: Decided) -> None:
+    """The jury's composition no longer changes once it has decided: a member withdrawn since would otherwise
+    hold the PV (and every result of the jury) unsigned for ever. The others sign it; the page says why that
+    member's signature is not awaited."""
+    from certificates.models import ProcesVerbal, PvStatus
+
+    member = withdrawn_member(decided)
+    others = [s.member.user for s in decided.certification.seats.select_related("member__user") if s.member != member]
+    for user in others:
+        services.pv_sign(jury=decided.certification, user=user)
+    assert ProcesVerbal.objects.get(jury=decided.certification).status == PvStatus.SIGNED
+    client.force_login(decided.world.admin)
+    page = client.get(reverse("certificates:pv", args=[decided.certification.pk])).content.decode()
+    assert "habilitation retirée : sa signature n'est plus attendue" in page
