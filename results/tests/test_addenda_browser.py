@@ -91,3 +91,21 @@ def test_members_sign_the_addendum_then_the_admin_revokes_the_new_award(page, lo
     expect(page.locator(f"#p{new_parchment.pk}")).to_contain_text("Certification retirée (décision DEC-2026-031)")
     screenshot("results-revocation-done")
     assert Decision.objects.get(pk=revised.new.pk).revocation_fraud is True
+    _log_out(page)
+
+    # The candidate's space: the award withdrawn, said so with its decision and reason; the appealed result kept.
+    from candidates.models import Candidate
+    from tests.factories import UserFactory
+
+    holder = UserFactory(email="titulaire.retire@example.org", is_candidate=True)
+    Candidate.objects.filter(pk=revised.old.examined_place.enrolment.candidate_id).update(user=holder)
+    login(holder.email)
+    results = page.get_by_test_id("my-result")
+    expect(results).to_have_count(2)
+    expect(results.nth(0).get_by_test_id("my-result-revoked")).to_contain_text(
+        "(décision DEC-2026-031), motif : Fraude au livret établie après la délibération."
+    )
+    expect(results.nth(0)).not_to_contain_text("Certification obtenue.")
+    expect(results.nth(1).get_by_test_id("my-result-replaced")).to_contain_text("Résultat révisé après recours")
+    expect(results.nth(1).get_by_test_id("result-state")).to_contain_text("Révisé")
+    screenshot("results-holder-space-revoked")
