@@ -60,8 +60,8 @@ def _referential_models() -> list[type[Model]]:
 @pytest.fixture
 def referential(db) -> None:
     """The branch's referential, as the real command loads it (run once per process, then copied)."""
-    from django.core.management.color import no_style
-    from django.db import connection
+
+    from tests.snapshots import reset_sequences
 
     models = _referential_models()
     empty = not any(model._default_manager.exists() for model in models)
@@ -69,13 +69,13 @@ def referential(db) -> None:
         call_command("load_referential", stdout=open(os.devnull, "w"))  # noqa: SIM115
         if empty:  # what the command alone wrote: the copy for the next tests
             _REFERENTIAL_ROWS[:] = [(model, list(model._default_manager.order_by("pk").values())) for model in models]
-        return
-    for model, rows in _REFERENTIAL_ROWS:
-        model._default_manager.bulk_create([model(**row) for row in rows])
-    # Sequences follow the copied keys (PostgreSQL), so the test's own inserts get fresh ones.
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
+    else:
+        for model, rows in _REFERENTIAL_ROWS:
+            model._default_manager.bulk_create([model(**row) for row in rows])
+    # Every sequence follows the rows present (PostgreSQL does not roll them back with a test): the copied keys
+    # get fresh ones after them, and the worlds built next get the same keys from test to test
+    # (`tests.snapshots` replays a fixture's writes only on the very same rows).
+    reset_sequences()
 
 
 @pytest.fixture

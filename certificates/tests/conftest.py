@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from demo.builders import PATTERNS, Decided, complete_mentions, decide
+from tests.snapshots import replay
 from tests.worlds import World, world
 
 __all__ = [
@@ -29,7 +30,8 @@ __all__ = [
 
 @pytest.fixture
 def decided(world: World) -> Decided:
-    return decide(world)
+    # The services run the first time; later tests starting from the same world replay their writes.
+    return replay("decide", world, decide)
 
 
 Commit = Callable[[], AbstractContextManager[Any]]
@@ -44,9 +46,13 @@ def commit(django_capture_on_commit_callbacks) -> Commit:
 @pytest.fixture
 def signed(decided: Decided, commit: Commit) -> Decided:
     """The PV signed by the three members (and rendered)."""
-    with commit():
-        decided.sign_all()
-    return decided
+
+    def sign(decided: Decided) -> Decided:
+        with commit():
+            decided.sign_all()
+        return decided
+
+    return replay("signed", decided, sign)
 
 
 @pytest.fixture
@@ -54,11 +60,14 @@ def validated(signed: Decided, commit: Commit) -> Decided:
     """The CPNEFP validated the results today (and they were notified)."""
     from certificates import services as certificate_services
 
-    with commit():
-        certificate_services.cpnefp_validation_record(
-            jury=signed.certification, meeting_on=timezone.localdate(), recorded_by=signed.world.admin
-        )
-    return signed
+    def validate(signed: Decided) -> Decided:
+        with commit():
+            certificate_services.cpnefp_validation_record(
+                jury=signed.certification, meeting_on=timezone.localdate(), recorded_by=signed.world.admin
+            )
+        return signed
+
+    return replay("validated", signed, validate)
 
 
 @pytest.fixture
@@ -66,6 +75,11 @@ def issued(validated: Decided, commit: Commit) -> Decided:
     """The two holders' parchments issued (and rendered)."""
     from certificates import services as certificate_services
 
-    with commit():
-        certificate_services.parchments_issue_for_jury(jury=validated.certification, issued_by=validated.world.admin)
-    return validated
+    def issue(validated: Decided) -> Decided:
+        with commit():
+            certificate_services.parchments_issue_for_jury(
+                jury=validated.certification, issued_by=validated.world.admin
+            )
+        return validated
+
+    return replay("issued", validated, issue)
