@@ -48,6 +48,15 @@ class QueuedPasswordResetForm(PasswordResetForm):
             return
         super().save(**kwargs)
 
+    def get_users(self, email: str) -> Any:
+        """Every active account with this address, a password chosen or not: an account opened for someone
+        (a jury member added to the registry, a candidate invited) whose first link expired gets a new one.
+        Django's own form leaves out accounts without a usable password."""
+        from django.contrib.auth import get_user_model
+
+        model = get_user_model()
+        return (u for u in model._default_manager.filter(email__iexact=email, is_active=True) if u.email)
+
     def send_mail(
         self,
         subject_template_name: str,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("membres/nouveau/", views.member_create, name="member_create"),
     path("membres/<int:pk>/habiliter/", views.member_approve, name="member_approve"),
     path("membres/<int:pk>/retirer/", views.member_withdraw, name="member_withdraw"),
+    path("membres/<int:pk>/invitation/", views.member_activation, name="member_activation"),
     path("invitation/<str:token>/", views.member_invitation, name="member_invitation"),
     path("<int:pk>/", views.jury_detail, name="detail"),
     path("<int:pk>/membres/", views.jury_assign, name="assign"),

@@ -67,7 +67,12 @@ def _refuse(request: AuthenticatedHttpRequest, form: forms.Form, fallback: str) 
 
 def member_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_registry(request.user)
-    members = list(access.members_for(request.user).prefetch_related("certifications").order_by("status", "last_name"))
+    members = list(
+        access.members_for(request.user)
+        .select_related("user")
+        .prefetch_related("certifications")
+        .order_by("status", "last_name")
+    )
     # Each member's line carries their trail: proposal, habilitation, withdrawal (one query for the page).
     trails = audit_trails(JuryMember, [m.pk for m in members])
     # Each event with its action in words, translated once for the page (`get_action_display` hashes every
@@ -117,6 +122,19 @@ def member_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             member=member, withdrawn_by=request.user, reason=request.POST.get("reason", "")
         ),
         success=_("Habilitation de %(name)s retirée.") % {"name": member.name},
+    )
+    return redirect("juries:members")
+
+
+@require_POST
+@require_certifier_admin
+def member_activation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Send again the link to choose a password to a member who has not chosen one."""
+    member = access.member_for_admin(request.user, pk)
+    run_action(
+        request,
+        lambda: services.jury_member_activation_resend(member=member, sent_by=request.user),
+        success=_("Invitation renvoyée à %(email)s.") % {"email": member.email},
     )
     return redirect("juries:members")
 

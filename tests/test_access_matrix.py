@@ -246,6 +246,7 @@ MATRIX: dict[str, Row] = {
     "juries:member_create": row(none, policy("admin", "staff", "other_staff")),
     "juries:member_approve": post_only(lambda w: [w.proposed.pk], ADMIN),
     "juries:member_withdraw": post_only(lambda w: [w.approved.pk], ADMIN, data=lambda w: {"reason": "Départ"}),
+    "juries:member_activation": post_only(lambda w: [w.proposed.pk], ADMIN),
     # An invitation to confirm a proposal: only the invited account, with a valid link (none here: 404 for all).
     "juries:member_invitation": row(lambda w: ["lien-invalide"], policy(others=NOT_FOUND)),
     # --- Juries: an evaluation jury (composition is the certifier's, recusals the members' own) ---

@@ -22,6 +22,7 @@ from juries.services.impartiality import conflict_declare, recusals_refresh
 from juries.services.outcomes import deliberation_transmit, recommendation_record
 from juries.services.prior import prior_acquisition_record, prior_acquisition_withdraw
 from juries.services.registry import (
+    jury_member_activation_resend,
     jury_member_approve,
     jury_member_confirm,
     jury_member_register,
@@ -42,6 +43,7 @@ __all__ = [
     "grids_enter",
     "grids_submit",
     "jury_assign",
+    "jury_member_activation_resend",
     "jury_member_approve",
     "jury_member_confirm",
     "jury_member_register",

@@ -105,8 +105,63 @@ def jury_member_register(
         _("certifications"): sorted(c.name for c in certifications),
     }
     audit_record(actor=proposed_by, target=member, action=AuditAction.MEMBER_PROPOSED, after=after)
-    if not created:
+    if created:
+        _activation_send(member, approved=False)
+    else:
         _invitation_send(member)
+    return member
+
+
+def activated(user: User | None) -> bool:
+    """Whether the account has a password its owner chose (an account the registry created has none)."""
+    return user is not None and user.has_usable_password()
+
+
+def _activation_send(member: JuryMember, *, approved: bool) -> None:
+    """E-mail the member's new account the link to choose its password (after commit), as a candidate's
+    invitation does: valid `PASSWORD_RESET_TIMEOUT` (3 days), and only until a password is chosen."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.tasks import email_send
+
+    user = member.user
+    if user is None:
+        return
+    link = settings.SITE_URL + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    by = member.proposed_by
+    proposer = by.organisation if by is not None and by.organisation is not None else _("Le certificateur")
+    context = {"member": member, "proposer": proposer, "link": link, "approved": approved}
+    body = render_to_string("juries/member_activation_email.txt", context)
+    subject = str(_("Choisissez votre mot de passe de membre de jury CQP"))
+    transaction.on_commit(partial(email_send.delay, subject=subject, body=body, to=[user.email]))
+
+
+@transaction.atomic
+def jury_member_activation_resend(*, member: JuryMember, sent_by: User) -> JuryMember:
+    """A certifier admin sends again the link to choose a password, to a member who has not chosen one yet."""
+    check_certifier_admin(sent_by, _("Seul un administrateur du certificateur renvoie une invitation."))
+    member = JuryMember.objects.select_related("user", "proposed_by__organisation").get(pk=member.pk)
+    if member.user is None:
+        raise ValidationError(
+            _("%(name)s n'a pas encore confirmé l'invitation envoyée à son compte existant.") % {"name": member.name}
+        )
+    if activated(member.user):
+        raise ValidationError(
+            _(
+                "%(name)s a déjà choisi son mot de passe : « Mot de passe oublié » sur la page de connexion lui "
+                "permet d'en choisir un autre."
+            )
+            % {"name": member.name}
+        )
+    _activation_send(member, approved=member.status == MemberStatus.APPROVED)
     return member
 
 
@@ -166,6 +221,8 @@ def jury_member_approve(*, member: JuryMember, approved_by: User) -> JuryMember:
         account_services.user_role_grant(
             role=Role.JURY_MEMBER, user_id=member.user_id, actor=approved_by, reason=_("Habilitation de membre de jury")
         )
+        if not activated(member.user):  # its password not chosen yet: the link again, with the approval
+            _activation_send(member, approved=True)
     audit_record(
         actor=approved_by, target=member, action=AuditAction.MEMBER_APPROVED, before=before, after=_status(member)
     )
