@@ -117,6 +117,16 @@ class Certification(models.Model):
 
     slug = models.SlugField(_("identifiant"), max_length=80, unique=True)
     name = models.CharField(_("nom"), max_length=200)
+    # A renewal registered under a new RNCP number: a certification of its own that names the one it follows
+    # (its holders keep the old one).
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("certification précédente (renouvellement)"),
+    )
 
     class Meta:
         verbose_name = _("certification")
@@ -211,6 +221,9 @@ class CertificationVersion(models.Model):
         blank=True,
         help_text=_("Données provisoires à contrôler sur la fiche officielle avant usage."),
     )
+    # The fingerprint of the RNCP fiche this version was imported from (`cqp.rncp_import`): the same fiche
+    # imported again changes nothing.
+    rncp_fingerprint = models.CharField(_("empreinte de la fiche RNCP importée"), max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -185,7 +185,7 @@ def read_fiche(element: etree._Element) -> Fiche:
     for block in blocks:
         rncp_code = _text(block, "CODE").upper()
         matched = _BLOCK.match(rncp_code)
-        if matched is None or matched.group(1) != number:
+        if matched is None or matched.group(1) != number or not 1 <= int(matched.group(2)) <= 99:
             fiche.problems.append(_("code de bloc illisible : « %(value)s »") % {"value": rncp_code[:30]})
             continue
         fiche.blocks.append(
