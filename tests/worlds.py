@@ -10,10 +10,12 @@ import pytest
 
 from demo.builders import World, build_world
 from tests.factories import PASSWORD
+from tests.snapshots import replay
 
 __all__ = ["World", "build_world", "world"]
 
 
 @pytest.fixture
 def world(referential: Any) -> World:
-    return build_world(password=PASSWORD)
+    # Built through the services the first time; later tests starting from the same referential replay its rows.
+    return replay("world", None, lambda _start: build_world(password=PASSWORD))
