@@ -15,6 +15,18 @@ from accounts.models import ROLE_FLAGS, AuditAction, AuditEvent, Role, User
 from cqp.models import TrainingOrganisation
 
 
+def password_link(user: User, *, site_url: str) -> str:
+    """The address at which `user` chooses a password (Django's reset token: valid `PASSWORD_RESET_TIMEOUT`, and
+    only until a password is chosen): what an invitation to a new account e-mails."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+    return site_url.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
 @transaction.atomic
 def user_create(
     *,

@@ -326,11 +326,8 @@ def candidate_invite(*, candidate: Candidate, site_url: str) -> InvitationSent:
     An account that already exists at the candidate's address, whatever its roles (staff, jury member, admin, or
     none), is never taken over: its owner is e-mailed a link to open signed in, and the candidate is linked once
     they confirm (`candidate_invitation_accept`)."""
-    from django.contrib.auth.tokens import default_token_generator
     from django.template.loader import render_to_string
     from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
 
     from accounts.tasks import email_send
     from candidates.access import INVITATION_DAYS, invitation_token
@@ -365,13 +362,7 @@ def candidate_invite(*, candidate: Candidate, site_url: str) -> InvitationSent:
     user.save()
     candidate.user = user
     candidate.save(update_fields=["user"])
-    link = site_url.rstrip("/") + reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
+    link = account_services.password_link(user, site_url=site_url)
     body = render_to_string("candidates/invitation_email.txt", {"candidate": candidate, "link": link})
     subject = _("Votre espace candidat CQP Manager")
     transaction.on_commit(lambda: email_send.delay(subject=str(subject), body=body, to=[user.email]))

@@ -23,15 +23,10 @@ from typing import IO
 from django.utils.translation import gettext as _
 from lxml import etree  # type: ignore[import-untyped]
 
-# The access routes of a fiche, by the suffix of their element (`SI_JURY_FI`…), in the order people read them.
-ROUTES = {
-    "FI": "formation initiale",
-    "CA": "apprentissage",
-    "FC": "formation continue",
-    "CQ": "contrat de professionnalisation",
-    "CL": "candidature individuelle",
-    "VAE": "validation des acquis de l'expérience",
-}
+# The access routes of a fiche, by the suffix of their element (`SI_JURY_FI`…): initial training, apprenticeship,
+# continuing training, professionalisation contract, individual candidate, VAE (`cqp.rncp_import.ROUTES` maps them
+# to `AccessRoute`).
+ROUTES = ("FI", "CA", "FC", "CQ", "CL", "VAE")
 
 # Bounds on what one fiche may hold (the real fiches stay far below): beyond, the fiche is reported, not read.
 MAX_TEXT = 20_000  # characters of one free text (a competency list, a jury's composition)

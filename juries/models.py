@@ -115,6 +115,12 @@ class JuryMember(models.Model):
         """Proposed with the address of an existing account whose owner has not confirmed yet."""
         return self.user_id is None
 
+    @property
+    def awaits_activation(self) -> bool:
+        """Their account exists but has no password its owner chose yet (the registry created it): they are
+        e-mailed the link to choose one, and an admin may send it again."""
+        return self.user is not None and not self.user.has_usable_password()
+
 
 class JuryKind(models.TextChoices):
     EVALUATION = rules.EVALUATION, _("Jury d'évaluation")

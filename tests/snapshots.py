@@ -39,9 +39,10 @@ def _models() -> list[type[models.Model]]:
     ]
 
 
-def reset_sequences() -> None:
-    """Every table's sequence just after its rows (PostgreSQL; SQLite rolls its own back with the test)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), _models())
+def reset_sequences(tables: list[type[models.Model]] | None = None) -> None:
+    """Every table's sequence (or `tables`') just after its rows (PostgreSQL; SQLite rolls its own back with the
+    test)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), _models() if tables is None else tables)
     if statements:
         with connection.cursor() as cursor:
             cursor.execute(";\n".join(statements))
@@ -168,11 +169,7 @@ def _write(recording: _Recording) -> None:
             model = apps.get_model(label)
             for pk, fields in changes.items():
                 model._default_manager.filter(pk=pk).update(**_moved(model, fields, offset))
-        touched = [apps.get_model(label) for label in recording.inserted]
-        statements = connection.ops.sequence_reset_sql(no_style(), touched)
-        if statements:
-            with connection.cursor() as cursor:
-                cursor.execute(";\n".join(statements))
+        reset_sequences([apps.get_model(label) for label in recording.inserted])
 
 
 def _refresh(value: Any) -> None:

@@ -112,33 +112,22 @@ def jury_member_register(
     return member
 
 
-def activated(user: User | None) -> bool:
-    """Whether the account has a password its owner chose (an account the registry created has none)."""
-    return user is not None and user.has_usable_password()
+def _proposer(member: JuryMember) -> object:
+    """Who proposed the member, as their e-mails name them: the organisation, or the certifier."""
+    by = member.proposed_by
+    return by.organisation if by is not None and by.organisation is not None else _("Le certificateur")
 
 
 def _activation_send(member: JuryMember, *, approved: bool) -> None:
     """E-mail the member's new account the link to choose its password (after commit), as a candidate's
     invitation does: valid `PASSWORD_RESET_TIMEOUT` (3 days), and only until a password is chosen."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     from accounts.tasks import email_send
 
     user = member.user
     if user is None:
         return
-    link = settings.SITE_URL + reverse(
-        "password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    by = member.proposed_by
-    proposer = by.organisation if by is not None and by.organisation is not None else _("Le certificateur")
-    context = {"member": member, "proposer": proposer, "link": link, "approved": approved}
+    link = account_services.password_link(user, site_url=settings.SITE_URL)
+    context = {"member": member, "proposer": _proposer(member), "link": link, "approved": approved}
     body = render_to_string("juries/member_activation_email.txt", context)
     subject = str(_("Choisissez votre mot de passe de membre de jury CQP"))
     transaction.on_commit(partial(email_send.delay, subject=subject, body=body, to=[user.email]))
@@ -153,7 +142,7 @@ def jury_member_activation_resend(*, member: JuryMember, sent_by: User) -> JuryM
         raise ValidationError(
             _("%(name)s n'a pas encore confirmé l'invitation envoyée à son compte existant.") % {"name": member.name}
         )
-    if activated(member.user):
+    if not member.awaits_activation:
         raise ValidationError(
             _(
                 "%(name)s a déjà choisi son mot de passe : « Mot de passe oublié » sur la page de connexion lui "
@@ -170,9 +159,7 @@ def _invitation_send(member: JuryMember) -> None:
     from accounts.tasks import email_send
 
     link = settings.SITE_URL + reverse("juries:member_invitation", args=[access.invitation_token(member)])
-    by = member.proposed_by
-    proposer = by.organisation if by is not None and by.organisation is not None else _("Le certificateur")
-    context = {"member": member, "proposer": proposer, "link": link, "days": access.INVITATION_DAYS}
+    context = {"member": member, "proposer": _proposer(member), "link": link, "days": access.INVITATION_DAYS}
     body = render_to_string("juries/member_invitation_email.txt", context)
     subject = str(_("Proposition comme membre de jury CQP"))
     transaction.on_commit(partial(email_send.delay, subject=subject, body=body, to=[member.email]))
@@ -221,7 +208,7 @@ def jury_member_approve(*, member: JuryMember, approved_by: User) -> JuryMember:
         account_services.user_role_grant(
             role=Role.JURY_MEMBER, user_id=member.user_id, actor=approved_by, reason=_("Habilitation de membre de jury")
         )
-        if not activated(member.user):  # its password not chosen yet: the link again, with the approval
+        if member.awaits_activation:  # its password not chosen yet: the link again, with the approval
             _activation_send(member, approved=True)
     audit_record(
         actor=approved_by, target=member, action=AuditAction.MEMBER_APPROVED, before=before, after=_status(member)
