@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypeVar, cast
 
 from django import forms
@@ -161,3 +162,141 @@ class OrganisationWithdrawForm(forms.Form):
         validators=[bounds.refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+# Importing an RNCP fiche from France compétences' export (cqp/rncp_views.py).
+
+RNCP_EXPORT_MAX_BYTES = 1024 * 1024 * 1024  # the real export is a few hundred MB unzipped
+RNCP_MAX_COMPETENCIES = 99  # a competency's code is C<block>.<1 to 99>
+RNCP_COMPETENCY_LENGTH = 500  # `Competency.label`
+_RNCP_NUMBER = re.compile(r"^(?:RNCP)?(\d{3,6})$")
+_XML_START = (b"\xef\xbb\xbf", b" ", b"\t", b"\r", b"\n")
+
+
+def _export_kind(upload: Any) -> str:
+    """ "zip" or "xml", from the file's name and its first bytes (they must agree); a French error otherwise."""
+    name = str(upload.name or "").lower()
+    kind = "zip" if name.endswith(".zip") else "xml" if name.endswith(".xml") else ""
+    if not kind:
+        raise ValidationError(
+            _("Le fichier doit être l'export de France compétences : un fichier .xml ou le .zip qui le contient."),
+            code="extension",
+        )
+    head = upload.read(512)
+    upload.seek(0)
+    is_zip = head.startswith(b"PK\x03\x04")
+    text = head
+    while text.startswith(_XML_START):
+        text = text.removeprefix(next(p for p in _XML_START if text.startswith(p)))
+    if kind == "zip" and not is_zip:
+        raise ValidationError(_("Ce fichier .zip n'est pas une archive zip lisible."), code="content")
+    if kind == "xml" and not text.startswith(b"<"):
+        raise ValidationError(
+            _("Ce fichier .zip est nommé .xml : renommez-le en .zip.")
+            if is_zip
+            else _("Ce fichier n'est pas du XML : envoyez l'export de France compétences (.xml ou .zip)."),
+            code="content",
+        )
+    return kind
+
+
+class RncpUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Export des fiches RNCP (XML ou zip)"),
+        max_length=255,
+        help_text=_("Le fichier publié par France compétences, tel quel : 1 Go au plus."),
+        error_messages={"required": _("Choisissez le fichier de l'export (.xml ou .zip).")},
+    )
+    number = forms.CharField(
+        label=_("Numéro de la fiche"),
+        max_length=12,
+        help_text=_("Par exemple RNCP31313 (ou 31313)."),
+        error_messages={"required": _("Indiquez le numéro RNCP de la fiche à importer.")},
+    )
+
+    def clean_number(self) -> str:
+        value = "".join(str(self.cleaned_data["number"]).split()).upper()
+        matched = _RNCP_NUMBER.match(value)
+        if matched is None:
+            raise ValidationError(
+                _("Numéro RNCP illisible : « %(value)s ». Il s'écrit RNCP suivi de 3 à 6 chiffres (ex. RNCP31313).")
+                % {"value": value[:12]},
+                code="number",
+            )
+        return f"RNCP{matched.group(1)}"
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > RNCP_EXPORT_MAX_BYTES:
+            raise ValidationError(
+                _("Fichier trop lourd : %(max)s Go au plus.") % {"max": RNCP_EXPORT_MAX_BYTES // 1024**3}, code="size"
+            )
+        upload.export_kind = _export_kind(upload)
+        return upload
+
+
+class RncpSplitForm(forms.Form):
+    """The competencies of each block of a fiche, one a line, as the admin corrects the proposed split."""
+
+    def __init__(self, *args: Any, blocks: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.blocks = blocks
+        for block in blocks:
+            proposed = block.proposed
+            self.fields[self.field_name(block)] = forms.CharField(
+                label=_("Compétences du bloc %(code)s, une par ligne") % {"code": block.code},
+                required=False,
+                initial="\n".join(proposed),
+                strip=False,
+                max_length=RNCP_MAX_COMPETENCIES * (RNCP_COMPETENCY_LENGTH + 2),
+                widget=forms.Textarea(attrs={"rows": min(max(len(proposed), 3), 14)}),
+                help_text=_("Les lignes vides sont ignorées ; 99 compétences au plus, de 500 caractères chacune."),
+                error_messages={
+                    "max_length": _(
+                        "Bloc %(code)s : texte trop long (%%(show_value)s caractères, %%(limit_value)s au plus)."
+                    )
+                    % {"code": block.code}
+                },
+            )
+
+    @staticmethod
+    def field_name(block: Any) -> str:
+        return f"split_{block.code}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        self.split: dict[str, list[str]] = {}
+        for block in self.blocks:
+            name = self.field_name(block)
+            if name not in cleaned:
+                continue
+            labels = []
+            for number, line in enumerate(str(cleaned[name]).splitlines(), start=1):
+                label = " ".join(line.split())
+                if not label:
+                    continue
+                if len(label) > RNCP_COMPETENCY_LENGTH:
+                    self.add_error(
+                        name,
+                        _("Bloc %(code)s, ligne %(line)s : %(n)s caractères, %(max)s au plus ; raccourcissez-la.")
+                        % {"code": block.code, "line": number, "n": len(label), "max": RNCP_COMPETENCY_LENGTH},
+                    )
+                elif bounds.has_control_characters(label):
+                    self.add_error(
+                        name,
+                        _("Bloc %(code)s, ligne %(line)s : caractère de contrôle invisible ; retapez la ligne.")
+                        % {"code": block.code, "line": number},
+                    )
+                labels.append(label)
+            if not labels:
+                self.add_error(
+                    name, _("Bloc %(code)s : indiquez au moins une compétence, une par ligne.") % {"code": block.code}
+                )
+            elif len(labels) > RNCP_MAX_COMPETENCIES:
+                self.add_error(
+                    name,
+                    _("Bloc %(code)s : %(n)s compétences, %(max)s au plus.")
+                    % {"code": block.code, "n": len(labels), "max": RNCP_MAX_COMPETENCIES},
+                )
+            self.split[block.code] = labels
+        return cleaned

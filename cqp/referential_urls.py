@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cqp import views
+from cqp import rncp_views, views
 
 app_name = "cqp"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("blocs/<int:pk>/competences/nouvelle/", views.competency_create, name="competency_create"),
     path("competences/<int:pk>/modifier/", views.competency_edit, name="competency_edit"),
     path("competences/<int:pk>/supprimer/", views.competency_delete, name="competency_delete"),
+    path("rncp/importer/", rncp_views.rncp_upload, name="rncp_upload"),
+    path("rncp/importer/fiche/", rncp_views.rncp_preview, name="rncp_preview"),
 ]

@@ -181,6 +181,9 @@ MATRIX: dict[str, Row] = {
     "cqp:competency_create": row(lambda w: [w.block.pk], ADMIN),
     "cqp:competency_edit": row(lambda w: [w.competency.pk], ADMIN),
     "cqp:competency_delete": post_only(lambda w: [w.competency.pk], ADMIN),
+    # Importing an RNCP fiche from France compétences' export: the upload, then the fiche and its split.
+    "cqp:rncp_upload": row(none, ADMIN),
+    "cqp:rncp_preview": row(none, ADMIN),
     # --- Organisations' approval (the certifier) ---
     "organisations:list": row(none, ADMIN),
     "organisations:detail": row(lambda w: [w.base.organisation.pk], ADMIN),

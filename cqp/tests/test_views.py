@@ -67,6 +67,9 @@ PAGES = [
     Page("version_new", "action", "version"),
     Page("block_delete", "action", "block"),
     Page("competency_delete", "action", "competency"),
+    # Importing an RNCP fiche: certifier admins only, tested in test_rncp_page.py (strangers here).
+    Page("rncp_upload", "import", None),
+    Page("rncp_preview", "import", None),
 ]
 BROWSE = [p for p in PAGES if p.kind == "browse"]
 FORMS = [p for p in PAGES if p.kind == "form"]
