@@ -114,7 +114,7 @@ def test_the_uploaded_xml_shows_the_fiche_and_the_upload_is_deleted(admin: Clien
     assert "Nouvelle certification :" in page
     assert "251" in page and "7 août 2018" in page and "7 août 2023" in page
     assert "Commission paritaire nationale de l'emploi et de la formation professionnelle (CPNEFP)" in page
-    assert "Validation des acquis de l'expérience" in page or "VAE" in page
+    assert "Validation des acquis de l'expérience (VAE)" in page
     assert "au minimum deux professionnels, ayant des compétences en lien avec le CQP visé" in page
     assert "BC4 — Organiser l’intervention" in page
     assert "Descriptif des compétences évaluées :      -      Organiser et planifier son activité" in page
@@ -204,6 +204,18 @@ def test_a_changed_fiche_is_shown_as_differences_to_accept(admin: Client) -> Non
     first, second = CertificationVersion.objects.filter(rncp_code="RNCP31313").order_by("number")
     assert (second.number, second.previous, second.certification) == (2, first, first.certification)
     assert second.blocks.get(code="BC1").competencies.count() == 11
+
+
+def test_a_fiche_whose_certifier_is_unknown_here_offers_no_creation(client: Client, certifier_admin: User) -> None:
+    client.force_login(certifier_admin)  # no certifier in the database
+    upload(client, "RNCP31313")
+
+    page = text(client.get(PREVIEW))
+    posted = client.post(PREVIEW, split_data(client))
+
+    assert "Import impossible :" in page and "certificateur inconnu ici (Commission paritaire nationale" in page
+    assert "<textarea" not in page and "Créer la version en préparation" not in page
+    assert "Rien à créer pour cette fiche." in text(posted) and rows() == (0, 0, 0)
 
 
 @pytest.mark.parametrize(
