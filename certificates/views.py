@@ -39,6 +39,7 @@ from cqp.pagination import paginate, search_terms
 from juries import result_pages
 from juries.models import Decision, Jury
 from results.appeals.selectors import open_appeals
+from vae.selectors import deadlines as vae_deadlines
 
 __all__ = ["verify", "verify_code"]
 
@@ -89,6 +90,7 @@ def deadlines(request: AuthenticatedHttpRequest) -> HttpResponse:
         "overdue": sum(row.results_overdue + row.parchments_overdue for row in sheet.open),
         "appeals": open_appeals(today),
         "flags": result_pages.open_flags(),
+        "vae": vae_deadlines(today),  # VAE files waiting for a decision, declarative files still missing
     }
     return render(request, "certificates/deadlines.html", context)
 

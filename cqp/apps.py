@@ -6,7 +6,17 @@ from django.apps import AppConfig
 from django.db.models.signals import pre_save
 
 # The apps whose rows the bounds of `cqp.lib.bounds` guard on every save.
-BOUNDED_APPS = ("accounts", "cqp", "candidates", "evaluations", "juries", "certificates", "results", "dysfunctions")
+BOUNDED_APPS = (
+    "accounts",
+    "cqp",
+    "candidates",
+    "evaluations",
+    "juries",
+    "certificates",
+    "results",
+    "dysfunctions",
+    "vae",
+)
 
 
 def _check_bounds(sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any) -> None:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "certificates",
     "results",
     "dysfunctions",
+    "vae",
     "demo",
 ]
 

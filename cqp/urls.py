@@ -22,6 +22,7 @@ urlpatterns = [
     path("dysfonctionnements/", include("dysfunctions.urls")),
     path("verifier/", include("certificates.public_urls")),
     path("resultats/", include("results.urls")),
+    path("vae/", include("vae.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -66,11 +66,12 @@ def enrol(
     version: CertificationVersion,
     *,
     blocks: Iterable[Block] | None = None,
-    access_route: str = AccessRoute.VAE,
+    access_route: str = AccessRoute.FORMATION_CONTINUE,
     created_by: User | None = None,
     **kwargs: Any,
 ) -> Enrolment:
-    """Enrol through `candidate_enrol`: all the version's blocks, by VAE, unless told otherwise."""
+    """Enrol through `candidate_enrol`: all the version's blocks, by continuing training, unless told otherwise (a
+    VAE enrolment sits a session only once admissible with its declarative file sent: `vae.rules`)."""
     return candidate_services.candidate_enrol(
         candidate=candidate, version=version, blocks=blocks, access_route=access_route, created_by=created_by, **kwargs
     )

@@ -35,6 +35,7 @@ from evaluations.models import (
 )
 from juries.models import Jury
 from juries.services import recusals_refresh
+from vae.services import placement_refusal as vae_placement_refusal
 
 
 @transaction.atomic
@@ -138,6 +139,9 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
             _("%(name)s est exclu(e) pour fraude jusqu'au %(date)s.")
             % {"name": candidate.display_name, "date": date_format(ban.ends_on)}
         )
+    vae_refusal = vae_placement_refusal(enrolment, on=session.starts_on)  # VAE: admissible, declarative file sent
+    if vae_refusal is not None:
+        raise ValidationError(vae_refusal)
     last_end = session.candidates.aggregate(last=Max("ends_at"))["last"]
     minutes = rules.slot_minutes(exam_minutes=session.slot_minutes, extra_minutes=extra_minutes(enrolment))
     start = rules.next_slot_start(

@@ -34,6 +34,8 @@ from juries.services.prior import prior_acquisition_record
 from results.models import Appeal, AppealDocument
 from tests.factories import OrganisationFactory, UserFactory, jury_member, make_candidate, past_session
 from tests.worlds import World, build_world
+from vae import services as vae_services
+from vae.models import AdmissibilityFile, VaeDocument
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PATTERNS = [{}, {"C2.1": "NA"}, {"C1.1": "NA", "C2.1": "NA"}]  # total, partial (BC1), none
@@ -89,6 +91,9 @@ class AccessWorld:
     # The third candidate's decision revised on the existing grids after its appeal (`appeal_received`, examined at
     # the end of the build): the revision (total) awaits its PV addendum.
     revised: Decision
+    # The first candidate's VAE admissibility file, sent with one piece, waiting for the certifier's decision.
+    vae_file: AdmissibilityFile
+    vae_document: VaeDocument
 
     def user(self, actor: str, jury_kind: str = "evaluation") -> User | None:
         if actor in JURY_ACTORS:
@@ -274,6 +279,13 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         decision=decisions[2], source_decision=decisions[0], reason="Résultat révisé après recours"
     )
     revised = _revised_on_appeal(appeal_received, examined_by=admin)
+    vae_file = vae_services.file_create(
+        candidate=first, version=world.version, experience_months=24, experience="Polisseuse, 2 ans", actor=first.user
+    )
+    vae_document = vae_services.document_add(
+        file=vae_file, upload=SimpleUploadedFile("recevabilite.pdf", PDF), actor=first.user
+    )
+    vae_file = vae_services.file_submit(file=vae_file, actor=first.user)
     return AccessWorld(
         base=world,
         users={
@@ -324,6 +336,8 @@ def build_access_world(commit: Commit, discard: Commit) -> AccessWorld:
         resit_decision=Decision.objects.get(place=world.places[1]),
         flag=flag,
         revised=revised,
+        vae_file=vae_file,
+        vae_document=vae_document,
     )
 
 

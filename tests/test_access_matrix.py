@@ -125,6 +125,17 @@ def cj_place(w: W) -> list[Any]:
 CERT: dict[str, Any] = {"jury": "certification"}
 
 
+def vae_file(w: W) -> list[Any]:
+    return [w.vae_file.pk]
+
+
+# A VAE file is the candidate's: another candidate, another organisation's staff and jury members (no VAE
+# candidate sits before them here) do not learn it exists.
+JURY_HIDDEN_VAE = ("seated", "recused", "withdrawn", "other_jury")
+VAE_HIDDEN = dict.fromkeys(("other_staff", "other_candidate", *JURY_HIDDEN_VAE), NOT_FOUND)
+VAE_OWNER = policy("candidate", other_candidate=NOT_FOUND)
+
+
 def today() -> str:
     return timezone.localdate().isoformat()
 
@@ -366,6 +377,20 @@ MATRIX: dict[str, Row] = {
     "results:prior_import_confirm": post_only(none, ADMIN),
     "results:prior_import_sample": row(none, ADMIN),
     "results:resit": row(lambda w: [w.resit_decision.pk], MANAGERS),
+    # --- VAE (issue 13): the candidate writes their file, the certifier decides, the organisation reads ---
+    "vae:list": get_only(none, policy("admin", "staff", "other_staff")),
+    "vae:mine": get_only(none, policy("candidate", "other_candidate")),
+    "vae:create": row(none, policy("candidate", "other_candidate")),
+    "vae:detail": get_only(vae_file, policy("admin", "staff", "candidate", **VAE_HIDDEN)),
+    "vae:edit": row(vae_file, VAE_OWNER),
+    "vae:document_add": post_only(vae_file, VAE_OWNER),
+    "vae:submit": post_only(vae_file, VAE_OWNER),
+    "vae:declarative_add": post_only(vae_file, VAE_OWNER),
+    "vae:declarative_submit": post_only(vae_file, VAE_OWNER),
+    "vae:decide": post_only(vae_file, ADMIN),
+    # The president of an evaluation jury before which the candidate sits by VAE (none in this world): 404.
+    "vae:positioning": row(vae_file, policy("admin", **dict.fromkeys(JURY_HIDDEN_VAE, NOT_FOUND))),
+    "vae:document": get_only(lambda w: [w.vae_document.pk], policy("admin", "staff", "candidate", others=NOT_FOUND)),
     # --- Results: the PV addendum of a revised result (as the PV), the revocation of an award (the certifier) ---
     "results:addendum": row(revised, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
     "results:addendum_sign": post_only(

@@ -103,7 +103,7 @@ def test_the_invited_candidate_sets_a_password_logs_in_and_sees_their_file(
     version = CertificationVersion.objects.get(rncp_code="RNCP26850")
     candidate = make_candidate(organisation)
     enrolment = services.candidate_enrol(
-        candidate=candidate, version=version, blocks=None, access_route="vae", created_by=staff
+        candidate=candidate, version=version, blocks=None, access_route="formation_continue", created_by=staff
     )
     invite(candidate, django_capture_on_commit_callbacks)
     path = LINK.search(str(mail.outbox[0].body)).group(1)

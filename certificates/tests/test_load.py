@@ -251,8 +251,8 @@ def test_the_deadlines_page_takes_the_same_queries_whatever_the_history(
     _more_juries(issued, open_=5, done=80) if more else _more_juries(issued, open_=0, done=1)
     _login_admin(client, issued)
     # Session, user, the open juries, the history's count and page, the carry-over flags to review and the open
-    # appeals (issue 12).
-    with django_assert_num_queries(7):
+    # appeals (issue 12), the VAE files waiting (issue 13).
+    with django_assert_num_queries(8):
         assert client.get(reverse("certificates:deadlines")).status_code == 200
 
 

@@ -437,8 +437,8 @@ def test_parchment_actions_are_the_admins_only(client, issued: Decided, name: st
 def test_the_deadlines_page_is_the_admins_only(client, issued: Decided, django_assert_max_num_queries) -> None:
     url = reverse("certificates:deadlines")
     client.force_login(issued.world.admin)
-    # The open juries, the history's count and page, the flags to review, the open appeals.
-    with django_assert_max_num_queries(7):
+    # The open juries, the history's count and page, the flags to review, the open appeals, the VAE files.
+    with django_assert_max_num_queries(8):
         page = client.get(url)
     assert page.status_code == 200
     assert page.text.count('data-testid="deadline-row"') == 1

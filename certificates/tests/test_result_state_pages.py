@@ -81,8 +81,8 @@ def test_the_deadlines_page_reads_the_same_queries_whatever_the_flags(
     for n in range(flags):
         CarryOverFlag.objects.create(decision=issued.decisions[n % 3], reason=f"Résultat retiré {n}")
     # Session and user, the open juries (with their states' counts), the history's count (empty), the flags, the
-    # open appeals.
-    with django_assert_num_queries(5):
+    # open appeals, the VAE files waiting.
+    with django_assert_num_queries(6):
         page = client.get(reverse("certificates:deadlines"))
     assert page.text.count('data-testid="carry-flag-row"') == flags
 

@@ -101,7 +101,9 @@ def bulk_enrolments(
     for candidate in candidates:
         bounds.check_instance(candidate)
     created = Candidate.objects.bulk_create(candidates)
-    return Enrolment.objects.bulk_create([Enrolment(candidate=c, version=version, access_route="vae") for c in created])
+    return Enrolment.objects.bulk_create(
+        [Enrolment(candidate=c, version=version, access_route="formation_continue") for c in created]
+    )
 
 
 def options(page: str) -> list[str]:
