@@ -53,8 +53,18 @@ _REFERENTIAL_ROWS: list[tuple[type[Model], list[dict[str, Any]]]] = []
 
 def _referential_models() -> list[type[Model]]:
     from cqp.models import Block, Certification, CertificationVersion, Certifier, Competency, TrainingOrganisation
+    from juries.models import JuryRuleSet, SeatRuleRow
 
-    return [Certifier, TrainingOrganisation, Certification, CertificationVersion, Block, Competency]
+    return [
+        Certifier,
+        TrainingOrganisation,
+        Certification,
+        CertificationVersion,
+        Block,
+        Competency,
+        JuryRuleSet,
+        SeatRuleRow,
+    ]
 
 
 @pytest.fixture

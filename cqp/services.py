@@ -63,7 +63,8 @@ BLOCK_RULE_FIELDS = frozenset({"code", "threshold_percent"})
 COMPETENCY_EDITABLE_FIELDS = frozenset({"code", "label", "label_is_draft", "order", "is_mandatory"})
 COMPETENCY_RULE_FIELDS = frozenset({"code", "is_mandatory"})
 
-_OWN_RELATIONS = {"blocks", "next_version"}
+# The version's own parts (its blocks, its juries' composition rules) and its successor do not freeze it.
+_OWN_RELATIONS = {"blocks", "next_version", "jury_rules"}
 
 
 def version_is_in_use(version: CertificationVersion) -> bool:
@@ -79,6 +80,11 @@ def version_is_in_use(version: CertificationVersion) -> bool:
         if related.exists():
             return True
     return False
+
+
+def assert_rules_editable(version: CertificationVersion, *, what: str) -> None:
+    """Refuses (ValidationError naming `what`) a change to the rules of an archived version or one in use."""
+    _assert_rules_editable(version, what=what)
 
 
 def _assert_rules_editable(version: CertificationVersion, *, what: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from candidates.models import Candidate
@@ -12,7 +13,9 @@ from cqp.forms import IdsChoiceField
 from cqp.lib import bounds, siret
 from cqp.models import Certification, CertificationVersion, TrainingOrganisation, VersionStatus
 from evaluations.models import SessionCandidate
+from juries import rules
 from juries.models import College, Jury, JuryKind, JuryMember, MemberStatus, OutcomeKind
+from juries.rule_sets import rules_for
 from juries.selectors import juries_with_signed_pv
 
 
@@ -97,14 +100,17 @@ class _CandidateField(forms.ModelChoiceField[SessionCandidate]):
 class AssignForm(forms.Form):
     member = _MemberWithCollegeField(label=_("Membre habilité"), queryset=JuryMember.objects.none())
 
-    def __init__(self, *args: Any, jury: Jury, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, jury: Jury, jury_rules: rules.JuryRules | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Those approved for this certification, and the members of a college that sits ex officio on it.
+        jury_rules = jury_rules or rules_for(jury.version_id, jury.kind)
+        ex_officio = [seat.college for seat in jury_rules.seats if seat.ex_officio]
         cast(_MemberWithCollegeField, self.fields["member"]).queryset = (
-            JuryMember.objects.filter(
-                status=MemberStatus.APPROVED, certifications=jury.version.certification_id, user__isnull=False
-            )
+            JuryMember.objects.filter(status=MemberStatus.APPROVED, user__isnull=False)
+            .filter(Q(certifications=jury.version.certification_id) | Q(college__in=ex_officio))
             .exclude(seats__jury=jury)
             .select_related("user")
+            .distinct()
         )
 
 
@@ -204,3 +210,94 @@ class ResolutionForm(forms.Form):
         validators=[bounds.refuse_control_characters],
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class RuleSetForm(forms.Form):
+    """The composition rules of one kind of jury of a version: one row per college (a college sits when its
+    wording is given), who presides, the totals, the trainers and the external share."""
+
+    kind = forms.ChoiceField(choices=JuryKind.choices, widget=forms.HiddenInput)
+    name = forms.CharField(
+        label=_("Nom du jury dans la fiche"),
+        max_length=80,
+        validators=[bounds.refuse_control_characters],
+        help_text=_("En minuscules, tel que les messages le citeront : « jury d'épreuve »."),
+    )
+    min_members = forms.IntegerField(label=_("Membres au minimum"), min_value=0, max_value=rules.MAX_SEATS)
+    max_members = forms.IntegerField(
+        label=_("Membres au maximum"), min_value=1, max_value=rules.MAX_SEATS, required=False
+    )
+    presiding = forms.MultipleChoiceField(
+        label=_("Président choisi parmi"), choices=College.choices, widget=forms.CheckboxSelectMultiple
+    )
+    trainers_linked_allowed = forms.BooleanField(
+        label=_("Les formateurs de l'organisme des candidats peuvent siéger"), required=False
+    )
+    external_percent = forms.IntegerField(
+        label=_("Part du jury extérieure à l'organisme de formation (%)"), min_value=0, max_value=100
+    )
+    source = forms.CharField(
+        label=_("Source de la règle"), max_length=200, required=False, validators=[bounds.refuse_control_characters]
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for college, label in College.choices:
+            self.fields[f"{college}_label"] = forms.CharField(
+                label=_("%(college)s : intitulé dans la fiche") % {"college": label},
+                max_length=120,
+                required=False,
+                validators=[bounds.refuse_control_characters],
+                help_text=_("Laisser vide si ce collège ne siège pas."),
+            )
+            self.fields[f"{college}_minimum"] = forms.IntegerField(
+                label=_("minimum"), min_value=0, max_value=rules.MAX_SEATS, required=False
+            )
+            self.fields[f"{college}_maximum"] = forms.IntegerField(
+                label=_("maximum"), min_value=1, max_value=rules.MAX_SEATS, required=False
+            )
+            self.fields[f"{college}_ex_officio"] = forms.BooleanField(label=_("de droit"), required=False)
+
+    @staticmethod
+    def initial_for(value: rules.JuryRules, source: str) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "kind": value.kind,
+            "name": value.name,
+            "min_members": value.min_members,
+            "max_members": value.max_members,
+            "presiding": list(value.presiding),
+            "trainers_linked_allowed": value.trainers_linked_allowed,
+            "external_percent": value.external_percent,
+            "source": source,
+        }
+        for seat in value.seats:
+            initial[f"{seat.college}_label"] = seat.label
+            initial[f"{seat.college}_minimum"] = seat.minimum
+            initial[f"{seat.college}_maximum"] = seat.maximum
+            initial[f"{seat.college}_ex_officio"] = seat.ex_officio
+        return initial
+
+    def college_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (str(label), [self[f"{college}_{part}"] for part in ("label", "minimum", "maximum", "ex_officio")])
+            for college, label in College.choices
+        ]
+
+    def seat_rules(self) -> list[rules.SeatRule]:
+        data = self.cleaned_data
+        seats = []
+        for college, _label in College.choices:
+            label = (data.get(f"{college}_label") or "").strip()
+            if not label:
+                continue
+            minimum = data.get(f"{college}_minimum")
+            seats.append(
+                rules.SeatRule(
+                    college=college,
+                    label=label,
+                    minimum=1 if minimum is None else minimum,
+                    maximum=data.get(f"{college}_maximum"),
+                    ex_officio=bool(data.get(f"{college}_ex_officio")),
+                )
+            )
+        return seats

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,7 @@ class College(models.TextChoices):
     EMPLOYERS = rules.EMPLOYERS, _("Représentant des employeurs")
     TRAINER = rules.TRAINER, _("Formateur ou accompagnateur CQP")
     CERTIFIER_PRESIDENT = rules.CERTIFIER_PRESIDENT, _("Président de l'instance de certification")
+    PROFESSIONAL = rules.PROFESSIONAL, _("Professionnel du métier")
 
 
 class MemberStatus(models.TextChoices):
@@ -197,6 +199,94 @@ class Jury(models.Model):
         return self.session
 
 
+class JuryRuleSet(models.Model):
+    """The composition rules of one kind of jury for one certification version, edited by certifier admins
+    and frozen with the version (`juries.rule_sets`); `juries.rules.JuryRules` is the value the rules read."""
+
+    version = models.ForeignKey(
+        CertificationVersion, on_delete=models.CASCADE, related_name="jury_rules", verbose_name=_("version")
+    )
+    kind = models.CharField(_("type de jury"), max_length=15, choices=JuryKind)
+    name = models.CharField(
+        _("nom du jury dans la fiche"),
+        max_length=80,
+        help_text=_("Tel que la fiche le nomme, en minuscules : « jury d'épreuve », « jury paritaire final »."),
+    )
+    min_members = models.PositiveSmallIntegerField(
+        _("membres au minimum"), default=0, validators=[MaxValueValidator(rules.MAX_SEATS)]
+    )
+    max_members = models.PositiveSmallIntegerField(
+        _("membres au maximum"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(rules.MAX_SEATS)],
+        help_text=_("Laisser vide : pas de maximum."),
+    )
+    presiding = models.JSONField(_("président choisi parmi"), default=list)
+    trainers_linked_allowed = models.BooleanField(
+        _("les formateurs de l'organisme des candidats peuvent siéger"), default=False
+    )
+    external_percent = models.PositiveSmallIntegerField(
+        _("part du jury extérieure à l'organisme de formation (%)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+    )
+    source = models.CharField(_("source de la règle"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("règles de composition d'un jury")
+        verbose_name_plural = _("règles de composition des jurys")
+        ordering = ["version", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind"],
+                name="one_rule_set_per_version_and_kind",
+                violation_error_message=_("Cette version a déjà ses règles pour ce type de jury."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} — {self.name}"
+
+
+class SeatRuleRow(models.Model):
+    """One college of a jury's composition: how many of its members sit, in the version's words."""
+
+    rule_set = models.ForeignKey(JuryRuleSet, on_delete=models.CASCADE, related_name="seat_rules")
+    college = models.CharField(_("collège"), max_length=20, choices=College)
+    label = models.CharField(_("intitulé dans la fiche"), max_length=120)
+    minimum = models.PositiveSmallIntegerField(_("minimum"), default=1, validators=[MaxValueValidator(rules.MAX_SEATS)])
+    maximum = models.PositiveSmallIntegerField(
+        _("maximum"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(rules.MAX_SEATS)],
+        help_text=_("Laisser vide : pas de maximum."),
+    )
+    ex_officio = models.BooleanField(
+        _("siège de droit"),
+        default=False,
+        help_text=_("Ses membres siègent de droit : l'habilitation en vigueur suffit, sans liste de certifications."),
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"), default=1, validators=[MaxValueValidator(99)])
+
+    class Meta:
+        verbose_name = _("collège d'un jury")
+        verbose_name_plural = _("collèges d'un jury")
+        ordering = ["rule_set", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule_set", "college"],
+                name="one_seat_rule_per_college",
+                violation_error_message=_("Ce collège figure déjà dans la composition de ce jury."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class JurySeat(models.Model):
     """A member sitting on a jury, in their college; `internal` says they work for the training organisation
     whose candidates the jury assesses (at most half of the jury may)."""
@@ -217,11 +307,6 @@ class JurySeat(models.Model):
                 fields=["jury", "member"],
                 name="one_seat_per_member_and_jury",
                 violation_error_message=_("Déjà membre."),
-            ),
-            models.UniqueConstraint(
-                fields=["jury", "college"],
-                name="one_seat_per_college_and_jury",
-                violation_error_message=_("Ce collège a déjà son représentant dans ce jury."),
             ),
         ]
 

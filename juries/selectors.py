@@ -38,6 +38,7 @@ from juries.models import (
     Recommendation,
     Recusal,
 )
+from juries.rule_sets import rules_for
 
 
 def version_blocks(version: CertificationVersion) -> list[Block]:
@@ -281,7 +282,9 @@ def _rule_seat(seat: JurySeat) -> rules.Seat:
     return rules.Seat(member_id=seat.member_id, name=seat.member.name, college=seat.college, internal=seat.internal)
 
 
-def composition_problems(jury: Jury, seats: Sequence[JurySeat] | None = None) -> list[str]:
+def composition_problems(
+    jury: Jury, seats: Sequence[JurySeat] | None = None, jury_rules: rules.JuryRules | None = None
+) -> list[str]:
     """What keeps the jury from ruling, in words: the rules' problems and the seats no longer approved.
     `seats`: the jury's seats with their members and users when already read (`jury_seats`), else two queries."""
     if seats is None:
@@ -290,7 +293,12 @@ def composition_problems(jury: Jury, seats: Sequence[JurySeat] | None = None) ->
     else:
         rule_seats = [_rule_seat(s) for s in seats]
         withdrawn = [s for s in seats if s.member.status != MemberStatus.APPROVED]
-    problems = rules.composition_problems(kind=jury.kind, seats=rule_seats, president_id=jury.president_id)
+    problems = rules.composition_problems(
+        kind=jury.kind,
+        seats=rule_seats,
+        president_id=jury.president_id,
+        rules=jury_rules or rules_for(jury.version_id, jury.kind),
+    )
     for seat in withdrawn:
         problems.append(
             _("%(name)s n'est plus habilité(e) : le certificateur doit le remplacer ou l'habiliter à nouveau.")
@@ -315,14 +323,10 @@ def keeper(jury: Jury, place: SessionCandidate) -> JuryMember | None:
         and rules.sits(seated=True, member_status=president.status)
     ):
         return president
-    colleges = (
-        rules.PRESIDING_COLLEGES[rules.EVALUATION]
-        if jury.is_evaluation
-        else (
-            College.EMPLOYEES,
-            College.EMPLOYERS,
-        )
-    )
+    # Who may preside the jury, else (a certification jury presided by the certifying body's president) the
+    # representatives of the two colleges.
+    presiding = rules_for(jury.version_id, jury.kind).presiding
+    colleges = presiding if jury.is_evaluation else (College.EMPLOYEES, College.EMPLOYERS)
     for seat in jury.seats.select_related("member__user").filter(college__in=colleges).order_by("college"):
         if seat.member_id not in recused and rules.sits(seated=True, member_status=seat.member.status):
             return seat.member

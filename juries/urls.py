@@ -33,5 +33,6 @@ urlpatterns = [
     path("<int:pk>/candidats/<int:place_pk>/litige/", views.dispute_create, name="dispute"),
     path("<int:pk>/litiges/<int:dispute_pk>/clore/", views.dispute_resolve, name="dispute_resolve"),
     path("historique/<int:candidate_pk>/", views.candidate_history, name="history"),
+    path("regles/version/<int:version_pk>/", views.version_rules, name="version_rules"),
 ]
 urlpatterns += views_flags.urlpatterns

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +26,13 @@ from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_download
 from cqp.lib.text import fold
+from cqp.models import CertificationVersion
 from cqp.pagination import paginate, search_terms
+from cqp.services import assert_rules_editable
 from evaluations import rules as session_rules
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
-from juries import access, exports, result_pages, selectors, services
+from juries import access, exports, result_pages, rule_sets, rules, selectors, services
 from juries.forms import (
     AssignForm,
     CertificationJuryForm,
@@ -40,6 +42,7 @@ from juries.forms import (
     OutcomeForm,
     ReasonForm,
     ResolutionForm,
+    RuleSetForm,
     SeatChoiceForm,
     TransmitForm,
 )
@@ -137,6 +140,62 @@ def member_activation(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         success=_("Invitation renvoyée à %(email)s.") % {"email": member.email},
     )
     return redirect("juries:members")
+
+
+@require_certifier_admin
+def version_rules(request: AuthenticatedHttpRequest, version_pk: int) -> HttpResponse:
+    """The composition rules of a version's two juries, edited by certifier admins while the version is
+    neither archived nor in use (then frozen, like its blocks)."""
+    version = get_object_or_404(CertificationVersion.objects.select_related("certification"), pk=version_pk)
+    posted_kind = request.POST.get("kind") if request.method == "POST" else None
+    frozen = None
+    try:
+        assert_rules_editable(version, what=_("changer la composition de ses jurys"))
+    except ValidationError as refusal:
+        frozen = " ".join(refusal.messages)
+    sections = []
+    for value, source, stored in rule_sets.rule_sets_of(version):
+        form = RuleSetForm(initial=RuleSetForm.initial_for(value, source))
+        if posted_kind == value.kind and frozen is None:
+            form = RuleSetForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    rule_sets.rule_set_save(
+                        version=version,
+                        kind=value.kind,
+                        name=data["name"],
+                        seats=form.seat_rules(),
+                        presiding=data["presiding"],
+                        min_members=data["min_members"],
+                        max_members=data["max_members"],
+                        trainers_linked_allowed=data["trainers_linked_allowed"],
+                        external_percent=data["external_percent"],
+                        source=data["source"],
+                        saved_by=request.user,
+                    )
+                except ValidationError as refusal:
+                    add_service_errors(form, refusal)
+                else:
+                    messages.success(request, _("Composition du %(jury)s enregistrée.") % {"jury": data["name"]})
+                    return redirect("juries:version_rules", version_pk=version.pk)
+        sections.append(
+            {
+                "rules": value,
+                "words": rules.rules_in_words(value),
+                "source": source,
+                "stored": stored,
+                "form": form,
+                "kind_label": JuryKind(value.kind).label,
+            }
+        )
+    status = 400 if posted_kind and frozen is None else 200
+    return render(
+        request,
+        "juries/version_rules.html",
+        {"version": version, "sections": sections, "frozen": frozen},
+        status=status,
+    )
 
 
 def member_invitation(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
@@ -287,12 +346,17 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rows = with_html(selectors.deliberation_rows(shown, jury.version, enrolled=enrolled))
     reader = None if request.user.is_certifier_admin or me is None else me
     progress = selectors.juries_progress([jury], member=reader)[jury.pk]
+    jury_rules = rule_sets.rules_for(jury.version_id, jury.kind)
+    for seat in seats:
+        seat.rule_label = jury_rules.label(seat.college)  # type: ignore[attr-defined]
     context: dict[str, Any] = {
         **board,
         "jury": jury,
+        "jury_rules": jury_rules,
+        "rules_words": rules.rules_in_words(jury_rules),
         "seats": seats,
         "my_seat": my_seat,
-        "problems": selectors.composition_problems(jury, seats),
+        "problems": selectors.composition_problems(jury, seats, jury_rules),
         "rows": rows,
         "progress": progress,
         "recusals": selectors.jury_recusals(jury, places),
@@ -301,7 +365,7 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "is_president": bool(me and jury.president_id == me.pk),
     }
     if request.user.is_certifier_admin:
-        context["assign_form"] = AssignForm(jury=jury)
+        context["assign_form"] = AssignForm(jury=jury, jury_rules=jury_rules)
         context["assign_options"] = _options(context["assign_form"].fields["member"])
     if access.may_designate_president(request.user, jury):
         context["president_form"] = SeatChoiceForm(jury=jury)

@@ -318,6 +318,7 @@ MATRIX: dict[str, Row] = {
     # A carry-over flag to review: the certifier admins' (issue 12).
     "juries:flag": row(lambda w: [w.flag.pk], ADMIN, data=lambda w: {"resolution": "Blocs vérifiés"}),
     # --- Certificates: the PV (its jury's members and the certifier; a role organisations lack: 403) ---
+    "juries:version_rules": row(lambda w: [w.version.pk], ADMIN),
     "certificates:deadlines": row(none, ADMIN),
     "certificates:pv": row(cj, jury_policy("certification", staff=FORBIDDEN, other_staff=FORBIDDEN), **CERT),
     "certificates:pv_sign": post_only(

@@ -30,6 +30,7 @@ from juries.models import (
     Recusal,
     RecusalReason,
 )
+from juries.rule_sets import rules_for
 from juries.services.impartiality import recusals_refresh
 
 
@@ -117,6 +118,7 @@ def jury_assign(*, jury: Jury, member: JuryMember, assigned_by: User) -> JurySea
         newcomer=newcomer,
         approved=member.status == MemberStatus.APPROVED,
         may_assess=member.certifications.filter(pk=jury.version.certification_id).exists(),
+        rules=rules_for(jury.version_id, jury.kind),
     )
     if refusal:
         raise ValidationError(refusal)
@@ -172,7 +174,9 @@ def jury_president_designate(*, jury: Jury, member: JuryMember, designated_by: U
             _("%(name)s n'est plus habilité(e) : il ou elle ne préside pas ce jury.") % {"name": member.name}
         )
     refusal = rules.presidency_refusal(
-        kind=locked.kind, seat=rules.Seat(member_id=member.pk, name=member.name, college=seated.college, internal=False)
+        kind=locked.kind,
+        seat=rules.Seat(member_id=member.pk, name=member.name, college=seated.college, internal=False),
+        rules=rules_for(locked.version_id, locked.kind),
     )
     if refusal:
         raise ValidationError(refusal)

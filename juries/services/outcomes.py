@@ -25,6 +25,7 @@ from juries.models import (
     OutcomeKind,
     Recommendation,
 )
+from juries.rule_sets import rules_for
 from juries.services.audit import audit
 from juries.services.composition import _organisations_of
 from juries.services.grids import _check_gradable, _refuse_if_transmitted
@@ -109,13 +110,15 @@ def _refuse_internal_majority(certification_jury: Jury, *, organisations: set[in
     organisations = organisations | _organisations_of(certification_jury)
     seats = list(certification_jury.seats.select_related("member__user"))
     internal = [seat.member.name for seat in seats if seat.member.organisation_id in organisations]
-    if len(internal) * 2 > max(len(seats), len(rules.SEATS[certification_jury.kind])):
+    jury_rules = rules_for(certification_jury.version_id, certification_jury.kind)
+    if rules.too_internal(
+        internal=len(internal),
+        size=max(len(seats), jury_rules.full_size),
+        external_percent=jury_rules.external_percent,
+    ):
         raise ValidationError(
-            _(
-                "%(names)s appartiennent à l'organisme de formation des candidats : au moins la moitié du jury "
-                "de certification doit être extérieure à l'organisme."
-            )
-            % {"names": ", ".join(internal)}
+            _("%(names)s appartiennent à l'organisme de formation des candidats : %(share)s.")
+            % {"names": ", ".join(internal), "share": rules.external_share_rule(jury_rules)}
         )
     JurySeat.objects.filter(pk__in=[s.pk for s in seats if s.member.organisation_id in organisations]).update(
         internal=True

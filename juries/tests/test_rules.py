@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from cqp.rules import validate_block
 from juries import rules
+from juries.rule_sets import RULES_31313
 from juries.rules import (
     CERTIFICATION,
     CERTIFIER_PRESIDENT,
@@ -18,9 +19,11 @@ from juries.rules import (
     EMPLOYEES,
     EMPLOYERS,
     EVALUATION,
+    PROFESSIONAL,
     SAME_COMPANY,
     TRAINED,
     TRAINER,
+    JuryRules,
     Seat,
 )
 
@@ -147,7 +150,10 @@ def test_it_accepts_one_member_internal_to_the_training_organisation() -> None:
 @pytest.mark.parametrize("kind", [EVALUATION, CERTIFICATION])
 def test_it_refuses_a_second_member_internal_to_the_training_organisation(kind: str) -> None:
     message = refusal(kind, [seat(1, EMPLOYEES, internal=True)], seat(2, EMPLOYERS, internal=True))
-    assert "au moins la moitié du jury doit être extérieure" in message
+    assert (
+        f"au moins la moitié du jury {'d’évaluation' if kind == EVALUATION else 'de certification'}".replace("’", "'")
+        in message
+    )
 
 
 def test_it_lists_what_an_incomplete_jury_lacks() -> None:
@@ -162,7 +168,7 @@ def test_it_lists_what_an_incomplete_jury_lacks() -> None:
 def test_it_flags_a_jury_more_than_half_internal() -> None:
     seats = [seat(1, EMPLOYEES, internal=True), seat(2, EMPLOYERS, internal=True), seat(3, TRAINER)]
     problems = rules.composition_problems(kind=EVALUATION, seats=seats, president_id=1)
-    assert problems == ["Au moins la moitié du jury doit être extérieure à l'organisme de formation."]
+    assert problems == ["Au moins la moitié du jury d'évaluation doit être extérieure à l'organisme de formation."]
 
 
 @pytest.mark.parametrize("college", [EMPLOYEES, EMPLOYERS])
@@ -173,7 +179,7 @@ def test_it_lets_a_representative_preside_an_evaluation_jury(college: str) -> No
 def test_it_refuses_a_trainer_as_president_of_an_evaluation_jury() -> None:
     message = rules.presidency_refusal(kind=EVALUATION, seat=seat(1, TRAINER))
     assert message is not None
-    assert "choisi parmi les représentants des salariés et des employeurs" in message
+    assert "choisi parmi : représentant des salariés, représentant des employeurs" in message
 
 
 @pytest.mark.parametrize("college", [EMPLOYEES, EMPLOYERS])
@@ -521,3 +527,172 @@ def test_no_member_ever_designates_themselves_nor_overrides_a_designation(
     else:
         assert refusal is None
     assert designation(kind=kind, by_admin=True, by=by, member=member, president=president) is None
+
+
+# --- Each version its own rules: RNCP 31313's test jury and final joint jury (fiche, « Composition des jurys ») ---
+
+
+TEST_JURY, FINAL_JURY = RULES_31313
+
+
+def seat_all(jury_rules: JuryRules, newcomers: list[Seat], *, may_assess: bool = True) -> list[Seat]:
+    seats: list[Seat] = []
+    for newcomer in newcomers:
+        found = rules.assignment_refusal(
+            kind=jury_rules.kind,
+            seats=seats,
+            newcomer=newcomer,
+            approved=True,
+            may_assess=may_assess,
+            rules=jury_rules,
+        )
+        assert found is None, found
+        seats.append(newcomer)
+    return seats
+
+
+def lawful_test_jury() -> list[Seat]:
+    return [
+        seat(1, PROFESSIONAL),
+        seat(2, PROFESSIONAL),
+        seat(3, TRAINER, internal=True, linked=True),
+        seat(4, TRAINER, internal=True, linked=True),
+        seat(5, EMPLOYEES),
+        seat(6, EMPLOYERS),
+    ]
+
+
+def test_the_31313_test_jury_seats_two_professionals_the_centres_two_trainers_and_one_cpnefp_member_per_college() -> (
+    None
+):
+    seats = seat_all(TEST_JURY, lawful_test_jury())
+    assert rules.composition_problems(kind=EVALUATION, seats=seats, president_id=5, rules=TEST_JURY) == []
+
+
+def test_the_31313_test_jury_takes_more_professionals_but_a_third_trainer_is_refused_naming_the_fiche_rule() -> None:
+    seats = seat_all(TEST_JURY, [*lawful_test_jury(), seat(7, PROFESSIONAL)])
+    assert rules.composition_problems(kind=EVALUATION, seats=seats, president_id=5, rules=TEST_JURY) == []
+    message = rules.assignment_refusal(
+        kind=EVALUATION, seats=seats, newcomer=seat(8, TRAINER), approved=True, may_assess=True, rules=TEST_JURY
+    )
+    assert message == (
+        "Le jury d'épreuve compte déjà 2 × formateur du centre de formation agréé par la branche "
+        "(Membre 3, Membre 4) : 2 au plus."
+    )
+
+
+def test_an_incomplete_31313_test_jury_says_what_the_fiche_still_asks_for() -> None:
+    seats = seat_all(TEST_JURY, [seat(1, PROFESSIONAL), seat(5, EMPLOYEES)])
+    assert rules.composition_problems(kind=EVALUATION, seats=seats, president_id=None, rules=TEST_JURY) == [
+        "Le jury d'épreuve demande au moins 2 × professionnel ayant des compétences en lien avec le CQP (1 à ce jour).",
+        "Le jury d'épreuve demande au moins 2 × formateur du centre de formation agréé par la branche (0 à ce jour).",
+        "Il manque le membre de la CPNEFP (collège des employeurs).",
+        "Le président du jury n'est pas désigné.",
+    ]
+
+
+def test_cpnefp_members_sit_on_the_31313_test_jury_ex_officio_but_professionals_need_their_habilitation() -> None:
+    assert (
+        rules.assignment_refusal(
+            kind=EVALUATION, seats=[], newcomer=seat(5, EMPLOYEES), approved=True, may_assess=False, rules=TEST_JURY
+        )
+        is None
+    )
+    message = rules.assignment_refusal(
+        kind=EVALUATION, seats=[], newcomer=seat(1, PROFESSIONAL), approved=True, may_assess=False, rules=TEST_JURY
+    )
+    assert message == "Membre 1 n'est pas habilité(e) pour cette certification."
+
+
+def test_a_26850_trainer_linked_to_the_training_is_refused_but_31313_seats_the_centres_trainers() -> None:
+    linked = seat(3, TRAINER, internal=True, linked=True)
+    assert "lien avec la formation des candidats" in refusal(EVALUATION, [], linked)
+    assert (
+        rules.assignment_refusal(
+            kind=EVALUATION, seats=[], newcomer=linked, approved=True, may_assess=True, rules=TEST_JURY
+        )
+        is None
+    )
+
+
+def test_the_31313_test_jury_refuses_a_certifier_president_naming_its_composition() -> None:
+    message = rules.assignment_refusal(
+        kind=EVALUATION,
+        seats=[],
+        newcomer=seat(9, CERTIFIER_PRESIDENT),
+        approved=True,
+        may_assess=True,
+        rules=TEST_JURY,
+    )
+    assert message is not None
+    assert message.startswith("Un président de l'instance de certification ne siège pas dans un jury d'épreuve")
+    assert "professionnel ayant des compétences en lien avec le CQP" in message
+
+
+def test_the_31313_final_jury_needs_four_cpnefp_members_from_both_colleges() -> None:
+    three = seat_all(FINAL_JURY, [seat(1, EMPLOYEES), seat(2, EMPLOYERS), seat(3, EMPLOYEES)])
+    assert rules.composition_problems(kind=CERTIFICATION, seats=three, president_id=1, rules=FINAL_JURY) == [
+        "Le jury paritaire final compte au moins 4 membres (3 à ce jour)."
+    ]
+    one_college = seat_all(FINAL_JURY, [seat(n, EMPLOYEES) for n in range(1, 5)])
+    assert rules.composition_problems(kind=CERTIFICATION, seats=one_college, president_id=1, rules=FINAL_JURY) == [
+        "Il manque le membre de la CPNEFP (collège des employeurs)."
+    ]
+    four = seat_all(FINAL_JURY, [*three, seat(4, EMPLOYERS)][3:], may_assess=False)
+    assert four == [seat(4, EMPLOYERS)]
+    lawful = [*three, seat(4, EMPLOYERS)]
+    assert rules.composition_problems(kind=CERTIFICATION, seats=lawful, president_id=2, rules=FINAL_JURY) == []
+
+
+def test_the_31313_final_jury_is_presided_by_a_cpnefp_member_not_by_a_trainer() -> None:
+    assert rules.presidency_refusal(kind=CERTIFICATION, seat=seat(1, EMPLOYERS), rules=FINAL_JURY) is None
+    message = rules.presidency_refusal(kind=EVALUATION, seat=seat(3, TRAINER), rules=TEST_JURY)
+    assert message == (
+        "Membre 3 ne peut pas présider : le président du jury d'épreuve est choisi parmi : membre de la CPNEFP "
+        "(collège des salariés), membre de la CPNEFP (collège des employeurs)."
+    )
+
+
+def test_rules_that_cannot_be_satisfied_are_refused_to_the_admin() -> None:
+    broken = JuryRules(
+        kind=EVALUATION,
+        name="jury d'épreuve",
+        seats=(rules.SeatRule(TRAINER, "formateur", 3, 2), rules.SeatRule(TRAINER, "formateur bis", 1, 1)),
+        presiding=(EMPLOYEES,),
+        min_members=2,
+        max_members=2,
+    )
+    assert rules.rules_definition_problems(broken) == [
+        "Le collège « formateur » figure deux fois.",
+        "« formateur » : le maximum (2) est inférieur au minimum (3).",
+        "Le jury compte au plus 2 membres mais ses minimums en demandent 4.",
+        "Le président doit être choisi parmi des collèges qui siègent dans ce jury.",
+    ]
+    assert rules.rules_definition_problems(TEST_JURY) == []
+    assert rules.rules_definition_problems(FINAL_JURY) == []
+    assert rules.rules_definition_problems(rules.default_rules(EVALUATION)) == []
+
+
+@fast
+@given(
+    colleges=st.lists(st.sampled_from([PROFESSIONAL, TRAINER, EMPLOYEES, EMPLOYERS]), max_size=10),
+    internal=st.lists(st.booleans(), min_size=10, max_size=10),
+)
+def test_whatever_order_members_come_in_an_accepted_31313_test_jury_never_breaks_a_maximum_or_its_external_share(
+    colleges: list[str], internal: list[bool]
+) -> None:
+    seats: list[Seat] = []
+    for n, college in enumerate(colleges):
+        newcomer = seat(n, college, internal=internal[n])
+        if (
+            rules.assignment_refusal(
+                kind=EVALUATION, seats=seats, newcomer=newcomer, approved=True, may_assess=True, rules=TEST_JURY
+            )
+            is None
+        ):
+            seats.append(newcomer)
+    for rule in TEST_JURY.seats:
+        assert rule.maximum is None or sum(1 for s in seats if s.college == rule.college) <= rule.maximum
+    assert not rules.too_internal(
+        internal=sum(1 for s in seats if s.internal), size=max(len(seats), TEST_JURY.full_size), external_percent=50
+    )

@@ -103,8 +103,8 @@ def test_the_session_pages_read_a_constant_number_of_queries(client, django_asse
         # grids left to validate (2 aggregate queries) and the recusals (1) for all of them; 23 since the grids
         # left are read for the jury's kind only (1) and the selects' options by a query each, not 2 (transmit);
         # 21 since the composition's problems are read from the seats shown (2); +1 (22, 15) since carry-over
-        # also reads the prior acquisitions (issue 12)
-        with django_assert_num_queries(22 if name == "detail" else 15) as captured:
+        # also reads the prior acquisitions (issue 12); 23 since the version's jury rules are read (1, issue 13)
+        with django_assert_num_queries(23 if name == "detail" else 15) as captured:
             response = client.get(reverse(f"juries:{name}", args=[jury.pk]))
         assert response.status_code == 200
         counts.append(len(captured.captured_queries))
@@ -117,8 +117,9 @@ def test_the_grid_page_reads_a_constant_number_of_queries(client, django_assert_
     client.force_login(admin)
     for jury, place in ((small, small_places[1]), (large, large_places[17])):
         # The grid sheet reads the blocks sat from the deliberation row: 27 queries before, 23 since; 24 since
-        # carry-over also reads the prior acquisitions (issue 12).
-        with django_assert_num_queries(24):
+        # carry-over also reads the prior acquisitions (issue 12); 25 since the keeper reads the version's jury
+        # rules (who may preside, issue 13).
+        with django_assert_num_queries(25):
             response = client.get(reverse("juries:grid", args=[jury.pk, place.pk]))
         assert response.status_code == 200
 

@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cqp import services
-from cqp.models import Certification, Certifier, VersionStatus
+from cqp.models import Certification, CertificationVersion, Certifier, VersionStatus
 from cqp.referential_data import CERTIFIERS, ORGANISATIONS, VERSIONS, VersionData
+from juries import rule_sets
 
 
 class Command(BaseCommand):
@@ -35,6 +36,10 @@ class Command(BaseCommand):
                 self._report(f"Organisme {org.name}", created)
             for version in VERSIONS:
                 self._load_version(version)
+            # Each version's jury composition rules (31313's from its fiche, 26850's elsewhere), where missing.
+            for loaded in CertificationVersion.objects.filter(certification__slug__in=[v.slug for v in VERSIONS]):
+                if rule_sets.referential_load(loaded):
+                    self.stdout.write(self.style.SUCCESS(f"Règles des jurys {loaded} : chargées"))
 
     def _report(self, what: str, created: bool) -> None:
         if created:

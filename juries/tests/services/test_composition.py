@@ -58,7 +58,7 @@ def test_it_refuses_a_trainer_on_a_certification_jury(world: World) -> None:
 
 def test_it_refuses_a_trainer_as_president_of_an_evaluation_jury(world: World) -> None:
     jury = world.evaluation_jury()
-    with refused(world.trainer.name, "choisi parmi les représentants des salariés et des employeurs"):
+    with refused(world.trainer.name, "choisi parmi : représentant des salariés, représentant des employeurs"):
         services.jury_president_designate(jury=jury, member=world.trainer, designated_by=world.admin)
     jury.refresh_from_db()
     assert jury.president == world.employers
@@ -101,7 +101,7 @@ def test_it_refuses_a_second_member_from_the_candidates_organisation(world: Worl
     jury = services.evaluation_jury_create(session=world.session, created_by=world.admin)
     seat = services.jury_assign(jury=jury, member=inside, assigned_by=world.admin)
     assert seat.internal
-    with refused(also_inside.name, "au moins la moitié du jury doit être extérieure à l'organisme"):
+    with refused(also_inside.name, "au moins la moitié du jury d'évaluation doit être extérieure à l'organisme"):
         services.jury_assign(jury=jury, member=also_inside, assigned_by=world.admin)
     assert jury.seats.count() == 1
 
@@ -146,7 +146,7 @@ def test_a_certification_jury_with_one_member_from_the_transmitted_organisation_
     # Once the organisation is known, a second internal member is refused at assignment too.
     services.jury_unassign(jury=certification, member=world.cert_employers, removed_by=world.admin)
     also_inside = register(world, "interne2@example.org", "employers", organisation=world.organisation)
-    with refused("au moins la moitié du jury doit être extérieure"):
+    with refused("au moins la moitié du jury de certification doit être extérieure"):
         services.jury_assign(jury=certification, member=also_inside, assigned_by=world.admin)
 
 
