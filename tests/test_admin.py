@@ -47,7 +47,31 @@ def everything(issued: Decided) -> Decided:
         reason="Fraude à une autre session.",
         recorded_by=world.admin,
     )
+    _vae_file(world)
     return issued
+
+
+def _vae_file(world: Any) -> None:
+    """A VAE file decided admissible, its declarative file sent and its positioning recorded."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vae import services as vae_services
+
+    def pdf() -> SimpleUploadedFile:
+        return SimpleUploadedFile("dossier.pdf", b"%PDF-1.4\n%%EOF\n")
+
+    candidate = CandidateFactory(organisation=world.organisation, user=UserFactory(email="vae@example.org"))
+    actor = candidate.user
+    file = vae_services.file_create(
+        candidate=candidate, version=world.version, experience_months=24, experience="Polissage", actor=actor
+    )
+    vae_services.document_add(file=file, upload=pdf(), actor=actor)
+    vae_services.file_submit(file=file, actor=actor)
+    file = vae_services.file_decide(file=file, decision="admissible", decided_by=world.admin)
+    vae_services.declarative_add(file=file, kind="declarative", upload=pdf(), actor=actor)
+    file = vae_services.declarative_submit(file=file, actor=actor)
+    block = world.version.blocks.order_by("order").first()
+    vae_services.positioning_record(file=file, entries={block.pk: (True, "")}, recorded_by=world.admin)
 
 
 def _url(model: type[Model], page: str, *args: Any) -> str:

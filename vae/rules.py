@@ -35,6 +35,18 @@ def route_refusal(access_routes: Iterable[str]) -> str | None:
     return None
 
 
+def new_file_refusal(*, open_file: bool, admissible_until: dt.date | None, today: dt.date) -> str | None:
+    """One file at a time per certification: none while another is in preparation, sent or incomplete, nor while
+    an admissibility still holds."""
+    if open_file:
+        return _("Un dossier de recevabilité est déjà en cours pour cette certification : complétez-le.")
+    if admissible_until is not None and today <= admissible_until:
+        return _("Vous êtes déjà recevable pour cette certification, jusqu'au %(d)s.") % {
+            "d": date_format(admissible_until)
+        }
+    return None
+
+
 def experience_refusal(months: int) -> str | None:
     """The experience declared, in months: bounded, and a year at least for an admissible file."""
     if months < 0 or months > EXPERIENCE_MONTHS_MAX:

@@ -55,6 +55,15 @@ def file_create(
         raise ValidationError({"version": refusal})
     _check_experience(experience_months, experience)
     Candidate.objects.select_for_update().get(pk=candidate.pk)  # one file at a time per candidate
+    files = AdmissibilityFile.objects.filter(candidate=candidate, version=version)
+    admissible = files.filter(status=AdmissibilityStatus.ADMISSIBLE).order_by("-valid_until").first()
+    refusal = rules.new_file_refusal(
+        open_file=files.filter(status__in=(*rules.OPEN, "submitted")).exists(),
+        admissible_until=admissible.valid_until if admissible else None,
+        today=timezone.localdate(),
+    )
+    if refusal is not None:
+        raise ValidationError({"version": refusal})
     file = AdmissibilityFile(
         candidate=candidate, version=version, experience_months=experience_months, experience=experience.strip()
     )

@@ -13,6 +13,7 @@ from cqp.models import CertificationVersion, TrainingOrganisation
 from evaluations import services as session_services
 from evaluations.models import EvaluationSession
 from tests.factories import UserFactory, enrol, make_candidate
+from tests.worlds import world  # noqa: F401 - a fixture
 from vae import services
 from vae.models import AdmissibilityFile
 

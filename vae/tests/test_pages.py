@@ -118,3 +118,31 @@ def test_the_candidate_space_points_a_vae_enrolment_to_the_route(client, vae: Va
     client.force_login(vae.user)
     page = client.get("/")
     assert 'data-testid="my-vae"' in page.text and reverse("vae:mine") in page.text
+
+
+def test_the_list_reads_the_same_queries_whatever_the_number_of_files(client, vae: Vae) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_candidate
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse("vae:list")).status_code == 200
+        return len(context.captured_queries)
+
+    vae.submitted()
+    client.force_login(vae.admin)
+    few = queries()
+    for n in range(3, 7):
+        candidate = make_candidate(vae.organisation, n=n, created_by=vae.staff)
+        candidate.user = UserFactory(email=candidate.email, is_candidate=True)
+        candidate.save()
+        file = services.file_create(
+            candidate=candidate, version=vae.version, experience_months=20, experience="Atelier", actor=candidate.user
+        )
+        services.document_add(file=file, upload=pdf(), actor=candidate.user)
+        services.file_submit(file=file, actor=candidate.user)
+    assert queries() == few
+    page = client.get(reverse("vae:list")).text
+    assert page.count('data-testid="vae-file-row"') == 5

@@ -134,3 +134,41 @@ def test_positioning_after_the_declarative_file_by_the_certifier_or_the_jury_pre
     services.positioning_record(file=file, entries={block.pk: (False, "Acquis en entreprise")}, recorded_by=vae.admin)
     services.positioning_record(file=file, entries={block.pk: (True, "À vérifier")}, recorded_by=vae.admin)
     assert list(Positioning.objects.values_list("assessed", "notes")) == [(True, "À vérifier")]
+
+
+def test_one_file_at_a_time_and_none_while_admissible(vae: Vae) -> None:
+    vae.admissible()
+    with pytest.raises(ValidationError, match="déjà recevable pour cette certification"):
+        vae.file()
+
+
+def test_the_president_of_the_candidates_evaluation_jury_positions_them(client, world) -> None:
+    """A VAE candidate placed in a session: its evaluation jury's president reads the file and positions them; a
+    member who does not preside gets 403 from the service and 404 from the pages."""
+    from candidates.models import Enrolment
+    from cqp.models import Block
+
+    place = world.places[0]
+    Enrolment.objects.filter(pk=place.enrolment_id).update(access_route="vae")
+    candidate = place.enrolment.candidate
+    candidate.user = UserFactory(email=candidate.email, is_candidate=True)
+    candidate.save()
+    file = services.file_create(
+        candidate=candidate, version=world.version, experience_months=24, experience="Polissage", actor=candidate.user
+    )
+    services.document_add(file=file, upload=pdf(), actor=candidate.user)
+    services.file_submit(file=file, actor=candidate.user)
+    file = services.file_decide(file=file, decision="admissible", decided_by=world.admin)
+    services.declarative_add(file=file, kind="declarative", upload=pdf(), actor=candidate.user)
+    file = services.declarative_submit(file=file, actor=candidate.user)
+    world.evaluation_jury(president=world.employers)
+    block = Block.objects.filter(version=world.version).order_by("order").first()
+    services.positioning_record(file=file, entries={block.pk: (True, "Bon niveau")}, recorded_by=world.employers.user)
+    with pytest.raises(PermissionDenied):
+        services.positioning_record(file=file, entries={block.pk: (False, "")}, recorded_by=world.trainer.user)
+    client.force_login(world.employers.user)
+    assert client.get(f"/vae/{file.pk}/positionnement/").status_code == 200
+    assert "Bon niveau" in client.get(f"/vae/{file.pk}/").text
+    client.force_login(world.trainer.user)
+    assert client.get(f"/vae/{file.pk}/positionnement/").status_code == 404
+    assert client.get(f"/vae/{file.pk}/").status_code == 404
