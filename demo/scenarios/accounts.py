@@ -31,6 +31,13 @@ DEMO_USERS: list[dict[str, Any]] = [
         "note": "titulaire du CQP (session certifiée) : son résultat et son parchemin dans son espace",
     },
     {
+        "email": "vae@cqp.test",
+        "first_name": "Inès",
+        "last_name": "Girard",
+        "is_candidate": True,
+        "note": "candidate à la VAE (RNCP 31313) : son dossier de recevabilité attend la décision du certificateur",
+    },
+    {
         "email": "formateur-jury@cqp.test",
         "first_name": "Paul",
         "last_name": "Leroy",

@@ -25,6 +25,7 @@ EXPECTED_ROLES = {
     "jury@cqp.test": [Role.JURY_MEMBER],
     "candidat@cqp.test": [Role.CANDIDATE],
     "titulaire@cqp.test": [Role.CANDIDATE],
+    "vae@cqp.test": [Role.CANDIDATE],
     "formateur-jury@cqp.test": [Role.ORGANISATION_STAFF, Role.JURY_MEMBER],
     "salarie@cqp.test": [Role.JURY_MEMBER],
     "formateur@cqp.test": [Role.JURY_MEMBER],
@@ -421,3 +422,21 @@ def test_a_second_run_leaves_the_juries_and_results_as_they_are(django_capture_o
     addresses = [line for line in first.splitlines() if "/verifier/" in line]
     assert len(addresses) == 2
     assert addresses == [line for line in output.splitlines() if "/verifier/" in line]
+
+
+@pytest.mark.usefixtures("referential", "debug_on")
+def test_the_demo_vae_candidate_waits_for_the_decision_on_her_admissibility_file() -> None:
+    from vae.models import AdmissibilityFile
+
+    output = load_demo()
+    load_demo()
+
+    file = AdmissibilityFile.objects.select_related("candidate__user", "version").get()
+    assert (file.status, file.version.rncp_code, file.candidate.user.email) == (
+        "submitted",
+        "RNCP31313",
+        "vae@cqp.test",
+    )
+    assert file.documents.count() == 1
+    assert file.candidate.enrolments.get().access_route == "vae"
+    assert "dossier de recevabilité en attente de décision" in output

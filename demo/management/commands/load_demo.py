@@ -18,6 +18,7 @@ from demo.scenarios.certified import demo_certified_session
 from demo.scenarios.graded import demo_graded_session
 from demo.scenarios.registry import demo_jury_members
 from demo.scenarios.upcoming import demo_session
+from demo.scenarios.vae import demo_vae_file
 
 
 class Command(BaseCommand):
@@ -40,10 +41,12 @@ class Command(BaseCommand):
             session_line = demo_session(staff=staff, admin=admin, members=members)
             graded_line = demo_graded_session(staff=staff, admin=admin, members=members)
             certified_line = demo_certified_session(staff=staff, admin=admin, members=members)
+            vae_line = demo_vae_file(staff=staff)
         self.stdout.write("")
         self.stdout.write(session_line)
         self.stdout.write(graded_line)
         self.stdout.write(certified_line)
+        self.stdout.write(vae_line)
         self.stdout.write(self.style.SUCCESS(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})"))
         width = max(len(email) for email, _ in rows)
         for email, roles in rows:
