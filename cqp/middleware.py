@@ -14,6 +14,7 @@ from django.contrib.auth import logout
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import defaults
@@ -63,9 +64,20 @@ class RequestSizeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        if declared_length(request) > settings.MAX_REQUEST_BYTES:
+        declared = declared_length(request)
+        if declared > settings.MAX_REQUEST_BYTES and declared > self._view_limit(request):
             return _too_large(settings.MAX_REQUEST_BYTES)
         return self.get_response(request)
+
+    @staticmethod
+    def _view_limit(request: HttpRequest) -> int:
+        """The `max_body` of the view the path leads to (e.g. the RNCP export upload, up to 1 GB, streamed to a
+        file), else 0: only a view that says so takes more than `MAX_REQUEST_BYTES`."""
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return 0
+        return int(getattr(match.func, "max_body_bytes", 0) or 0)
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any

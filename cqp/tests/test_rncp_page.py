@@ -332,3 +332,22 @@ def test_in_chromium_the_admin_uploads_the_export_corrects_a_block_and_creates_t
         "Accueillir le client",
         "Établir le devis",
     ]
+
+
+def test_the_export_upload_takes_more_than_the_sites_request_cap_and_only_it_does() -> None:
+    # The real export (about 30 MB zipped) is over MAX_REQUEST_BYTES (21 MB): the upload view's own max_body
+    # (1 GB) lifts the site's cap for it alone; every other path keeps the cap.
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from cqp.middleware import RequestSizeMiddleware
+
+    middleware = RequestSizeMiddleware(lambda request: HttpResponse("lu"))
+    declared = str(settings.MAX_REQUEST_BYTES + 10 * 1024 * 1024)
+    upload = RequestFactory().post(UPLOAD, b"", content_type="application/zip", CONTENT_LENGTH=declared)
+    assert middleware(upload).status_code == 200
+    for path in ("/connexion/", "/nulle-part/"):
+        elsewhere = RequestFactory().post(path, b"", content_type="application/zip", CONTENT_LENGTH=declared)
+        refused = middleware(elsewhere)
+        assert refused.status_code == 413
+        assert "Mo au plus par envoi" in refused.content.decode()
