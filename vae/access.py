@@ -94,11 +94,15 @@ def file_for_decision(user: User | AnonymousUser, pk: int) -> AdmissibilityFile:
     return get_object_or_404(files_for(user), pk=pk)
 
 
-def check_positioner(user: User, file: AdmissibilityFile) -> None:
+def may_position(user: User | AnonymousUser, file: AdmissibilityFile) -> bool:
     """A certifier admin, or the president of an evaluation jury before which the candidate is placed."""
     if is_certifier_admin(user):
-        return
-    if not (is_jury_member(user) and AdmissibilityFile.objects.filter(_presided(user), pk=file.pk).exists()):
+        return True
+    return is_jury_member(user) and AdmissibilityFile.objects.filter(_presided(user), pk=file.pk).exists()
+
+
+def check_positioner(user: User, file: AdmissibilityFile) -> None:
+    if not may_position(user, file):
         raise PermissionDenied(
             _("Le positionnement est enregistré par le certificateur ou le président du jury d'évaluation du candidat.")
         )

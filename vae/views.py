@@ -88,7 +88,7 @@ def _detail(
         ),
         "expired": file.status == AdmissibilityStatus.ADMISSIBLE
         and not rules.admissible_on(status=file.status, until=file.valid_until, on=today),
-        "can_position": request.user.is_certifier_admin or (request.user.is_jury_member and not owner),
+        "can_position": access.may_position(request.user, file),
     }
     if owner:
         context["upload_form"] = forms.get("upload_form") or UploadForm()
