@@ -52,7 +52,15 @@ _REFERENTIAL_ROWS: list[tuple[type[Model], list[dict[str, Any]]]] = []
 
 
 def _referential_models() -> list[type[Model]]:
-    from cqp.models import Block, Certification, CertificationVersion, Certifier, Competency, TrainingOrganisation
+    from cqp.models import (
+        Block,
+        BlockTest,
+        Certification,
+        CertificationVersion,
+        Certifier,
+        Competency,
+        TrainingOrganisation,
+    )
     from juries.models import JuryRuleSet, SeatRuleRow
 
     return [
@@ -62,6 +70,7 @@ def _referential_models() -> list[type[Model]]:
         CertificationVersion,
         Block,
         Competency,
+        BlockTest,
         JuryRuleSet,
         SeatRuleRow,
     ]

@@ -13,7 +13,7 @@ from candidates.models import AccommodationKind, Candidate, DocumentKind, Enrolm
 from candidates.services import CANDIDATE_FIELDS
 from cqp.forms import IdsChoiceField
 from cqp.lib import bounds
-from cqp.models import AccessRoute, Block, CertificationVersion, VersionStatus
+from cqp.models import AccessRoute, Block, BlockTest, CertificationVersion, VersionStatus
 
 TEXT = [bounds.refuse_control_characters]
 
@@ -123,13 +123,14 @@ class CandidateImportConfirmForm(forms.Form):
 
 
 class DocumentUploadForm(forms.Form):
-    """One file for one slot: a livret part (enrolment + block), the formative evaluations (enrolment) or
-    the identity copy. The choices are limited to the candidate's own enrolments and blocks; the service
-    checks the rest (who may send formative evaluations included)."""
+    """One file for one slot: the document of a test (enrolment + block + test: a livret part, a report...),
+    the formative evaluations (enrolment) or the identity copy. The choices are limited to the candidate's own
+    enrolments, blocks and tests; the service checks the rest (who may send formative evaluations included)."""
 
     kind = forms.ChoiceField(choices=DocumentKind.choices, widget=forms.HiddenInput)
     enrolment = forms.ModelChoiceField(queryset=Enrolment.objects.none(), required=False, widget=forms.HiddenInput)
     block = forms.ModelChoiceField(queryset=Block.objects.none(), required=False, widget=forms.HiddenInput)
+    test = forms.ModelChoiceField(queryset=BlockTest.objects.none(), required=False, widget=forms.HiddenInput)
     file = forms.FileField(
         label=_("Fichier"),
         help_text=_("PDF, PNG ou JPEG, 20 Mo au plus."),
@@ -145,6 +146,9 @@ class DocumentUploadForm(forms.Form):
         cast(forms.ModelChoiceField[Block], self.fields["block"]).queryset = Block.objects.filter(
             enrolments__candidate=candidate
         ).distinct()
+        cast(forms.ModelChoiceField[BlockTest], self.fields["test"]).queryset = (
+            BlockTest.objects.filter(block__enrolments__candidate=candidate).select_related("block").distinct()
+        )
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

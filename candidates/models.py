@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.documents import ACCEPTED_TYPES, part_letter
 from cqp.lib import bounds
 from cqp.lib import storage as lib_storage
-from cqp.models import AccessRoute, Block, CertificationVersion, TrainingOrganisation
+from cqp.models import AccessRoute, Block, BlockTest, CertificationVersion, TrainingOrganisation
 
 # Every text typed by a person is free of control characters (NUL, escape...), checked by full_clean.
 TEXT = [bounds.refuse_control_characters]
@@ -216,7 +216,9 @@ def document_upload_path(instance: CandidateDocument, filename: str) -> str:
 
 
 class DocumentKind(models.TextChoices):
-    LIVRET_PART = "livret_part", _("Partie du livret de réalisations")
+    # The document a test asks for (`cqp.models.BlockTest.document_required`): a part of the livret de réalisations
+    # (26850), the professional activity report (31313 BC3)... The value is kept from when only livret parts existed.
+    LIVRET_PART = "livret_part", _("Document d'une épreuve (partie du livret, rapport…)")
     IDENTITY_COPY = "identity_copy", _("Copie d'une pièce d'identité")
     FORMATIVE = "formative", _("Évaluations formatives")
 
@@ -231,6 +233,11 @@ class CandidateDocument(models.Model):
     enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
     block = models.ForeignKey(
         Block, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bloc")
+    )
+    # The test the document is for (its block is `block`). Empty only for a livret part sent before tests were data
+    # and not mapped onto one (candidates' migration 0005 maps them all).
+    test = models.ForeignKey(
+        BlockTest, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("épreuve")
     )
     kind = models.CharField(_("type de document"), max_length=15, choices=DocumentKind)
     file = models.FileField(_("fichier"), storage=private_storage, upload_to=document_upload_path, max_length=200)
@@ -261,8 +268,14 @@ class CandidateDocument(models.Model):
                 ),
             ),
             models.UniqueConstraint(
+                fields=["enrolment", "test"],
+                condition=models.Q(kind=DocumentKind.LIVRET_PART, test__isnull=False),
+                name="one_document_per_enrolment_and_test",
+                violation_error_message=_("Le document de cette épreuve a déjà été déposé."),
+            ),
+            models.UniqueConstraint(
                 fields=["enrolment", "block"],
-                condition=models.Q(kind=DocumentKind.LIVRET_PART),
+                condition=models.Q(kind=DocumentKind.LIVRET_PART, test__isnull=True),
                 name="one_livret_part_per_enrolment_and_block",
                 violation_error_message=_("Cette partie du livret a déjà été déposée."),
             ),
@@ -285,15 +298,27 @@ class CandidateDocument(models.Model):
 
     @property
     def label(self) -> str:
+        if self.kind == DocumentKind.LIVRET_PART and self.test is not None:
+            return required_document_label(self.test)
         if self.kind == DocumentKind.LIVRET_PART and self.block is not None:
             return livret_part_label(self.block)
         return str(self.get_kind_display())
 
 
 def livret_part_label(block: Block) -> str:
-    """« Partie A — BC1 Préparer le travail de polissage… »: the part letter follows the block order."""
+    """A livret part sent before tests were data and not mapped onto one: its letter follows the block order."""
     return gettext("Partie %(letter)s — %(code)s %(title)s") % {
         "letter": part_letter(block.order),
         "code": block.code,
         "title": block.title,
+    }
+
+
+def required_document_label(test: BlockTest) -> str:
+    """« Partie A — BC1 Préparer le travail de polissage… », « Rapport d'activité professionnelle — BC3 Réviser… »:
+    the document a test asks for, then its block."""
+    return gettext("%(document)s — %(code)s %(title)s") % {
+        "document": test.document_label,
+        "code": test.block.code,
+        "title": test.block.title,
     }

@@ -5,15 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
 from candidates.access import candidates_for
 from candidates.documents import ACCEPT_ATTRIBUTE, part_letter
-from candidates.models import Candidate, CandidateDocument, DocumentKind, Enrolment, EnrolmentStatus, livret_part_label
-from cqp.models import Block, CertificationVersion
+from candidates.models import (
+    Candidate,
+    CandidateDocument,
+    DocumentKind,
+    Enrolment,
+    EnrolmentStatus,
+    livret_part_label,
+    required_document_label,
+)
+from cqp.models import Block, BlockTest, CertificationVersion, EvaluationMethod
 
 if TYPE_CHECKING:
     from evaluations.models import SessionCandidate
@@ -71,19 +79,40 @@ def candidate_space(user: User) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class LivretPart:
-    """A part of the livret to send: one per block of an active enrolment, with what was sent if any."""
+    """A document to send for an active enrolment: one per test of its blocks that asks for one (26850: parts A and
+    B of the livret; 31313: the professional activity report), with what was sent if any. `test` is None only for
+    a version without any test (a livret part per block, lettered by the block's order, as before tests were data).
+    """
 
     enrolment: Enrolment
     block: Block
     document: CandidateDocument | None
+    test: BlockTest | None = None
 
     @property
     def label(self) -> str:
-        return livret_part_label(self.block)
+        return required_document_label(self.test) if self.test is not None else livret_part_label(self.block)
 
     @property
     def letter(self) -> str:
         return part_letter(self.block.order)
+
+    @property
+    def noun(self) -> str:
+        """The document as the buttons name it: « la partie A », « « Rapport d'activité professionnelle » »."""
+        if self.test is None:
+            return gettext("la partie %(letter)s") % {"letter": self.letter}
+        label = self.test.document_label
+        if self.test.method == EvaluationMethod.LIVRET_DEFENCE:
+            return gettext("la %(part)s") % {"part": label[:1].lower() + label[1:]}
+        return f"« {label} »"
+
+    @property
+    def key(self) -> str:
+        """What tells the slot's form apart on a page: the enrolment and the test (or the block)."""
+        return (
+            f"{self.enrolment.pk}-{self.test.pk}" if self.test is not None else f"{self.enrolment.pk}-b{self.block.pk}"
+        )
 
 
 @dataclass(frozen=True)
@@ -124,17 +153,34 @@ def document_board(
     identity_expected: bool,
     formatives: bool = False,
 ) -> DocumentBoard:
-    """The parts to send and the documents sent, from enrolments whose blocks are prefetched (one query).
+    """The documents the tests ask for and those sent, from enrolments whose blocks are prefetched (two queries).
     With `formatives`, also the formative evaluations of each active enrolment (the enrolments' versions
     loaded with them); without, formative evaluations are left out altogether."""
-    sent = list(documents.select_related("block").order_by("pk"))
+    sent = list(documents.select_related("block", "test__block").order_by("pk"))
     active = [e for e in enrolments if e.status == EnrolmentStatus.ACTIVE]
-    livret = {(d.enrolment_id, d.block_id): d for d in sent if d.kind == DocumentKind.LIVRET_PART}
-    parts = [
-        LivretPart(enrolment=e, block=b, document=livret.pop((e.pk, b.pk), None))
-        for e in active
-        for b in sorted(e.blocks.all(), key=lambda b: (b.order, b.code))
-    ]
+    by_test = {(d.enrolment_id, d.test_id): d for d in sent if d.kind == DocumentKind.LIVRET_PART and d.test_id}
+    by_block = {(d.enrolment_id, d.block_id): d for d in sent if d.kind == DocumentKind.LIVRET_PART and not d.test_id}
+    blocks = {b.pk: b for e in active for b in e.blocks.all()}
+    tested_versions: set[int] = set()
+    document_tests: dict[int, list[BlockTest]] = {}
+    tests = BlockTest.objects.filter(block__version_id__in={e.version_id for e in active}).annotate(
+        version_id=F("block__version_id")
+    )
+    for test in tests.order_by("order", "pk"):
+        tested_versions.add(test.version_id)
+        if test.document_required and test.block_id in blocks:
+            test.block = blocks[test.block_id]
+            document_tests.setdefault(test.block_id, []).append(test)
+    parts: list[LivretPart] = []
+    for e in active:
+        for b in sorted(e.blocks.all(), key=lambda b: (b.order, b.code)):
+            if e.version_id not in tested_versions:  # a version without tests: one livret part per block
+                parts.append(LivretPart(enrolment=e, block=b, document=by_block.pop((e.pk, b.pk), None)))
+                continue
+            parts += [
+                LivretPart(enrolment=e, block=b, test=t, document=by_test.pop((e.pk, t.pk), None))
+                for t in document_tests.get(b.pk, [])
+            ]
     formative: dict[int | None, CandidateDocument] = {}
     formative_slots: list[FormativeEvaluations] = []
     if formatives:
@@ -146,7 +192,7 @@ def document_board(
         formatives=formative_slots,
         identity_expected=identity_expected,
         identity_copy=identity_copy,
-        others=sorted([*livret.values(), *formative.values()], key=lambda d: d.pk),
+        others=sorted([*by_test.values(), *by_block.values(), *formative.values()], key=lambda d: d.pk),
     )
 
 

@@ -32,8 +32,9 @@ from candidates.models import (
     PrerequisitesOutcome,
     private_storage,
 )
+from cqp import block_tests
 from cqp.lib import siret
-from cqp.models import Block, CertificationVersion, TrainingOrganisation, VersionStatus
+from cqp.models import Block, BlockTest, CertificationVersion, TrainingOrganisation, VersionStatus
 
 CANDIDATE_FIELDS = (
     "birth_name",
@@ -416,6 +417,7 @@ def document_upload(
     file: UploadedFile[bytes],
     enrolment: Enrolment | None = None,
     block: Block | None = None,
+    test: BlockTest | None = None,
 ) -> CandidateDocument:
     """Store a file sent for a candidate in the private storage, under a random name, after checking its
     content (PDF, PNG or JPEG, 20 Mo at most). A livret part goes with a block of an active enrolment of the
@@ -433,18 +435,24 @@ def document_upload(
     # One upload at a time per candidate: two replacements racing would otherwise both insert.
     candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
     if kind == DocumentKind.LIVRET_PART:
+        if test is not None and block is None:
+            block = test.block
         if enrolment is None or block is None:
-            raise ValidationError(_("Indiquez l'inscription et le bloc de cette partie du livret."))
+            raise ValidationError(_("Indiquez l'inscription et l'épreuve (ou le bloc) de ce document."))
         enrolment = _active_enrolment_of(
             candidate,
             enrolment,
-            withdrawn=_("Le candidat n'est plus inscrit à cette certification : le livret ne peut plus être déposé."),
+            withdrawn=_("Le candidat n'est plus inscrit à cette certification : le document ne peut plus être déposé."),
         )
         if not enrolment.blocks.filter(pk=block.pk).exists():
             raise ValidationError(
                 _("Le bloc %(code)s n'est pas présenté dans cette inscription.") % {"code": block.code}
             )
-        previous = CandidateDocument.objects.filter(kind=kind, enrolment=enrolment, block=block)
+        test = _document_test(block, test)
+        if test is not None:
+            previous = CandidateDocument.objects.filter(kind=kind, enrolment=enrolment, test=test)
+        else:
+            previous = CandidateDocument.objects.filter(kind=kind, enrolment=enrolment, block=block, test__isnull=True)
     elif kind == DocumentKind.FORMATIVE:
         # The jury reads formative evaluations as the organisation's account of the training: not the candidate's.
         check_organisation_manager(
@@ -495,6 +503,7 @@ def document_upload(
         candidate=candidate,
         enrolment=enrolment,
         block=block,
+        test=test if kind == DocumentKind.LIVRET_PART else None,
         kind=kind,
         original_name=_original_name(file.name),
         content_type=file_type.content_type,
@@ -512,6 +521,21 @@ def document_upload(
         raise
     _delete_files_on_commit([old.file.name for old in replaced if old.file.name])
     return document
+
+
+def _document_test(block: Block, test: BlockTest | None) -> BlockTest | None:
+    """The test a document of `block` is for: the one given (of this block, asking for a document), else the block's
+    first test asking for one. None only for a version without any test, where a livret part goes with its block."""
+    if test is not None:
+        block_tests.refuse_unknown_test(test, block)
+        return test
+    found = BlockTest.objects.filter(block=block, document_required=True).order_by("order", "pk").first()
+    if found is None and BlockTest.objects.filter(block__version_id=block.version_id).exists():
+        raise ValidationError(
+            _("Aucune épreuve du bloc %(code)s ne demande de document : rien à déposer pour ce bloc.")
+            % {"code": block.code}
+        )
+    return found
 
 
 def _active_enrolment_of(candidate: Candidate, enrolment: Enrolment, *, withdrawn: str) -> Enrolment:

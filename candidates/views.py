@@ -31,7 +31,7 @@ from candidates.forms import (
     EnrolmentForm,
     EnrolmentVersionForm,
 )
-from candidates.models import Candidate, DocumentKind, livret_part_label
+from candidates.models import Candidate, DocumentKind, livret_part_label, required_document_label
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
 from cqp.lib.downloads import private_file
@@ -279,6 +279,8 @@ def candidate_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _document_slot(cleaned: dict[str, Any]) -> str:
     """Several upload forms share the page: a message names the one it is about."""
+    if cleaned.get("test"):
+        return required_document_label(cleaned["test"])
     if cleaned.get("block"):
         return livret_part_label(cleaned["block"])
     if cleaned.get("kind") in (DocumentKind.IDENTITY_COPY, DocumentKind.FORMATIVE):

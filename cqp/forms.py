@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cqp.lib import bounds
-from cqp.models import NSF_CODE, AccessRoute, ApprovalStatus, Block, CertificationVersion, Competency
+from cqp.models import NSF_CODE, AccessRoute, ApprovalStatus, Block, BlockTest, CertificationVersion, Competency
 from cqp.services import VERSION_FIELDS
 
 _M = TypeVar("_M", bound=models.Model)
@@ -300,3 +300,19 @@ class RncpSplitForm(forms.Form):
                 )
             self.split[block.code] = labels
         return cleaned
+
+
+class BlockTestForm(forms.ModelForm[BlockTest]):
+    """A test (épreuve) of a block: what, how long, which document the candidate hands in."""
+
+    order = forms.IntegerField(label=_("Ordre"), min_value=1, max_value=99)
+    duration_minutes = forms.IntegerField(
+        label=_("Durée devant le jury (minutes)"),
+        min_value=1,
+        max_value=bounds.SLOT_MINUTES_MAX,
+        help_text=_("De 1 à %(max)d minutes, hors temps supplémentaire accordé.") % {"max": bounds.SLOT_MINUTES_MAX},
+    )
+
+    class Meta:
+        model = BlockTest
+        fields = ["order", "method", "title", "duration_minutes", "document_required", "document_label"]

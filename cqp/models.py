@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -333,6 +334,86 @@ class Competency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.label}"
+
+
+class EvaluationMethod(models.TextChoices):
+    """How a block is assessed (RNCP 31313's « modalités d'évaluation », RNCP 26850's livret and defence)."""
+
+    PRACTICAL = "practical", _("Épreuve pratique")
+    REPORT_INTERVIEW = "report_interview", _("Entretien technique sur rapport d'activité")
+    OBSERVATION = "observation", _("Observation en situation reconstituée")
+    ROLE_PLAY = "role_play", _("Jeu de rôle")
+    ORAL_PRACTICAL = "oral_practical", _("Épreuve orale pratique")
+    LIVRET_DEFENCE = "livret_defence", _("Partie du livret de réalisations et soutenance")
+    INTERVIEW = "interview", _("Entretien avec le jury")
+
+
+class BlockTest(models.Model):
+    """A test (épreuve) of a block: how it is assessed, how long it lasts before the jury, and the document the
+    candidate hands in for it, if any (26850: a part of the livret; 31313 BC3: the professional activity report).
+
+    Sessions' slots, convocations, the candidate's uploads and the jury's file are built from these rows. Frozen
+    with the version, like the blocks (`cqp.block_tests`)."""
+
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="tests", verbose_name=_("bloc"))
+    order = models.PositiveSmallIntegerField(
+        _("ordre"), default=1, validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    method = models.CharField(_("modalité"), max_length=20, choices=EvaluationMethod)
+    title = models.CharField(
+        _("intitulé"),
+        max_length=255,
+        validators=[bounds.refuse_control_characters],
+        help_text=_("Ce que le candidat fait, tel que la fiche le décrit."),
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("durée devant le jury (minutes)"),
+        validators=[MinValueValidator(1), MaxValueValidator(bounds.SLOT_MINUTES_MAX)],
+        help_text=_("De 1 à %(max)d minutes, hors temps supplémentaire accordé.") % {"max": bounds.SLOT_MINUTES_MAX},
+    )
+    document_required = models.BooleanField(
+        _("document à remettre"),
+        default=False,
+        help_text=_("Cochez si le candidat dépose un document pour cette épreuve (partie du livret, rapport…)."),
+    )
+    document_label = models.CharField(
+        _("nom du document"),
+        max_length=120,
+        blank=True,
+        validators=[bounds.refuse_control_characters],
+        help_text=_("Par exemple « Partie A » ou « Rapport d'activité professionnelle »."),
+    )
+
+    class Meta:
+        verbose_name = _("épreuve")
+        verbose_name_plural = _("épreuves")
+        ordering = ["block", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=1, duration_minutes__lte=bounds.SLOT_MINUTES_MAX),
+                name="block_test_duration_bounded",
+                violation_error_message=_("La durée d'une épreuve va de 1 à %(max)d minutes.")
+                % {"max": bounds.SLOT_MINUTES_MAX},
+            ),
+            models.CheckConstraint(
+                condition=models.Q(document_required=False) | ~models.Q(document_label=""),
+                name="block_test_document_named",
+                violation_error_message=_("Nommez le document à remettre (ex. : « Partie A »)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.block.code} — {self.title}"
+
+    def clean(self) -> None:
+        super().clean()
+        self.document_label = self.document_label.strip()
+        if self.document_required and not self.document_label:
+            raise ValidationError(
+                {"document_label": _("Nommez le document à remettre (ex. : « Partie A », « Rapport d'activité »).")}
+            )
+        if not self.document_required:
+            self.document_label = ""
 
 
 def block_rule_in_words(*, threshold_percent: int, total: int, mandatory_codes: list[str]) -> str:

@@ -11,7 +11,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from cqp.models import VersionStatus
+from cqp.models import EvaluationMethod, VersionStatus
+
+
+@dataclass(frozen=True)
+class BlockTestData:
+    """A test (épreuve) of a block: `cqp.models.BlockTest`."""
+
+    method: EvaluationMethod
+    title: str
+    duration_minutes: int
+    document_label: str = ""  # a document to hand in for this test, when not empty
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,7 @@ class BlockData:
     competencies: tuple[CompetencyData, ...]
     threshold_percent: int = 60
     title_is_draft: bool = False
+    tests: tuple[BlockTestData, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,6 +142,18 @@ def _competencies(
     )
 
 
+# The fiche of RNCP 31313 lists each block's tests (« Modalités d'évaluation ») but not how long they last: these
+# durations are provisional, for the certifier to confirm (said in the version's « à vérifier »). A candidate sitting
+# the four blocks needs 30 + 20 + 90 + 180 + 30 + 60 = 410 minutes, one exam day.
+DURATION_31313 = {
+    "role_play": 30,
+    "oral_practical": 20,
+    "diagnosis": 90,
+    "repair": 180,
+    "report_interview": 30,
+    "observation": 60,
+}
+
 HORLOGER_QUALIFIE = VersionData(
     slug="horloger-qualifie",
     name="CQP Horloger qualifié",
@@ -160,7 +183,10 @@ HORLOGER_QUALIFIE = VersionData(
         "compétences et positionnement par un jury évaluateur habilité par la CPNEFP, évaluation "
         "par mises en situation professionnelle et entretien technique."
     ),
-    to_verify=("La fiche ne précise ni le niveau ni les compétences obligatoires : à renseigner par le certificateur."),
+    to_verify=(
+        "La fiche ne précise ni le niveau ni les compétences obligatoires : à renseigner par le certificateur. "
+        "Elle ne donne pas non plus la durée des épreuves : les durées saisies sont provisoires."
+    ),
     blocks=(
         BlockData(
             code="BC1",
@@ -169,6 +195,18 @@ HORLOGER_QUALIFIE = VersionData(
             evaluation_methods=(
                 "Mise en situation par de simulation de situations relatives à la relation client\n"
                 "Epreuves pratiques orales"
+            ),
+            tests=(
+                BlockTestData(
+                    EvaluationMethod.ROLE_PLAY,
+                    "Jeux de rôle : simulation de situations relatives à la relation client",
+                    DURATION_31313["role_play"],
+                ),
+                BlockTestData(
+                    EvaluationMethod.ORAL_PRACTICAL,
+                    "Épreuves pratiques orales (dont le dialogue avec le client dans une langue étrangère)",
+                    DURATION_31313["oral_practical"],
+                ),
             ),
             competencies=_competencies(
                 1,
@@ -194,6 +232,13 @@ HORLOGER_QUALIFIE = VersionData(
             title="Etablir des diagnostics sur des montres à complications",
             evaluation_methods=(
                 "Epreuve pratique sur des montres à complications présentant un (des) dysfonctionnement(s)"
+            ),
+            tests=(
+                BlockTestData(
+                    EvaluationMethod.PRACTICAL,
+                    "Épreuve pratique sur des montres à complications présentant un (des) dysfonctionnement(s)",
+                    DURATION_31313["diagnosis"],
+                ),
             ),
             competencies=_competencies(
                 2,
@@ -221,6 +266,21 @@ HORLOGER_QUALIFIE = VersionData(
                 "professionnelle à laquelle a été confronté le candidat et les solutions mises en "
                 "oeuvre"
             ),
+            tests=(
+                BlockTestData(
+                    EvaluationMethod.PRACTICAL,
+                    "Épreuve pratique sur des montres à complications présentant un (des) dysfonctionnement(s) et "
+                    "nécessitant une réparation",
+                    DURATION_31313["repair"],
+                ),
+                BlockTestData(
+                    EvaluationMethod.REPORT_INTERVIEW,
+                    "Entretien technique oral à partir d'un rapport d'activité professionnelle réalisé et présenté "
+                    "par le candidat",
+                    DURATION_31313["report_interview"],
+                    document_label="Rapport d'activité professionnelle",
+                ),
+            ),
             competencies=_competencies(
                 3,
                 [
@@ -243,6 +303,13 @@ HORLOGER_QUALIFIE = VersionData(
             rncp_code="RNCP31313BC04",
             title="Organiser l’intervention",
             evaluation_methods="Mise en situation professionnelle",
+            tests=(
+                BlockTestData(
+                    EvaluationMethod.OBSERVATION,
+                    "Mise en situation professionnelle : observation en situation reconstituée",
+                    DURATION_31313["observation"],
+                ),
+            ),
             competencies=_competencies(
                 4,
                 [
@@ -267,6 +334,11 @@ _LIVRET_26850 = (
     "chacune), préparé en 3 mois à partir d'un cahier des charges fourni par le jury, puis "
     "soutenance de 45 minutes : 15 minutes de présentation et 30 minutes de questions-réponses."
 )
+
+# The rules give one defence of 45 minutes for parts A and B together (15 minutes of presentation, 30 of
+# questions), not a length per part: split here between the blocks, the larger share to part B, which also presents
+# the polished piece. A candidate sitting both blocks keeps the 45 minutes (`exam_minutes`).
+DEFENCE_26850_MINUTES = {"A": 20, "B": 25}
 
 OPERATEUR_POLISSAGE = VersionData(
     slug="operateur-polissage",
@@ -298,6 +370,15 @@ OPERATEUR_POLISSAGE = VersionData(
                 "Livret de réalisations, partie A : préparation du travail de polissage d'une pièce "
                 "de bijouterie (10 pages au plus), et soutenance."
             ),
+            tests=(
+                BlockTestData(
+                    EvaluationMethod.LIVRET_DEFENCE,
+                    "Livret de réalisations, partie A : préparation du travail de polissage d'une pièce de "
+                    "bijouterie, et sa soutenance",
+                    DEFENCE_26850_MINUTES["A"],
+                    document_label="Partie A",
+                ),
+            ),
             competencies=_competencies(
                 1,
                 [
@@ -319,6 +400,15 @@ OPERATEUR_POLISSAGE = VersionData(
             evaluation_methods=(
                 "Livret de réalisations, partie B : polissage d'une pièce de bijouterie (10 pages "
                 "au plus, avec la pièce polie), et soutenance."
+            ),
+            tests=(
+                BlockTestData(
+                    EvaluationMethod.LIVRET_DEFENCE,
+                    "Livret de réalisations, partie B : polissage d'une pièce de bijouterie (avec la pièce polie), "
+                    "et sa soutenance",
+                    DEFENCE_26850_MINUTES["B"],
+                    document_label="Partie B",
+                ),
             ),
             competencies=_competencies(
                 2,

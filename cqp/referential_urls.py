@@ -23,3 +23,10 @@ urlpatterns = [
     path("rncp/importer/", rncp_views.rncp_upload, name="rncp_upload"),
     path("rncp/importer/fiche/", rncp_views.rncp_preview, name="rncp_preview"),
 ]
+
+# The tests (épreuves) of a block.
+urlpatterns += [
+    path("blocs/<int:pk>/epreuves/nouvelle/", views.block_test_create, name="block_test_create"),
+    path("epreuves/<int:pk>/modifier/", views.block_test_edit, name="block_test_edit"),
+    path("epreuves/<int:pk>/supprimer/", views.block_test_delete, name="block_test_delete"),
+]

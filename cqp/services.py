@@ -213,7 +213,7 @@ def version_archive(*, version: CertificationVersion) -> CertificationVersion:
 
 @transaction.atomic
 def version_new(*, previous: CertificationVersion) -> CertificationVersion:
-    """A renewal or an amendment: a draft copy of `previous` with its blocks and competencies."""
+    """A renewal or an amendment: a draft copy of `previous` with its blocks, competencies and tests."""
     certification = Certification.objects.select_for_update().get(pk=previous.certification_id)
     if CertificationVersion.objects.filter(previous=previous).exists():
         raise ValidationError(_("La version %(number)s a déjà une version suivante.") % {"number": previous.number})
@@ -227,11 +227,15 @@ def version_new(*, previous: CertificationVersion) -> CertificationVersion:
     )
     new.full_clean()
     new.save()
-    for block in previous.blocks.prefetch_related("competencies"):
+    for block in previous.blocks.prefetch_related("competencies", "tests"):
         competencies = list(block.competencies.all())
+        source = Block(pk=block.pk)
         block.pk = None
         block.version = new
         block.save()
+        from cqp.block_tests import copy_tests  # cqp.block_tests builds on this module
+
+        copy_tests(source=source, target=block)
         Competency.objects.bulk_create(
             Competency(
                 block=block,

@@ -7,20 +7,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_certifier_admin
+from accounts.access import check_certifier_admin, require_certifier_admin
 from accounts.selectors import audit_trail
 from accounts.types import AuthenticatedHttpRequest
-from cqp import access, selectors, services
+from cqp import access, block_tests, selectors, services
 from cqp.actions import run_action
 from cqp.forms import (
     BlockForm,
+    BlockTestForm,
     CertificationCreateForm,
     CompetencyForm,
     OrganisationApproveForm,
@@ -28,7 +30,7 @@ from cqp.forms import (
     VersionForm,
     add_service_errors,
 )
-from cqp.models import Block, CertificationVersion, Competency, TrainingOrganisation, block_rule_in_words
+from cqp.models import Block, BlockTest, CertificationVersion, Competency, TrainingOrganisation, block_rule_in_words
 from cqp.pagination import paginate, search_terms
 
 
@@ -41,6 +43,7 @@ def certification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def version_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     version = access.version_for_user(request.user, pk)
     blocks = selectors.version_with_blocks(version)
+    prefetch_related_objects(blocks, "tests")
     block_rules = []
     for block in blocks:
         competencies = list(block.competencies.all())
@@ -53,6 +56,7 @@ def version_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "version": version,
         "block_rules": block_rules,
+        "blocks_minutes": sum(t.duration_minutes for b in blocks for t in b.tests.all()),
         "in_use": services.version_is_in_use(version) if request.user.is_certifier_admin else None,
         "problems": services.version_problems(version, blocks=blocks) if request.user.is_certifier_admin else [],
     }
@@ -318,3 +322,71 @@ def organisation_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             messages.success(request, _("%(org)s : %(status)s.") % {"org": changed.name, "status": status.lower()})
             return redirect("organisations:detail", pk=organisation.pk)
     return _organisation_page(request, organisation, withdraw_form=form)
+
+
+# The tests (épreuves) of a block: certifier admins add, change and remove them while the version is not in use.
+
+
+def _test_for_admin(request: AuthenticatedHttpRequest, pk: int) -> BlockTest:
+    """403 for anyone but a certifier admin, then 404 when the test does not exist."""
+    check_certifier_admin(request.user)
+    return get_object_or_404(BlockTest.objects.select_related("block__version__certification"), pk=pk)
+
+
+@require_certifier_admin
+def block_test_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    block = access.block_for_admin(request.user, pk)
+    next_order = block.tests.count() + 1
+    form = BlockTestForm(request.POST or None, instance=BlockTest(block=block), initial={"order": next_order})
+    if request.method == "POST" and form.is_valid():
+        try:
+            test = block_tests.block_test_create(block=block, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Épreuve « %(title)s » ajoutée au bloc %(code)s.") % {"title": test.title, "code": block.code},
+            )
+            return redirect("cqp:version_detail", pk=block.version_id)
+    return _form_page(
+        request,
+        form,
+        title=_("Nouvelle épreuve — bloc %(code)s") % {"code": block.code},
+        back=version_url(block.version),
+        version=block.version,
+    )
+
+
+@require_certifier_admin
+def block_test_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    test = _test_for_admin(request, pk)
+    version = test.block.version
+    form = BlockTestForm(request.POST or None, instance=copy.copy(test))
+    if request.method == "POST" and form.is_valid():
+        try:
+            block_tests.block_test_update(test=test, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Épreuve « %(title)s » enregistrée.") % {"title": form.cleaned_data["title"]})
+            return redirect("cqp:version_detail", pk=version.pk)
+    return _form_page(
+        request,
+        form,
+        title=_("Modifier une épreuve du bloc %(code)s") % {"code": test.block.code},
+        back=version_url(version),
+        version=version,
+    )
+
+
+@require_POST
+@require_certifier_admin
+def block_test_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    test = _test_for_admin(request, pk)
+    run_action(
+        request,
+        lambda: block_tests.block_test_delete(test=test, actor=request.user),
+        success=_("Épreuve « %(title)s » supprimée.") % {"title": test.title},
+    )
+    return redirect("cqp:version_detail", pk=test.block.version_id)

@@ -37,9 +37,15 @@ def convocation_ics(place: SessionCandidate) -> bytes:
 
 
 def convocation_text(place: SessionCandidate) -> tuple[str, str]:
-    """Subject and body of the convocation e-mail."""
+    """Subject and body of the convocation e-mail: when and where, the tests of the blocks the candidate sits (with
+    their length and the documents to hand in), the accommodations, the rules against fraud."""
+    from evaluations.selectors import place_tests
+
     session = place.session
+    tests = place_tests(place)
     context = {
+        "tests": tests,
+        "documents": [t for t in tests if t.document_required],
         "place": place,
         "session": session,
         "candidate": place.enrolment.candidate,

@@ -22,7 +22,11 @@ class SessionForm(forms.ModelForm[EvaluationSession]):
         min_value=bounds.SLOT_MINUTES_MIN,
         max_value=bounds.SLOT_MINUTES_MAX,
         required=False,
-        help_text=_("Laisser vide pour la durée fixée par la certification (26850 : 45 minutes)."),
+        help_text=_(
+            "Laisser vide : chaque passage dure le temps des épreuves des blocs que le candidat présente "
+            "(26850 : 45 minutes pour les deux blocs), plus son temps supplémentaire. Une durée saisie "
+            "s'impose à tous les passages."
+        ),
     )
     ends_on = forms.DateField(
         label=_("Dernier jour"),

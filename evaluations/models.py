@@ -52,6 +52,9 @@ class EvaluationSession(models.Model):
         _("durée d'un passage (minutes)"),
         validators=[MinValueValidator(bounds.SLOT_MINUTES_MIN), MaxValueValidator(bounds.SLOT_MINUTES_MAX)],
     )
+    # Set by the organisation: every passage lasts `slot_minutes` (plus extra time). Otherwise a candidate's passage
+    # lasts the tests of the blocks they sit (`cqp.block_tests`), and `slot_minutes` is the length for all blocks.
+    slot_fixed = models.BooleanField(_("durée de passage imposée par l'organisme"), default=False)
     what_to_bring = models.TextField(
         _("à apporter"),
         max_length=bounds.SHORT_TEXT_LENGTH,

@@ -5,15 +5,18 @@ enrolment's open places."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
-from candidates.models import Enrolment, EnrolmentStatus
+from candidates.models import CandidateDocument, Enrolment, EnrolmentStatus
+from cqp import block_tests
 from cqp.lib import bounds, text
-from cqp.models import CertificationVersion
+from cqp.models import Block, BlockTest, CertificationVersion
 from evaluations import access
 from evaluations.models import Attendance, EvaluationSession, SessionCandidate
 from juries.models import Decision, OutcomeKind
@@ -113,3 +116,47 @@ def placeable_enrolments(session: EvaluationSession, q: str) -> list[Enrolment]:
         enrolments = enrolments.filter(matches | Q(candidate__birth_name__icontains=word))
     ordered = enrolments.order_by("candidate__birth_name", "candidate__first_name", "pk")
     return list(ordered[:PICKER_SIZE])
+
+
+def blocks_to_sit(session: EvaluationSession, enrolment: Enrolment) -> list[Block]:
+    """The blocks a candidate would sit in this session: those enrolled, less those acquired earlier and still
+    valid on its first day (`juries.selectors.blocks_sat`, for a place not created yet)."""
+    from juries.selectors import blocks_sat
+
+    return blocks_sat(SessionCandidate(session=session, enrolment=enrolment))
+
+
+def place_tests(place: SessionCandidate) -> list[BlockTest]:
+    """The tests a convoked candidate sits, block by block: what the convocation and the jury's file list."""
+    from juries.selectors import blocks_sat
+
+    return block_tests.of_blocks(blocks_sat(place))
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One test of the candidate's file: what the jury assesses, and the document handed in for it if it asks one."""
+
+    test: BlockTest
+    document: CandidateDocument | None
+
+
+@dataclass(frozen=True)
+class CandidateFile:
+    entries: list[FileEntry]
+    others: list[CandidateDocument]  # documents not tied to a test sat here (formative evaluations, older parts)
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for e in self.entries if e.test.document_required and e.document is None)
+
+
+def candidate_file(blocks: Iterable[Block], documents: Iterable[CandidateDocument]) -> CandidateFile:
+    """The jury's file for a candidate: the tests of the blocks they sit, each with the document handed in for it,
+    then the other documents of the enrolment. One query (the tests); `documents` as the caller may read them."""
+    tests = block_tests.of_blocks(blocks)
+    documents = list(documents)
+    by_test = {d.test_id: d for d in documents if d.test_id is not None}
+    entries = [FileEntry(test=t, document=by_test.get(t.pk) if t.document_required else None) for t in tests]
+    used = {e.document.pk for e in entries if e.document is not None}
+    return CandidateFile(entries=entries, others=[d for d in documents if d.pk not in used])

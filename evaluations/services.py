@@ -17,6 +17,7 @@ from accounts.access import check_certifier_admin
 from accounts.models import User
 from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus
 from candidates.services import active_fraud_ban
+from cqp import block_tests
 from cqp.lib import bounds
 from cqp.models import CertificationVersion, TrainingOrganisation, VersionStatus
 from dysfunctions.services import session_is_cancelled
@@ -73,9 +74,18 @@ def session_schedule(
         errors["address"] = _("Indiquez l'adresse des épreuves.")
     if mode == SessionMode.REMOTE and not connection_details.strip():
         errors["connection_details"] = _("Indiquez le lien et les consignes de connexion.")
-    slot = slot_minutes or version.exam_minutes or 0
+    # Unless the organisation sets it, a passage lasts the tests of the blocks sat (`candidate_exam_minutes`);
+    # the session records the length for all blocks (or the version's exam length when it has no tests).
+    slot = slot_minutes or block_tests.version_minutes(version) or version.exam_minutes or 0
     if not slot:
-        errors["slot_minutes"] = _("La certification ne fixe pas la durée d'un passage : indiquez-la.")
+        errors["slot_minutes"] = _(
+            "La certification ne fixe pas la durée d'un passage (aucune épreuve saisie) : indiquez-la."
+        )
+    elif not slot_minutes and not bounds.SLOT_MINUTES_MIN <= slot <= bounds.SLOT_MINUTES_MAX:
+        errors["slot_minutes"] = _(
+            "Les épreuves de tous les blocs durent %(minutes)d minutes, hors des bornes d'un passage (%(min)d à "
+            "%(max)d minutes) : indiquez la durée d'un passage."
+        ) % {"minutes": slot, "min": bounds.SLOT_MINUTES_MIN, "max": bounds.SLOT_MINUTES_MAX}
     if errors:
         raise ValidationError(errors)
     session = EvaluationSession(
@@ -87,6 +97,7 @@ def session_schedule(
         address=address.strip(),
         connection_details=connection_details.strip(),
         slot_minutes=slot,
+        slot_fixed=bool(slot_minutes),
         day_starts_at=day_starts_at,
         what_to_bring=what_to_bring.strip(),
         created_by=created_by,
@@ -96,6 +107,16 @@ def session_schedule(
     return session
 
 
+def candidate_exam_minutes(session: EvaluationSession, enrolment: Enrolment) -> int:
+    """How long a candidate's passage lasts before extra time: the tests of the blocks they sit in this session
+    (enrolled and not acquired earlier, `evaluations.selectors.blocks_to_sit`), or the session's length when the
+    organisation imposed one or the version has no tests."""
+    if session.slot_fixed:
+        return session.slot_minutes
+    minutes = block_tests.blocks_minutes(selectors.blocks_to_sit(session, enrolment))
+    return minutes or session.slot_minutes
+
+
 def extra_minutes(enrolment: Enrolment) -> int:
     granted = enrolment.accommodations.filter(kind=AccommodationKind.EXTRA_TIME).aggregate(total=Sum("extra_minutes"))
     return granted["total"] or 0
@@ -103,7 +124,7 @@ def extra_minutes(enrolment: Enrolment) -> int:
 
 @transaction.atomic
 def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -> SessionCandidate:
-    """Give an enrolled candidate the next time slot of the session (exam length + extra time), up to the day
+    """Give an enrolled candidate the next time slot of the session (their tests' length + extra time), up to the day
     before its first exam day (`rules.placement_date_refusal`): from then on no convocation leaves. Never to a
     cancelled session.
 
@@ -143,7 +164,9 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
     if vae_refusal is not None:
         raise ValidationError(vae_refusal)
     last_end = session.candidates.aggregate(last=Max("ends_at"))["last"]
-    minutes = rules.slot_minutes(exam_minutes=session.slot_minutes, extra_minutes=extra_minutes(enrolment))
+    minutes = rules.slot_minutes(
+        exam_minutes=candidate_exam_minutes(session, enrolment), extra_minutes=extra_minutes(enrolment)
+    )
     start = rules.next_slot_start(
         previous_end=timezone.make_naive(last_end) if last_end else None,
         first_day=session.starts_on,

@@ -32,6 +32,7 @@ from cqp.services import assert_rules_editable
 from evaluations import rules as session_rules
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
+from evaluations.selectors import candidate_file
 from juries import access, exports, result_pages, rule_sets, rules, selectors, services
 from juries.forms import (
     AssignForm,
@@ -532,7 +533,10 @@ def grid_entry(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> Htt
         "sections": sheet.sections,
         "members": sheet.members,
         "recusals": sheet.recusals,
-        "documents": list(documents_for(request.user).filter(enrolment=place.enrolment)),
+        "file": candidate_file(
+            [section.block for section in sheet.sections],
+            documents_for(request.user).filter(enrolment=place.enrolment).select_related("block", "test__block"),
+        ),
         "reopen_form": ReasonForm() if request.user.is_certifier_admin else None,
         "recommendation_form": _recommendation_form(sheet.row) if mode == "consensus" else None,
     }
@@ -715,7 +719,10 @@ def decision_page(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> 
         "row": row,
         "form": form,
         "grids": grids,
-        "documents": list(documents_for(request.user).filter(enrolment=place.enrolment)),
+        "file": candidate_file(
+            [cell.block for cell in row.cells if cell.sat],
+            documents_for(request.user).filter(enrolment=place.enrolment).select_related("block", "test__block"),
+        ),
         "disputes": list(Dispute.objects.filter(place=place, jury=jury).select_related("recorded_by", "resolved_by")),
         "dispute_form": DisputeForm(),
         "resolution_form": ResolutionForm(),

@@ -195,6 +195,9 @@ MATRIX: dict[str, Row] = {
     # Importing an RNCP fiche from France compétences' export: the upload, then the fiche and its split.
     "cqp:rncp_upload": row(none, ADMIN),
     "cqp:rncp_preview": row(none, ADMIN),
+    "cqp:block_test_create": row(lambda w: [w.block.pk], ADMIN),
+    "cqp:block_test_edit": row(lambda w: [w.block.tests.get().pk], ADMIN),
+    "cqp:block_test_delete": post_only(lambda w: [w.block.tests.get().pk], ADMIN),
     # --- Organisations' approval (the certifier) ---
     "organisations:list": row(none, ADMIN),
     "organisations:detail": row(lambda w: [w.base.organisation.pk], ADMIN),

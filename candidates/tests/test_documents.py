@@ -540,9 +540,10 @@ def test_the_candidate_space_keeps_a_constant_number_of_queries(
     send_part(enrolment, bc1)
     client.force_login(enrolment.candidate.user)
     # Session, user, certifications and versions, enrolments with blocks and accommodations, convocations,
-    # one query to know whether an identity copy is asked for, one for all the documents, one for the incident
+    # one query to know whether an identity copy is asked for, one for all the documents, one for the tests that
+    # ask for one (`cqp.block_tests`: the documents to send are built from them), one for the incident
     # reports, one for the results notified (none yet: the prefetches of blocks and parchments are not run), one
     # for the appeals, and three for the blocks acquired for good and remaining (the versions' blocks, the final
     # results, the prior acquisitions).
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get("/").status_code == 200

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from cqp import services
-from cqp.models import Block, CertificationVersion, Certifier, Competency, VersionStatus
+from cqp.models import Block, BlockTest, CertificationVersion, Certifier, Competency, EvaluationMethod, VersionStatus
 from tests.factories import BlockFactory, CompetencyFactory, OrganisationFactory, UserFactory, VersionFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +30,13 @@ IN_USE_CHECKS = len(
     [
         relation
         for relation in CertificationVersion._meta.related_objects
-        if relation.get_accessor_name() not in {"blocks", "next_version"}
+        if relation.get_accessor_name() not in services._OWN_RELATIONS
     ]
 )
 # Session and user, then certifications and their versions (prefetched with their counts).
 LIST_QUERIES = 5  # + the count of the paginated list
-# Session and user, then version, blocks, competencies; the admin also gets the in-use checks.
-DETAIL_QUERIES = 5
+# Session and user, then version, blocks, competencies, tests; the admin also gets the in-use checks.
+DETAIL_QUERIES = 6
 ADMIN_DETAIL_QUERIES = DETAIL_QUERIES + IN_USE_CHECKS
 
 
@@ -67,6 +67,9 @@ PAGES = [
     Page("version_new", "action", "version"),
     Page("block_delete", "action", "block"),
     Page("competency_delete", "action", "competency"),
+    Page("block_test_create", "form", "block"),
+    Page("block_test_edit", "form", "test"),
+    Page("block_test_delete", "action", "test"),
     # Importing an RNCP fiche: certifier admins only, tested in test_rncp_page.py (strangers here).
     Page("rncp_upload", "import", None),
     Page("rncp_preview", "import", None),
@@ -100,7 +103,10 @@ def objects(db: None) -> dict[str, Any]:
     block = BlockFactory(version=version, code="BC1", rncp_code="RNCP40800BC01", order=1, title="Sertir")
     competency = CompetencyFactory(block=block, code="C1.1", order=1, label="Sertir à grains")
     CompetencyFactory(block=block, code="C1.2", order=2, label="Sertir à griffes")
-    return {"version": version, "block": block, "competency": competency}
+    test = BlockTest.objects.create(
+        block=block, order=1, method=EvaluationMethod.PRACTICAL, title="Sertir une bague", duration_minutes=60
+    )
+    return {"version": version, "block": block, "competency": competency, "test": test}
 
 
 @pytest.fixture
@@ -781,7 +787,7 @@ def add_blocks(version: CertificationVersion, *, first: int, count: int, compete
 
 
 def test_the_query_budget_is_small() -> None:
-    assert ADMIN_DETAIL_QUERIES <= 10
+    assert ADMIN_DETAIL_QUERIES <= 11
     assert LIST_QUERIES <= 5
 
 

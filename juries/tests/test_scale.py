@@ -118,7 +118,7 @@ def test_the_grid_page_reads_a_constant_number_of_queries(client, django_assert_
     for jury, place in ((small, small_places[1]), (large, large_places[17])):
         # The grid sheet reads the blocks sat from the deliberation row: 27 queries before, 23 since; 24 since
         # carry-over also reads the prior acquisitions (issue 12); 25 since the keeper reads the version's jury
-        # rules (who may preside, issue 13).
+        # rules (who may preside, issue 13), the candidate's file the tests of the blocks sat (issue 13).
         with django_assert_num_queries(25):
             response = client.get(reverse("juries:grid", args=[jury.pk, place.pk]))
         assert response.status_code == 200

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from cqp import services
+from cqp.block_tests import block_test_load
 from cqp.models import Certification, CertificationVersion, Certifier, VersionStatus
 from cqp.referential_data import CERTIFIERS, ORGANISATIONS, VERSIONS, VersionData
 from juries import rule_sets
@@ -97,6 +98,16 @@ class Command(BaseCommand):
                     is_mandatory=comp.mandatory,
                 )
                 competencies += 1
+            for position, test in enumerate(block_data.tests, start=1):
+                block_test_load(
+                    block=block,
+                    order=position,
+                    method=test.method,
+                    title=test.title,
+                    duration_minutes=test.duration_minutes,
+                    document_required=bool(test.document_label),
+                    document_label=test.document_label,
+                )
         if data.status == VersionStatus.PUBLISHED:
             services.version_publish(version=version)
         self.stdout.write(
