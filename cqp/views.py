@@ -56,7 +56,7 @@ def version_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "version": version,
         "block_rules": block_rules,
-        "blocks_minutes": sum(t.duration_minutes for b in blocks for t in b.tests.all()),
+        "tests_minutes": sum(t.duration_minutes for b in blocks for t in b.tests.all()),
         "in_use": services.version_is_in_use(version) if request.user.is_certifier_admin else None,
         "problems": services.version_problems(version, blocks=blocks) if request.user.is_certifier_admin else [],
     }

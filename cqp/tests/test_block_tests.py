@@ -160,6 +160,7 @@ def test_the_version_page_lists_each_blocks_tests(client: Client, staff: User, p
     page = client.get(f"/referentiel/versions/{polishing.pk}/").content.decode()
     assert page.count('data-testid="block-test"') == 2
     assert "Document à remettre : Partie A" in page and "25 min" in page
+    assert "45 minutes devant le jury pour tous les blocs" in page
     assert "Ajouter une épreuve" not in page  # staff browse only
 
 
