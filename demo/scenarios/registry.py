@@ -33,6 +33,25 @@ DEMO_JURY_MEMBERS: list[dict[str, Any]] = [
         "organisation": "École d'horlogerie Charles Edouard Guillaume",
         "certification": "horloger-qualifie",
     },
+    {
+        "email": "formatrice-jury@cqp.test",
+        "college": College.TRAINER,
+        "company_name": "École d'horlogerie Charles Edouard Guillaume",
+        "organisation": "École d'horlogerie Charles Edouard Guillaume",
+        "certification": "horloger-qualifie",
+    },
+    {
+        "email": "pro-lemaire@cqp.test",
+        "college": College.PROFESSIONAL,
+        "company_name": "Horlogerie Lemaire",
+        "certification": "horloger-qualifie",
+    },
+    {
+        "email": "pro-vasseur@cqp.test",
+        "college": College.PROFESSIONAL,
+        "company_name": "Montres Vasseur",
+        "certification": "horloger-qualifie",
+    },
 ]
 EVALUATION_JURY = ("salarie@cqp.test", "jury@cqp.test", "formateur@cqp.test")
 EVALUATION_PRESIDENT = "jury@cqp.test"

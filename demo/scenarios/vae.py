@@ -33,7 +33,7 @@ DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Typ
 def demo_vae_file(*, staff: User) -> str:
     """Created once: a second run finds the file and adds nothing."""
     organisation = organisation_of(staff)
-    version = CertificationVersion.objects.get(rncp_code="RNCP31313")
+    version = CertificationVersion.objects.get(rncp_code="RNCP31313", number=1)
     candidate = demo_candidate(organisation=organisation, staff=staff, spec=VAE_CANDIDATE)
     account = User.objects.get(email=VAE_ACCOUNT)
     if candidate.user_id is None:

@@ -32,6 +32,10 @@ EXPECTED_ROLES = {
     "president@cqp.test": [Role.JURY_MEMBER],
     "salarie2@cqp.test": [Role.JURY_MEMBER],
     "employeur@cqp.test": [Role.JURY_MEMBER],
+    "ecole@cqp.test": [Role.ORGANISATION_STAFF],
+    "formatrice-jury@cqp.test": [Role.ORGANISATION_STAFF, Role.JURY_MEMBER],
+    "pro-lemaire@cqp.test": [Role.JURY_MEMBER],
+    "pro-vasseur@cqp.test": [Role.JURY_MEMBER],
 }
 
 
@@ -168,12 +172,19 @@ def test_the_demo_jury_members_are_approved_and_sit_on_the_three_sessions_evalua
         "salarie2@cqp.test": "employees",
         "employeur@cqp.test": "employers",
         "formateur-jury@cqp.test": "trainer",
+        "formatrice-jury@cqp.test": "trainer",
+        "pro-lemaire@cqp.test": "professional",
+        "pro-vasseur@cqp.test": "professional",
     }
     assert {users[email].jury_member.status for email in colleges} == {MemberStatus.APPROVED}
     for email in colleges:
         assert users[email].check_password(DEMO_PASSWORD), email
     marc = users["jury@cqp.test"].jury_member
-    juries = list(marc.seats.select_related("jury__session", "jury__president").order_by("jury__meets_on"))
+    juries = list(
+        marc.seats.filter(jury__version__rncp_code="RNCP26850")
+        .select_related("jury__session", "jury__president")
+        .order_by("jury__meets_on")
+    )
     assert [seat.jury.kind for seat in juries] == [JuryKind.EVALUATION] * 3
     assert [seat.jury.president_id for seat in juries] == [marc.pk] * 3
     assert juries[1].jury.session.starts_on < timezone.localdate() < juries[2].jury.session.starts_on
@@ -183,7 +194,10 @@ def test_the_demo_jury_members_are_approved_and_sit_on_the_three_sessions_evalua
             "salarie@cqp.test",
             "formateur@cqp.test",
         }
-    assert not users["formateur-jury@cqp.test"].jury_member.seats.exists()
+    # The École's trainer sits on the 31313 test jury only.
+    assert [seat.jury.version.rncp_code for seat in users["formateur-jury@cqp.test"].jury_member.seats.all()] == [
+        "RNCP31313"
+    ]
     assert "président des jurys d'évaluation" in output
 
 
@@ -413,7 +427,8 @@ def test_a_second_run_leaves_the_juries_and_results_as_they_are(django_capture_o
         output = load_demo()
 
     assert state() == before
-    assert before["EvaluationSession"] == 3 and before["Jury"] == 5 and before["Decision"] == 5
+    # Three sessions of 26850 and the 31313 one (its test jury and final jury, two decisions).
+    assert before["EvaluationSession"] == 4 and before["Jury"] == 7 and before["Decision"] == 7
     assert before["Parchment"] == before["ParchmentVersion"] == 2 and before["PvSignature"] == 3
     assert not callbacks  # nothing to render or notify again
     assert "Session jugée de démonstration : déjà présente." in output
@@ -440,3 +455,41 @@ def test_the_demo_vae_candidate_waits_for_the_decision_on_her_admissibility_file
     assert file.documents.count() == 1
     assert file.candidate.enrolments.get().access_route == "vae"
     assert "dossier de recevabilité en attente de décision" in output
+
+
+@pytest.mark.usefixtures("referential", "debug_on")
+def test_the_demo_runs_31313_at_the_school_with_juries_that_satisfy_its_fiche() -> None:
+    from cqp.models import CertificationVersion
+    from juries import selectors
+    from juries.models import Decision, Jury, JuryKind
+
+    output = load_demo()
+
+    second = CertificationVersion.objects.get(rncp_code="RNCP31313", number=2)
+    assert second.status == "published" and second.previous.number == 1
+    mandatory = {
+        block.code: [c.code for c in block.competencies.all() if c.is_mandatory] for block in second.blocks.all()
+    }
+    assert mandatory == {"BC1": ["C1.2", "C1.7"], "BC2": ["C2.6", "C2.7"], "BC3": ["C3.4", "C3.10"], "BC4": ["C4.3"]}
+    assert not any(block.competencies.filter(is_mandatory=True).exists() for block in second.previous.blocks.all())
+    test_jury = Jury.objects.get(kind=JuryKind.EVALUATION, version=second)
+    final = Jury.objects.get(kind=JuryKind.CERTIFICATION, version=second)
+    assert test_jury.session.organisation.name == "École d'horlogerie Charles Edouard Guillaume"
+    assert sorted(test_jury.seats.values_list("college", flat=True)) == [
+        "employees",
+        "employers",
+        "professional",
+        "professional",
+        "trainer",
+        "trainer",
+    ]
+    assert sorted(final.seats.values_list("college", flat=True)) == ["employees", "employees", "employers", "employers"]
+    assert selectors.composition_problems(test_jury) == [] and selectors.composition_problems(final) == []
+    rows = selectors.deliberation_rows(selectors.session_places(test_jury), second)
+    assert [(row.outcome.kind, sorted(row.outcome.acquired_blocks)) for row in rows] == [
+        ("total", ["BC1", "BC2", "BC3", "BC4"]),
+        ("partial", ["BC1", "BC2", "BC4"]),
+        ("total", ["BC1", "BC2", "BC3", "BC4"]),
+    ]
+    assert Decision.objects.filter(jury=final).count() == 2
+    assert "jury d'épreuve de 6 membres" in output and "jury paritaire final de 4 membres" in output

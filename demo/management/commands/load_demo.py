@@ -15,6 +15,7 @@ from django.db import transaction
 from accounts.models import User
 from demo.scenarios.accounts import DEMO_PASSWORD, demo_users
 from demo.scenarios.certified import demo_certified_session
+from demo.scenarios.clockmaking import demo_clockmaking
 from demo.scenarios.graded import demo_graded_session
 from demo.scenarios.registry import demo_jury_members
 from demo.scenarios.upcoming import demo_session
@@ -42,11 +43,15 @@ class Command(BaseCommand):
             graded_line = demo_graded_session(staff=staff, admin=admin, members=members)
             certified_line = demo_certified_session(staff=staff, admin=admin, members=members)
             vae_line = demo_vae_file(staff=staff)
+            clockmaking_line = demo_clockmaking(
+                staff=User.objects.get(email="ecole@cqp.test"), admin=admin, members=members
+            )
         self.stdout.write("")
         self.stdout.write(session_line)
         self.stdout.write(graded_line)
         self.stdout.write(certified_line)
         self.stdout.write(vae_line)
+        self.stdout.write(clockmaking_line)
         self.stdout.write(self.style.SUCCESS(f"Comptes de démonstration (mot de passe commun : {DEMO_PASSWORD})"))
         width = max(len(email) for email, _ in rows)
         for email, roles in rows:
