@@ -39,6 +39,7 @@ from cqp.middleware import max_body
 from cqp.pagination import paginate
 from juries import result_pages
 from results import standing
+from vae import access as vae_access
 
 
 def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -76,6 +77,8 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "version_form": EnrolmentVersionForm(),
         "accommodation_form": AccommodationForm(),
         "documents": selectors.candidate_documents(candidate, enrolments),
+        # The VAE route's admissibility files (vae app), as the reader may see them.
+        "vae_files": list(vae_access.files_for(request.user).filter(candidate=candidate).order_by("-pk")),
         # With their states and flags; the organisation learns those the candidate was notified of.
         "results": result_pages.candidate_decisions(candidate, notified_only=not request.user.is_certifier_admin),
     }

@@ -349,5 +349,5 @@ def test_the_export_upload_takes_more_than_the_sites_request_cap_and_only_it_doe
     for path in ("/connexion/", "/nulle-part/"):
         elsewhere = RequestFactory().post(path, b"", content_type="application/zip", CONTENT_LENGTH=declared)
         refused = middleware(elsewhere)
-        assert refused.status_code == 413
+        assert isinstance(refused, HttpResponse) and refused.status_code == 413
         assert "Mo au plus par envoi" in refused.content.decode()

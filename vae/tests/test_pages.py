@@ -146,3 +146,15 @@ def test_the_list_reads_the_same_queries_whatever_the_number_of_files(client, va
     assert queries() == few
     page = client.get(reverse("vae:list")).text
     assert page.count('data-testid="vae-file-row"') == 5
+
+
+def test_the_organisations_candidate_page_links_to_the_candidates_vae_files(client, vae: Vae) -> None:
+    file = vae.submitted()
+    page = reverse("candidates:detail", args=[vae.candidate.pk])
+    client.force_login(vae.staff)
+    text = client.get(page).content.decode()
+    assert reverse("vae:detail", args=[file.pk]) in text
+    assert "Dossier VAE (RNCP 31313)" in text and file.get_status_display() in text
+    other = UserFactory(email="autre-of2@example.org", organisation=OrganisationFactory(name="Autre OF"))
+    client.force_login(other)
+    assert client.get(page).status_code == 404
