@@ -34,6 +34,7 @@ from juries import result_pages, result_state
 from juries import rules as jury_rules
 from juries import selectors as jury_selectors
 from juries.models import Decision, Jury, JuryKind, JurySeat, OutcomeKind, Recusal
+from juries.rule_sets import rules_by_kind, titles_of
 
 # --- PV ------------------------------------------------------------------------------------------------
 
@@ -50,6 +51,9 @@ def pv_sheet(jury: Jury, seats: list[JurySeat] | None = None) -> dict[str, Any]:
         .prefetch_related("seats__member__user")
         .order_by("session__starts_on", "pk")
     )
+    # The colleges in the version's words (31313: « Membre de la CPNEFP (collège des salariés) »).
+    version_rules = rules_by_kind(version)
+    titles, evaluation_titles = titles_of(version_rules[jury.kind]), titles_of(version_rules[JuryKind.EVALUATION])
     places = list(jury_selectors.transmitted_places(jury))
     rows = jury_selectors.deliberation_rows(places, version)
     session_ids = [ev.session_id for ev in evaluation_juries]
@@ -102,14 +106,14 @@ def pv_sheet(jury: Jury, seats: list[JurySeat] | None = None) -> dict[str, Any]:
         "jury": {
             "date": jury.meets_on.isoformat(),
             "president": jury.president.name if jury.president else None,
-            "members": [{"name": s.member.name, "college": str(s.get_college_display())} for s in seats],
+            "members": [{"name": s.member.name, "college": titles[s.college]} for s in seats],
         },
         "sessions": [
             {
                 "organisation": ev.session.organisation.name,
                 "date": ev.session.starts_on.isoformat(),
                 "evaluation_jury": [
-                    {"name": s.member.name, "college": str(s.get_college_display())} for s in ev.seats.all()
+                    {"name": s.member.name, "college": evaluation_titles[s.college]} for s in ev.seats.all()
                 ],
                 "president": ev.president.name if ev.president else None,
             }

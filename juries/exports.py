@@ -34,6 +34,7 @@ from cqp.rules import Outcome
 from evaluations.models import EvaluationSession, SessionMode
 from juries import selectors
 from juries.models import Jury, JurySeat, Recommendation, Recusal
+from juries.rule_sets import college_titles
 from juries.selectors import BlockCell, Row
 
 # --- Wording shared by the pages and the exports -------------------------------------------------------
@@ -106,8 +107,9 @@ def recusal_text(recusal: Recusal) -> str:
     return f"{recusal.member.name} ({str(recusal.get_reason_display()).lower()})"
 
 
-def seat_text(seat: JurySeat, *, president_id: int | None) -> str:
-    text = f"{seat.member.name} — {seat.get_college_display()}"
+def seat_text(seat: JurySeat, *, president_id: int | None, titles: dict[str, str] | None = None) -> str:
+    college = titles[seat.college] if titles else str(seat.get_college_display())
+    text = f"{seat.member.name} — {college}"
     if seat.member_id == president_id:
         text += ", " + _("président(e) du jury")
     return text
@@ -178,12 +180,15 @@ class Heading:
 
 
 def deliberation_heading(jury: Jury) -> Heading:
+    titles = college_titles(jury.version_id, jury.kind)
     return Heading(
         title=_("Grille de délibération"),
         version=f"{jury.version.rncp_number} — {jury.version.title}",
         session=session_text(jury.session) if jury.session else "",
         meeting=_("%(kind)s réuni le %(date)s") % {"kind": jury.get_kind_display(), "date": day_text(jury.meets_on)},
-        seats=tuple(seat_text(seat, president_id=jury.president_id) for seat in selectors.jury_seats(jury)),
+        seats=tuple(
+            seat_text(seat, president_id=jury.president_id, titles=titles) for seat in selectors.jury_seats(jury)
+        ),
         president=jury.president.name if jury.president else "",
     )
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.access import check_certifier_admin
@@ -103,6 +104,31 @@ def rules_for(version: CertificationVersion | int, kind: str) -> JuryRules:
         .order_by("order", "pk")
     )
     return _value(rows[0].rule_set, rows) if rows else rules.default_rules(kind)
+
+
+def rules_by_kind(version: CertificationVersion | int) -> dict[str, JuryRules]:
+    """Both kinds' rules of a version, in one query."""
+    version_id = version if isinstance(version, int) else version.pk
+    rows = list(
+        SeatRuleRow.objects.filter(rule_set__version_id=version_id)
+        .select_related("rule_set")
+        .order_by("rule_set__kind", "order", "pk")
+    )
+    found = {}
+    for kind in rules.KINDS:
+        mine = [row for row in rows if row.rule_set.kind == kind]
+        found[kind] = _value(mine[0].rule_set, mine) if mine else rules.default_rules(kind)
+    return found
+
+
+def titles_of(jury_rules: JuryRules) -> dict[str, str]:
+    """Each college's title in a jury, in the version's words with a capital (« Membre de la CPNEFP (collège des
+    salariés) » on 31313's juries; 26850's read as the registry's colleges)."""
+    return {college: capfirst(jury_rules.label(college)) for college in College.values}
+
+
+def college_titles(version: CertificationVersion | int, kind: str) -> dict[str, str]:
+    return titles_of(rules_for(version, kind))
 
 
 def rule_sets_of(version: CertificationVersion) -> list[tuple[JuryRules, str, bool]]:

@@ -160,3 +160,18 @@ def test_a_31313_session_gets_a_lawful_test_jury_and_the_fiche_rules_refuse_the_
     assert selectors.composition_problems(jury) == [
         "Le jury d'épreuve demande au moins 2 × professionnel ayant des compétences en lien avec le CQP (1 à ce jour)."
     ]
+
+
+def test_the_pv_and_exports_name_each_college_in_the_versions_words_and_26850s_as_the_registry_does(
+    referential: Any,
+) -> None:
+    from juries.models import College
+
+    final = rule_sets.college_titles(version("RNCP31313"), CERTIFICATION)
+    assert final[EMPLOYEES] == "Membre de la CPNEFP (collège des salariés)"
+    assert rule_sets.college_titles(version("RNCP31313"), EVALUATION)[PROFESSIONAL] == (
+        "Professionnel ayant des compétences en lien avec le CQP"
+    )
+    for kind in rules.KINDS:
+        titles = rule_sets.college_titles(version("RNCP26850"), kind)
+        assert titles == {college: str(label) for college, label in College.choices}

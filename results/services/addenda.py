@@ -27,6 +27,7 @@ from certificates.models import NoticeStatus, Parchment, ParchmentStatus, Result
 from juries import carry, lifecycle, result_state
 from juries import rules as jury_rules
 from juries.models import Decision, Jury, JurySeat, OutcomeKind
+from juries.rule_sets import college_titles
 from results.models import AddendumStatus, Appeal, AppealStatus, PvAddendum, PvAddendumSignature
 
 
@@ -81,6 +82,7 @@ def addendum_sheet(decision: Decision, jury_seats: list[JurySeat] | None = None)
     candidate = decision.examined_place.enrolment.candidate
     appeal = answered_appeal(decision)
     jury_seats = seats(decision) if jury_seats is None else jury_seats
+    titles = college_titles(version, jury.kind)
     return {
         "certification": {"rncp": version.rncp_number, "title": version.title, "version": version.number},
         "certifier": version.certifier.legal_name,
@@ -88,7 +90,7 @@ def addendum_sheet(decision: Decision, jury_seats: list[JurySeat] | None = None)
             "id": jury.pk,
             "date": jury.meets_on.isoformat(),
             "president": jury.president.name if jury.president else None,
-            "members": [{"name": s.member.name, "college": str(s.get_college_display())} for s in jury_seats],
+            "members": [{"name": s.member.name, "college": titles[s.college]} for s in jury_seats],
         },
         "candidate": {"name": candidate.display_name, "birth_date": candidate.birth_date.isoformat()},
         "appeal": (
