@@ -55,10 +55,13 @@ from juries.models import (
     Grid,
     GridStatus,
     Jury,
+    JuryKind,
     JuryMember,
     OutcomeKind,
     Recommendation,
 )
+from juries.rule_sets import rules_for
+from juries.rules import JuryRules
 
 # The figures of the issue's ten years; everything else follows from them.
 TEN_YEARS = {"candidates": 10_000, "sessions": 300, "certification_juries": 79}
@@ -171,6 +174,25 @@ class Actors:
     version: int
 
 
+def lawful_seats(jury_rules: JuryRules, start: int, pools: dict[str, list[JuryMember]]) -> list[JuryMember]:
+    """Members for a jury that satisfies `jury_rules`: each college's minimum from its pool (from `start` on, in
+    turn), then more from the colleges without a maximum until the jury has its minimum of members."""
+    chosen: list[JuryMember] = []
+    for seat in jury_rules.seats:
+        pool = pools[seat.college]
+        chosen += [pool[(start + j) % len(pool)] for j in range(seat.minimum)]
+    open_colleges = [seat for seat in jury_rules.seats if seat.maximum is None]
+    n = 0
+    while len(chosen) < jury_rules.min_members and open_colleges:
+        seat = open_colleges[n % len(open_colleges)]
+        spare = [m for m in pools[seat.college] if m not in chosen]
+        if not spare:
+            break
+        chosen.append(spare[0])
+        n += 1
+    return chosen
+
+
 def scaled(value: int, scale: float, minimum: int) -> int:
     return max(minimum, round(value * scale))
 
@@ -268,6 +290,8 @@ def build(scale: float, *, log: Any = print) -> Actors:
         cert_presidents = members(College.CERTIFIER_PRESIDENT, n_cert_presidents, "president")
         cert_employees = members(College.EMPLOYEES, 4, "salarie-certification")
         cert_employers = members(College.EMPLOYERS, 4, "employeur-certification")
+        # RNCP 31313's test jury also seats two professionals (`juries.rule_sets.RULES_31313`).
+        professionals = members(College.PROFESSIONAL, max(2, n_presidents - 2), "professionnel")
     log(f"  accounts, organisations and {JuryMember.objects.count()} jury members through the services")
 
     # Sessions through the service (scheduled ahead, as always), then moved to their day over ten years.
@@ -304,7 +328,14 @@ def build(scale: float, *, log: Any = print) -> Actors:
             Jury.objects.filter(pk=jury.pk).update(meets_on=day)
             session.starts_on, session.ends_on, jury.meets_on = day, ends, day
             president = employers[(i * len(employers)) // n_sessions]
-            for member in (employees[i % len(employees)], president, trainers[i % len(trainers)]):
+            # The seats the version's rules ask for (26850: one each; 31313: the fiche's test jury).
+            pools: dict[str, list[JuryMember]] = {
+                College.EMPLOYERS: [president],
+                College.EMPLOYEES: employees,
+                College.TRAINER: trainers,
+                College.PROFESSIONAL: professionals,
+            }
+            for member in lawful_seats(rules_for(version, JuryKind.EVALUATION), i, pools):
                 jury_services.jury_assign(jury=jury, member=member, assigned_by=admin)
             jury = jury_services.jury_president_designate(jury=jury, member=president, designated_by=admin)
             session_rows.append((session, jury, sizes[i]))
@@ -321,8 +352,18 @@ def build(scale: float, *, log: Any = print) -> Actors:
             meets_on = days[group[-1]] + dt.timedelta(days=14)
             version = versions[k % len(versions)]
             jury = jury_services.certification_jury_create(version=version, meets_on=meets_on, created_by=admin)
-            president = cert_presidents[(k * len(cert_presidents)) // n_certification]
-            for member in (cert_employees[k % 4], cert_employers[k % 4], president):
+            jury_rules = rules_for(version, JuryKind.CERTIFICATION)
+            president = (
+                cert_presidents[(k * len(cert_presidents)) // n_certification]
+                if College.CERTIFIER_PRESIDENT in jury_rules.presiding
+                else cert_employers[k % 4]
+            )
+            pools = {
+                College.EMPLOYEES: cert_employees[k % 4 :] + cert_employees[: k % 4],
+                College.EMPLOYERS: cert_employers[k % 4 :] + cert_employers[: k % 4],
+                College.CERTIFIER_PRESIDENT: [president],
+            }
+            for member in lawful_seats(jury_rules, 0, pools):
                 jury_services.jury_assign(jury=jury, member=member, assigned_by=admin)
             cert_juries.append(jury_services.jury_president_designate(jury=jury, member=president, designated_by=admin))
     log(f"  {n_certification} certification juries through the services")
