@@ -186,6 +186,7 @@ class Seat:
     college: str
     internal: bool  # works for a training organisation whose candidates the jury assesses
     linked_to_training: bool = False  # trained these candidates or for their organisation
+    link: str = ""  # that link in words, naming the candidate or the organisation
 
 
 def too_internal(*, internal: int, size: int, external_percent: int) -> bool:
@@ -263,9 +264,9 @@ def assignment_refusal(
         }
     if newcomer.college == TRAINER and newcomer.linked_to_training and not rules.trainers_linked_allowed:
         return _(
-            "%(name)s a un lien avec la formation des candidats : le formateur du %(jury)s doit être sans lien "
-            "avec leur parcours."
-        ) % {"name": newcomer.name, "jury": rules.name}
+            "%(name)s a un lien avec la formation des candidats%(link)s : le formateur du %(jury)s doit être sans "
+            "lien avec leur parcours."
+        ) % {"name": newcomer.name, "jury": rules.name, "link": f" ({newcomer.link})" if newcomer.link else ""}
     internal = sum(1 for seat in seats if seat.internal) + (1 if newcomer.internal else 0)
     size = max(rules.full_size, len(seats) + 1)
     if too_internal(internal=internal, size=size, external_percent=rules.external_percent):

@@ -77,17 +77,27 @@ def _organisations_of(jury: Jury) -> set[int]:
 
 
 def _seat_view(member: JuryMember, *, college: str, organisations: set[int], candidate_ids: set[int]) -> rules.Seat:
-    trained_orgs = {o.pk for o in member.trained_organisations.all()}
-    trained = {c.pk for c in member.trained_candidates.all()}
+    trained_orgs = {o.pk: o.name for o in member.trained_organisations.all()}
+    trained = {c.pk: c.display_name for c in member.trained_candidates.all()}
+    # Employed by the candidates' training organisation, or trained its candidates or some of these: said by name.
+    links = []
+    if member.organisation_id in organisations and member.organisation is not None:
+        links.append(_("travaille pour %(organisation)s") % {"organisation": member.organisation.name})
+    links += [
+        _("a formé des candidats de %(organisation)s") % {"organisation": name}
+        for pk, name in sorted(trained_orgs.items())
+        if pk in organisations
+    ]
+    links += [
+        _("a formé %(candidate)s") % {"candidate": name} for pk, name in sorted(trained.items()) if pk in candidate_ids
+    ]
     return rules.Seat(
         member_id=member.pk,
         name=member.name,
         college=college,
         internal=member.organisation_id in organisations,
-        # Employed by the candidates' training organisation, or trained its candidates or some of these.
-        linked_to_training=bool(
-            member.organisation_id in organisations or trained_orgs & organisations or trained & candidate_ids
-        ),
+        linked_to_training=bool(links),
+        link="; ".join(links),
     )
 
 

@@ -84,14 +84,16 @@ def test_it_refuses_a_president_who_does_not_sit(world: World) -> None:
 def test_it_refuses_a_trainer_who_trained_for_the_candidates_organisation(world: World) -> None:
     trainer = register(world, "ancien@example.org", "trainer", trained_organisations=[world.organisation])
     jury = services.evaluation_jury_create(session=world.session, created_by=world.admin)
-    with refused(trainer.name, "a un lien avec la formation des candidats"):
+    with refused(trainer.name, "a un lien avec la formation des candidats (a formé des candidats de BJO Formation)"):
         services.jury_assign(jury=jury, member=trainer, assigned_by=world.admin)
 
 
 def test_it_refuses_a_trainer_who_trained_one_of_the_candidates(world: World) -> None:
-    trainer = register(world, "tuteur@example.org", "trainer", trained_candidates=[world.places[2].enrolment.candidate])
+    trained = world.places[2].enrolment.candidate
+    trainer = register(world, "tuteur@example.org", "trainer", trained_candidates=[trained])
     jury = services.evaluation_jury_create(session=world.session, created_by=world.admin)
-    with refused("a un lien avec la formation des candidats"):
+    # The refusal names the candidate concerned.
+    with refused(f"a un lien avec la formation des candidats (a formé {trained.display_name})"):
         services.jury_assign(jury=jury, member=trainer, assigned_by=world.admin)
 
 
@@ -206,7 +208,7 @@ def test_an_outsider_cannot_designate_the_president(world: World) -> None:
 def test_a_trainer_employed_by_the_candidates_organisation_is_linked_to_their_training(world: World) -> None:
     inside = jury_member_for(world, "formatrice-bjo@example.org", "trainer", organisation=world.organisation)
     jury = services.evaluation_jury_create(session=world.session, created_by=world.admin)
-    with refused("a un lien avec la formation des candidats"):
+    with refused("a un lien avec la formation des candidats (travaille pour BJO Formation)"):
         services.jury_assign(jury=jury, member=inside, assigned_by=world.admin)
 
 
