@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
+# The port `make run` serves on (`make run PORT=8001`), exported: the settings read it, and SITE_URL, unless set,
+# follows it (the links of e-mails and parchments point to the address actually served).
+PORT ?= 8000
+export PORT
 
 .PHONY: run test lint format install install-dev worker clean
 
@@ -27,12 +31,12 @@ install: $(VENV)/.runtime node_modules/.installed
 
 install-dev: $(VENV)/.dev node_modules/.installed
 
-## run: install, migrate, load the referential and demo users, serve on http://127.0.0.1:8000
+## run: install, migrate, load the referential and demo users, serve on http://127.0.0.1:$(PORT) (PORT=8000 unless given)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_referential
 	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: the whole suite (SQLite leg, then PostgreSQL + Redis + real worker leg when they answer)
 test: install-dev

@@ -41,6 +41,7 @@ def prepare_environment(database_url: str | None) -> Path:
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "localhost",
+            "SITE_URL": "https://cqp.example.org",
         }
     )
     os.environ.pop("REDIS_URL", None)

@@ -108,6 +108,7 @@ def prepare_environment(database: str, workdir: Path) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": os.environ.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://cqp.example.org",
         "SECURE_SSL_REDIRECT": "false",
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
         "EMAIL_BACKEND": "locmem",

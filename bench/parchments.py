@@ -45,6 +45,7 @@ def prepare_environment() -> Path:
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(60),
             "ALLOWED_HOSTS": "localhost",
+            "SITE_URL": "https://cqp.example.org",
         }
     )
     os.environ.pop("REDIS_URL", None)  # tasks run inline, in this process: it is the worker being measured

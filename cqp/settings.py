@@ -14,7 +14,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from cqp.env import env_bool, env_choice, env_int, env_list, env_str, env_url
+from cqp.env import env_bool, env_choice, env_int, env_list, env_str, env_url, site_url
 
 # Django's generic classes (ModelForm[Candidate], ModelAdmin[Jury], ...) subscriptable at run time, as the stubs
 # type them.
@@ -43,7 +43,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS est obligatoire quand DEBUG est désactivé (ex. : cqp.example.org).")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on (`make run PORT=8001`); SITE_URL, unset in development, follows it.
+PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+# The public address printed in e-mails and on parchments (their verification QR code): required in production.
+SITE_URL = site_url(env_str("SITE_URL") or None, debug=DEBUG, port=PORT)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

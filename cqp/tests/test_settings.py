@@ -103,7 +103,13 @@ def test_a_bad_debug_value_stops_the_start_up() -> None:
 
 def test_production_settings_pass_the_deploy_check_without_warnings() -> None:
     result = run_check(
-        "--deploy", "--fail-level", "WARNING", DEBUG="false", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS="cqp.example.org"
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="cqp.example.org",
+        SITE_URL="https://cqp.example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -154,7 +160,12 @@ def restore_settings():
     importlib.reload(module)
 
 
-PRODUCTION = {"DEBUG": "false", "SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "cqp.example.org"}
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": GOOD_KEY,
+    "ALLOWED_HOSTS": "cqp.example.org",
+    "SITE_URL": "https://cqp.example.org",
+}
 
 
 def test_x_forwarded_proto_is_trusted_only_behind_a_declared_proxy(monkeypatch, restore_settings) -> None:
