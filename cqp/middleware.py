@@ -3,6 +3,7 @@ sessions that end when left idle, and SQLite's "database is locked" answered as 
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -11,15 +12,27 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core import signals
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_resolver, get_urlconf, resolve
+from django.utils.log import log_response as _django_log_response
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import defaults
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
+# Django's response logger (its stubs miss the `exception` argument, which logs the traceback).
+log_response: Callable[..., None] = _django_log_response
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
 # Session keys: when the user logged in, and when they were last seen (Unix seconds).
@@ -222,3 +235,62 @@ def server_error(request: HttpRequest) -> HttpResponse:
             headers={"Retry-After": str(BUSY_RETRY_AFTER)},
         )
     return defaults.server_error(request)
+
+
+class FrenchErrorPagesMiddleware:
+    """The French error pages (templates/400.html, 403.html, 404.html, 500.html) with DEBUG on too, as `make run`
+    serves: Django would answer its English technical pages there. A missing page answers 404.html, an
+    unreadable request 400.html, an error in a view 500.html, its traceback in the console as always (403 is
+    already French in every configuration). With DEBUG off it does nothing: Django's handlers answer the same
+    pages. Listed before `DatabaseBusyMiddleware`, whose "busy, retry" answer comes first."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if settings.DEBUG:
+            # An address no URL matches fails before any view, out of `process_exception`'s reach.
+            try:
+                resolve(request.path_info, getattr(request, "urlconf", None))
+            except Resolver404 as exc:
+                return _error_page(request, 404, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        if not settings.DEBUG or isinstance(exception, PermissionDenied):
+            return None
+        if isinstance(exception, Http404):
+            return _error_page(request, 404, exception)
+        if isinstance(exception, BadRequest | SuspiciousOperation):
+            if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+                # The body cannot be read again (Django does the same).
+                request._mark_post_parse_error()  # type: ignore[attr-defined]
+            response = _error_page(request, 400, exception)
+            if isinstance(exception, SuspiciousOperation):
+                log_response(
+                    str(exception),
+                    exception=exception,
+                    request=request,
+                    response=response,
+                    level="error",
+                    logger=logging.getLogger(f"django.security.{exception.__class__.__name__}"),
+                )
+            else:
+                log_response("%s: %s", str(exception), request.path, response=response, request=request)
+            return response
+        # Any other error of a view: the French 500 page (handler500), the traceback logged to the console.
+        signals.got_request_exception.send(sender=None, request=request)
+        response = _error_page(request, 500, exception)
+        log_response(
+            "%s: %s", "Internal Server Error", request.path, response=response, request=request, exception=exception
+        )
+        return response
+
+
+def _error_page(request: HttpRequest, status: int, exception: Exception) -> HttpResponseBase:
+    """The project's handler for `status` (handler400/403/404/500 of the URLconf, else Django's, which render the
+    templates/<status>.html pages)."""
+    resolver = get_resolver(get_urlconf())
+    handler: Callable[..., HttpResponseBase] = resolver.resolve_error_handler(status)
+    response: HttpResponseBase = handler(request) if status == 500 else handler(request, exception=exception)
+    return response

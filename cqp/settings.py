@@ -86,6 +86,9 @@ MIDDLEWARE = [
     # After the messages (it says why it logged out), before the views (LoginRequired then sends to the login).
     "cqp.middleware.SessionTimeoutMiddleware",
     "cqp.middleware.PrivateCacheMiddleware",
+    # The French 400/404/500 pages with DEBUG on too (Django's technical pages otherwise); before DatabaseBusy,
+    # whose process_exception runs first.
+    "cqp.middleware.FrenchErrorPagesMiddleware",
     "cqp.middleware.DatabaseBusyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a login refused for too many failures into the lockout page (accounts/lockout.py).
