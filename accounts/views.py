@@ -8,7 +8,9 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils import timezone
 
+from accounts import todo
 from accounts.forms import LoginForm, QueuedPasswordResetForm
 from accounts.types import AuthenticatedHttpRequest
 from candidates.selectors import candidate_space
@@ -29,6 +31,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context.update(candidate_space_blocks(context["candidate_enrolments"]))
     if request.user.is_jury_member:
         context.update(jury_home(request.user))
+    # « À faire »: each role's to-do list (aggregate counts; the jury member's and the candidate's are read from
+    # what is above).
+    context["todo_lists"] = todo.home_todo(request.user, context, timezone.localdate())
     return render(request, "accounts/home.html", context)
 
 
