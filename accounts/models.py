@@ -140,8 +140,10 @@ class AuditEvent(models.Model):
     )
     at = models.DateTimeField(_("le"), default=timezone.now)
     action = models.CharField(_("action"), max_length=30, choices=AuditAction)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("type d'objet"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name=_("identifiant de l'objet"))
     target = GenericForeignKey("content_type", "object_id")
     # The target as it was named at the time, so the trail reads even once the object is renamed.
     subject = models.CharField(_("objet"), max_length=255)

@@ -46,7 +46,7 @@ class Candidate(models.Model):
         help_text=_("5 caractères (2A/2B pour la Corse) ; vide pour une naissance à l'étranger."),
     )
     birth_country = models.CharField(_("pays de naissance"), max_length=100, default="France", validators=TEXT)
-    identity_key = models.CharField(max_length=400, db_index=True, editable=False)
+    identity_key = models.CharField(verbose_name=_("clé d'identité"), max_length=400, db_index=True, editable=False)
     # Contact.
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("téléphone"), max_length=30, blank=True, validators=TEXT)
@@ -65,9 +65,14 @@ class Candidate(models.Model):
         related_name="candidate",
         verbose_name=_("compte"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("créé le"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -98,13 +103,17 @@ class FraudBan(models.Model):
     """A candidate caught cheating is excluded from the certification for 3 years from the decision.
     Held on the identity key, so a new record for the same person is caught too."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="fraud_bans")
-    identity_key = models.CharField(max_length=400, db_index=True)
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidat"), on_delete=models.PROTECT, related_name="fraud_bans"
+    )
+    identity_key = models.CharField(verbose_name=_("clé d'identité"), max_length=400, db_index=True)
     decided_on = models.DateField(_("date de la décision"), validators=[bounds.past_event_date])
     ends_on = models.DateField(_("exclu jusqu'au"))
     reason = models.TextField(_("motif"), max_length=bounds.LONG_TEXT_LENGTH, validators=TEXT)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enregistrée par"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("enregistrée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("exclusion pour fraude")
@@ -126,7 +135,9 @@ class EnrolmentStatus(models.TextChoices):
 
 
 class Enrolment(models.Model):
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="enrolments")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidat"), on_delete=models.PROTECT, related_name="enrolments"
+    )
     version = models.ForeignKey(
         CertificationVersion, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("certification")
     )
@@ -142,9 +153,14 @@ class Enrolment(models.Model):
     prerequisites_notes = models.TextField(
         _("notes de l'entretien"), max_length=bounds.LONG_TEXT_LENGTH, blank=True, validators=TEXT
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("créée le"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -175,7 +191,9 @@ class AccommodationKind(models.TextChoices):
 class Accommodation(models.Model):
     """The measure granted for a disability, approved by the CPNEFP's referent. Never medical evidence."""
 
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="accommodations")
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("inscription"), on_delete=models.CASCADE, related_name="accommodations"
+    )
     kind = models.CharField(_("type d'aménagement"), max_length=15, choices=AccommodationKind)
     extra_minutes = models.PositiveSmallIntegerField(
         _("minutes supplémentaires"),
@@ -229,8 +247,17 @@ class CandidateDocument(models.Model):
     or the copy of an identity document for a remote session (deleted once identity is checked).
     Stored in the private storage, which has no URL: files are only served through an access check."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="documents")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, null=True, blank=True, related_name="documents")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidat"), on_delete=models.PROTECT, related_name="documents"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        verbose_name=_("inscription"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
     block = models.ForeignKey(
         Block, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bloc")
     )
@@ -244,10 +271,15 @@ class CandidateDocument(models.Model):
     original_name = models.CharField(_("nom du fichier envoyé"), max_length=255)
     content_type = models.CharField(_("type de contenu"), max_length=100)
     size = models.PositiveIntegerField(_("taille (octets)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(verbose_name=_("empreinte SHA-256"), max_length=64)
     uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

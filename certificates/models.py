@@ -65,15 +65,23 @@ class ProcesVerbal(models.Model):
     status = models.CharField(_("statut"), max_length=10, choices=PvStatus, default=PvStatus.SIGNING)
     content = models.JSONField(_("contenu"))
     content_sha256 = models.CharField(_("empreinte SHA-256 du contenu"), max_length=64)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ouvert par"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(verbose_name=_("ouvert le"), auto_now_add=True)
     signed_at = models.DateTimeField(_("signé par tous le"), null=True, blank=True)
-    render_status = models.CharField(max_length=10, choices=RenderStatus, default=RenderStatus.PENDING)
-    render_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    render_error = models.TextField(blank=True)
-    pdf = models.FileField(storage=document_storage, upload_to="pv/", max_length=200, blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
+    render_status = models.CharField(
+        verbose_name=_("état du rendu"), max_length=10, choices=RenderStatus, default=RenderStatus.PENDING
+    )
+    render_claimed_at = models.DateTimeField(
+        verbose_name=_("rendu pris en charge le"), null=True, blank=True, editable=False
+    )
+    render_error = models.TextField(verbose_name=_("erreur de rendu"), blank=True)
+    pdf = models.FileField(
+        verbose_name=_("fichier PDF"), storage=document_storage, upload_to="pv/", max_length=200, blank=True
+    )
+    pdf_sha256 = models.CharField(verbose_name=_("empreinte SHA-256 du PDF"), max_length=64, blank=True)
+    rendered_at = models.DateTimeField(verbose_name=_("rendu le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("procès-verbal")
@@ -84,9 +92,13 @@ class ProcesVerbal(models.Model):
 
 
 class PvSignature(models.Model):
-    pv = models.ForeignKey(ProcesVerbal, on_delete=models.CASCADE, related_name="signatures")
-    member = models.ForeignKey(JuryMember, on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    pv = models.ForeignKey(
+        ProcesVerbal, verbose_name=_("procès-verbal"), on_delete=models.CASCADE, related_name="signatures"
+    )
+    member = models.ForeignKey(JuryMember, verbose_name=_("membre de jury"), on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("compte"), on_delete=models.PROTECT, related_name="+"
+    )
     content_sha256 = models.CharField(_("empreinte signée"), max_length=64)
     signed_at = models.DateTimeField(_("signé le"), auto_now_add=True)
 
@@ -111,8 +123,10 @@ class CpnefpValidation(models.Model):
 
     jury = models.OneToOneField(Jury, on_delete=models.PROTECT, related_name="cpnefp_validation")
     meeting_on = models.DateField(_("date de la réunion de la CPNEFP"), validators=[bounds.past_event_date])
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enregistrée par"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("enregistrée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("validation par la CPNEFP")
@@ -132,12 +146,16 @@ class NoticeStatus(models.TextChoices):
 class ResultNotice(models.Model):
     """The notification of a candidate's result (e-mail and candidate space), after the CPNEFP validation."""
 
-    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="notice")
-    status = models.CharField(max_length=10, choices=NoticeStatus, default=NoticeStatus.QUEUED)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision = models.OneToOneField(
+        Decision, verbose_name=_("décision"), on_delete=models.PROTECT, related_name="notice"
+    )
+    status = models.CharField(
+        verbose_name=_("état de l'envoi"), max_length=10, choices=NoticeStatus, default=NoticeStatus.QUEUED
+    )
+    claimed_at = models.DateTimeField(verbose_name=_("envoi pris en charge le"), null=True, blank=True, editable=False)
     sent_at = models.DateTimeField(_("notifié le"), null=True, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    error = models.TextField(verbose_name=_("erreur"), blank=True)
+    created_at = models.DateTimeField(verbose_name=_("créée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("notification de résultat")
@@ -155,7 +173,9 @@ class NumberSeries(models.Model):
     """The certifier's series of parchment numbers: the row is locked while a number is taken, and the
     number and its parchment are written in the same short transaction, so the series has no gap."""
 
-    certifier = models.OneToOneField(Certifier, on_delete=models.PROTECT, related_name="number_series")
+    certifier = models.OneToOneField(
+        Certifier, verbose_name=_("certificateur"), on_delete=models.PROTECT, related_name="number_series"
+    )
     prefix = models.CharField(_("préfixe"), max_length=12, blank=True)
     next_number = models.PositiveIntegerField(
         _("prochain numéro"), default=1, validators=[MinValueValidator(1), MaxValueValidator(MAX_NUMBER)]
@@ -183,8 +203,10 @@ class ParchmentBatch(models.Model):
     """The parchments of a certification jury generated together, to follow their rendering."""
 
     jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="parchment_batches")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("créé par"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(verbose_name=_("créé le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("lot de parchemins")
@@ -199,15 +221,26 @@ class Parchment(models.Model):
     """A numbered parchment. Its mentions are copied at issue (what was certified does not move afterwards);
     a cancelled parchment keeps its number with the reason; a duplicate keeps the number with a new version."""
 
-    certifier = models.ForeignKey(Certifier, on_delete=models.PROTECT, related_name="parchments")
+    certifier = models.ForeignKey(
+        Certifier, verbose_name=_("certificateur"), on_delete=models.PROTECT, related_name="parchments"
+    )
     number = models.PositiveIntegerField(_("numéro"))
     prefix = models.CharField(_("préfixe"), max_length=12, blank=True)
     kind = models.CharField(_("type"), max_length=10, choices=ParchmentKind)
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="parchments")
-    place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, related_name="parchments")
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("décision"), on_delete=models.PROTECT, related_name="parchments"
+    )
+    place = models.ForeignKey(
+        SessionCandidate, verbose_name=_("candidat convoqué"), on_delete=models.PROTECT, related_name="parchments"
+    )
     blocks = models.ManyToManyField(Block, blank=True, related_name="+", verbose_name=_("blocs certifiés"))
     batch = models.ForeignKey(
-        ParchmentBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="parchments"
+        ParchmentBatch,
+        verbose_name=_("lot"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parchments",
     )
     mentions = models.JSONField(_("mentions"))
     verification_code = models.CharField(_("code de vérification"), max_length=16, unique=True)
@@ -215,26 +248,44 @@ class Parchment(models.Model):
     cancel_reason = models.TextField(_("motif de l'annulation"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("annulé par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     # The duplicate asked for and not yet rendered: its reason and requester wait on the row (not in a task's
     # message), so whichever delivery renders it, or a resumed one, records them with the version.
     reissue_reason = models.TextField(_("motif du duplicata en cours"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     reissue_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("réédition demandée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    render_status = models.CharField(max_length=10, choices=RenderStatus, default=RenderStatus.PENDING)
-    render_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    render_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    render_error = models.TextField(blank=True)
-    pdf = models.FileField(storage=document_storage, upload_to="parchments/", max_length=200, blank=True)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
-    rendered_at = models.DateTimeField(null=True, blank=True)
+    render_status = models.CharField(
+        verbose_name=_("état du rendu"), max_length=10, choices=RenderStatus, default=RenderStatus.PENDING
+    )
+    render_claimed_at = models.DateTimeField(
+        verbose_name=_("rendu pris en charge le"), null=True, blank=True, editable=False
+    )
+    render_attempts = models.PositiveSmallIntegerField(verbose_name=_("tentatives de rendu"), default=0, editable=False)
+    render_error = models.TextField(verbose_name=_("erreur de rendu"), blank=True)
+    pdf = models.FileField(
+        verbose_name=_("fichier PDF"), storage=document_storage, upload_to="parchments/", max_length=200, blank=True
+    )
+    pdf_sha256 = models.CharField(verbose_name=_("empreinte SHA-256 du PDF"), max_length=64, blank=True)
+    rendered_at = models.DateTimeField(verbose_name=_("rendu le"), null=True, blank=True)
     sent_at = models.DateField(
         _("envoyé à l'entreprise le"), null=True, blank=True, validators=[bounds.past_event_date]
     )
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("édité par"), on_delete=models.PROTECT, related_name="+"
+    )
     issued_at = models.DateTimeField(_("émis le"), auto_now_add=True)
 
     class Meta:
@@ -288,14 +339,23 @@ class ParchmentVersion(models.Model):
     """Each rendered version of a parchment (the first issue, then duplicates): its file and fingerprint,
     so a PDF handed in years later is recognised whichever version it is."""
 
-    parchment = models.ForeignKey(Parchment, on_delete=models.PROTECT, related_name="versions")
+    parchment = models.ForeignKey(
+        Parchment, verbose_name=_("parchemin"), on_delete=models.PROTECT, related_name="versions"
+    )
     version = models.PositiveSmallIntegerField(_("version"))
     reason = models.TextField(_("motif"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
-    pdf = models.FileField(storage=document_storage, upload_to="parchments/", max_length=200)
-    pdf_sha256 = models.CharField(max_length=64, db_index=True)
-    rendered_at = models.DateTimeField()
+    pdf = models.FileField(
+        verbose_name=_("fichier PDF"), storage=document_storage, upload_to="parchments/", max_length=200
+    )
+    pdf_sha256 = models.CharField(verbose_name=_("empreinte SHA-256 du PDF"), max_length=64, db_index=True)
+    rendered_at = models.DateTimeField(verbose_name=_("rendue le"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

@@ -225,8 +225,8 @@ class CertificationVersion(models.Model):
     # The fingerprint of the RNCP fiche this version was imported from (`cqp.rncp_import`): the same fiche
     # imported again changes nothing.
     rncp_fingerprint = models.CharField(_("empreinte de la fiche RNCP importée"), max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(verbose_name=_("créée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(verbose_name=_("modifiée le"), auto_now=True)
 
     class Meta:
         verbose_name = _("version de certification")

@@ -45,11 +45,18 @@ class Proposal(models.Model):
     )
     new_starts_on = models.DateField(_("nouveau premier jour"), null=True, blank=True, validators=[bounds.event_date])
     new_ends_on = models.DateField(_("nouveau dernier jour"), null=True, blank=True, validators=[bounds.event_date])
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposée par"), on_delete=models.PROTECT, related_name="+"
+    )
     proposed_at = models.DateTimeField(_("proposée le"), auto_now_add=True)
     status = models.CharField(_("statut"), max_length=10, choices=ProposalStatus, default=ProposalStatus.PENDING)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
     decision_reason = models.TextField(
@@ -129,7 +136,9 @@ class IncidentReport(models.Model):
     body = models.TextField(
         _("rapport"), max_length=bounds.LONG_TEXT_LENGTH, validators=[bounds.refuse_control_characters]
     )
-    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("rédigé par"), on_delete=models.PROTECT, related_name="+"
+    )
     written_at = models.DateTimeField(_("rédigé le"), auto_now_add=True)
 
     class Meta:

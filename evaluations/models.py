@@ -61,8 +61,10 @@ class EvaluationSession(models.Model):
         blank=True,
         validators=[bounds.refuse_control_characters],
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("créée par"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(verbose_name=_("créée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("session d'évaluation")
@@ -130,7 +132,9 @@ class SessionCandidate(models.Model):
     """A candidate convoked to a session, with a time slot and the tracking of the convocation."""
 
     session = models.ForeignKey(EvaluationSession, on_delete=models.CASCADE, related_name="candidates")
-    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="session_places")
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name=_("inscription"), on_delete=models.PROTECT, related_name="session_places"
+    )
     starts_at = models.DateTimeField(_("début du passage"))
     ends_at = models.DateTimeField(_("fin du passage"))
     convocation_status = models.CharField(
@@ -139,20 +143,32 @@ class SessionCandidate(models.Model):
     convocation_sent_at = models.DateTimeField(_("envoyée le"), null=True, blank=True)
     convocation_error = models.TextField(_("motif de l'échec"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     convocation_sends = models.PositiveSmallIntegerField(_("envois"), default=0)
-    convocation_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    convocation_claimed_at = models.DateTimeField(
+        verbose_name=_("envoi de la convocation pris en charge le"), null=True, blank=True, editable=False
+    )
     # Exam day: the attendance sheet (feuille d'émargement).
     identity_document = models.CharField(
         _("pièce d'identité présentée"), max_length=15, choices=IdentityDocument, blank=True
     )
     identity_checked_at = models.DateTimeField(_("identité contrôlée le"), null=True, blank=True)
     identity_checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("identité contrôlée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     identity_checked_remotely = models.BooleanField(_("contrôle à distance (copie comparée)"), default=False)
     attendance = models.CharField(_("présence"), max_length=10, choices=Attendance, default=Attendance.EXPECTED)
     signed_at = models.DateTimeField(_("émargé le"), null=True, blank=True)
     attendance_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("présence enregistrée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = SessionCandidateQuerySet.as_manager()
@@ -190,8 +206,10 @@ class ConvocationOverride(models.Model):
     reason = models.TextField(
         _("motif"), max_length=bounds.LONG_TEXT_LENGTH, validators=[bounds.refuse_control_characters]
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enregistrée par"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("enregistrée le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("dérogation au délai de convocation")
@@ -226,7 +244,9 @@ class Incident(models.Model):
     description = models.TextField(
         _("description"), max_length=bounds.LONG_TEXT_LENGTH, validators=[bounds.refuse_control_characters]
     )
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signalé par"), on_delete=models.PROTECT, related_name="+"
+    )
     reported_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
 
     class Meta:

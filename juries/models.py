@@ -80,12 +80,22 @@ class JuryMember(models.Model):
     status_reason = models.TextField(_("motif du retrait"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     approved_at = models.DateTimeField(_("habilité le"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("habilité par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("créé le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("membre de jury")
@@ -159,10 +169,17 @@ class Jury(models.Model):
     )
     transmitted_at = models.DateTimeField(_("transmis le"), null=True, blank=True)
     transmitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("transmis par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("créé par"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(verbose_name=_("créé le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("jury")
@@ -232,7 +249,7 @@ class JuryRuleSet(models.Model):
         validators=[MaxValueValidator(100)],
     )
     source = models.CharField(_("source de la règle"), max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(verbose_name=_("modifiées le"), auto_now=True)
 
     class Meta:
         verbose_name = _("règles de composition d'un jury")
@@ -253,7 +270,9 @@ class JuryRuleSet(models.Model):
 class SeatRuleRow(models.Model):
     """One college of a jury's composition: how many of its members sit, in the version's words."""
 
-    rule_set = models.ForeignKey(JuryRuleSet, on_delete=models.CASCADE, related_name="seat_rules")
+    rule_set = models.ForeignKey(
+        JuryRuleSet, verbose_name=_("règles de composition"), on_delete=models.CASCADE, related_name="seat_rules"
+    )
     college = models.CharField(_("collège"), max_length=20, choices=College)
     label = models.CharField(_("intitulé dans la fiche"), max_length=120)
     minimum = models.PositiveSmallIntegerField(_("minimum"), default=1, validators=[MaxValueValidator(rules.MAX_SEATS)])
@@ -292,11 +311,15 @@ class JurySeat(models.Model):
     whose candidates the jury assesses (at most half of the jury may)."""
 
     jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="seats")
-    member = models.ForeignKey(JuryMember, on_delete=models.PROTECT, related_name="seats")
+    member = models.ForeignKey(
+        JuryMember, verbose_name=_("membre de jury"), on_delete=models.PROTECT, related_name="seats"
+    )
     college = models.CharField(_("collège"), max_length=20, choices=College)
     internal = models.BooleanField(_("interne à l'organisme"), default=False)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    assigned_at = models.DateTimeField(auto_now_add=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("attribué par"), on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(verbose_name=_("attribué le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("siège de jury")
@@ -325,14 +348,23 @@ class Recusal(models.Model):
     same company) or declared by the member; recorded either way, shown in the deliberation and the PV."""
 
     jury = models.ForeignKey(Jury, on_delete=models.CASCADE, related_name="recusals")
-    member = models.ForeignKey(JuryMember, on_delete=models.PROTECT, related_name="recusals")
-    place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, related_name="recusals")
+    member = models.ForeignKey(
+        JuryMember, verbose_name=_("membre de jury"), on_delete=models.PROTECT, related_name="recusals"
+    )
+    place = models.ForeignKey(
+        SessionCandidate, verbose_name=_("candidat convoqué"), on_delete=models.PROTECT, related_name="recusals"
+    )
     reason = models.CharField(_("motif"), max_length=15, choices=RecusalReason)
     note = models.TextField(_("précisions"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enregistré par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(verbose_name=_("enregistré le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("déport")
@@ -360,8 +392,10 @@ class Grid(models.Model):
     the president (member is null). Locked once submitted; reopened only by a certifier admin."""
 
     jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="grids")
-    place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, related_name="grids")
-    block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="+")
+    place = models.ForeignKey(
+        SessionCandidate, verbose_name=_("candidat convoqué"), on_delete=models.PROTECT, related_name="grids"
+    )
+    block = models.ForeignKey(Block, verbose_name=_("bloc de compétences"), on_delete=models.PROTECT, related_name="+")
     member = models.ForeignKey(
         JuryMember, on_delete=models.PROTECT, null=True, blank=True, related_name="grids", verbose_name=_("membre")
     )
@@ -369,10 +403,15 @@ class Grid(models.Model):
     comment = models.TextField(_("commentaire"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     submitted_at = models.DateTimeField(_("validée le"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saisie par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reopened_at = models.DateTimeField(_("rouverte le"), null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(verbose_name=_("modifiée le"), auto_now=True)
 
     class Meta:
         verbose_name = _("grille d'évaluation")
@@ -407,8 +446,10 @@ class GradeValue(models.TextChoices):
 
 
 class Grade(models.Model):
-    grid = models.ForeignKey(Grid, on_delete=models.CASCADE, related_name="grades")
-    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey(
+        Grid, verbose_name=_("grille d'évaluation"), on_delete=models.CASCADE, related_name="grades"
+    )
+    competency = models.ForeignKey(Competency, verbose_name=_("compétence"), on_delete=models.PROTECT, related_name="+")
     value = models.CharField(_("note"), max_length=2, choices=GradeValue)
     comment = models.TextField(_("commentaire"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
 
@@ -432,12 +473,16 @@ class OutcomeKind(models.TextChoices):
 class Recommendation(models.Model):
     """The evaluation jury's recommendation for a candidate (préconisation), with its comments."""
 
-    place = models.OneToOneField(SessionCandidate, on_delete=models.PROTECT, related_name="recommendation")
+    place = models.OneToOneField(
+        SessionCandidate, verbose_name=_("candidat convoqué"), on_delete=models.PROTECT, related_name="recommendation"
+    )
     kind = models.CharField(_("préconisation"), max_length=10, choices=OutcomeKind)
     blocks = models.ManyToManyField(Block, blank=True, related_name="+", verbose_name=_("blocs préconisés"))
     comments = models.TextField(_("commentaires et annotations"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("saisie par"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("saisie le"), auto_now=True)
 
     class Meta:
         verbose_name = _("préconisation du jury d'évaluation")
@@ -452,16 +497,25 @@ class Dispute(models.Model):
     jury. No decision is taken on the candidate while it is open."""
 
     jury = models.ForeignKey(Jury, on_delete=models.PROTECT, related_name="disputes")
-    place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, related_name="disputes")
+    place = models.ForeignKey(
+        SessionCandidate, verbose_name=_("candidat convoqué"), on_delete=models.PROTECT, related_name="disputes"
+    )
     description = models.TextField(_("objet du litige"), max_length=bounds.LONG_TEXT_LENGTH)
     summon_evaluation_jury = models.BooleanField(_("convoquer le jury d'évaluation"), default=False)
     resolution = models.TextField(_("issue du litige"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     resolved_at = models.DateTimeField(_("clos le"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("résolu par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enregistré par"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("enregistré le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("litige")
@@ -481,7 +535,12 @@ class Decision(models.Model):
     `examined_place` and loses its `place`, and the revised decision `revises` it."""
 
     place = models.OneToOneField(
-        SessionCandidate, on_delete=models.PROTECT, null=True, blank=True, related_name="decision"
+        SessionCandidate,
+        verbose_name=_("candidat convoqué"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decision",
     )
     examined_place = models.ForeignKey(
         SessionCandidate, on_delete=models.PROTECT, related_name="decisions_ever", verbose_name=_("candidat examiné")
@@ -490,8 +549,10 @@ class Decision(models.Model):
     kind = models.CharField(_("décision"), max_length=10, choices=OutcomeKind)
     blocks = models.ManyToManyField(Block, blank=True, related_name="+", verbose_name=_("blocs attribués"))
     reason = models.TextField(_("motif"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    decided_at = models.DateTimeField(auto_now=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("prise par"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(verbose_name=_("prise le"), auto_now=True)
     # Re-examination after an appeal: the decision this one replaces (kept, never edited).
     revises = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="revision", verbose_name=_("révise")
@@ -500,7 +561,12 @@ class Decision(models.Model):
     needs_addendum = models.BooleanField(_("avenant au procès-verbal requis"), default=False)
     revoked_at = models.DateTimeField(_("retirée le"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("retirée par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     revocation_reason = models.TextField(_("motif du retrait"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     revocation_reference = models.CharField(_("référence de la décision de retrait"), max_length=100, blank=True)
@@ -508,9 +574,15 @@ class Decision(models.Model):
     # The CDC declaration (later issue) must be sent again: the result changed after being declared.
     declaration_to_resend = models.BooleanField(_("déclaration à renvoyer"), default=False)
     # What the decision carried over: earlier final decisions and prior acquisitions it relied on.
-    relied_on = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="relied_on_by")
+    relied_on = models.ManyToManyField(
+        "self",
+        verbose_name=_("décisions antérieures reprises"),
+        symmetrical=False,
+        blank=True,
+        related_name="relied_on_by",
+    )
     relied_on_prior: models.ManyToManyField[PriorAcquisition, Any] = models.ManyToManyField(
-        "PriorAcquisition", blank=True, related_name="relied_on_by"
+        "PriorAcquisition", verbose_name=_("acquis antérieurs repris"), blank=True, related_name="relied_on_by"
     )
 
     class Meta:
@@ -547,7 +619,9 @@ class PriorAcquisition(models.Model):
     certifier), recorded by a certifier admin: it is carried over like a final result, within the block's
     validity. Withdrawn, never deleted."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="prior_acquisitions")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidat"), on_delete=models.PROTECT, related_name="prior_acquisitions"
+    )
     block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="+", verbose_name=_("bloc"))
     acquired_on = models.DateField(_("acquis le"), validators=[bounds.past_event_date])
     source = models.CharField(_("source"), max_length=20, choices=PriorSource)
@@ -556,11 +630,18 @@ class PriorAcquisition(models.Model):
         _("PV numérisé"), storage=private_storage, upload_to=prior_scan_path, max_length=200, blank=True
     )
     scan_name = models.CharField(_("nom du fichier envoyé"), max_length=255, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enregistré par"), on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
     withdrawn_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("retiré par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     withdrawal_reason = models.TextField(_("motif du retrait"), max_length=bounds.SHORT_TEXT_LENGTH, blank=True)
 
@@ -585,16 +666,35 @@ class CarryOverFlag(models.Model):
     """A later decision relied on a result that stopped being final (appeal upheld, revocation, prior
     acquisition withdrawn): nothing more is issued from it until a certifier admin resolves the flag."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="carry_flags")
-    source_decision = models.ForeignKey(Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("décision"), on_delete=models.PROTECT, related_name="carry_flags"
+    )
+    source_decision = models.ForeignKey(
+        Decision,
+        verbose_name=_("décision d'origine"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     source_prior = models.ForeignKey(
-        PriorAcquisition, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        PriorAcquisition,
+        verbose_name=_("acquis antérieur d'origine"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reason = models.TextField(_("motif"), max_length=bounds.SHORT_TEXT_LENGTH)
     raised_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("résolu le"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("résolu par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     resolution = models.TextField(_("résolution"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
 
@@ -627,8 +727,17 @@ class AuditAction(models.TextChoices):
 class AuditEntry(models.Model):
     """One change to a candidate's results: who, when, what it was before and after. Never updated."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="result_history")
-    place = models.ForeignKey(SessionCandidate, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidat"), on_delete=models.PROTECT, related_name="result_history"
+    )
+    place = models.ForeignKey(
+        SessionCandidate,
+        verbose_name=_("candidat convoqué"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     action = models.CharField(_("action"), max_length=20, choices=AuditAction)
     subject = models.CharField(_("objet"), max_length=255)
     before = models.JSONField(_("avant"), null=True, blank=True)
@@ -636,7 +745,12 @@ class AuditEntry(models.Model):
     reason = models.TextField(_("motif"), max_length=bounds.LONG_TEXT_LENGTH, blank=True)
     # Empty when the application recorded it on its own (a recusal found by the rules when a candidate joins).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     at = models.DateTimeField(_("le"), auto_now_add=True)
 

@@ -36,7 +36,9 @@ class Appeal(models.Model):
     """One appeal, recorded by a certifier admin from the registered letter. An inadmissible one is kept with
     its reason, never lost."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="appeals")
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("décision contestée"), on_delete=models.PROTECT, related_name="appeals"
+    )
     received_on = models.DateField(_("reçu le (lettre recommandée)"), validators=[bounds.past_event_date])
     deadline = models.DateField(_("date limite du recours"))
     grounds = models.TextField(_("motifs du recours"), max_length=bounds.LONG_TEXT_LENGTH)
@@ -60,12 +62,24 @@ class Appeal(models.Model):
         verbose_name=_("place de la nouvelle évaluation"),
     )
     revised_decision = models.OneToOneField(
-        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="answered_appeal"
+        Decision,
+        verbose_name=_("décision révisée"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answered_appeal",
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enregistré par"), on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("enregistré le"), auto_now_add=True)
     examined_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("examiné par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     examined_at = models.DateTimeField(_("examen enregistré le"), null=True, blank=True)
     closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
@@ -102,12 +116,14 @@ def appeal_document_path(instance: AppealDocument, filename: str) -> str:
 class AppealDocument(models.Model):
     """A document sent with the appeal (the letter, its enclosures), in the private storage."""
 
-    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="documents")
+    appeal = models.ForeignKey(Appeal, verbose_name=_("recours"), on_delete=models.PROTECT, related_name="documents")
     file = models.FileField(_("fichier"), storage=private_storage, upload_to=appeal_document_path, max_length=200)
     original_name = models.CharField(_("nom du fichier envoyé"), max_length=255)
     content_type = models.CharField(_("type de contenu"), max_length=100)
     size = models.PositiveIntegerField(_("taille (octets)"))
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("déposée par"), on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
 
     class Meta:
@@ -128,12 +144,16 @@ class PvAddendum(models.Model):
     """The PV addendum of a revised decision taken on the existing grids: a snapshot signed by every member of
     the certification jury, like the PV; once signed by all, the revised decision is final."""
 
-    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="addendum")
+    decision = models.OneToOneField(
+        Decision, verbose_name=_("décision"), on_delete=models.PROTECT, related_name="addendum"
+    )
     status = models.CharField(_("statut"), max_length=10, choices=AddendumStatus, default=AddendumStatus.SIGNING)
     content = models.JSONField(_("contenu"))
     content_sha256 = models.CharField(_("empreinte SHA-256 du contenu"), max_length=64)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("ouvert par"), on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(verbose_name=_("ouvert le"), auto_now_add=True)
     signed_at = models.DateTimeField(_("signé par tous le"), null=True, blank=True)
 
     class Meta:
@@ -145,9 +165,15 @@ class PvAddendum(models.Model):
 
 
 class PvAddendumSignature(models.Model):
-    addendum = models.ForeignKey(PvAddendum, on_delete=models.CASCADE, related_name="signatures")
-    member = models.ForeignKey("juries.JuryMember", on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    addendum = models.ForeignKey(
+        PvAddendum, verbose_name=_("avenant"), on_delete=models.CASCADE, related_name="signatures"
+    )
+    member = models.ForeignKey(
+        "juries.JuryMember", verbose_name=_("membre de jury"), on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("compte"), on_delete=models.PROTECT, related_name="+"
+    )
     content_sha256 = models.CharField(_("empreinte signée"), max_length=64)
     signed_at = models.DateTimeField(_("signé le"), auto_now_add=True)
 

@@ -34,7 +34,9 @@ class AdmissibilityFile(models.Model):
     decision on it. An incomplete file is completed and sent again; an admissible one is valid
     `rules.VALIDITY_YEARS` years (`valid_until`)."""
 
-    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="vae_files")
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("candidat"), on_delete=models.PROTECT, related_name="vae_files"
+    )
     version = models.ForeignKey(
         CertificationVersion, on_delete=models.PROTECT, related_name="vae_files", verbose_name=_("certification")
     )
@@ -60,11 +62,16 @@ class AdmissibilityFile(models.Model):
     )
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidé par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     valid_until = models.DateField(_("recevabilité valable jusqu'au"), null=True, blank=True)
     declarative_submitted_at = models.DateTimeField(_("dossier déclaratif transmis le"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(verbose_name=_("créé le"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("dossier de recevabilité VAE")
@@ -102,14 +109,18 @@ class AdmissibilityFile(models.Model):
 class AdmissibilityDecision(models.Model):
     """Each decision taken on a file, kept: a file declared incomplete, completed and decided again keeps both."""
 
-    file_of = models.ForeignKey(AdmissibilityFile, on_delete=models.PROTECT, related_name="decisions")
+    file_of = models.ForeignKey(
+        AdmissibilityFile, verbose_name=_("dossier de recevabilité"), on_delete=models.PROTECT, related_name="decisions"
+    )
     decision = models.CharField(_("décision"), max_length=15, choices=AdmissibilityStatus)
     missing = models.TextField(_("ce qui manque"), max_length=bounds.LONG_TEXT_LENGTH, blank=True, validators=TEXT)
     reason = models.TextField(_("motif"), max_length=bounds.LONG_TEXT_LENGTH, blank=True, validators=TEXT)
     experience_months = models.PositiveSmallIntegerField(
         _("expérience déclarée (mois)"), validators=[MaxValueValidator(rules.EXPERIENCE_MONTHS_MAX)]
     )
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("décidé par"), on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(_("décidé le"))
 
     class Meta:
@@ -137,16 +148,23 @@ class VaeDocument(models.Model):
     """A file of a VAE file: a piece of the admissibility file, the declarative file itself, or a technical
     document sent with it. Content-checked (PDF, PNG, JPEG, 20 Mo at most), in the private storage."""
 
-    file_of = models.ForeignKey(AdmissibilityFile, on_delete=models.PROTECT, related_name="documents")
+    file_of = models.ForeignKey(
+        AdmissibilityFile, verbose_name=_("dossier de recevabilité"), on_delete=models.PROTECT, related_name="documents"
+    )
     kind = models.CharField(_("type de document"), max_length=15, choices=VaeDocumentKind)
     file = models.FileField(_("fichier"), storage=private_storage, upload_to=vae_upload_path, max_length=200)
     original_name = models.CharField(_("nom du fichier envoyé"), max_length=255)
     content_type = models.CharField(_("type de contenu"), max_length=100)
     size = models.PositiveIntegerField(_("taille (octets)"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(verbose_name=_("empreinte SHA-256"), max_length=64)
     uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -170,14 +188,21 @@ class Positioning(models.Model):
     """The evaluation jury's « repérage des compétences et positionnement » of a VAE candidate, per block: whether
     the jury will assess the block, and its notes on the candidate's experience for it."""
 
-    file_of = models.ForeignKey(AdmissibilityFile, on_delete=models.CASCADE, related_name="positionings")
+    file_of = models.ForeignKey(
+        AdmissibilityFile,
+        verbose_name=_("dossier de recevabilité"),
+        on_delete=models.CASCADE,
+        related_name="positionings",
+    )
     block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="+", verbose_name=_("bloc"))
     assessed = models.BooleanField(_("évalué par le jury"), default=True)
     notes = models.TextField(
         _("notes de positionnement"), max_length=bounds.LONG_TEXT_LENGTH, blank=True, validators=TEXT
     )
     recorded_at = models.DateTimeField(_("enregistré le"), auto_now=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enregistré par"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("positionnement VAE")
