@@ -183,6 +183,16 @@ def test_the_jury_member_sees_the_grids_to_enter_and_the_pv_to_sign(client, worl
     assert pv.url == reverse("certificates:pv", args=[decided.certification.pk])
 
 
+def test_the_pv_leaves_the_list_of_the_member_who_signed_it(client, decided: Decided) -> None:
+    from certificates import services as certificate_services
+
+    president = decided.world.cert_president.user
+    certificate_services.pv_sign(jury=decided.certification, user=president)
+    assert not [label for label in _todo(client, president) if label.startswith("Procès-verbal à signer")]
+    other = decided.world.cert_employees.user
+    assert _item(_todo(client, other), "Procès-verbal à signer").count == 1
+
+
 def test_an_evaluation_member_sees_the_grids_to_enter(client, world: World) -> None:
     jury = world.evaluation_jury()
     grids = _item(_todo(client, world.employees.user), "Grilles à saisir")

@@ -1,0 +1,103 @@
+"""In Chromium (issue 14): the certifier admin starts from the home page's « À faire », follows each item's link and
+lands on the page where it is done; the organisation's staff does the same with theirs. No Content-Security-Policy
+violation along the way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from demo.builders import Decided, enrol, make_candidate
+from evaluations import services as evaluation_services
+from evaluations.models import EvaluationSession, SessionMode
+from juries import services as jury_services
+from juries.models import College
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _session_to_come(decided: Decided) -> EvaluationSession:
+    """A session in 30 days at the world's organisation, one candidate placed, not convoked, no jury yet."""
+    world = decided.world
+    session = evaluation_services.session_schedule(
+        version=world.version,
+        organisation=world.organisation,
+        starts_on=timezone.localdate() + dt.timedelta(days=30),
+        ends_on=None,
+        mode=SessionMode.ON_SITE,
+        address="58 rue du Louvre, 75002 Paris",
+        created_by=world.staff,
+    )
+    enrolment = enrol(make_candidate(world.organisation, 80, created_by=world.staff), world.version)
+    evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
+    return session
+
+
+def _follow_each_item(page, screenshot, name: str, landings: dict[str, str]) -> list[str]:
+    """From the home page, click each to-do link in turn; check the page reached says what is done there."""
+    page.goto("/")
+    expect(page.get_by_test_id("todo")).to_contain_text("À faire")
+    screenshot(f"todo-{name}-home")
+    links = page.get_by_test_id("todo-link")
+    targets = [(links.nth(i).inner_text(), links.nth(i).get_attribute("href") or "") for i in range(links.count())]
+    for n, (label, href) in enumerate(targets):
+        page.goto("/")
+        page.get_by_test_id("todo-link").filter(has_text=label).click()
+        expect(page).to_have_url(re.compile(re.escape(href) + "$"))
+        heading = next(text for prefix, text in landings.items() if label.startswith(prefix))
+        expect(page.locator("h1")).to_contain_text(heading)
+        screenshot(f"todo-{name}-{n}")
+    return [label for label, _href in targets]
+
+
+def test_the_admin_and_the_staff_reach_each_item_of_their_to_do_list(page, login, screenshot, decided: Decided):
+    world = decided.world
+    session = _session_to_come(decided)
+    jury_services.jury_member_register(
+        email="nouveau@example.org",
+        first_name="Noé",
+        last_name="Nouveau",
+        college=College.EMPLOYEES,
+        certifications=[world.version.certification],
+        proposed_by=world.staff,
+    )
+    make_candidate(world.organisation, 90, created_by=world.staff)  # not enrolled yet
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else None)
+
+    login(world.admin.email)
+    labels = _follow_each_item(
+        page,
+        screenshot,
+        "admin",
+        {
+            "Résultats à notifier": "Échéances des jurys de certification",
+            "Sessions sans jury": session.version.short_title,
+            "Organismes dont l'habilitation": "Organismes de formation",
+            "Membres de jury proposés": "Registre des membres de jury",
+        },
+    )
+    # The session to come without a jury (its deadline) before the results to notify (a month after the jury),
+    # those without a deadline last.
+    assert [label.split(" (")[0] for label in labels] == [
+        "Sessions sans jury d'évaluation complet",
+        "Résultats à notifier",
+        "Membres de jury proposés, à habiliter",
+        "Organismes dont l'habilitation ne couvre pas aujourd'hui",
+    ]
+
+    page.get_by_test_id("user-menu").click()
+    page.get_by_role("button", name="Se déconnecter").click()
+    login(world.staff.email)
+    labels = _follow_each_item(
+        page,
+        screenshot,
+        "staff",
+        {"Candidats sans inscription": "Candidats — ", "Candidats à convoquer": session.version.short_title},
+    )
+    assert [label.split(" (")[0] for label in labels] == ["Candidats à convoquer", "Candidats sans inscription"]
+    assert violations == []
