@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template, render_to_string
@@ -47,7 +48,7 @@ from juries.forms import (
     SeatChoiceForm,
     TransmitForm,
 )
-from juries.models import AuditEntry, Dispute, Grid, Jury, JuryKind, JuryMember
+from juries.models import AuditEntry, Dispute, Grid, GridStatus, Jury, JuryKind, JuryMember, OutcomeKind
 
 
 # A search on a list: a few words are enough to find a jury or a candidate.
@@ -364,6 +365,11 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "blocks": [cell.block for cell in rows[0].cells] if rows else selectors.version_blocks(jury.version),
         "is_admin": request.user.is_certifier_admin,
         "is_president": bool(me and jury.president_id == me.pk),
+        # A certification jury's decisions are offered while its meeting day has come and its PV is not signed
+        # by all (the decision service's checks); otherwise the rows are only to read.
+        "decisions_open": not jury.is_evaluation
+        and jury.meets_on <= timezone.localdate()
+        and not selectors.juries_with_signed_pv().filter(pk=jury.pk).exists(),
     }
     if request.user.is_certifier_admin:
         context["assign_form"] = AssignForm(jury=jury, jury_rules=jury_rules)
@@ -727,6 +733,8 @@ def decision_page(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> 
         "dispute_form": DisputeForm(),
         "resolution_form": ResolutionForm(),
         "flags": result_pages.decision_flags(row.decision) if row.decision else [],  # no query when none
+        # The service's own checks: a decision the user may not record is not offered, its reason is shown.
+        "blocker": services.decision_blocker(jury=jury, place=place, user=request.user),
     }
     return render(request, "juries/decision.html", context)
 
@@ -779,15 +787,26 @@ def candidate_history(request: AuthenticatedHttpRequest, candidate_pk: int) -> H
     return render(request, "juries/history.html", {"candidate": candidate, "entries": entries})
 
 
-def describe(value: Any) -> str:
-    """An audit snapshot in words: « notes : C1.1 A, C1.2 NA ; statut : draft »."""
+# The snapshots' fields that hold an enumeration's value (stored as it is: "draft", "total"), shown by its
+# label. A value that is none of the choices' (a dispute's "issue", typed by a person) is shown as it is.
+SNAPSHOT_CHOICES: dict[str, type[models.TextChoices]] = {"statut": GridStatus, "issue": OutcomeKind}
+
+
+def describe(value: Any, field: str | None = None) -> str:
+    """An audit snapshot in words: « notes : C1.1 A, C1.2 NA ; statut : Validée » (not the stored "submitted");
+    the rows themselves are not rewritten."""
     if value is None or value == {} or value == []:
         return "—"
     if isinstance(value, dict):
-        parts = [f"{key} : {describe(item)}" for key, item in value.items() if item not in ("", None, {}, [])]
+        parts = [f"{key} : {describe(item, key)}" for key, item in value.items() if item not in ("", None, {}, [])]
         return " ; ".join(parts) if parts else "—"
     if isinstance(value, list):
         return ", ".join(describe(item) for item in value) or "—"
+    if isinstance(value, bool):
+        return str(_("oui") if value else _("non"))
+    choices = SNAPSHOT_CHOICES.get(field or "")
+    if choices is not None and value in choices.values:
+        return str(choices(value).label)
     return str(value)
 
 

@@ -9,7 +9,13 @@ gates of `accounts.access` and `juries.access`, so that a view answers 403. Read
 from __future__ import annotations
 
 from juries.services.audit import audit
-from juries.services.certification import decision_record, dispute_record, dispute_resolve, revision_record
+from juries.services.certification import (
+    decision_blocker,
+    decision_record,
+    dispute_record,
+    dispute_resolve,
+    revision_record,
+)
 from juries.services.composition import (
     certification_jury_create,
     evaluation_jury_create,
@@ -33,6 +39,7 @@ __all__ = [
     "audit",
     "certification_jury_create",
     "conflict_declare",
+    "decision_blocker",
     "decision_record",
     "deliberation_transmit",
     "dispute_record",

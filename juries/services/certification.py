@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,6 +113,34 @@ def dispute_resolve(*, dispute: Dispute, resolution: str, resolved_by: User) -> 
     return dispute
 
 
+def _check_decidable(jury: Jury, place: SessionCandidate) -> Decision | None:
+    """Whether the jury may decide (or decide again) on `place` now, whoever acts: its meeting day has come, the
+    existing decision is still provisional, the jury is complete, its PV not signed by all, no dispute is open.
+    Raises the refusal; returns the existing decision. The decision page asks the same (`decision_blocker`)."""
+    _check_meeting_day(jury)
+    existing = Decision.objects.filter(place=place).prefetch_related("blocks").first()
+    if existing is not None:
+        result_state.refuse(existing, lifecycle.EDIT)
+    _require_complete(jury)
+    _refuse_if_pv_signed(jury)
+    if Dispute.objects.filter(place=place, jury=jury, resolved_at__isnull=True).exists():
+        raise ValidationError(_("Un litige est ouvert sur ce candidat : closez-le avant de statuer."))
+    return existing
+
+
+def decision_blocker(*, jury: Jury, place: SessionCandidate, user: User) -> str | None:
+    """Why `user` may not record a decision on `place` now (the service's own checks, in words), or None: the page
+    then shows the reason instead of a form the server would refuse."""
+    try:
+        _require_keeper(jury, place, user)
+        _check_decidable(jury, _certification_place(jury, place))
+    except PermissionDenied as refused:
+        return str(refused)
+    except ValidationError as refused:
+        return " ".join(refused.messages)
+    return None
+
+
 @transaction.atomic
 def decision_record(
     *, jury: Jury, place: SessionCandidate, kind: str, blocks: Collection[Block], reason: str, decided_by: User
@@ -122,14 +150,7 @@ def decision_record(
     jury = Jury.objects.select_for_update(of=("self",)).select_related("president__user", "version").get(pk=jury.pk)
     _require_keeper(jury, place, decided_by)  # who acts first (403), then the state
     place = _certification_place(jury, place)
-    _check_meeting_day(jury)
-    existing = Decision.objects.filter(place=place).prefetch_related("blocks").first()
-    if existing is not None:
-        result_state.refuse(existing, lifecycle.EDIT)
-    _require_complete(jury)
-    _refuse_if_pv_signed(jury)
-    if Dispute.objects.filter(place=place, jury=jury, resolved_at__isnull=True).exists():
-        raise ValidationError(_("Un litige est ouvert sur ce candidat : closez-le avant de statuer."))
+    existing = _check_decidable(jury, place)
     codes = _validate_outcome(version=jury.version, kind=kind, blocks=blocks, field="blocks")
     row = _row(place)
     if row.outcome is None:
