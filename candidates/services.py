@@ -34,6 +34,7 @@ from candidates.models import (
 )
 from cqp import block_tests
 from cqp.lib import siret
+from cqp.lib.agreement import agree
 from cqp.models import Block, BlockTest, CertificationVersion, TrainingOrganisation, VersionStatus
 
 CANDIDATE_FIELDS = (
@@ -118,7 +119,12 @@ def duplicate_error(candidate: Candidate, twin: Candidate | None) -> ValidationE
         return None
     if twin.organisation_id == candidate.organisation_id:
         return ValidationError(
-            _("Ce candidat existe déjà : %(name)s, né(e) le %(date)s (fiche n° %(pk)s).")
+            agree(
+                twin.sex,
+                _("Ce candidat existe déjà : %(name)s, né le %(date)s (fiche n° %(pk)s)."),
+                _("Cette candidate existe déjà : %(name)s, née le %(date)s (fiche n° %(pk)s)."),
+                _("Ce candidat existe déjà : %(name)s, né(e) le %(date)s (fiche n° %(pk)s)."),
+            )
             % {"name": twin.display_name, "date": date_format(twin.birth_date), "pk": twin.pk}
         )
     return ValidationError(
@@ -227,9 +233,20 @@ def candidate_enrol(
     ban = active_fraud_ban(candidate, on=today)
     if ban is not None:
         raise ValidationError(
-            _(
-                "Inscription impossible : %(name)s est exclu(e) de la certification pour fraude "
-                "jusqu'au %(date)s inclus."
+            agree(
+                candidate.sex,
+                _(
+                    "Inscription impossible : %(name)s est exclu de la certification pour fraude "
+                    "jusqu'au %(date)s inclus."
+                ),
+                _(
+                    "Inscription impossible : %(name)s est exclue de la certification pour fraude "
+                    "jusqu'au %(date)s inclus."
+                ),
+                _(
+                    "Inscription impossible : %(name)s est exclu(e) de la certification pour fraude "
+                    "jusqu'au %(date)s inclus."
+                ),
             )
             % {"name": candidate.display_name, "date": date_format(ban.ends_on)}
         )

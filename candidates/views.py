@@ -34,6 +34,7 @@ from candidates.forms import (
 from candidates.models import Candidate, DocumentKind, livret_part_label, required_document_label
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
+from cqp.lib.agreement import agree
 from cqp.lib.downloads import private_file
 from cqp.middleware import max_body
 from cqp.pagination import paginate
@@ -63,7 +64,13 @@ def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, _("Candidat %(name)s enregistré.") % {"name": candidate.display_name})
+            created = agree(
+                candidate.sex,
+                _("Candidat %(name)s enregistré."),
+                _("Candidate %(name)s enregistrée."),
+                _("Candidat(e) %(name)s enregistré(e)."),
+            )
+            messages.success(request, created % {"name": candidate.display_name})
             return redirect("candidates:detail", pk=candidate.pk)
     return render(request, "candidates/candidate_form.html", {"form": form, "title": _("Nouveau candidat")})
 
@@ -153,7 +160,12 @@ def candidate_enrol(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s est inscrit(e) au %(title)s.")
+                agree(
+                    candidate.sex,
+                    _("%(name)s est inscrit au %(title)s."),
+                    _("%(name)s est inscrite au %(title)s."),
+                    _("%(name)s est inscrit(e) au %(title)s."),
+                )
                 % {"name": candidate.display_name, "title": version.short_title},
             )
             return redirect("candidates:detail", pk=candidate.pk)

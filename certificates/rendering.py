@@ -43,8 +43,10 @@ from reportlab.pdfgen.canvas import Canvas
 
 from certificates import rules
 from certificates.models import Parchment, ParchmentKind, ProcesVerbal
+from cqp.lib import agreement
 from cqp.lib.blocks import natural_key
 from cqp.lib.outcomes import outcome_words
+from evaluations.models import SessionCandidate
 from juries.models import OutcomeKind
 
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
@@ -287,7 +289,10 @@ def verification_url(code: str) -> str:
 def holder_fields(parchment: Parchment) -> dict[str, str]:
     """What one holder's parchment says that no other does, by box."""
     holder = parchment.mentions["holder"]
-    birth = _("né(e) le %(date)s à %(place)s") % {
+    # A parchment issued before the sex was copied into its mentions says "né(e)", as it always did.
+    born = agreement.agree(holder.get("sex"), _("né"), _("née"))
+    birth = _("%(born)s le %(date)s à %(place)s") % {
+        "born": born,
         "date": long_date(holder["birth_date"]),
         "place": holder["birth_place"],
     }
@@ -470,9 +475,17 @@ def render_parchment_naive(parchment: Parchment) -> bytes:
 def pv_context(pv: ProcesVerbal) -> dict[str, Any]:
     content = pv.content
     block_codes = sorted({code for c in content["candidates"] for code in c["blocks"]}, key=natural_key)
+    # The sex is not in the signed content (adding it would change the fingerprint of every PV being signed):
+    # read at rendering, for "née le" / "né le" (one query).
+    sexes = dict(
+        SessionCandidate.objects.filter(pk__in=[c.get("place") for c in content["candidates"]]).values_list(
+            "pk", "enrolment__candidate__sex"
+        )
+    )
     candidates = [
         {
             "name": c["name"],
+            "sex": sexes.get(c.get("place"), ""),
             "birth_date": long_date(c["birth_date"]),
             "organisation": c["organisation"],
             "blocks": [c["blocks"].get(code, "—") for code in block_codes],

@@ -259,6 +259,7 @@ def parchment_mentions(
         },
         "holder": {
             "name": f"{' '.join(candidate.first_names)} {surname}",
+            "sex": candidate.sex,  # the words that agree with the holder ("née le"), not "né(e)"
             "birth_date": candidate.birth_date.isoformat(),
             "birth_place": candidate.birth_commune
             + ("" if candidate.birth_country in ("", "France") else f" ({candidate.birth_country})"),

@@ -19,6 +19,7 @@ from candidates.models import AccommodationKind, Enrolment, EnrolmentStatus
 from candidates.services import active_fraud_ban
 from cqp import block_tests
 from cqp.lib import bounds
+from cqp.lib.agreement import agree
 from cqp.models import CertificationVersion, TrainingOrganisation, VersionStatus
 from dysfunctions.services import session_is_cancelled
 from evaluations import rules, selectors
@@ -157,7 +158,12 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
     ban = active_fraud_ban(candidate, on=session.starts_on)
     if ban is not None:
         raise ValidationError(
-            _("%(name)s est exclu(e) pour fraude jusqu'au %(date)s.")
+            agree(
+                candidate.sex,
+                _("%(name)s est exclu pour fraude jusqu'au %(date)s."),
+                _("%(name)s est exclue pour fraude jusqu'au %(date)s."),
+                _("%(name)s est exclu(e) pour fraude jusqu'au %(date)s."),
+            )
             % {"name": candidate.display_name, "date": date_format(ban.ends_on)}
         )
     vae_refusal = vae_placement_refusal(enrolment, on=session.starts_on)  # VAE: admissible, declarative file sent

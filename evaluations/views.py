@@ -21,6 +21,7 @@ from accounts.access import check_candidate_manager
 from accounts.types import AuthenticatedHttpRequest
 from cqp.actions import run_action
 from cqp.forms import add_service_errors
+from cqp.lib.agreement import agree
 from cqp.lib.downloads import private_download
 from cqp.pagination import paginate
 from dysfunctions.models import ProposalKind, ProposalStatus
@@ -124,7 +125,12 @@ def session_add_candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             start = timezone.localtime(place.starts_at)
             messages.success(
                 request,
-                _("%(name)s convoqué(e) à %(time)s.")
+                agree(
+                    place.enrolment.candidate.sex,
+                    _("%(name)s convoqué à %(time)s."),
+                    _("%(name)s convoquée à %(time)s."),
+                    _("%(name)s convoqué(e) à %(time)s."),
+                )
                 % {"name": place.enrolment.candidate.display_name, "time": f"{start:%H:%M}"},
             )
     else:
@@ -189,10 +195,16 @@ def attendance_sheet(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 def _place_action(
-    request: AuthenticatedHttpRequest, pk: int, action: Callable[[SessionCandidate], object], success: str
+    request: AuthenticatedHttpRequest,
+    pk: int,
+    action: Callable[[SessionCandidate], object],
+    success: str | Callable[[str], str],
 ) -> HttpResponse:
+    """`success`: the message, or a function of the candidate's sex giving it (a message that agrees)."""
     place = access.place_for_manager(request.user, pk)
-    run_action(request, lambda: action(place), success=success % {"name": place.enrolment.candidate.display_name})
+    candidate = place.enrolment.candidate
+    message = success(candidate.sex) if callable(success) else success
+    run_action(request, lambda: action(place), success=message % {"name": candidate.display_name})
     return redirect("evaluations:attendance", pk=place.session_id)
 
 
@@ -224,7 +236,9 @@ def attendance_absent(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         request,
         pk,
         lambda place: services.attendance_absent(place=place, recorded_by=request.user),
-        _("%(name)s noté(e) absent(e)."),
+        lambda sex: agree(
+            sex, _("%(name)s noté absent."), _("%(name)s notée absente."), _("%(name)s noté(e) absent(e).")
+        ),
     )
 
 

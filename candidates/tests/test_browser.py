@@ -43,7 +43,7 @@ def test_staff_registers_a_candidate_and_enrols_them_in_one_block(page, login, s
     page.get_by_role("checkbox", name=re.compile("^BC2")).uncheck()
     page.get_by_role("button", name="Inscrire").click()
 
-    expect(page.get_by_role("alert").filter(has_text="est inscrit(e) au CQP Opérateur en polissage")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="est inscrite au CQP Opérateur en polissage")).to_be_visible()
     enrolment = page.get_by_test_id("enrolment")
     expect(enrolment).to_contain_text("Formation continue")
     expect(enrolment).to_contain_text("blocs BC1")

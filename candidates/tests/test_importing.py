@@ -210,7 +210,7 @@ def test_a_candidate_already_in_the_organisation_is_a_row_error(organisation) ->
     )
     messages = messages_of(preview_of(organisation, "export.csv", csv_file([person(0), person(1)])))
     assert len(messages) == 1
-    assert messages[0].startswith("Ligne 3 : Ce candidat existe déjà : MARTIN1 julie, né(e) le 2 mars 1991")
+    assert messages[0].startswith("Ligne 3 : Cette candidate existe déjà : MARTIN1 julie, née le 2 mars 1991")
 
 
 def test_the_same_person_twice_in_the_file_is_a_row_error(organisation) -> None:
@@ -365,7 +365,7 @@ def test_the_confirmation_validates_again_and_refuses_a_duplicate_created_meanwh
     response = confirm(client, preview)
     page = response.content.decode()
     assert "Rien n&#x27;a été importé" in page
-    assert "Ligne 4 : Ce candidat existe déjà" in page
+    assert "Ligne 4 : Cette candidate existe déjà" in page
     assert Candidate.objects.count() == 1
 
 

@@ -245,7 +245,7 @@ def test_the_owner_of_the_account_confirms_signed_in_and_becomes_candidate(
     client.force_login(account)
     page = client.get(path)
     assert page.status_code == 200
-    assert "BJO Formation vous a inscrit(e) comme candidat(e)" in page.text
+    assert "BJO Formation vous a inscrite comme candidate" in page.text
     done = client.post(path, follow=True)
     assert done.redirect_chain[-1][0] == "/"
     assert "Votre espace candidat est relié à votre compte." in done.text

@@ -111,7 +111,7 @@ def test_a_duplicate_is_refused_on_the_form_with_the_input_kept(client, staff, c
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Ce candidat existe déjà" in page
+    assert "Cette candidate existe déjà" in page
     assert 'value="autre@example.org"' in page
     assert Candidate.objects.count() == 1
 
@@ -130,7 +130,7 @@ def test_the_fraud_ban_refusal_says_until_when(client, staff, candidate, certifi
         {"access_route": "vae", "blocks": list(version.blocks.values_list("pk", flat=True))},
     )
     assert response.status_code == 200
-    assert "exclu(e) de la certification pour fraude jusqu&#x27;au" in response.content.decode()
+    assert "exclue de la certification pour fraude jusqu&#x27;au" in response.content.decode()
     assert not Enrolment.objects.exists()
 
 

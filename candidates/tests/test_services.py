@@ -186,7 +186,7 @@ def test_create_refuses_the_same_identity_in_the_same_organisation_naming_the_re
         make_candidate(organisation, birth_name="LE-GOFF", first_name="elodie", email="autre@example.org")
 
     message = " ".join(excinfo.value.messages)
-    assert "Ce candidat existe déjà" in message
+    assert "Cette candidate existe déjà" in message
     assert "LE GOFF Élodie" in message
     assert "14 mai 1998" in message
     assert f"n° {existing.pk}" in message
@@ -238,7 +238,7 @@ def test_update_recomputes_the_identity_key(candidate) -> None:
 def test_update_refuses_to_turn_a_candidate_into_another_ones_duplicate(organisation, candidate) -> None:
     other = make_candidate(organisation, birth_name="Martin", first_name="Léa", email="lea@example.org")
 
-    with pytest.raises(ValidationError, match="Ce candidat existe déjà"):
+    with pytest.raises(ValidationError, match="Cette candidate existe déjà"):
         candidate_update(candidate=other, birth_name="Le Goff", first_name="Élodie")
 
     assert Candidate.objects.get(pk=other.pk).birth_name == "Martin"
@@ -463,7 +463,7 @@ def test_enrol_refuses_a_banned_candidate_until_the_last_day_inclusive(
         enrol(candidate, polishing)
 
     message = excinfo.value.messages[0]
-    assert "LE GOFF Élodie est exclu(e) de la certification pour fraude" in message
+    assert "LE GOFF Élodie est exclue de la certification pour fraude" in message
     assert "jusqu'au 9 mars 2027 inclus" in message
     assert not Enrolment.objects.exists()
 
@@ -483,7 +483,7 @@ def test_a_ban_catches_a_new_record_of_the_same_person(candidate, polishing, cer
     _ban(candidate, certifier_admin)
     new_record = CandidateFactory(birth_name="Le-Goff", first_name="ÉLODIE", birth_date=BORN)
 
-    with at(dt.date(2025, 6, 1)), pytest.raises(ValidationError, match="exclu\\(e\\)"):
+    with at(dt.date(2025, 6, 1)), pytest.raises(ValidationError, match="exclue de la certification"):
         enrol(new_record, polishing)
 
     assert not Enrolment.objects.filter(candidate=new_record).exists()

@@ -168,7 +168,7 @@ def test_posting_an_enrolment_placed_elsewhere_is_refused_in_words(client, staff
     services.session_add_candidate(session=other, enrolment=enrolment)
     client.force_login(staff)
     page = client.post(f"/sessions/{session.pk}/candidats/", {"enrolment": enrolment.pk}, follow=True)
-    assert "déjà convoqué(e) à la session du 11 avril 2026" in page.content.decode()
+    assert "déjà convoqué à la session du 11 avril 2026" in page.content.decode()
     assert not session.candidates.exists()
 
 
@@ -181,7 +181,7 @@ def test_an_enrolment_is_in_one_session_at_a_time(staff, session, version) -> No
     services.session_add_candidate(session=session, enrolment=enrolment)
     with pytest.raises(ValidationError) as exc:
         services.session_add_candidate(session=same_day, enrolment=enrolment)
-    assert "déjà convoqué(e) à la session du 1 avril 2026" in " ".join(exc.value.messages)
+    assert "déjà convoqué à la session du 1 avril 2026" in " ".join(exc.value.messages)
     assert "une session à la fois" in " ".join(exc.value.messages)
     assert SessionCandidate.objects.filter(enrolment=enrolment).count() == 1
 

@@ -191,7 +191,7 @@ def test_staff_add_candidates_and_send_the_convocations(
     for enrolment in enrolments:
         response = client.post(f"/sessions/{session.pk}/candidats/", {"enrolment": enrolment.pk}, follow=True)
     page = response.content.decode()
-    assert "MARTIN1 Julie convoqué(e) à 09:45." in page
+    assert "MARTIN1 Julie convoquée à 09:45." in page
     assert page.count('data-testid="place"') == 2
     assert statuses(page) == ["Non envoyée", "Non envoyée"]
 

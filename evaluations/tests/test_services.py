@@ -247,7 +247,7 @@ def test_it_refuses_a_candidate_banned_for_fraud_on_the_session_day(
     )
     with pytest.raises(ValidationError) as exc:
         services.session_add_candidate(session=session, enrolment=enrolment)
-    assert "exclu(e) pour fraude" in refusal(exc)
+    assert "exclue pour fraude" in refusal(exc)
     assert "MARTIN0 Julie" in refusal(exc)
 
 

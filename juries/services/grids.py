@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import check_certifier_admin
 from accounts.models import User
+from cqp.lib.agreement import agree, attendance_label
 from cqp.models import Block
 from evaluations import rules as session_rules
 from evaluations.models import Attendance, SessionCandidate
@@ -38,8 +39,18 @@ def _check_gradable(jury: Jury, place: SessionCandidate) -> None:
     _refuse_before_the_tests(place)
     if place.attendance != Attendance.PRESENT:
         raise ValidationError(
-            _("%(name)s n'est pas noté(e) présent(e) sur la feuille d'émargement (%(state)s) : pas de grille.")
-            % {"name": place.enrolment.candidate.display_name, "state": place.get_attendance_display().lower()}
+            agree(
+                place.enrolment.candidate.sex,
+                _("%(name)s n'est pas noté présent sur la feuille d'émargement (%(state)s) : pas de grille."),
+                _("%(name)s n'est pas notée présente sur la feuille d'émargement (%(state)s) : pas de grille."),
+                _("%(name)s n'est pas noté(e) présent(e) sur la feuille d'émargement (%(state)s) : pas de grille."),
+            )
+            % {
+                "name": place.enrolment.candidate.display_name,
+                "state": attendance_label(
+                    place.attendance, place.get_attendance_display(), place.enrolment.candidate.sex
+                ).lower(),
+            }
         )
 
 

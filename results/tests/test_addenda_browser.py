@@ -82,7 +82,7 @@ def test_members_sign_the_addendum_then_the_admin_revokes_the_new_award(page, lo
     expect(page.get_by_test_id("confirm-parchments")).to_contain_text(
         f"1 parchemin sera annulé avec ce motif : n° {new_parchment.display_number}."
     )
-    expect(page.get_by_test_id("confirm-ban")).to_contain_text("sera exclu(e) de la certification jusqu'au")
+    expect(page.get_by_test_id("confirm-ban")).to_contain_text("sera exclue de la certification jusqu'au")
     screenshot("results-revocation-confirm")
     assert not Decision.objects.filter(revoked_at__isnull=False).exists()
     page.get_by_test_id("revoke-confirm-button").click()

@@ -93,7 +93,7 @@ def test_prior_acquisitions_imported_then_a_resit_for_the_missing_block(
     page.get_by_test_id("resit-form").get_by_role("radio").first.check()
     screenshot("results-resit-page")
     page.get_by_role("button", name="Inscrire en rattrapage").click()
-    expect(page.get_by_role("alert").filter(has_text="est inscrit(e) en rattrapage")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="est inscrite en rattrapage")).to_be_visible()
     place = SessionCandidate.objects.get(session=session, enrolment=failed.examined_place.enrolment)
     page.context.clear_cookies()
 

@@ -117,6 +117,7 @@ def addendum_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "revised": _outcome_text(state.content["revised"]),
             "jury_date": rendering.long_date(state.content["jury"]["date"]),
             "birth_date": rendering.long_date(state.content["candidate"]["birth_date"]),
+            "sex": decision.examined_place.enrolment.candidate.sex,  # "née le", not "né(e) le"
             "appeal_received_on": rendering.long_date((state.content["appeal"] or {}).get("received_on")),
             "appeal_cpnef_on": rendering.long_date((state.content["appeal"] or {}).get("cpnef_meeting_on")),
             "signed_at": rendering.long_datetime(state.addendum.signed_at)

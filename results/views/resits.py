@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.types import AuthenticatedHttpRequest
 from cqp.forms import add_service_errors
+from cqp.lib.agreement import agree
 from evaluations.models import EvaluationSession
 from juries import result_state
 from juries.models import Decision
@@ -61,7 +62,12 @@ def resit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(name)s est inscrit(e) en rattrapage à la session du %(date)s.")
+                agree(
+                    candidate.sex,
+                    _("%(name)s est inscrit en rattrapage à la session du %(date)s."),
+                    _("%(name)s est inscrite en rattrapage à la session du %(date)s."),
+                    _("%(name)s est inscrit(e) en rattrapage à la session du %(date)s."),
+                )
                 % {"name": candidate.display_name, "date": date_format(place.session.starts_on)},
             )
             return redirect("evaluations:detail", pk=place.session_id)

@@ -40,12 +40,12 @@ def test_it_refuses_a_grid_before_the_exam_day(world: World) -> None:
     assert not Grid.objects.exists()
 
 
-@pytest.mark.parametrize(("attendance", "shown"), [(Attendance.ABSENT, "absent"), (Attendance.EXPECTED, "attendu")])
+@pytest.mark.parametrize(("attendance", "shown"), [(Attendance.ABSENT, "absente"), (Attendance.EXPECTED, "attendue")])
 def test_it_refuses_a_grid_for_a_candidate_not_present(world: World, attendance: str, shown: str) -> None:
     jury = world.evaluation_jury()
     place = world.places[0]
     SessionCandidate.objects.filter(pk=place.pk).update(attendance=attendance)
-    with refused(place.enrolment.candidate.display_name, "n'est pas noté(e) présent(e)", shown):
+    with refused(place.enrolment.candidate.display_name, "n'est pas notée présente", shown):
         save(jury, place, world.blocks["BC1"], {"C1.1": "A"}, by=world.employers.user)
 
 
