@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from candidates.models import Candidate
+from candidates.models import Candidate, CandidateDocument, DocumentKind, EnrolmentStatus
 from certificates.models import PvSignature, PvStatus
 from certificates.selectors import deadlines_sheet
-from cqp.models import ApprovalStatus, TrainingOrganisation
+from cqp.models import ApprovalStatus, BlockTest, TrainingOrganisation
 from dysfunctions.models import Proposal, ProposalKind, ProposalStatus
 from evaluations import rules as evaluation_rules
 from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, SessionCandidate
@@ -227,6 +227,33 @@ def organisation_staff_todo(user: User, today: dt.date) -> list[TodoItem]:
             _one_or_list(failed["sessions"], failed["one"], "evaluations:detail", "evaluations:list"),
             failed["first"],
             failed["n"] > 0,
+        )
+    )
+    # The documents the tests ask for (`candidates.selectors.document_board`: a test's `document_required`, sent
+    # as a livret part for that test) still missing for candidates expected at a session to come.
+    missing_document = BlockTest.objects.filter(
+        document_required=True, block__enrolments=OuterRef("enrolment_id")
+    ).exclude(
+        Exists(
+            CandidateDocument.objects.filter(
+                enrolment_id=OuterRef(OuterRef("enrolment_id")), test=OuterRef("pk"), kind=DocumentKind.LIVRET_PART
+            )
+        )
+    )
+    without = places.filter(
+        session__starts_on__gte=today, attendance=Attendance.EXPECTED, enrolment__status=EnrolmentStatus.ACTIVE
+    ).filter(Exists(missing_document))
+    documents = without.aggregate(
+        n=Count("enrolment__candidate", distinct=True),
+        one=Min("enrolment__candidate_id"),
+        first=Min("session__starts_on"),
+    )
+    items.append(
+        TodoItem(
+            _("Candidats attendus en session dont un document d'épreuve manque (livret, rapport…)"),
+            documents["n"],
+            _one_or_list(documents["n"], documents["one"], "candidates:detail", "candidates:list"),
+            documents["first"],
         )
     )
     # The attendance sheet of a session begun: candidates still « attendu ».

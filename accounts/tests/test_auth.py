@@ -415,8 +415,9 @@ def test_the_home_page_lists_the_certifications_in_few_queries(
     client.force_login(staff)
 
     # 5, and the staff's to-do list (issue 14): one aggregate per item (candidates without an enrolment, to convoke,
-    # convocations failed, attendance to fill), whatever the data (accounts/tests/test_todo.py pins it with more).
-    with django_assert_max_num_queries(9):
+    # convocations failed, documents missing, attendance to fill), whatever the data (accounts/tests/test_todo.py
+    # pins it with more).
+    with django_assert_max_num_queries(10):
         response = client.get("/")
 
     content = response.content.decode()

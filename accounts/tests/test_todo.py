@@ -160,6 +160,10 @@ def test_the_staff_sees_whom_to_enrol_convoke_and_mark(client, world: World) -> 
         evaluation_rules.convocation_deadline(session.starts_on),
         False,
     )
+    # RNCP 26850's tests ask for the livret's parts: neither candidate to come sent them yet, nor the one still
+    # awaited today.
+    documents = _item(items, "Candidats attendus en session dont un document")
+    assert (documents.count, documents.url, documents.due) == (3, reverse("candidates:list"), world.session.starts_on)
     mark = _item(items, "Émargement à compléter")
     assert (mark.count, mark.url) == (1, reverse("evaluations:attendance", args=[world.session.pk]))
 
@@ -171,6 +175,9 @@ def test_a_failed_convocation_is_overdue_for_the_staff(client, world: World) -> 
     items = _todo(client, world.staff)
     failed = _item(items, "Convocations en échec")
     assert (failed.count, failed.url, failed.overdue) == (1, reverse("evaluations:detail", args=[session.pk]), True)
+    # One candidate without their documents: their page, where they are sent.
+    documents = _item(items, "Candidats attendus en session dont un document")
+    assert documents.url == reverse("candidates:detail", args=[enrolment.candidate_id])
     assert next(iter(items.values())) is failed
 
 
@@ -239,8 +246,9 @@ def _more(world: World, count: int) -> None:
 # aggregate per other item (9: members, organisations not covered, approvals ending, sessions, proposals, disputes,
 # appeals, carry-over flags, VAE files).
 ADMIN_HOME_QUERIES = 14
-# The staff's home: session, user, organisation, certifications (2), and one aggregate per item (4).
-STAFF_HOME_QUERIES = 9
+# The staff's home: session, user, organisation, certifications (2), and one aggregate per item (5: candidates
+# without an enrolment, to convoke, convocations failed, documents missing, attendance to fill).
+STAFF_HOME_QUERIES = 10
 
 
 @pytest.mark.parametrize(("who", "budget"), [("admin", ADMIN_HOME_QUERIES), ("staff", STAFF_HOME_QUERIES)])

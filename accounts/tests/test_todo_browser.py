@@ -97,7 +97,15 @@ def test_the_admin_and_the_staff_reach_each_item_of_their_to_do_list(page, login
         page,
         screenshot,
         "staff",
-        {"Candidats sans inscription": "Candidats — ", "Candidats à convoquer": session.version.short_title},
+        {
+            "Candidats sans inscription": "Candidats — ",
+            "Candidats à convoquer": session.version.short_title,
+            "Candidats attendus en session": "MARTIN80 Julie",  # their page, where their documents are sent
+        },
     )
-    assert [label.split(" (")[0] for label in labels] == ["Candidats à convoquer", "Candidats sans inscription"]
+    assert [label.split(" (")[0] for label in labels] == [
+        "Candidats à convoquer",
+        "Candidats attendus en session dont un document d'épreuve manque",
+        "Candidats sans inscription",
+    ]
     assert violations == []
