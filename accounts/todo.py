@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -26,7 +27,7 @@ from cqp.models import ApprovalStatus, BlockTest, TrainingOrganisation
 from dysfunctions.models import Proposal, ProposalKind, ProposalStatus
 from evaluations import rules as evaluation_rules
 from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, SessionCandidate
-from juries.models import CarryOverFlag, Dispute, JuryKind, JuryMember, MemberStatus
+from juries.models import CarryOverFlag, Dispute, JuryKind, JuryMember, JuryRuleSet, JurySeat, MemberStatus
 from results.models import OPEN_STATUSES, Appeal
 from vae.models import AdmissibilityFile, AdmissibilityStatus
 
@@ -143,16 +144,27 @@ def certifier_admin_todo(today: dt.date) -> list[TodoItem]:
             ending["first"],
         )
     )
-    # Sessions still to come or under way, not cancelled, whose evaluation jury is missing or has no president.
+    # Sessions still to come or under way, not cancelled, whose evaluation jury is missing, has no president or
+    # fewer members than its version's rules ask (`JuryRuleSet.min_members`; each seat's college is checked on the
+    # jury's page, at each assignment).
+    seated = (
+        JurySeat.objects.filter(jury__session=OuterRef("pk"))
+        .order_by()
+        .values("jury__session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    needed = JuryRuleSet.objects.filter(version=OuterRef("version"), kind=JuryKind.EVALUATION).values("min_members")
     sessions = (
         EvaluationSession.objects.filter(ends_on__gte=today)
         .exclude(_cancelled())
-        .filter(Q(jury__isnull=True) | Q(jury__president__isnull=True))
+        .annotate(seated=Coalesce(Subquery(seated), 0), needed=Coalesce(Subquery(needed[:1]), 0))
+        .filter(Q(jury__isnull=True) | Q(jury__president__isnull=True) | Q(seated__lt=F("needed")))
         .aggregate(n=Count("pk"), one=Min("pk"), first=Min("starts_on"))
     )
     items.append(
         TodoItem(
-            _("Sessions sans jury d'évaluation complet (jury ou président à désigner)"),
+            _("Sessions sans jury d'évaluation complet (jury, membres ou président à désigner)"),
             sessions["n"],
             _one_or_list(sessions["n"], sessions["one"], "evaluations:detail", "evaluations:list"),
             sessions["first"],

@@ -77,6 +77,17 @@ def test_the_admin_sees_the_session_without_a_jury_and_the_organisations_not_cov
     assert first is session
 
 
+def test_a_jury_with_fewer_members_than_its_rules_ask_is_not_complete(client, world: World) -> None:
+    jury = jury_services.evaluation_jury_create(session=world.session, created_by=world.admin)
+    jury_services.jury_assign(jury=jury, member=world.employers, assigned_by=world.admin)
+    jury_services.jury_president_designate(jury=jury, member=world.employers, designated_by=world.admin)
+    item = _item(_todo(client, world.admin), "Sessions sans jury d'évaluation complet")
+    assert (item.count, item.url) == (1, reverse("evaluations:detail", args=[world.session.pk]))
+    for member in (world.employees, world.trainer):
+        jury_services.jury_assign(jury=jury, member=member, assigned_by=world.admin)
+    assert not [label for label in _todo(client, world.admin) if label.startswith("Sessions sans jury")]
+
+
 def test_the_admin_sees_the_results_to_notify_with_the_deadlines_page_rule(client, decided: Decided) -> None:
     items = _todo(client, decided.world.admin)
     notify = _item(items, "Résultats à notifier")
