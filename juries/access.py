@@ -149,6 +149,11 @@ def _staff_of(user: User, jury: Jury) -> bool:
     )
 
 
+def sees_every_place(user: User, jury: Jury) -> bool:
+    """The certifier and the session's staff see every candidate of the jury (`rules.sees_place`)."""
+    return is_certifier_admin(user) or _staff_of(user, jury)
+
+
 def visible_places(user: User, jury: Jury, places: Iterable[SessionCandidate]) -> list[SessionCandidate]:
     """The candidates among `places` of this jury that the user sees (`rules.sees_place`): every one for the
     certifier and the session's staff; for a member, those they are not recused for. Two queries at most."""

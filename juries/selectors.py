@@ -246,13 +246,11 @@ def jury_disputes(jury: Jury, places: Iterable[SessionCandidate]) -> list[Disput
     )
 
 
-def jury_recusals(jury: Jury, places: Iterable[SessionCandidate]) -> list[Recusal]:
-    """The jury's recusals for `places` (the candidates the reader sees), in order (one query)."""
-    return list(
-        jury.recusals.filter(place_id__in=[place.pk for place in places]).select_related(
-            "member__user", "place__enrolment__candidate"
-        )
-    )
+def jury_recusals(jury: Jury, places: Iterable[SessionCandidate] | None) -> list[Recusal]:
+    """The jury's recusals for `places` (the candidates the reader sees; None: all its candidates, known from
+    the composition on, before the attendance is taken), in order (one query)."""
+    recusals = jury.recusals.all() if places is None else jury.recusals.filter(place_id__in=[p.pk for p in places])
+    return list(recusals.select_related("member__user", "place__enrolment__candidate"))
 
 
 def transmitted_places(jury: Jury) -> QuerySet[SessionCandidate]:

@@ -361,7 +361,9 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "problems": selectors.composition_problems(jury, seats, jury_rules),
         "rows": rows,
         "progress": progress,
-        "recusals": selectors.jury_recusals(jury, places),
+        # Every recusal for who sees every candidate, as soon as the composition reveals it; a member, those of
+        # the candidates they see.
+        "recusals": selectors.jury_recusals(jury, None if access.sees_every_place(request.user, jury) else places),
         "blocks": [cell.block for cell in rows[0].cells] if rows else selectors.version_blocks(jury.version),
         "is_admin": request.user.is_certifier_admin,
         "is_president": bool(me and jury.president_id == me.pk),
