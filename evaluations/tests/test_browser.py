@@ -174,7 +174,8 @@ def test_the_attendance_sheet_is_filled_on_the_exam_day(page, login, screenshot,
         expect(page.get_by_role("alert").filter(has_text="LEFÈVRE Chloé a émargé")).to_be_visible()
         page.get_by_test_id("attendance-row").nth(1).get_by_role("button", name="Absent").click()
         expect(page.get_by_role("alert").filter(has_text="ØSTER Søren noté absent")).to_be_visible()
-        expect(page.get_by_test_id("attendance-status")).to_have_text(["Présent", "Absent"])
+        # Chloé, Søren: said with their recorded sex.
+        expect(page.get_by_test_id("attendance-status")).to_have_text(["Présente", "Absent"])
         expect(page.get_by_test_id("identity-status")).to_have_text("Passeport")
 
         page.get_by_label("Type d'incident*").select_option("technical")
