@@ -95,27 +95,21 @@ def _value(rule_set: JuryRuleSet, rows: Iterable[SeatRuleRow] | None = None) -> 
 
 
 def rules_for(version: CertificationVersion | int, kind: str) -> JuryRules:
-    """The rules a jury of `kind` of `version` obeys: those stored with the version, else 26850's. One query
-    (a stored rule set always seats at least one college: `rules.rules_definition_problems`)."""
-    version_id = version if isinstance(version, int) else version.pk
-    rows = list(
-        SeatRuleRow.objects.filter(rule_set__version_id=version_id, rule_set__kind=kind)
-        .select_related("rule_set")
-        .order_by("order", "pk")
-    )
-    return _value(rows[0].rule_set, rows) if rows else rules.default_rules(kind)
+    """The rules a jury of `kind` of `version` obeys: those stored with the version, else 26850's. One query."""
+    return rules_by_kind(version, kinds=(kind,))[kind]
 
 
-def rules_by_kind(version: CertificationVersion | int) -> dict[str, JuryRules]:
-    """Both kinds' rules of a version, in one query."""
+def rules_by_kind(version: CertificationVersion | int, kinds: Sequence[str] = rules.KINDS) -> dict[str, JuryRules]:
+    """The rules of `kinds` of a version, in one query: those stored with it, else 26850's (a stored rule set
+    always seats at least one college: `rules.rules_definition_problems`)."""
     version_id = version if isinstance(version, int) else version.pk
     rows = list(
-        SeatRuleRow.objects.filter(rule_set__version_id=version_id)
+        SeatRuleRow.objects.filter(rule_set__version_id=version_id, rule_set__kind__in=kinds)
         .select_related("rule_set")
         .order_by("rule_set__kind", "order", "pk")
     )
     found = {}
-    for kind in rules.KINDS:
+    for kind in kinds:
         mine = [row for row in rows if row.rule_set.kind == kind]
         found[kind] = _value(mine[0].rule_set, mine) if mine else rules.default_rules(kind)
     return found

@@ -323,8 +323,9 @@ def keeper(jury: Jury, place: SessionCandidate) -> JuryMember | None:
         return president
     # Who may preside the jury, else (a certification jury presided by the certifying body's president) the
     # representatives of the two colleges.
-    presiding = rules_for(jury.version_id, jury.kind).presiding
-    colleges = presiding if jury.is_evaluation else (College.EMPLOYEES, College.EMPLOYERS)
+    colleges: Sequence[str] = (College.EMPLOYEES, College.EMPLOYERS)
+    if jury.is_evaluation:
+        colleges = rules_for(jury.version_id, jury.kind).presiding
     for seat in jury.seats.select_related("member__user").filter(college__in=colleges).order_by("college"):
         if seat.member_id not in recused and rules.sits(seated=True, member_status=seat.member.status):
             return seat.member

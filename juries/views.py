@@ -367,11 +367,9 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "blocks": [cell.block for cell in rows[0].cells] if rows else selectors.version_blocks(jury.version),
         "is_admin": request.user.is_certifier_admin,
         "is_president": bool(me and jury.president_id == me.pk),
-        # A certification jury's decisions are offered while its meeting day has come and its PV is not signed
-        # by all (the decision service's checks); otherwise the rows are only to read.
-        "decisions_open": not jury.is_evaluation
-        and jury.meets_on <= timezone.localdate()
-        and not selectors.juries_with_signed_pv().filter(pk=jury.pk).exists(),
+        # A certification jury's decisions are offered while the decision service would take them; otherwise the
+        # rows are only to read.
+        "decisions_open": services.decisions_open(jury),
     }
     if request.user.is_certifier_admin:
         context["assign_form"] = AssignForm(jury=jury, jury_rules=jury_rules)

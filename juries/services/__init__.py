@@ -12,6 +12,7 @@ from juries.services.audit import audit
 from juries.services.certification import (
     decision_blocker,
     decision_record,
+    decisions_open,
     dispute_record,
     dispute_resolve,
     revision_record,
@@ -41,6 +42,7 @@ __all__ = [
     "conflict_declare",
     "decision_blocker",
     "decision_record",
+    "decisions_open",
     "deliberation_transmit",
     "dispute_record",
     "dispute_resolve",

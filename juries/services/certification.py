@@ -128,6 +128,19 @@ def _check_decidable(jury: Jury, place: SessionCandidate) -> Decision | None:
     return existing
 
 
+def decisions_open(jury: Jury) -> bool:
+    """Whether a certification jury takes decisions now, whatever the candidate: its meeting day has come and its
+    PV is not signed by all (the same checks as `decision_record`'s). The jury's board offers them only then."""
+    if jury.is_evaluation:
+        return False
+    try:
+        _check_meeting_day(jury)
+        _refuse_if_pv_signed(jury)
+    except ValidationError:
+        return False
+    return True
+
+
 def decision_blocker(*, jury: Jury, place: SessionCandidate, user: User) -> str | None:
     """Why `user` may not record a decision on `place` now (the service's own checks, in words), or None: the page
     then shows the reason instead of a form the server would refuse."""
