@@ -17,9 +17,10 @@ from django.utils import timezone
 from accounts.models import User
 from cqp import services as referential_services
 from cqp.models import AccessRoute, CertificationVersion, VersionStatus
-from demo.scenarios.registry import user_of
+from demo.scenarios.registry import compose, user_of
 from demo.scenarios.sessions import (
     active_enrolment,
+    decide_as_recommended,
     demo_candidate,
     grade_and_recommend,
     move_to_the_past,
@@ -150,7 +151,7 @@ def demo_clockmaking(*, staff: User, admin: User, members: dict[str, JuryMember]
         candidate = demo_candidate(organisation=organisation, staff=staff, spec=spec["identity"])
         enrolment, _created = active_enrolment(candidate, version, access_route=spec["access_route"], staff=staff)
         evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
-    test_jury = _compose(
+    test_jury = compose(
         jury_services.evaluation_jury_create(session=session, created_by=admin),
         TEST_JURY,
         TEST_JURY_PRESIDENT,
@@ -163,7 +164,7 @@ def demo_clockmaking(*, staff: User, admin: User, members: dict[str, JuryMember]
     test_jury.refresh_from_db()
     specs = {spec["identity"]["email"]: spec for spec in DEMO_CLOCKMAKING_CANDIDATES}
     grade_and_recommend(jury=test_jury, version=version, specs=specs)
-    final_jury = _compose(
+    final_jury = compose(
         jury_services.certification_jury_create(version=version, meets_on=timezone.localdate(), created_by=admin),
         FINAL_JURY,
         FINAL_JURY_PRESIDENT,
@@ -173,7 +174,9 @@ def demo_clockmaking(*, staff: User, admin: User, members: dict[str, JuryMember]
     jury_services.deliberation_transmit(
         jury=test_jury, certification_jury=final_jury, transmitted_by=user_of(test_jury.president)
     )
-    _decide(test_jury=test_jury, final_jury=final_jury, specs=specs, president=user_of(members[FINAL_JURY_PRESIDENT]))
+    decide_as_recommended(
+        jury=test_jury, certification_jury=final_jury, specs=specs, members=members, president=FINAL_JURY_PRESIDENT
+    )
     return _line(session, test_jury, final_jury, version)
 
 
@@ -192,29 +195,6 @@ def _version_with_mandatory_competencies() -> CertificationVersion:
             )
         second = referential_services.version_publish(version=second)
     return second
-
-
-def _compose(
-    jury: Jury, emails: tuple[str, ...], president: str, *, admin: User, members: dict[str, JuryMember]
-) -> Jury:
-    for email in emails:
-        jury_services.jury_assign(jury=jury, member=members[email], assigned_by=admin)
-    return jury_services.jury_president_designate(jury=jury, member=members[president], designated_by=admin)
-
-
-def _decide(*, test_jury: Jury, final_jury: Jury, specs: dict[str, dict[str, Any]], president: User) -> None:
-    for row in jury_selectors.deliberation_rows(jury_selectors.session_places(test_jury), test_jury.version):
-        recommendation = row.recommendation
-        if not specs[row.candidate.email]["decided"] or recommendation is None:
-            continue
-        jury_services.decision_record(
-            jury=final_jury,
-            place=row.place,
-            kind=recommendation.kind,
-            blocks=list(recommendation.blocks.all()),
-            reason="",
-            decided_by=president,
-        )
 
 
 def _line(session: EvaluationSession, test_jury: Jury, final_jury: Jury, version: CertificationVersion) -> str:

@@ -102,17 +102,20 @@ def demo_evaluation_jury(*, session: EvaluationSession, admin: User, members: di
     if jury is not None:
         return jury
     jury = jury_services.evaluation_jury_create(session=session, created_by=admin)
-    for email in EVALUATION_JURY:
-        jury_services.jury_assign(jury=jury, member=members[email], assigned_by=admin)
-    return jury_services.jury_president_designate(jury=jury, member=members[EVALUATION_PRESIDENT], designated_by=admin)
+    return compose(jury, EVALUATION_JURY, EVALUATION_PRESIDENT, admin=admin, members=members)
 
 
 def demo_certification_jury(
     *, version: CertificationVersion, meets_on: dt.date, admin: User, members: dict[str, JuryMember]
 ) -> Jury:
     jury = jury_services.certification_jury_create(version=version, meets_on=meets_on, created_by=admin)
-    for email in CERTIFICATION_JURY:
+    return compose(jury, CERTIFICATION_JURY, CERTIFICATION_PRESIDENT, admin=admin, members=members)
+
+
+def compose(
+    jury: Jury, emails: tuple[str, ...], president: str, *, admin: User, members: dict[str, JuryMember]
+) -> Jury:
+    """Seat the demo members of `emails` on `jury` and designate `president`, through the services."""
+    for email in emails:
         jury_services.jury_assign(jury=jury, member=members[email], assigned_by=admin)
-    return jury_services.jury_president_designate(
-        jury=jury, member=members[CERTIFICATION_PRESIDENT], designated_by=admin
-    )
+    return jury_services.jury_president_designate(jury=jury, member=members[president], designated_by=admin)

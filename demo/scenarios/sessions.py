@@ -156,9 +156,15 @@ def grade_and_recommend(*, jury: Jury, version: CertificationVersion, specs: dic
 
 
 def decide_as_recommended(
-    *, jury: Jury, certification_jury: Jury, specs: dict[str, dict[str, Any]], members: dict[str, JuryMember]
+    *,
+    jury: Jury,
+    certification_jury: Jury,
+    specs: dict[str, dict[str, Any]],
+    members: dict[str, JuryMember],
+    president: str = CERTIFICATION_PRESIDENT,
 ) -> None:
-    """The certification jury's president follows the recommendation for every candidate marked `decided`."""
+    """The certification jury's president (`president`'s account) follows the recommendation for every candidate
+    marked `decided`."""
     for row in jury_selectors.deliberation_rows(jury_selectors.session_places(jury), jury.version):
         if specs[row.candidate.email]["decided"]:
             recommendation = row.recommendation
@@ -170,7 +176,7 @@ def decide_as_recommended(
                 kind=recommendation.kind,
                 blocks=list(recommendation.blocks.all()),
                 reason="",
-                decided_by=user_of(members[CERTIFICATION_PRESIDENT]),
+                decided_by=user_of(members[president]),
             )
 
 
