@@ -27,7 +27,18 @@ from cqp.models import ApprovalStatus, BlockTest, TrainingOrganisation
 from dysfunctions.models import Proposal, ProposalKind, ProposalStatus
 from evaluations import rules as evaluation_rules
 from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, SessionCandidate
-from juries.models import CarryOverFlag, Dispute, JuryKind, JuryMember, JuryRuleSet, JurySeat, MemberStatus
+from juries import selectors as jury_selectors
+from juries.models import (
+    CarryOverFlag,
+    Decision,
+    Dispute,
+    Jury,
+    JuryKind,
+    JuryMember,
+    JuryRuleSet,
+    JurySeat,
+    MemberStatus,
+)
 from results.models import OPEN_STATUSES, Appeal
 from vae.models import AdmissibilityFile, AdmissibilityStatus
 
@@ -268,6 +279,26 @@ def organisation_staff_todo(user: User, today: dt.date) -> list[TodoItem]:
             documents["first"],
         )
     )
+    # Grids to collect: the open evaluation juries of the organisation's sessions begun, their candidates present
+    # with a block still without a validated consensus grid (`juries.selectors.juries_progress`, as the jury's
+    # page counts them; two queries whatever the number of juries).
+    begun = list(
+        jury_selectors.juries_open(
+            Jury.objects.filter(
+                kind=JuryKind.EVALUATION, session__organisation_id=organisation_id, session__starts_on__lte=today
+            )
+        ).order_by("meets_on", "pk")
+    )
+    progress = jury_selectors.juries_progress(begun, member=None)
+    grading = [jury for jury in begun if progress[jury.pk].to_grade]
+    items.append(
+        TodoItem(
+            _("Grilles d'évaluation à recueillir auprès des jurys"),
+            sum(progress[jury.pk].to_grade for jury in grading),
+            reverse("juries:detail", args=[grading[0].pk]) if len(grading) == 1 else reverse("juries:list"),
+            grading[0].meets_on if grading else None,
+        )
+    )
     # The attendance sheet of a session begun: candidates still « attendu ».
     unmarked = _by_session(places.filter(session__starts_on__lte=today, attendance=Attendance.EXPECTED))
     items.append(
@@ -291,10 +322,20 @@ def jury_member_todo(user: User, my_juries: Sequence[Mapping[str, Any]], today: 
     to an earlier content, which the PV's page asks to renew, is not told apart here)."""
     items: list[TodoItem] = []
     decided = [item["jury"].pk for item in my_juries if _pv_to_sign(item)]
-    signed = (
-        set(PvSignature.objects.filter(user=user, pv__jury_id__in=decided).values_list("pv__jury_id", flat=True))
+    # {jury: whether the member's signature is to renew}: given to a content another member has since replaced,
+    # or older than a decision of the jury (a decision changed after it: the PV's page asks to sign again).
+    signatures = (
+        dict(
+            PvSignature.objects.filter(user=user, pv__jury_id__in=decided)
+            .annotate(
+                stale=Q(content_sha256__lt=F("pv__content_sha256"))
+                | Q(content_sha256__gt=F("pv__content_sha256"))
+                | Exists(Decision.objects.filter(jury_id=OuterRef("pv__jury_id"), decided_at__gt=OuterRef("signed_at")))
+            )
+            .values_list("pv__jury_id", "stale")
+        )
         if decided
-        else set()
+        else {}
     )
     for item in my_juries:
         jury = item["jury"]
@@ -315,15 +356,13 @@ def jury_member_todo(user: User, my_juries: Sequence[Mapping[str, Any]], today: 
             items.append(
                 TodoItem(_("Décisions à prendre — %(when)s") % {"when": when}, item["to_decide"], url, jury.meets_on)
             )
-        elif _pv_to_sign(item) and jury.pk not in signed:
-            items.append(
-                TodoItem(
-                    _("Procès-verbal à signer — %(when)s") % {"when": when},
-                    1,
-                    reverse("certificates:pv", args=[jury.pk]),
-                    jury.meets_on,
-                )
+        elif _pv_to_sign(item) and signatures.get(jury.pk, True):
+            label = (
+                _("Procès-verbal à signer de nouveau (une décision a changé) — %(when)s")
+                if jury.pk in signatures
+                else _("Procès-verbal à signer — %(when)s")
             )
+            items.append(TodoItem(label % {"when": when}, 1, reverse("certificates:pv", args=[jury.pk]), jury.meets_on))
     return ordered(items)
 
 

@@ -179,6 +179,12 @@ def test_the_staff_sees_whom_to_enrol_convoke_and_mark(client, world: World) -> 
     assert (mark.count, mark.url) == (1, reverse("evaluations:attendance", args=[world.session.pk]))
 
 
+def test_the_staff_sees_the_grids_to_collect_from_the_jury_of_a_session_begun(client, world: World) -> None:
+    jury = world.evaluation_jury()
+    grids = _item(_todo(client, world.staff), "Grilles d'évaluation à recueillir")
+    assert (grids.count, grids.url, grids.due) == (3, reverse("juries:detail", args=[jury.pk]), jury.meets_on)
+
+
 def test_a_failed_convocation_is_overdue_for_the_staff(client, world: World) -> None:
     enrolment = enrol(make_candidate(world.organisation, 70, created_by=world.staff), world.version)
     session = _upcoming_session(world, [enrolment])
@@ -211,20 +217,34 @@ def test_the_pv_leaves_the_list_of_the_member_who_signed_it(client, decided: Dec
     assert _item(_todo(client, other), "Procès-verbal à signer").count == 1
 
 
+def test_a_member_whose_signature_a_changed_decision_voids_is_asked_to_sign_again(client, decided: Decided) -> None:
+    from certificates import services as certificate_services
+    from certificates.tests.test_pages import refuse_the_partial_award
+
+    president = decided.world.cert_president.user
+    certificate_services.pv_sign(jury=decided.certification, user=president)
+    refuse_the_partial_award(decided)  # the president changes a decision after signing
+
+    item = _item(_todo(client, president), "Procès-verbal à signer de nouveau")
+    assert (item.count, item.url) == (1, reverse("certificates:pv", args=[decided.certification.pk]))
+    certificate_services.pv_sign(jury=decided.certification, user=president)
+    assert not [label for label in _todo(client, president) if label.startswith("Procès-verbal à signer")]
+
+
 def test_an_evaluation_member_sees_the_grids_to_enter(client, world: World) -> None:
     jury = world.evaluation_jury()
     grids = _item(_todo(client, world.employees.user), "Grilles à saisir")
     assert (grids.count, grids.url) == (3, reverse("juries:detail", args=[jury.pk]))
 
 
-def test_the_candidate_sees_the_documents_to_send_and_the_results(client, validated: Decided) -> None:
+def test_the_decided_candidate_sees_the_results_and_nothing_left_to_send(client, validated: Decided) -> None:
     candidate: Candidate = validated.world.places[0].enrolment.candidate
     candidate.user = UserFactory(email="titulaire@example.org", is_candidate=True)
     candidate.save(update_fields=["user"])
     items = _todo(client, candidate.user)
     assert _item(items, "Résultats à consulter").url == "#mes-resultats"
-    documents = _item(items, "Documents à déposer")
-    assert documents.url == "#mes-documents" and documents.count >= 1
+    # Decided: nothing is left to hand in for the tests it sat (no upload offered once the result is in).
+    assert not [label for label in items if label.startswith("Documents à déposer")]
 
 
 def test_nothing_waiting_says_so(client, world: World) -> None:
@@ -258,8 +278,9 @@ def _more(world: World, count: int) -> None:
 # appeals, carry-over flags, VAE files).
 ADMIN_HOME_QUERIES = 14
 # The staff's home: session, user, organisation, certifications (2), and one aggregate per item (5: candidates
-# without an enrolment, to convoke, convocations failed, documents missing, attendance to fill).
-STAFF_HOME_QUERIES = 10
+# without an enrolment, to convoke, convocations failed, documents missing, attendance to fill), and two for the
+# grids to collect (the open evaluation juries of its sessions begun, their progress).
+STAFF_HOME_QUERIES = 12
 
 
 @pytest.mark.parametrize(("who", "budget"), [("admin", ADMIN_HOME_QUERIES), ("staff", STAFF_HOME_QUERIES)])
