@@ -1,6 +1,7 @@
 """In Chromium (issue 14): the certifier admin starts from the home page's « À faire », follows each item's link and
-lands on the page where it is done; the organisation's staff does the same with theirs. No Content-Security-Policy
-violation along the way."""
+lands on the page where it is done; the organisation's staff does the same with theirs, and so do the jury members
+(grids to enter, a PV to sign, and to sign again after a decision changed). No Content-Security-Policy violation along
+the way."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from demo.builders import Decided, enrol, make_candidate
+from demo.builders import Decided, World, enrol, make_candidate
 from evaluations import services as evaluation_services
 from evaluations.models import EvaluationSession, SessionMode
 from juries import services as jury_services
 from juries.models import College
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +37,12 @@ def _session_to_come(decided: Decided) -> EvaluationSession:
     enrolment = enrol(make_candidate(world.organisation, 80, created_by=world.staff), world.version)
     evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
     return session
+
+
+def _with_password(user) -> None:
+    """A jury member's account is activated by its owner (invitation); here it takes the tests' password."""
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
 
 
 def _follow_each_item(page, screenshot, name: str, landings: dict[str, str]) -> list[str]:
@@ -109,3 +117,46 @@ def test_the_admin_and_the_staff_reach_each_item_of_their_to_do_list(page, login
         "Candidats sans inscription",
     ]
     assert violations == []
+
+
+def test_the_jury_members_reach_their_grids_and_their_pv_and_are_asked_again_after_a_change(
+    page, login, screenshot, decided: Decided
+):
+    """The president of the certification jury finds the PV to sign, signs it from the page it links to; when a
+    decision changes afterwards, the home asks for the signature again. A member of an evaluation jury whose session
+    has begun finds the grids to enter."""
+    from certificates.tests.test_pages import refuse_the_partial_award
+
+    world = decided.world
+    president = world.cert_president.user
+    _with_password(president)
+    violations: list[str] = []
+    page.on("console", lambda m: violations.append(m.text) if "Content Security" in m.text else None)
+    login(president.email)
+    labels = _follow_each_item(
+        page,
+        screenshot,
+        "member",
+        {"Procès-verbal à signer": "Procès-verbal du jury de certification"},
+    )
+    assert [label.split(" — ")[0] for label in labels] == ["Procès-verbal à signer"]
+    page.get_by_test_id("sign").click()
+    expect(page.get_by_test_id("my-signature")).to_contain_text("Vous avez signé")
+    page.goto("/")
+    expect(page.get_by_test_id("todo")).to_contain_text("Rien en attente")
+
+    refuse_the_partial_award(decided)  # the president (another tab, say) changes a decision after signing
+    page.goto("/")
+    expect(page.get_by_test_id("todo-link")).to_contain_text("Procès-verbal à signer de nouveau")
+    screenshot("todo-member-sign-again")
+    page.get_by_test_id("todo-link").click()
+    expect(page.get_by_test_id("sign")).to_be_visible()
+    assert violations == []
+
+
+def test_a_member_of_an_evaluation_jury_reaches_the_grids_to_enter(page, login, screenshot, world: World):
+    jury = world.evaluation_jury()
+    _with_password(world.employees.user)
+    login(world.employees.user.email)
+    labels = _follow_each_item(page, screenshot, "evaluator", {"Grilles à saisir": jury.get_kind_display()})
+    assert [label.split(" — ")[0] for label in labels] == ["Grilles à saisir"]
