@@ -182,6 +182,33 @@ def certifier_admin_todo(today: dt.date) -> list[TodoItem]:
             sessions["first"] is not None and sessions["first"] <= today,
         )
     )
+    # Convocations late: a session to come whose 15-day deadline has passed (evaluations.rules.convocation_deadline)
+    # with candidates not convoked, and no derogation yet: only the certifier can let them leave now.
+    late = (
+        EvaluationSession.objects.filter(
+            starts_on__gt=today,
+            starts_on__lt=today + dt.timedelta(days=evaluation_rules.CONVOCATION_MIN_DAYS),
+            override__isnull=True,
+        )
+        .exclude(_cancelled())
+        .filter(
+            Exists(
+                SessionCandidate.objects.filter(
+                    session=OuterRef("pk"), convocation_status=ConvocationStatus.NOT_SENT
+                ).exclude(attendance=Attendance.CANCELLED)
+            )
+        )
+        .aggregate(n=Count("pk"), one=Min("pk"), first=Min("starts_on"))
+    )
+    items.append(
+        TodoItem(
+            _("Sessions à moins de 15 jours avec des candidats non convoqués (dérogation à décider)"),
+            late["n"],
+            _one_or_list(late["n"], late["one"], "evaluations:detail", "evaluations:list"),
+            late["first"],
+            late["n"] > 0,
+        )
+    )
     proposals = Proposal.objects.filter(status=ProposalStatus.PENDING).aggregate(n=Count("pk"), one=Min("pk"))
     items.append(
         TodoItem(

@@ -153,6 +153,22 @@ def _upcoming_session(world: World, enrolments: list[Enrolment], days: int = 30)
     return session
 
 
+def test_a_session_past_its_convocation_deadline_asks_the_admin_for_a_derogation(client, world: World) -> None:
+    enrolment = enrol(make_candidate(world.organisation, 75, created_by=world.staff), world.version)
+    session = _upcoming_session(world, [enrolment], days=10)  # convocations were due 5 days ago
+    late = _item(_todo(client, world.admin), "Sessions à moins de 15 jours")
+    assert (late.count, late.url, late.due, late.overdue) == (
+        1,
+        reverse("evaluations:detail", args=[session.pk]),
+        session.starts_on,
+        True,
+    )
+    evaluation_services.convocation_override_record(
+        session=session, reason="Candidat inscrit tardivement.", recorded_by=world.admin
+    )
+    assert not [label for label in _todo(client, world.admin) if label.startswith("Sessions à moins de 15 jours")]
+
+
 def test_the_staff_sees_whom_to_enrol_convoke_and_mark(client, world: World) -> None:
     make_candidate(world.organisation, 50, created_by=world.staff)  # not enrolled
     enrolled = [
@@ -275,8 +291,8 @@ def _more(world: World, count: int) -> None:
 
 # The admin's home: session, user, certifications and their versions (2), the deadlines sheet (1), then one
 # aggregate per other item (9: members, organisations not covered, approvals ending, sessions, proposals, disputes,
-# appeals, carry-over flags, VAE files).
-ADMIN_HOME_QUERIES = 14
+# appeals, carry-over flags, VAE files, sessions late for their convocations).
+ADMIN_HOME_QUERIES = 15
 # The staff's home: session, user, organisation, certifications (2), and one aggregate per item (5: candidates
 # without an enrolment, to convoke, convocations failed, documents missing, attendance to fill), and two for the
 # grids to collect (the open evaluation juries of its sessions begun, their progress).
