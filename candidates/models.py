@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from candidates.documents import ACCEPTED_TYPES, part_letter
 from cqp.lib import bounds
 from cqp.lib import storage as lib_storage
+from cqp.lib.agreement import agree
 from cqp.models import AccessRoute, Block, BlockTest, CertificationVersion, TrainingOrganisation
 
 # Every text typed by a person is free of control characters (NUL, escape...), checked by full_clean.
@@ -120,7 +121,13 @@ class FraudBan(models.Model):
         verbose_name_plural = _("exclusions pour fraude")
 
     def __str__(self) -> str:
-        return f"{self.candidate} — exclu(e) jusqu'au {self.ends_on:%d/%m/%Y}"
+        excluded = agree(
+            self.candidate.sex,
+            _("exclu jusqu'au %(date)s"),
+            _("exclue jusqu'au %(date)s"),
+            _("exclu(e) jusqu'au %(date)s"),  # a sex not recorded
+        )
+        return f"{self.candidate} — {excluded % {'date': f'{self.ends_on:%d/%m/%Y}'}}"
 
 
 class PrerequisitesOutcome(models.TextChoices):

@@ -573,3 +573,10 @@ def test_a_technical_aid_is_stored_without_minutes(enrolment) -> None:
         0,
         "Loupe éclairante",
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("sex", "said"), [("F", "exclue jusqu'au"), ("M", "exclu jusqu'au")])
+def test_a_fraud_ban_is_named_with_the_candidates_agreement(organisation, certifier_admin, sex, said) -> None:
+    ban = _ban(make_candidate(organisation, sex=sex), certifier_admin)
+    assert said in str(ban) and "(e)" not in str(ban)
