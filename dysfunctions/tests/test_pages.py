@@ -198,3 +198,11 @@ def test_a_report_is_404_for_another_candidate_and_another_organisation(
     ):
         client.force_login(user)
         assert client.get(url).status_code == status, user
+
+
+@pytest.mark.parametrize(("kind", "heading"), [("cancel", "Annulation proposée"), ("postpone", "Report proposé")])
+def test_the_proposal_heading_agrees_with_its_kind(client: Client, session, staff, kind, heading) -> None:
+    proposal = propose(session, staff, kind=kind)
+    client.force_login(staff)
+    page = client.get(f"/dysfonctionnements/{proposal.pk}/").text
+    assert f"{heading} —" in page and "proposé(e)" not in page
