@@ -129,6 +129,14 @@ def evaluation_jury_for(user: User, pk: int) -> Jury:
     return jury
 
 
+def juries_open_to(user: User, juries: list[Jury]) -> set[int]:
+    """Which of `juries` the user opens (`juries_for`): the evaluation juries a certification jury lists, whose
+    deliberation its members read only if they sat on them. No query for the certifier, who opens them all."""
+    if user.is_certifier_admin:
+        return {jury.pk for jury in juries}
+    return set(juries_for(user).filter(pk__in=[jury.pk for jury in juries]).values_list("pk", flat=True))
+
+
 def certification_jury_for(user: User, pk: int) -> Jury:
     """A jury the user sees that is a certification jury (decisions); 403 on an evaluation jury."""
     jury = jury_for_user(user, pk)

@@ -403,6 +403,8 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+        # A member of the certification jury who did not sit on an evaluation jury does not open its page.
+        context["open_deliberations"] = access.juries_open_to(request.user, context["sessions"])
 @require_certifier_admin
 def jury_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
