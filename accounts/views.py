@@ -18,7 +18,6 @@ from certificates.selectors import candidate_results
 from cqp import selectors
 from juries.views import jury_home
 from results.appeals.selectors import candidate_appeals
-from results.standing import candidate_space_blocks
 
 
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -27,8 +26,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context.update(candidate_space(request.user))
         context["my_results"] = candidate_results(request.user)
         context["my_appeals"] = candidate_appeals(request.user)
-        # Blocks acquired for good and blocks that remain (results: resits and prior acquisitions).
-        context.update(candidate_space_blocks(context["candidate_enrolments"]))
     if request.user.is_jury_member:
         context.update(jury_home(request.user))
     # « À faire »: each role's to-do list (aggregate counts; the jury member's and the candidate's are read from

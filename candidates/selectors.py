@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,7 @@ from cqp.models import Block, BlockTest, CertificationVersion, EvaluationMethod
 
 if TYPE_CHECKING:
     from evaluations.models import SessionCandidate
+    from results.standing import EnrolmentState
 
 
 def candidate_list(user: User, *, q: str = "", version: CertificationVersion | None = None) -> QuerySet[Candidate]:
@@ -40,6 +43,24 @@ def candidate_list(user: User, *, q: str = "", version: CertificationVersion | N
     return candidates.prefetch_related(Prefetch("enrolments", queryset=enrolments))
 
 
+@dataclass(frozen=True)
+class CandidateRow:
+    candidate: Candidate
+    states: list[EnrolmentState]  # its enrolments' true states, the latest enrolment first
+
+
+def candidate_rows(candidates: Iterable[Candidate], *, notified_only: bool) -> list[CandidateRow]:
+    """A page of `candidate_list` with each enrolment's true state (`results.standing.enrolment_states`): two
+    queries more (three once a result exists) whatever the page's length."""
+    from results.standing import enrolment_states
+
+    candidates = list(candidates)
+    enrolments = [e for c in candidates for e in c.enrolments.all()]
+    # The list says the state, not the blocks acquired: no standings to read.
+    states = enrolment_states(enrolments, notified_only=notified_only, block_standings=())
+    return [CandidateRow(candidate=c, states=[states[e.pk] for e in c.enrolments.all()]) for c in candidates]
+
+
 def candidate_enrolments(candidate: Candidate) -> list[Enrolment]:
     return list(
         candidate.enrolments.select_related("version__certification")
@@ -49,14 +70,16 @@ def candidate_enrolments(candidate: Candidate) -> list[Enrolment]:
 
 
 def candidate_space(user: User) -> dict[str, object]:
-    """What a candidate sees of their own file: enrolments, accommodations, convocations sent, documents, the
-    incident reports the certifier handed them."""
+    """What a candidate sees of their own file: enrolments with their true state (`results.standing`), the blocks
+    acquired for good and those that remain, accommodations, convocations sent (those to come, and the tests
+    passed), documents (closed for a result decided), the incident reports the certifier handed them."""
     from dysfunctions.selectors import candidate_reports
     from evaluations.models import Attendance, ConvocationStatus, SessionCandidate
+    from results import standing
 
     enrolments = list(
         Enrolment.objects.filter(candidate__user=user)
-        .select_related("version")
+        .select_related("version", "candidate")
         .prefetch_related("blocks", "accommodations")
         .order_by("-created_at")
     )
@@ -66,13 +89,26 @@ def candidate_space(user: User) -> dict[str, object]:
         .select_related("session__version")
         .order_by("starts_at")
     )
+    today = timezone.localdate()
     documents = CandidateDocument.objects.filter(candidate__user=user)
     identity_expected = upcoming_remote_places().filter(enrolment__candidate__user=user).exists()
+    # Blocks acquired for good and blocks that remain (results: resits and prior acquisitions), read once for the
+    # section that shows them and for the states that close the documents of what is acquired.
+    active = [e for e in enrolments if e.status == EnrolmentStatus.ACTIVE]
+    block_standings = standing.standings(active, on=today + dt.timedelta(days=1))
+    states = standing.enrolment_states(enrolments, notified_only=True, block_standings=block_standings)
     return {
         "candidate_enrolments": enrolments,
+        "candidate_enrolment_states": [states[e.pk] for e in enrolments],
+        "my_block_standings": block_standings,
         "candidate_places": places,
+        # The to-do reads the convocations to come; those of tests passed are listed apart, without a calendar.
+        "candidate_upcoming_places": [p for p in places if timezone.localtime(p.starts_at).date() >= today],
+        "candidate_past_places": [p for p in places if timezone.localtime(p.starts_at).date() < today],
         # Formative evaluations are the organisation's to send: the candidate's space leaves them out.
-        "candidate_documents": document_board(enrolments, documents, identity_expected=identity_expected),
+        "candidate_documents": document_board(
+            enrolments, documents, identity_expected=identity_expected, states=states
+        ),
         "candidate_reports": candidate_reports(user),
     }
 
@@ -88,6 +124,8 @@ class LivretPart:
     block: Block
     document: CandidateDocument | None
     test: BlockTest | None = None
+    # Why it may no longer be sent (`results.standing.document_refusal`), or "": then shown read-only.
+    closed: str = ""
 
     @property
     def label(self) -> str:
@@ -121,6 +159,7 @@ class FormativeEvaluations:
 
     enrolment: Enrolment
     document: CandidateDocument | None
+    closed: str = ""  # as `LivretPart.closed`
 
     @property
     def label(self) -> str:
@@ -130,6 +169,8 @@ class FormativeEvaluations:
 @dataclass(frozen=True)
 class DocumentBoard:
     parts: list[LivretPart] = field(default_factory=list)
+    # Those of a result decided (certification obtained, block acquired, jury ruled): read-only, not to send.
+    closed_parts: list[LivretPart] = field(default_factory=list)
     # Empty on the candidate's space: only staff and certifier admins send them.
     formatives: list[FormativeEvaluations] = field(default_factory=list)
     identity_expected: bool = False
@@ -141,7 +182,7 @@ class DocumentBoard:
 
     @property
     def all_documents(self) -> list[CandidateDocument]:
-        sent = [p.document for p in self.parts if p.document is not None]
+        sent = [p.document for p in [*self.parts, *self.closed_parts] if p.document is not None]
         sent += [f.document for f in self.formatives if f.document is not None]
         return sent + self.others + ([self.identity_copy] if self.identity_copy else [])
 
@@ -152,10 +193,19 @@ def document_board(
     *,
     identity_expected: bool,
     formatives: bool = False,
+    states: Mapping[int, EnrolmentState] | None = None,
 ) -> DocumentBoard:
     """The documents the tests ask for and those sent, from enrolments whose blocks are prefetched (two queries).
     With `formatives`, also the formative evaluations of each active enrolment (the enrolments' versions
-    loaded with them); without, formative evaluations are left out altogether."""
+    loaded with them); without, formative evaluations are left out altogether. `states`: the enrolments' true
+    states (`results.standing.enrolment_states`); a document their result closes is listed apart, read-only,
+    with the reason (`results.standing.document_refusal`, what the upload service asks too)."""
+    from results.standing import document_refusal
+
+    def refusal(enrolment: Enrolment, block: Block | None) -> str:
+        state = states.get(enrolment.pk) if states is not None else None
+        return (document_refusal(state, block) or "") if state is not None else ""
+
     sent = list(documents.select_related("block", "test__block").order_by("pk"))
     active = [e for e in enrolments if e.status == EnrolmentStatus.ACTIVE]
     by_test = {(d.enrolment_id, d.test_id): d for d in sent if d.kind == DocumentKind.LIVRET_PART and d.test_id}
@@ -174,21 +224,27 @@ def document_board(
     parts: list[LivretPart] = []
     for e in active:
         for b in sorted(e.blocks.all(), key=lambda b: (b.order, b.code)):
+            closed = refusal(e, b)
             if e.version_id not in tested_versions:  # a version without tests: one livret part per block
-                parts.append(LivretPart(enrolment=e, block=b, document=by_block.pop((e.pk, b.pk), None)))
+                document = by_block.pop((e.pk, b.pk), None)
+                parts.append(LivretPart(enrolment=e, block=b, document=document, closed=closed))
                 continue
             parts += [
-                LivretPart(enrolment=e, block=b, test=t, document=by_test.pop((e.pk, t.pk), None))
+                LivretPart(enrolment=e, block=b, test=t, document=by_test.pop((e.pk, t.pk), None), closed=closed)
                 for t in document_tests.get(b.pk, [])
             ]
     formative: dict[int | None, CandidateDocument] = {}
     formative_slots: list[FormativeEvaluations] = []
     if formatives:
         formative = {d.enrolment_id: d for d in sent if d.kind == DocumentKind.FORMATIVE}
-        formative_slots = [FormativeEvaluations(enrolment=e, document=formative.pop(e.pk, None)) for e in active]
+        formative_slots = [
+            FormativeEvaluations(enrolment=e, document=formative.pop(e.pk, None), closed=refusal(e, None))
+            for e in active
+        ]
     identity_copy = next((d for d in sent if d.kind == DocumentKind.IDENTITY_COPY), None)
     return DocumentBoard(
-        parts=parts,
+        parts=[p for p in parts if not p.closed],
+        closed_parts=[p for p in parts if p.closed],
         formatives=formative_slots,
         identity_expected=identity_expected,
         identity_copy=identity_copy,
@@ -196,10 +252,15 @@ def document_board(
     )
 
 
-def candidate_documents(candidate: Candidate, enrolments: list[Enrolment]) -> DocumentBoard:
-    """The documents card of a candidate's page (staff and certifier admins), formative evaluations included."""
+def candidate_documents(
+    candidate: Candidate, enrolments: list[Enrolment], states: Mapping[int, EnrolmentState] | None = None
+) -> DocumentBoard:
+    """The documents card of a candidate's page (staff and certifier admins), formative evaluations included;
+    `states`, the enrolments' true states, close the documents of a result decided."""
     identity_expected = upcoming_remote_places().filter(enrolment__candidate=candidate).exists()
-    return document_board(enrolments, candidate.documents.all(), identity_expected=identity_expected, formatives=True)
+    return document_board(
+        enrolments, candidate.documents.all(), identity_expected=identity_expected, formatives=True, states=states
+    )
 
 
 def upcoming_remote_places() -> QuerySet[SessionCandidate]:

@@ -425,6 +425,16 @@ def _delete_files_on_commit(names: list[str]) -> None:
     transaction.on_commit(delete)
 
 
+def _refuse_if_decided(enrolment: Enrolment, block: Block | None) -> None:
+    """A document the enrolment's result closes (certification obtained, block acquired for good, the jury's ruling
+    on the place it was for) is refused: the document board's rule (`results.standing.document_refusal`)."""
+    from results import standing  # results reads candidates: asked here, not at import
+
+    refusal = standing.document_refusal(standing.enrolment_state(enrolment), block)
+    if refusal is not None:
+        raise ValidationError(refusal)
+
+
 @transaction.atomic
 def document_upload(
     *,
@@ -465,6 +475,7 @@ def document_upload(
             raise ValidationError(
                 _("Le bloc %(code)s n'est pas présenté dans cette inscription.") % {"code": block.code}
             )
+        _refuse_if_decided(enrolment, block)
         test = _document_test(block, test)
         if test is not None:
             previous = CandidateDocument.objects.filter(kind=kind, enrolment=enrolment, test=test)
@@ -492,6 +503,7 @@ def document_upload(
                 "ses évaluations formatives ne peuvent plus être déposées."
             ),
         )
+        _refuse_if_decided(enrolment, None)
         previous = CandidateDocument.objects.filter(kind=kind, enrolment=enrolment)
     elif kind == DocumentKind.IDENTITY_COPY:
         if enrolment is not None or block is not None:

@@ -543,7 +543,7 @@ def test_the_candidate_space_keeps_a_constant_number_of_queries(
     # one query to know whether an identity copy is asked for, one for all the documents, one for the tests that
     # ask for one (`cqp.block_tests`: the documents to send are built from them), one for the incident
     # reports, one for the results notified (none yet: the prefetches of blocks and parchments are not run), one
-    # for the appeals, and three for the blocks acquired for good and remaining (the versions' blocks, the final
-    # results, the prior acquisitions).
-    with django_assert_max_num_queries(17):
+    # for the appeals, three for the blocks acquired for good and remaining (the versions' blocks, the final
+    # results, the prior acquisitions), and one for the enrolments' current results, their true state.
+    with django_assert_max_num_queries(18):
         assert client.get("/").status_code == 200
