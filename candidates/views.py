@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hmac
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -50,6 +50,10 @@ def candidate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if filters.is_valid():
         q, version = filters.cleaned_data["q"], filters.cleaned_data["version"]
     context = {"filters": filters, **paginate(request, selectors.candidate_list(request.user, q=q, version=version))}
+    # The organisation learns the results the candidate was notified of; certifier admins, all.
+    context["rows"] = selectors.candidate_rows(
+        context["page"].object_list, notified_only=not request.user.is_certifier_admin
+    )
     return render(request, "candidates/candidate_list.html", context)
 
 
@@ -78,19 +82,29 @@ def candidate_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     candidate = access.candidate_for_user(request.user, pk)
     enrolments = selectors.candidate_enrolments(candidate)
+    # The organisation learns the results the candidate was notified of; certifier admins, all.
+    notified_only = not request.user.is_certifier_admin
+    # Results with their state, blocks acquired for good and remaining, prior acquisitions (results app).
+    candidate_file = standing.candidate_file(candidate, on=timezone.localdate() + dt.timedelta(days=1))
+    # Each enrolment's true state and result (with its parchments), which also close the documents decided.
+    states = standing.enrolment_states(
+        enrolments,
+        notified_only=notified_only,
+        with_parchments=True,
+        block_standings=cast(list[standing.EnrolmentStanding], candidate_file["block_standings"]),
+    )
     context = {
         "candidate": candidate,
-        "enrolments": enrolments,
+        "enrolment_states": [states[e.pk] for e in enrolments],
         "version_form": EnrolmentVersionForm(),
         "accommodation_form": AccommodationForm(),
-        "documents": selectors.candidate_documents(candidate, enrolments),
+        "documents": selectors.candidate_documents(candidate, enrolments, states),
         # The VAE route's admissibility files (vae app), as the reader may see them.
         "vae_files": list(vae_access.files_for(request.user).filter(candidate=candidate).order_by("-pk")),
-        # With their states and flags; the organisation learns those the candidate was notified of.
-        "results": result_pages.candidate_decisions(candidate, notified_only=not request.user.is_certifier_admin),
+        # With their states and flags.
+        "results": result_pages.candidate_decisions(candidate, notified_only=notified_only),
+        **candidate_file,
     }
-    # Results with their state, blocks acquired for good and remaining, prior acquisitions (results app).
-    context.update(standing.candidate_file(candidate, on=timezone.localdate() + dt.timedelta(days=1)))
     return render(request, "candidates/candidate_detail.html", context)
 
 

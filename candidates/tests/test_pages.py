@@ -14,8 +14,9 @@ from tests.factories import OrganisationFactory, UserFactory, make_candidate
 pytestmark = pytest.mark.django_db
 
 # Session, user, their organisation (heading), the filter's certifications, count, a page of candidates
-# with their organisation, their enrolments with the version: the same for 3 or 40 candidates.
-LIST_QUERIES = 7
+# with their organisation, their enrolments with the version, the enrolments' current results (their true state,
+# `results.standing.enrolment_states`): the same for 3 or 40 candidates.
+LIST_QUERIES = 8
 
 
 @pytest.fixture
