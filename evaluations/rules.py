@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cqp.lib import bounds
 
@@ -40,6 +41,42 @@ def convocation_allowed(*, today: dt.date, session_day: dt.date, override: bool)
     return not tests_begun(today=today, first_day=session_day) and (
         override or today <= convocation_deadline(session_day)
     )
+
+
+CONVOCATION_WARNING_DAYS = 5
+
+
+def convocation_deadline_warning(*, today: dt.date, first_day: dt.date, override: bool) -> str | None:
+    """What the session page says while convocations still wait to be sent: the last day they may leave when it is
+    `CONVOCATION_WARNING_DAYS` days away or less, or how long ago it passed; None when it is further away or the
+    tests have begun (no convocation leaves then: `convocation_refusal` says so). `override`: a certifier admin
+    waived the 15-day rule for the session."""
+    if tests_begun(today=today, first_day=first_day):
+        return None
+    deadline = convocation_deadline(first_day)
+    days = (deadline - today).days
+    if days > CONVOCATION_WARNING_DAYS:
+        return None
+    when = date_format(deadline, "SHORT_DATE_FORMAT")
+    if days < 0:
+        late = ngettext(
+            "Convocations à envoyer : échéance dépassée depuis le %(date)s (%(n)d jour)",
+            "Convocations à envoyer : échéance dépassée depuis le %(date)s (%(n)d jours)",
+            -days,
+        ) % {"date": when, "n": -days}
+        if override:
+            return _("%(late)s ; la dérogation du certificateur permet encore de les envoyer.") % {"late": late}
+        return _("%(late)s ; elles ne partent plus qu'avec une dérogation du certificateur.") % {"late": late}
+    if days == 0:
+        return _("Convocations à envoyer au plus tard le %(date)s (aujourd'hui).") % {"date": when}
+    if days == 1:
+        return _("Convocations à envoyer au plus tard le %(date)s (demain).") % {"date": when}
+    return _("Convocations à envoyer au plus tard le %(date)s (dans %(n)d jours).") % {"date": when, "n": days}
+
+
+def convocation_late(*, today: dt.date, first_day: dt.date) -> bool:
+    """Convocations leaving today leave after the 15-day deadline (an override lets them)."""
+    return today > convocation_deadline(first_day)
 
 
 def tests_begun(*, today: dt.date, first_day: dt.date) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from candidates.models import CandidateDocument, Enrolment, EnrolmentStatus
@@ -79,6 +80,44 @@ def open_sessions(enrolment: Enrolment) -> dict[int, dt.date]:
     """The sessions where `enrolment` holds an open place: {session id: first day}."""
     places = SessionCandidate.objects.filter(OPEN_PLACE, enrolment=enrolment)
     return dict(places.values_list("session_id", "session__starts_on"))
+
+
+def places_elsewhere(
+    session: EvaluationSession, *, candidate_ids: Iterable[int] | None = None, today: dt.date | None = None
+) -> dict[int, list[SessionCandidate]]:
+    """The places the candidates of `session` (or only `candidate_ids`) hold in *other* sessions that have not
+    ended yet, through any of their enrolments, the places of a cancelled session left out: {candidate id: places,
+    soonest first}. Not a refusal (an enrolment is in one session at a time, but a candidate enrolled in two
+    certifications may sit both); what the page and the placement warn about. One query, whatever the number of
+    candidates; nothing when `session` itself is over or its place is cancelled."""
+    today = today or timezone.localdate()
+    here = SessionCandidate.objects.filter(session=session, session__ends_on__gte=today).exclude(
+        attendance=Attendance.CANCELLED
+    )
+    if candidate_ids is not None:
+        here = here.filter(enrolment__candidate_id__in=list(candidate_ids))
+    places = (
+        SessionCandidate.objects.filter(
+            enrolment__candidate_id__in=here.values("enrolment__candidate_id"), session__ends_on__gte=today
+        )
+        .exclude(session=session)
+        .exclude(attendance=Attendance.CANCELLED)
+        .select_related("session__version", "session__organisation", "enrolment")
+        .order_by("session__starts_on", "starts_at", "pk")
+    )
+    found: dict[int, list[SessionCandidate]] = {}
+    for place in places:
+        found.setdefault(place.enrolment.candidate_id, []).append(place)
+    return found
+
+
+def session_label(session: EvaluationSession) -> str:
+    """A session named in a sentence: "CQP Opérateur en polissage du 12/12/2026 (Atelier Durand)"."""
+    return _("%(title)s du %(date)s (%(organisation)s)") % {
+        "title": session.version.short_title,
+        "date": f"{session.starts_on:%d/%m/%Y}",
+        "organisation": session.organisation.name,
+    }
 
 
 def is_certified(enrolment: Enrolment) -> bool:

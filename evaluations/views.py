@@ -37,8 +37,11 @@ from evaluations.forms import (
     SessionFilterForm,
     SessionForm,
 )
-from evaluations.models import ConvocationOverride, SessionCandidate
+from evaluations.models import Attendance, ConvocationOverride, ConvocationStatus, SessionCandidate
 from juries.models import Jury
+
+# A place whose convocation has not left and is not on its way.
+UNSENT_CONVOCATIONS = (ConvocationStatus.NOT_SENT, ConvocationStatus.FAILED)
 
 
 def session_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -69,7 +72,15 @@ def session_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = access.session_for_user(request.user, pk)
     override = ConvocationOverride.objects.filter(session=session).select_related("recorded_by").first()
-    places = session.candidates.select_related("enrolment__candidate").prefetch_related("enrolment__accommodations")
+    places = list(
+        session.candidates.select_related("enrolment__candidate").prefetch_related("enrolment__accommodations")
+    )
+    # A candidate also placed in another session still to come (through another enrolment): a badge on their row.
+    elsewhere = selectors.places_elsewhere(session)
+    place_rows = [
+        (place, [selectors.session_label(p.session) for p in elsewhere.get(place.enrolment.candidate_id, [])])
+        for place in places
+    ]
     proposals = session_proposals(session)  # its cancellation or postponement, shown on top
     # Read from the proposals the banner needs anyway: what `session_is_cancelled` asks, without another query.
     cancelled = any(p.kind == ProposalKind.CANCEL and p.status == ProposalStatus.ACCEPTED for p in proposals)
@@ -80,9 +91,16 @@ def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     convocation_refusal = rules.convocation_refusal(
         today=today, first_day=first_day, last_day=last_day, override=override is not None, cancelled=cancelled
     )
+    pending = any(p.attendance != Attendance.CANCELLED and p.convocation_status in UNSENT_CONVOCATIONS for p in places)
     context = {
         "session": session,
         "places": places,
+        "place_rows": place_rows,
+        "convocation_warning": (
+            rules.convocation_deadline_warning(today=today, first_day=first_day, override=override is not None)
+            if pending and not cancelled
+            else None
+        ),
         "timeline": rules.timeline(today=today, session_day=first_day),
         "can_convoke": convocation_refusal is None,
         # No convocation button at all: only an override could open it again, and none can.
@@ -123,16 +141,27 @@ def session_add_candidate(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         )
         if place is not None:
             start = timezone.localtime(place.starts_at)
+            candidate = place.enrolment.candidate
             messages.success(
                 request,
-                agree(
-                    place.enrolment.candidate.sex,
-                    _("%(name)s convoqué à %(time)s."),
-                    _("%(name)s convoquée à %(time)s."),
-                    _("%(name)s convoqué(e) à %(time)s."),
-                )
-                % {"name": place.enrolment.candidate.display_name, "time": f"{start:%H:%M}"},
+                _("Créneau de %(name)s fixé au %(date)s à %(time)s ; la convocation n'est pas encore envoyée.")
+                % {"name": candidate.display_name, "date": f"{start:%d/%m/%Y}", "time": f"{start:%H:%M}"},
             )
+            others = selectors.places_elsewhere(session, candidate_ids=[candidate.pk]).get(candidate.pk, [])
+            if others:
+                messages.warning(
+                    request,
+                    agree(
+                        candidate.sex,
+                        _("%(name)s est aussi placé à une autre session qui n'est pas terminée : %(sessions)s."),
+                        _("%(name)s est aussi placée à une autre session qui n'est pas terminée : %(sessions)s."),
+                        _("%(name)s a aussi une place à une autre session qui n'est pas terminée : %(sessions)s."),
+                    )
+                    % {
+                        "name": candidate.display_name,
+                        "sessions": ", ".join(selectors.session_label(p.session) for p in others),
+                    },
+                )
     else:
         messages.error(request, _("Choisissez un candidat inscrit à cette certification."))
     # Back to the same search, for the next candidate of the list.
@@ -149,6 +178,15 @@ def session_convoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     count = run_action(request, lambda: services.convocations_send(session=session, resend=resend))
     if count:
         messages.success(request, _("%(n)s convocation(s) en cours d'envoi.") % {"n": count})
+        if rules.convocation_late(today=timezone.localdate(), first_day=session.starts_on):
+            messages.warning(
+                request,
+                _(
+                    "Ces convocations partent après l'échéance du %(date)s (15 jours avant les épreuves), grâce à la "
+                    "dérogation du certificateur : les candidats ont moins de temps pour s'organiser, prévenez-les."
+                )
+                % {"date": f"{rules.convocation_deadline(session.starts_on):%d/%m/%Y}"},
+            )
     elif count == 0:
         messages.info(request, _("Toutes les convocations sont déjà parties."))
     return redirect("evaluations:detail", pk=session.pk)

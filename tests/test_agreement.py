@@ -183,13 +183,27 @@ def test_the_candidate_created_message_agrees(client, staff, fields, message) ->
     assert ("Née le" if fields["sex"] == "F" else "Né le") in detail and "Né(e) le" not in detail
 
 
-@pytest.mark.parametrize(("fields", "message"), [(WOMAN, "convoquée à"), (MAN, "convoqué à")], ids=IDS)
-def test_the_convoked_message_agrees(client, staff, session, fields, message) -> None:
-    enrolment = enrol(make_candidate(session.organisation, **fields), session.version)
+@pytest.mark.parametrize(("fields", "word"), [(WOMAN, "placée"), (MAN, "placé")], ids=IDS)
+def test_the_placement_messages_agree_and_say_no_convocation_left(client, staff, session, fields, word) -> None:
+    candidate = make_candidate(session.organisation, **fields)
+    other = evaluation_services.session_schedule(
+        version=CertificationVersion.objects.get(rncp_code="RNCP31313"),
+        organisation=session.organisation,
+        starts_on=session.starts_on + dt.timedelta(days=7),
+        ends_on=session.starts_on + dt.timedelta(days=9),
+        mode=SessionMode.REMOTE,
+        connection_details="https://visio.example.org/cqp",
+        created_by=staff,
+    )
+    evaluation_services.session_add_candidate(
+        session=other, enrolment=enrol(candidate, other.version, access_route="formation_continue")
+    )
+    enrolment = enrol(candidate, session.version)
     client.force_login(staff)
     response = client.post(f"/sessions/{session.pk}/candidats/", {"enrolment": enrolment.pk}, follow=True)
     said = " ".join(str(m) for m in response.context["messages"])
-    assert message in said and "(e)" not in said
+    assert "la convocation n'est pas encore envoyée" in said and "convoqué" not in said
+    assert f"est aussi {word} à une autre session" in said and "(e)" not in said
 
 
 # --- The results history ------------------------------------------------------------------------------

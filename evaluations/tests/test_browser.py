@@ -70,11 +70,7 @@ def test_staff_schedule_a_session_and_convoke_and_the_candidate_sees_it(page, lo
         page.get_by_role("button", name="Rechercher").click()
         page.get_by_label("Candidat inscrit", exact=True).select_option(label=label)
         page.get_by_role("button", name="Ajouter à la session").click()
-        expect(
-            page.get_by_role("alert").filter(
-                has_text=f"{label} {'convoquée' if label.endswith('Chloé') else 'convoqué'}"
-            )
-        ).to_be_visible()
+        expect(page.get_by_role("alert").filter(has_text=f"Créneau de {label} fixé au")).to_be_visible()
     places = page.get_by_test_id("place")
     expect(places).to_have_count(2)
     expect(places.nth(0)).to_contain_text("09:00 – 09:45")

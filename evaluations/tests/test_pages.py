@@ -191,7 +191,7 @@ def test_staff_add_candidates_and_send_the_convocations(
     for enrolment in enrolments:
         response = client.post(f"/sessions/{session.pk}/candidats/", {"enrolment": enrolment.pk}, follow=True)
     page = response.content.decode()
-    assert "MARTIN1 Julie convoquée à 09:45." in page
+    assert "Créneau de MARTIN1 Julie fixé au 01/04/2026 à 09:45 ; la convocation n&#x27;est pas encore envoyée." in page
     assert page.count('data-testid="place"') == 2
     assert statuses(page) == ["Non envoyée", "Non envoyée"]
 
@@ -223,7 +223,9 @@ def test_the_page_refuses_a_convocation_under_15_days(client, staff, session, _t
     client.force_login(staff)
     page = client.post(f"/sessions/{session.pk}/convoquer/", follow=True).content.decode()
     assert "Convocation refusée" in page and "17 mars 2026" in page
-    assert "sans dérogation du certificateur" in page
+    # The convocation waits: the page says since when its deadline is past, and what could still send it.
+    assert "échéance dépassée depuis le 17/03/2026 (3 jours)" in page
+    assert "elles ne partent plus qu&#x27;avec une dérogation du certificateur" in page
     assert mail.outbox == []
     place.refresh_from_db()
     assert place.convocation_status == ConvocationStatus.NOT_SENT
@@ -314,8 +316,9 @@ def test_the_calendar_file_is_404_for_another_candidate_and_another_organisation
 
 # Session and user, the session with its version and organisation, the override (read once, for the
 # rule and the notice), the places with their candidates, their accommodations (the picker reads nothing
-# before a search: see test_holds.py), the session's cancellation or postponement proposals.
-DETAIL_QUERIES = 8  # + the session's evaluation jury (none here; its seats are read when it exists)
+# before a search: see test_holds.py), the session's cancellation or postponement proposals, the places its
+# candidates hold in other sessions still to come (`selectors.places_elsewhere`, one query for all).
+DETAIL_QUERIES = 9  # + the session's evaluation jury (none here; its seats are read when it exists)
 
 
 def test_the_detail_page_keeps_a_constant_number_of_queries(client, staff, session, django_assert_num_queries) -> None:

@@ -108,5 +108,5 @@ def test_a_vae_candidate_goes_from_admissibility_to_a_session(page, login, scree
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_label("Candidat inscrit", exact=True).select_option(label="MARTIN1 Julie")
     page.get_by_role("button", name="Ajouter à la session").click()
-    expect(page.get_by_role("alert").filter(has_text="MARTIN1 Julie convoquée")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="Créneau de MARTIN1 Julie fixé au")).to_be_visible()
     screenshot("vae-placed")
