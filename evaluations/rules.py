@@ -233,8 +233,8 @@ def placement_refusal(*, this_session_id: int, open_sessions: dict[int, dt.date]
     if open_sessions:
         day = min(open_sessions.values())
         return _(
-            "Ce candidat est déjà convoqué à la session du %(date)s : une inscription n'est que dans une "
-            "session à la fois. Notez-le absent ou attendez la décision du jury avant de le convoquer ailleurs."
+            "Ce candidat a déjà une place à la session du %(date)s : une inscription n'est que dans une "
+            "session à la fois. Notez-le absent ou attendez la décision du jury avant de le placer ailleurs."
         ) % {"date": date_format(day)}
     return None
 

@@ -193,7 +193,7 @@ def session_add_candidate(*, session: EvaluationSession, enrolment: Enrolment) -
         with transaction.atomic():
             place.save()
     except IntegrityError as exc:  # another request placed the enrolment between the check and the write
-        raise ValidationError(_("Ce candidat vient d'être convoqué à une autre session : rechargez la page.")) from exc
+        raise ValidationError(_("Ce candidat vient d'être placé dans une autre session : rechargez la page.")) from exc
     jury = Jury.objects.filter(session=session).first()
     if jury is not None:
         # The jury was composed before this candidate came: record the members' conflicts with them too.

@@ -204,7 +204,7 @@ def test_an_accepted_cancellation_releases_the_sessions_candidates_for_another_s
         created_by=staff,
     )
     proposal = propose(session, staff, kind="cancel", reason_kind="non_conformity")
-    with pytest.raises(ValidationError, match="déjà convoqué"):  # a pending proposal holds nothing
+    with pytest.raises(ValidationError, match="déjà une place"):  # a pending proposal holds nothing
         session_services.session_add_candidate(session=other, enrolment=places[0].enrolment)
     services.proposal_decide(proposal=proposal, accept=True, reason="Atelier inondé.", decided_by=certifier_admin)
     released = SessionCandidate.objects.filter(session=session)

@@ -121,7 +121,7 @@ def test_a_cancelled_sessions_candidates_are_released_and_placed_in_another_sess
     place = place_for(session)
     enrolment = place.enrolment
     other = schedule(staff, version, FIRST_DAY + dt.timedelta(days=14))
-    with pytest.raises(ValidationError, match="déjà convoqué"):
+    with pytest.raises(ValidationError, match="déjà une place"):
         services.session_add_candidate(session=other, enrolment=enrolment)
     cancel(session, staff, certifier_admin)
     place.refresh_from_db()

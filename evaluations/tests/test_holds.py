@@ -168,7 +168,7 @@ def test_posting_an_enrolment_placed_elsewhere_is_refused_in_words(client, staff
     services.session_add_candidate(session=other, enrolment=enrolment)
     client.force_login(staff)
     page = client.post(f"/sessions/{session.pk}/candidats/", {"enrolment": enrolment.pk}, follow=True)
-    assert "déjà convoqué à la session du 11 avril 2026" in page.content.decode()
+    assert "déjà une place à la session du 11 avril 2026" in page.content.decode()
     assert not session.candidates.exists()
 
 
@@ -181,7 +181,7 @@ def test_an_enrolment_is_in_one_session_at_a_time(staff, session, version) -> No
     services.session_add_candidate(session=session, enrolment=enrolment)
     with pytest.raises(ValidationError) as exc:
         services.session_add_candidate(session=same_day, enrolment=enrolment)
-    assert "déjà convoqué à la session du 1 avril 2026" in " ".join(exc.value.messages)
+    assert "déjà une place à la session du 1 avril 2026" in " ".join(exc.value.messages)
     assert "une session à la fois" in " ".join(exc.value.messages)
     assert SessionCandidate.objects.filter(enrolment=enrolment).count() == 1
 
@@ -196,7 +196,7 @@ def test_an_absent_candidate_or_one_not_certified_may_be_convoked_again(
     )
     place = services.session_add_candidate(session=other, enrolment=failed)
     SessionCandidate.objects.filter(pk=place.pk).update(attendance=Attendance.PRESENT)
-    with pytest.raises(ValidationError, match="déjà convoqué"):  # present, not decided yet
+    with pytest.raises(ValidationError, match="déjà une place"):  # present, not decided yet
         services.session_add_candidate(session=session, enrolment=failed)
     decision = certify(place, certifier_admin)
     Decision.objects.filter(pk=decision.pk).update(kind=OutcomeKind.NONE)
@@ -237,7 +237,7 @@ def test_a_placement_racing_another_is_refused_in_words(staff, session, version,
     with pytest.raises(ValidationError, match="déjà attendu à une autre session"):  # the model's own check
         services.session_add_candidate(session=session, enrolment=enrolment)
     monkeypatch.setattr(SessionCandidate, "full_clean", lambda self: None)
-    with pytest.raises(ValidationError, match="vient d'être convoqué à une autre session"):  # the write itself
+    with pytest.raises(ValidationError, match="vient d'être placé dans une autre session"):  # the write itself
         services.session_add_candidate(session=session, enrolment=enrolment)
     assert SessionCandidate.objects.filter(enrolment=enrolment).count() == 1
 
@@ -542,7 +542,7 @@ def test_a_candidate_left_awaited_after_the_session_is_noted_absent_and_convoked
         services.attendance_absent(place=place, recorded_by=staff)
     _today.move_to(dt.datetime(2026, 5, 4, 9, 0, tzinfo=PARIS))
     later = schedule(staff, version, dt.date(2026, 6, 1))
-    with pytest.raises(ValidationError, match="déjà convoqué"):
+    with pytest.raises(ValidationError, match="déjà une place"):
         services.session_add_candidate(session=later, enrolment=enrolment)
     client.force_login(staff)
     assert "Noter absent" in client.get(f"/sessions/{session.pk}/emargement/").content.decode()

@@ -134,7 +134,7 @@ def test_it_refuses_a_candidate_already_placed(world: World, decided: Decided) -
     resits.resit_enrol(decision=partial, session=first, enrolled_by=world.staff)
     with refused("déjà dans la session"):
         resits.resit_enrol(decision=partial, session=first, enrolled_by=world.staff)
-    with refused("déjà convoqué à la session du"):
+    with refused("déjà une place à la session du"):
         resits.resit_enrol(decision=partial, session=second, enrolled_by=world.staff)
 
 
