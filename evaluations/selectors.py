@@ -186,8 +186,18 @@ class CandidateFile:
     others: list[CandidateDocument]  # documents not tied to a test sat here (formative evaluations, older parts)
 
     @property
+    def missing_entries(self) -> list[FileEntry]:
+        """The tests that ask for a document none was handed in for."""
+        return [e for e in self.entries if e.test.document_required and e.document is None]
+
+    @property
     def missing(self) -> int:
-        return sum(1 for e in self.entries if e.test.document_required and e.document is None)
+        return len(self.missing_entries)
+
+    @property
+    def missing_label(self) -> str:
+        """The documents missing, named in a sentence: "Livret partie A (BC1), Rapport d'activité (BC3)"."""
+        return ", ".join(f"{e.test.document_label} ({e.test.block.code})" for e in self.missing_entries)
 
 
 def candidate_file(blocks: Iterable[Block], documents: Iterable[CandidateDocument]) -> CandidateFile:

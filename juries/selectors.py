@@ -16,8 +16,8 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from candidates.models import Enrolment
-from cqp.models import Block, CertificationVersion, Competency
+from candidates.models import CandidateDocument, DocumentKind, Enrolment
+from cqp.models import Block, BlockTest, CertificationVersion, Competency
 from cqp.rules import Outcome, certification_outcome
 from evaluations.models import Attendance, SessionCandidate
 from juries import carry, result_pages, rules
@@ -103,6 +103,8 @@ class Row:
     # distinct content rather than an include per cell.
     cells_html: list[str] = field(default_factory=list)
     outcome_html: str = ""
+    # The documents the tests of the blocks sat ask for and that were not handed in (`with_livrets_missing`).
+    livret_missing: str = ""
 
     @property
     def candidate(self):  # type: ignore[no-untyped-def]
@@ -133,6 +135,31 @@ def session_places(jury: Jury) -> QuerySet[SessionCandidate]:
         .prefetch_related("enrolment__blocks")
         .order_by("starts_at", "pk")
     )
+
+
+def with_livrets_missing(rows: Sequence[Row]) -> list[Row]:
+    """Each row with the documents its candidate's tests ask for and that were not handed in, named ("Livret partie
+    A (BC1), ..."), as the candidate's file on the grid and decision pages reads them
+    (`evaluations.selectors.candidate_file`): a warning, never a refusal. The blocks sat are the rows'; two queries
+    (the tests, the documents) whatever the number of rows."""
+    rows = list(rows)
+    sat = {row.place.pk: {cell.block.pk for cell in row.cells if cell.sat} for row in rows}
+    asking = BlockTest.objects.filter(block_id__in=set().union(*sat.values()), document_required=True)
+    tests = list(asking.select_related("block").order_by("block__order", "block__code", "order", "pk"))
+    handed = set(
+        CandidateDocument.objects.filter(
+            kind=DocumentKind.LIVRET_PART,
+            enrolment_id__in={row.place.enrolment_id for row in rows},
+            test__in=asking,  # a subquery: read whether or not the tests ask for documents
+        ).values_list("enrolment_id", "test_id")
+    )
+    for row in rows:
+        row.livret_missing = ", ".join(
+            f"{test.document_label} ({test.block.code})"
+            for test in tests
+            if test.block_id in sat[row.place.pk] and (row.place.enrolment_id, test.pk) not in handed
+        )
+    return rows
 
 
 def enrolled_block_ids(places: Iterable[SessionCandidate]) -> dict[int, set[int]]:

@@ -33,7 +33,7 @@ from cqp.services import assert_rules_editable
 from evaluations import rules as session_rules
 from evaluations.access import session_for_user
 from evaluations.models import SessionCandidate
-from evaluations.selectors import candidate_file
+from evaluations.selectors import CandidateFile, candidate_file
 from juries import access, exports, result_pages, rule_sets, rules, selectors, services
 from juries.forms import (
     AssignForm,
@@ -386,6 +386,11 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             for place in sorted(places, key=lambda place: (place.starts_at, place.pk))
         ]
     if jury.kind == JuryKind.EVALUATION:
+        # A candidate graded without the livret their tests ask for: said on their row and before the transmission.
+        selectors.with_livrets_missing(rows)
+        context["livrets_missing"] = [
+            f"{row.candidate.display_name} ({row.livret_missing})" for row in rows if row.livret_missing
+        ]
         context["transmit_form"] = TransmitForm(jury=jury)
         context["transmit_options"] = _options(context["transmit_form"].fields["certification_jury"])[1:]
         context["left_to_grade"] = progress.grids_to_validate
@@ -398,13 +403,13 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["sessions"] = list(
             Jury.objects.filter(certification_jury=jury).select_related("session__organisation", "president__user")
         )
+        # A member of the certification jury who did not sit on an evaluation jury does not open its page.
+        context["open_deliberations"] = access.juries_open_to(request.user, context["sessions"])
     context["events"] = audit_trail(jury)  # who presided, designated by whom and when
     return render(request, "juries/jury_detail.html", context)
 
 
 @require_POST
-        # A member of the certification jury who did not sit on an evaluation jury does not open its page.
-        context["open_deliberations"] = access.juries_open_to(request.user, context["sessions"])
 @require_certifier_admin
 def jury_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     jury = access.jury_for_user(request.user, pk)
@@ -487,6 +492,23 @@ def _posted_grades(data: Any, blocks: list[Any]) -> dict[int, selectors.BlockEnt
     return posted
 
 
+def _livret_missing(file: CandidateFile, name: str, consequence: str) -> str | None:
+    """The warning (never a refusal) when the tests of a candidate ask for documents not handed in: the jury grades,
+    decides or transmits without them, and says so."""
+    if not file.missing:
+        return None
+    return _("Aucun livret remis pour %(name)s (%(documents)s) : %(consequence)s") % {
+        "name": name,
+        "documents": file.missing_label,
+        "consequence": consequence,
+    }
+
+
+def _place_file(user: User, place: SessionCandidate, blocks: list[Any]) -> CandidateFile:
+    documents = documents_for(user).filter(enrolment=place.enrolment).select_related("block", "test__block")
+    return candidate_file(blocks, documents)
+
+
 def grid_entry(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> HttpResponse:
     jury = access.evaluation_jury_for(request.user, pk)
     place = access.place_for_user(request.user, jury, place_pk)
@@ -497,7 +519,8 @@ def grid_entry(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> Htt
     posted = None
     if request.method == "POST":
         access.check_grid_editable(grid_access)
-        posted = _posted_grades(request.POST, selectors.blocks_sat(place))
+        sat = selectors.blocks_sat(place)
+        posted = _posted_grades(request.POST, sat)
         action = request.POST.get("action", "save")
         try:
             services.grids_enter(
@@ -516,6 +539,13 @@ def grid_entry(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> Htt
                 messages.success(request, _("Grille validée et verrouillée."))
             else:
                 messages.success(request, _("Grille enregistrée."))
+            missing = _livret_missing(
+                _place_file(request.user, place, sat),
+                place.enrolment.candidate.display_name,
+                _("la grille est saisie sans lui."),
+            )
+            if missing:
+                messages.warning(request, missing)
             target = place
             if action.endswith("_next") and index is not None and index + 1 < len(places):
                 target = places[index + 1]
@@ -527,6 +557,7 @@ def grid_entry(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> Htt
     )
     # Before the first exam day the page says so instead of offering the form (the services refuse it too).
     date_refusal = session_rules.grids_refusal(today=timezone.localdate(), first_day=place.session.starts_on)
+    file = _place_file(request.user, place, [section.block for section in sheet.sections])
     context = {
         "jury": jury,
         "place": place,
@@ -541,10 +572,8 @@ def grid_entry(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> Htt
         "sections": sheet.sections,
         "members": sheet.members,
         "recusals": sheet.recusals,
-        "file": candidate_file(
-            [section.block for section in sheet.sections],
-            documents_for(request.user).filter(enrolment=place.enrolment).select_related("block", "test__block"),
-        ),
+        "file": file,
+        "livret_missing": _livret_missing(file, sheet.row.candidate.display_name, _("la grille est saisie sans lui.")),
         "reopen_form": ReasonForm() if request.user.is_certifier_admin else None,
         "recommendation_form": _recommendation_form(sheet.row) if mode == "consensus" else None,
     }
@@ -665,13 +694,28 @@ def deliberation_transmit(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     jury = access.jury_for_user(request.user, pk)
     form = TransmitForm(request.POST, jury=jury)
     if form.is_valid():
-        run_action(
+        transmitted = run_action(
             request,
             lambda: services.deliberation_transmit(
                 jury=jury, certification_jury=form.cleaned_data["certification_jury"], transmitted_by=request.user
             ),
-            success=_("Grilles, livrets et grille de délibération transmis au jury de certification."),
         )
+        if transmitted is not None:
+            # Said as it is: the livrets go with the grids only when they were handed in.
+            places = selectors.session_places(jury).prefetch_related(None)
+            rows = selectors.with_livrets_missing(selectors.deliberation_rows(places, jury.version))
+            missing = [f"{row.candidate.display_name} ({row.livret_missing})" for row in rows if row.livret_missing]
+            if missing:
+                messages.success(request, _("Grilles et grille de délibération transmises au jury de certification."))
+                messages.warning(
+                    request,
+                    _("Aucun livret remis pour %(candidates)s : leurs résultats sont transmis sans lui.")
+                    % {"candidates": " ; ".join(missing)},
+                )
+            else:
+                messages.success(
+                    request, _("Grilles, livrets et grille de délibération transmis au jury de certification.")
+                )
     else:
         messages.error(request, _("Choisissez le jury de certification."))
     return redirect("juries:detail", pk=jury.pk)
@@ -686,6 +730,7 @@ def decision_page(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> 
     row = selectors.deliberation_rows([place], jury.version)[0]
     blocks = [cell.block for cell in row.cells]
     form = OutcomeForm(request.POST or None, blocks=blocks, text_label=_("Motif (obligatoire si la décision s'écarte)"))
+    file = _place_file(request.user, place, [cell.block for cell in row.cells if cell.sat])
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_record(
@@ -702,6 +747,9 @@ def decision_page(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> 
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Décision enregistrée pour %(name)s.") % {"name": row.candidate.display_name})
+            missing = _livret_missing(file, row.candidate.display_name, _("la décision est prise sans lui."))
+            if missing:
+                messages.warning(request, missing)
             return redirect("juries:detail", pk=jury.pk)
     elif request.method != "POST":
         if row.decision:
@@ -727,10 +775,8 @@ def decision_page(request: AuthenticatedHttpRequest, pk: int, place_pk: int) -> 
         "row": row,
         "form": form,
         "grids": grids,
-        "file": candidate_file(
-            [cell.block for cell in row.cells if cell.sat],
-            documents_for(request.user).filter(enrolment=place.enrolment).select_related("block", "test__block"),
-        ),
+        "file": file,
+        "livret_missing": _livret_missing(file, row.candidate.display_name, _("la décision est prise sans lui.")),
         "disputes": list(Dispute.objects.filter(place=place, jury=jury).select_related("recorded_by", "resolved_by")),
         "dispute_form": DisputeForm(),
         "resolution_form": ResolutionForm(),
