@@ -181,6 +181,11 @@ class DocumentBoard:
     accept: str = ACCEPT_ATTRIBUTE
 
     @property
+    def uploads_open(self) -> bool:
+        """Whether the board offers a livret part or formative evaluations to send (the file types are said)."""
+        return bool(self.parts) or any(not f.closed for f in self.formatives)
+
+    @property
     def all_documents(self) -> list[CandidateDocument]:
         sent = [p.document for p in [*self.parts, *self.closed_parts] if p.document is not None]
         sent += [f.document for f in self.formatives if f.document is not None]
