@@ -154,7 +154,13 @@ def declarative_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         services.declarative_submit(file=file, actor=request.user)
     except ValidationError as exc:
         return _detail(request, file, status=400, submit_error=" ".join(exc.messages))
-    messages.success(request, _("Dossier déclaratif transmis : vous pouvez être inscrit à une session d'évaluation."))
+    messages.success(
+        request,
+        _(
+            "Dossier déclaratif transmis : votre organisme de formation peut maintenant vous placer dans une session "
+            "d'évaluation."
+        ),
+    )
     return redirect("vae:detail", pk=file.pk)
 
 

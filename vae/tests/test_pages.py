@@ -158,3 +158,13 @@ def test_the_organisations_candidate_page_links_to_the_candidates_vae_files(clie
     other = UserFactory(email="autre-of2@example.org", organisation=OrganisationFactory(name="Autre OF"))
     client.force_login(other)
     assert client.get(page).status_code == 404
+
+
+def test_sending_the_declarative_file_says_what_comes_next_without_a_masculine_default(client, vae: Vae) -> None:
+    file = vae.admissible()
+    services.declarative_add(file=file, kind="declarative", upload=pdf("livret 2.pdf"), actor=vae.user)
+    client.force_login(vae.user)
+    response = client.post(f"/vae/{file.pk}/declaratif/transmettre/", follow=True)
+    said = " ".join(str(m) for m in response.context["messages"])
+    assert "votre organisme de formation peut maintenant vous placer dans une session d'évaluation" in said
+    assert "inscrit" not in said
