@@ -176,8 +176,9 @@ def test_the_candidate_file_reads_its_prior_acquisitions_in_constant_queries(
     url = reverse("candidates:detail", args=[candidate.pk])
     record(candidate, version, certifier_admin, "BC1")
     client.get(url)
-    # 18 with the results section (states, flags); 20 with the tests per block and the VAE files (issue 13)
-    with django_assert_num_queries(20) as one:
+    # 18 with the results section (states, flags); 20 with the tests per block and the VAE files (issue 13); 21 with
+    # each enrolment's current results, its true state and « Résultat » (issue 14)
+    with django_assert_num_queries(21) as one:
         client.get(url)
     record(candidate, version, certifier_admin, "BC2")
     prior_acquisition_record(
