@@ -180,3 +180,12 @@ def test_the_slot_message_says_the_slot_was_set_not_that_a_convocation_left(
             "envoyée.",
         )
     ]
+
+
+def test_the_session_page_does_not_call_placed_candidates_convoked(client, staff, session) -> None:
+    services.session_add_candidate(
+        session=session, enrolment=enrol(make_candidate(session.organisation), session.version)
+    )
+    client.force_login(staff)
+    page = client.get(f"/sessions/{session.pk}/").content.decode()
+    assert "Candidats et créneaux" in page and "Candidats convoqués" not in page
