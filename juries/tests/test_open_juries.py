@@ -156,7 +156,8 @@ def test_the_declare_form_reads_a_constant_number_of_queries(client, world: Worl
     counts = []
     for size in (3, 60):
         jury = add_juries(world, 1, size)["open"][0]
-        with django_assert_max_num_queries(28) as captured:  # 3 candidates: 28; 60 candidates: 28, not 142
+        # 3 candidates: 29; 60 candidates: 29, not 142 (29 since the board says whose livret is missing, issue 14)
+        with django_assert_max_num_queries(29) as captured:
             response = client.get(reverse("juries:detail", args=[jury.pk]))
         counts.append(len(captured.captured_queries))
         # Every candidate the member sees is offered, the recused one is not.
