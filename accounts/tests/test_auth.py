@@ -415,9 +415,10 @@ def test_the_home_page_lists_the_certifications_in_few_queries(
     client.force_login(staff)
 
     # 5, and the staff's to-do list (issue 14): one aggregate per item (candidates without an enrolment, to convoke,
-    # convocations failed, documents missing, attendance to fill), whatever the data (accounts/tests/test_todo.py
-    # pins it with more).
-    with django_assert_max_num_queries(10):
+    # convocations failed, documents missing, attendance to fill), and the open evaluation juries of its sessions
+    # begun (their progress is read when there are some), whatever the data (accounts/tests/test_todo.py pins it
+    # with more).
+    with django_assert_max_num_queries(11):
         response = client.get("/")
 
     content = response.content.decode()
