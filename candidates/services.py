@@ -309,7 +309,13 @@ def candidate_enrol(
 def accommodation_add(
     *, enrolment: Enrolment, kind: str, measure: str, referent: str, approved_on: dt.date, extra_minutes: int = 0
 ) -> Accommodation:
-    """Record the measure granted (never medical documents) and the disability referent who approved it."""
+    """Record the measure granted (never medical documents) and the disability referent who approved it; refused
+    for a withdrawn or certified enrolment (`results.standing.accommodation_refusal`)."""
+    from results import standing  # results reads candidates: asked here, not at import
+
+    refusal = standing.accommodation_refusal(standing.enrolment_state(enrolment))
+    if refusal is not None:
+        raise ValidationError(refusal)
     if kind != AccommodationKind.EXTRA_TIME and extra_minutes:
         raise ValidationError(
             {"extra_minutes": _("Les minutes supplémentaires vont avec un aménagement « temps supplémentaire ».")}

@@ -85,7 +85,9 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     # The organisation learns the results the candidate was notified of; certifier admins, all.
     notified_only = not request.user.is_certifier_admin
     # Results with their state, blocks acquired for good and remaining, prior acquisitions (results app).
-    candidate_file = standing.candidate_file(candidate, on=timezone.localdate() + dt.timedelta(days=1))
+    candidate_file = standing.candidate_file(
+        candidate, on=timezone.localdate() + dt.timedelta(days=1), notified_only=notified_only
+    )
     # Each enrolment's true state and result (with its parchments), which also close the documents decided.
     states = standing.enrolment_states(
         enrolments,
@@ -371,6 +373,10 @@ def document_download(request: AuthenticatedHttpRequest, pk: int) -> FileRespons
 
 def accommodation_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enrolment = access.enrolment_for_user(request.user, pk)
+    refusal = standing.accommodation_refusal(standing.enrolment_state(enrolment))
+    if refusal is not None:  # the candidate page does not offer it: an old link or a typed address
+        messages.error(request, refusal)
+        return redirect("candidates:detail", pk=enrolment.candidate_id)
     form = AccommodationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -101,13 +101,15 @@ class ResultLine:
         return self.state.value == lifecycle.FINAL and self.decision.kind != OutcomeKind.TOTAL
 
 
-def candidate_results(candidate: Candidate) -> list[ResultLine]:
+def candidate_results(candidate: Candidate, *, notified_only: bool = False) -> list[ResultLine]:
     """The candidate's current results (not those replaced by a revision), latest first, with their state (two
-    queries)."""
+    queries). `notified_only`: those the candidate was notified of (what their organisation learns, as
+    `enrolment_states` says it)."""
+    current = Decision.objects.filter(place__isnull=False, examined_place__enrolment__candidate=candidate)
+    if notified_only:
+        current = current.filter(Exists(ResultNotice.objects.filter(decision_id=OuterRef("pk"))))
     decisions = (
-        result_state.with_result_state(
-            Decision.objects.filter(place__isnull=False, examined_place__enrolment__candidate=candidate)
-        )
+        result_state.with_result_state(current)
         .select_related("jury__version", "examined_place__session")
         .prefetch_related(Prefetch("blocks", queryset=Block.objects.order_by("order", "code")))
         .order_by("-jury__meets_on", "-pk")
@@ -133,11 +135,11 @@ def active_enrolments(candidate: Candidate) -> list[Enrolment]:
     )
 
 
-def candidate_file(candidate: Candidate, *, on: dt.date) -> dict[str, object]:
-    """The candidate file's sections: results with their state, prior acquisitions, acquired and remaining
-    blocks of each active enrolment."""
+def candidate_file(candidate: Candidate, *, on: dt.date, notified_only: bool = False) -> dict[str, object]:
+    """The candidate file's sections: results with their state (`notified_only`: those notified, for the
+    organisation), prior acquisitions, acquired and remaining blocks of each active enrolment."""
     return {
-        "results_lines": candidate_results(candidate),
+        "results_lines": candidate_results(candidate, notified_only=notified_only),
         "prior_acquisitions": prior_acquisitions(candidate),
         "block_standings": standings(active_enrolments(candidate), on=on),
     }
@@ -212,6 +214,10 @@ class EnrolmentState:
     @property
     def badge(self) -> str:
         return STATE_BADGES[self.value]
+
+    @property
+    def accommodation_refusal(self) -> str | None:
+        return accommodation_refusal(self)
 
     @property
     def outcome(self) -> str:
@@ -306,6 +312,16 @@ def enrolment_states(
 def enrolment_state(enrolment: Enrolment) -> EnrolmentState:
     """One enrolment's true state, every result counted (what the services ask)."""
     return enrolment_states([enrolment], notified_only=False)[enrolment.pk]
+
+
+def accommodation_refusal(state: EnrolmentState) -> str | None:
+    """Why no test accommodation may be added to this enrolment, in French, or None: withdrawn, or certified (no
+    test is left to sit). What the candidate page offers and the service refuses."""
+    if state.enrolment.status != EnrolmentStatus.ACTIVE:
+        return gettext("Inscription retirée : plus d'aménagement d'épreuve à prévoir.")
+    if state.certified:
+        return gettext("Certification obtenue : plus aucune épreuve à passer, donc plus d'aménagement à prévoir.")
+    return None
 
 
 def document_refusal(state: EnrolmentState, block: Block | None = None) -> str | None:

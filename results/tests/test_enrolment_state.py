@@ -156,6 +156,7 @@ def test_the_certified_candidates_space_says_certifiee_and_offers_no_upload(clie
     html = client.get(reverse("home")).text
     assert 'data-testid="my-enrolment-state">Certifiée<' in html
     assert "Inscrit" not in html
+    assert '<p class="text-body-secondary">Candidate</p>' in html  # her role under « Bonjour », agreed too
     assert "Déposer" not in html and 'type="file"' not in html.split('id="mes-documents"')[1]
     assert "Certification obtenue : ce document n&#x27;est plus à déposer." in html
 
@@ -223,6 +224,32 @@ def test_the_staff_sees_each_enrolments_result_and_parchment_number(client, issu
     assert "Certification partielle — blocs acquis : BC1" in listing and "Non certifiée" in listing
 
 
+def test_a_certified_enrolment_is_offered_no_accommodation_and_the_service_refuses_one(
+    client, validated: Decided
+) -> None:
+    world = validated.world
+    certified, partial = (place.enrolment for place in world.places[:2])
+    client.force_login(world.staff)
+    html = client.get(reverse("candidates:detail", args=[certified.candidate_id])).text
+    assert 'data-testid="accommodation-add"' not in html
+    # Partially certified: blocks remain to sit, an accommodation may still be granted for the resit.
+    html = client.get(reverse("candidates:detail", args=[partial.candidate_id])).text
+    assert 'data-testid="accommodation-add"' in html
+
+    answer = client.get(reverse("candidates:accommodation_add", args=[certified.pk]), follow=True)
+    assert "Certification obtenue : plus aucune épreuve à passer" in answer.text
+    with pytest.raises(ValidationError, match="Certification obtenue"):
+        candidate_services.accommodation_add(
+            enrolment=certified,
+            kind="extra_time",
+            measure="Tiers temps",
+            referent="Référente handicap",
+            approved_on=timezone.localdate(),
+            extra_minutes=15,
+        )
+    assert not certified.accommodations.exists()
+
+
 @pytest.mark.django_db
 def test_the_staff_learns_a_result_once_notified(client, decided: Decided) -> None:
     world = decided.world
@@ -232,6 +259,11 @@ def test_the_staff_learns_a_result_once_notified(client, decided: Decided) -> No
     section = html.split('data-testid="enrolment-result"')[1].split("</div>")[0]
     assert "Attribution totale" not in section
     assert "en attente de la validation et de la notification" in section
+    # Nor does the file's results table tell it before the candidate is notified (the same rule).
+    assert 'data-testid="result-line"' not in html
+    client.force_login(world.admin)
+    html = client.get(reverse("candidates:detail", args=[world.places[0].enrolment.candidate_id])).text
+    assert 'data-testid="result-line"' in html
 
 
 @pytest.mark.django_db
