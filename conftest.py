@@ -122,6 +122,29 @@ def candidate_user(db):
     return UserFactory(email="candidat@example.org", is_candidate=True)
 
 
+# What `make test` runs on SQLite besides the browser journeys when PostgreSQL answers too (scripts/test.sh; every
+# other test runs once, on PostgreSQL): what depends on the database engine (SQLite's write lock and busy page, the
+# settings read from DATABASE_URL, the fuzzing's per-engine findings, searches and the replayed fixtures' sequences),
+# and `make run`'s demo loaded and walked on SQLite, as a new user gets it.
+SQLITE_LEG = (
+    "demo/tests/",
+    "tests/test_demo_crawl.py",
+    "tests/test_fuzz.py",
+    "tests/test_snapshots.py",
+    "cqp/tests/test_security.py",
+    "cqp/tests/test_settings.py",
+    "cqp/tests/test_error_pages.py",
+    "cqp/tests/test_lists.py",
+    "certificates/tests/test_load.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.nodeid.startswith(SQLITE_LEG):
+            item.add_marker(pytest.mark.sqlite)
+
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "test-artifacts")
 
