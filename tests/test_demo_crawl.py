@@ -141,7 +141,11 @@ def walk(client: Client, values: re.Pattern[str], downloads: set[str]) -> Walk:
             result.failures.append(f"{url} (lien de {origin}) : {response.status_code}")
             continue
         if not response["Content-Type"].startswith("text/html"):
-            response.close()
+            # Read to its end, which closes it inside the test client's cycle: `response.close()` called here would
+            # send `request_finished` outside it, whose `close_old_connections` closes a PostgreSQL connection held
+            # in the test's transaction.
+            if response.streaming:
+                b"".join(response.streaming_content)  # type: ignore[attr-defined]
             downloads.add(resolve(urlsplit(url).path).view_name)
             continue
         document = lxml.html.document_fromstring(response.content)
