@@ -193,6 +193,22 @@ class World:
         jury.refresh_from_db()
         return jury
 
+    def session_to_come(self, days: int = 30, enrolments: Iterable[Enrolment] = ()) -> EvaluationSession:
+        """A session of the world's version at its organisation in `days` days (on site, no jury yet), the
+        `enrolments` placed in it, not convoked."""
+        session = evaluation_services.session_schedule(
+            version=self.version,
+            organisation=self.organisation,
+            starts_on=timezone.localdate() + dt.timedelta(days=days),
+            ends_on=None,
+            mode=SessionMode.ON_SITE,
+            address="58 rue du Louvre, 75002 Paris",
+            created_by=self.staff,
+        )
+        for enrolment in enrolments:
+            evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
+        return session
+
     def grade(self, jury: Jury, place: SessionCandidate, pattern: dict[str, str], *, submit: bool = True) -> None:
         """Consensus grids of every block the candidate sits. `pattern` maps a competency code to "NA";
         every other competency is "A"."""

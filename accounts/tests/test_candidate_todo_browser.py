@@ -5,11 +5,9 @@ violation along the way."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -17,7 +15,6 @@ from candidates import services as candidate_services
 from candidates.models import Candidate
 from demo.builders import Decided, enrol, make_candidate
 from evaluations import services as evaluation_services
-from evaluations.models import SessionMode
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,17 +34,8 @@ def _account(candidate: Candidate) -> User:
 def _convoked_candidate(decided: Decided) -> Candidate:
     """Léa Martin70, enrolled, placed in a session in 30 days at the world's organisation and convoked."""
     world = decided.world
-    session = evaluation_services.session_schedule(
-        version=world.version,
-        organisation=world.organisation,
-        starts_on=timezone.localdate() + dt.timedelta(days=30),
-        ends_on=None,
-        mode=SessionMode.ON_SITE,
-        address="58 rue du Louvre, 75002 Paris",
-        created_by=world.staff,
-    )
     candidate = make_candidate(world.organisation, 70, created_by=world.staff, first_name="Léa")
-    evaluation_services.session_add_candidate(session=session, enrolment=enrol(candidate, world.version))
+    session = world.session_to_come(30, [enrol(candidate, world.version)])
     evaluation_services.convocations_send(session=session)
     return candidate
 

@@ -18,7 +18,7 @@ from certificates import rules as certificate_rules
 from demo.builders import Decided, enrol, make_candidate
 from evaluations import rules as evaluation_rules
 from evaluations import services as evaluation_services
-from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, SessionCandidate, SessionMode
+from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, SessionCandidate
 from juries import services as jury_services
 from juries.models import College, Jury
 from juries.tests.scale_data import add_juries
@@ -139,18 +139,7 @@ def test_a_proposed_member_is_to_approve_on_the_registry(client, world: World) -
 
 
 def _upcoming_session(world: World, enrolments: list[Enrolment], days: int = 30) -> EvaluationSession:
-    session = evaluation_services.session_schedule(
-        version=world.version,
-        organisation=world.organisation,
-        starts_on=timezone.localdate() + dt.timedelta(days=days),
-        ends_on=None,
-        mode=SessionMode.ON_SITE,
-        address="58 rue du Louvre, 75002 Paris",
-        created_by=world.staff,
-    )
-    for enrolment in enrolments:
-        evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
-    return session
+    return world.session_to_come(days, enrolments)
 
 
 def test_a_session_past_its_convocation_deadline_asks_the_admin_for_a_derogation(client, world: World) -> None:

@@ -5,16 +5,13 @@ the way."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from demo.builders import Decided, World, enrol, make_candidate
-from evaluations import services as evaluation_services
-from evaluations.models import EvaluationSession, SessionMode
+from evaluations.models import EvaluationSession
 from juries import services as jury_services
 from juries.models import College
 from tests.factories import PASSWORD
@@ -25,18 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _session_to_come(decided: Decided) -> EvaluationSession:
     """A session in 30 days at the world's organisation, one candidate placed, not convoked, no jury yet."""
     world = decided.world
-    session = evaluation_services.session_schedule(
-        version=world.version,
-        organisation=world.organisation,
-        starts_on=timezone.localdate() + dt.timedelta(days=30),
-        ends_on=None,
-        mode=SessionMode.ON_SITE,
-        address="58 rue du Louvre, 75002 Paris",
-        created_by=world.staff,
-    )
     enrolment = enrol(make_candidate(world.organisation, 80, created_by=world.staff), world.version)
-    evaluation_services.session_add_candidate(session=session, enrolment=enrolment)
-    return session
+    return world.session_to_come(30, [enrolment])
 
 
 def _with_password(user) -> None:

@@ -20,8 +20,7 @@ from candidates import services as candidate_services
 from candidates.models import Candidate, DocumentKind, Enrolment, EnrolmentStatus
 from candidates.selectors import candidate_space
 from certificates.tests.conftest import Decided, commit, decided, issued, signed, validated, world
-from evaluations import services as evaluation_services
-from evaluations.models import ConvocationStatus, SessionCandidate, SessionMode
+from evaluations.models import ConvocationStatus, SessionCandidate
 from juries import lifecycle
 from results import standing
 from results.services.resits import resit_enrol
@@ -122,15 +121,7 @@ def test_the_upload_service_refuses_a_document_the_result_closes(validated: Deci
 def test_a_resit_reopens_the_documents_of_the_blocks_still_to_acquire(validated: Decided) -> None:
     _total, partial, _none = _enrolments(validated)
     world = validated.world
-    later = evaluation_services.session_schedule(
-        version=world.version,
-        organisation=world.organisation,
-        starts_on=timezone.localdate() + dt.timedelta(days=40),
-        ends_on=None,
-        mode=SessionMode.ON_SITE,
-        address="58 rue du Louvre, 75002 Paris",
-        created_by=world.staff,
-    )
+    later = world.session_to_come(40)
     resit_enrol(decision=validated.decisions[1], session=later, enrolled_by=world.staff)
     state = standing.enrolment_state(partial)
     assert not state.decided
