@@ -23,6 +23,7 @@ from accounts.models import User
 from candidates.models import Candidate, CandidateDocument, DocumentKind, EnrolmentStatus
 from certificates.models import PvSignature, PvStatus
 from certificates.selectors import deadlines_sheet
+from cqp.lib.agreement import lower_first
 from cqp.models import ApprovalStatus, BlockTest, TrainingOrganisation
 from dysfunctions.models import Proposal, ProposalKind, ProposalStatus
 from evaluations import rules as evaluation_rules
@@ -421,9 +422,15 @@ def candidate_todo(context: Mapping[str, Any], today: dt.date) -> list[TodoItem]
                 next_place.starts_at.date(),
             )
         )
-    results = context.get("my_results", [])
-    if results:
-        items.append(TodoItem(_("Résultats à consulter"), len(results), "#mes-resultats"))
+    # Each result notified, in the words of the enrolment's true state (`results.standing.enrolment_states`, read by
+    # the candidate's space) and with its state: « Résultat RNCP 26850 : Certifiée (définitif) ».
+    for state in context.get("candidate_enrolment_states", []):
+        if state.decision is None:
+            continue
+        label = _("Résultat %(rncp)s : %(state)s") % {"rncp": state.enrolment.version.rncp_number, "state": state.label}
+        if state.result is not None:
+            label = f"{label} ({lower_first(state.result.label)})"
+        items.append(TodoItem(label, 1, "#mes-resultats"))
     return ordered(items)
 
 

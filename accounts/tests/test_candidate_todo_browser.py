@@ -98,6 +98,9 @@ def test_a_candidate_follows_their_to_do_list_then_reads_their_certification(
         "Certification obtenue : ce document n'est plus à déposer."
     )
     expect(page.get_by_test_id("todo")).not_to_contain_text("Documents à déposer")
+    # Her result and its state, from the to-do list to the result in her space.
+    page.get_by_test_id("todo-link").filter(has_text="Résultat RNCP 26850 : Certifiée (définitif)").click()
+    expect(page).to_have_url(re.compile("#mes-resultats$"))
     screenshot("todo-candidate-certified")
 
     # Her organisation's page says the same, with the result and the parchment's place.

@@ -247,7 +247,8 @@ def test_the_decided_candidate_sees_the_results_and_nothing_left_to_send(client,
     candidate.user = UserFactory(email="titulaire@example.org", is_candidate=True)
     candidate.save(update_fields=["user"])
     items = _todo(client, candidate.user)
-    assert _item(items, "Résultats à consulter").url == "#mes-resultats"
+    result = _item(items, "Résultat RNCP")
+    assert (result.label, result.url) == ("Résultat RNCP 26850 : Certifiée (définitif)", "#mes-resultats")
     # Decided: nothing is left to hand in for the tests it sat (no upload offered once the result is in).
     assert not [label for label in items if label.startswith("Documents à déposer")]
 
