@@ -25,7 +25,8 @@ from certificates.models import PvSignature, PvStatus
 from certificates.selectors import deadlines_sheet
 from cqp.lib.agreement import lower_first
 from cqp.models import ApprovalStatus, BlockTest, TrainingOrganisation
-from dysfunctions.models import Proposal, ProposalKind, ProposalStatus
+from dysfunctions.models import Proposal, ProposalStatus
+from dysfunctions.selectors import session_cancelled
 from evaluations import rules as evaluation_rules
 from evaluations.models import Attendance, ConvocationStatus, EvaluationSession, SessionCandidate
 from juries import selectors as jury_selectors
@@ -69,13 +70,6 @@ def _one_or_list(count: int, one_pk: int | None, detail: str, listing: str, *, q
     if count == 1 and one_pk is not None:
         return reverse(detail, args=[one_pk])
     return reverse(listing) + query
-
-
-def _cancelled() -> Exists:
-    """A session whose cancellation the certifier accepted (as `dysfunctions.services.session_is_cancelled`)."""
-    return Exists(
-        Proposal.objects.filter(session=OuterRef("pk"), kind=ProposalKind.CANCEL, status=ProposalStatus.ACCEPTED)
-    )
 
 
 def _by_session(places: QuerySet[SessionCandidate]) -> dict[str, Any]:
@@ -169,7 +163,7 @@ def certifier_admin_todo(today: dt.date) -> list[TodoItem]:
     needed = JuryRuleSet.objects.filter(version=OuterRef("version"), kind=JuryKind.EVALUATION).values("min_members")
     sessions = (
         EvaluationSession.objects.filter(ends_on__gte=today)
-        .exclude(_cancelled())
+        .exclude(session_cancelled())
         .annotate(seated=Coalesce(Subquery(seated), 0), needed=Coalesce(Subquery(needed[:1]), 0))
         .filter(Q(jury__isnull=True) | Q(jury__president__isnull=True) | Q(seated__lt=F("needed")))
         .aggregate(n=Count("pk"), one=Min("pk"), first=Min("starts_on"))
@@ -191,7 +185,7 @@ def certifier_admin_todo(today: dt.date) -> list[TodoItem]:
             starts_on__lt=today + dt.timedelta(days=evaluation_rules.CONVOCATION_MIN_DAYS),
             override__isnull=True,
         )
-        .exclude(_cancelled())
+        .exclude(session_cancelled())
         .filter(
             Exists(
                 SessionCandidate.objects.filter(

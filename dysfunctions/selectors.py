@@ -26,12 +26,17 @@ def proposal_list(user: User) -> QuerySet[Proposal]:
     )
 
 
+def session_cancelled() -> Exists:
+    """Whether the session of the outer query (`OuterRef("pk")`) has its cancellation accepted by the certifier
+    (`services.session_is_cancelled`, as an expression)."""
+    return Exists(
+        Proposal.objects.filter(session=OuterRef("pk"), kind=ProposalKind.CANCEL, status=ProposalStatus.ACCEPTED)
+    )
+
+
 def with_cancelled(sessions: QuerySet[EvaluationSession]) -> QuerySet[EvaluationSession]:
     """`sessions`, each with `is_cancelled` (its cancellation accepted by the certifier), in the same query."""
-    cancelled = Proposal.objects.filter(
-        session=OuterRef("pk"), kind=ProposalKind.CANCEL, status=ProposalStatus.ACCEPTED
-    )
-    return sessions.annotate(is_cancelled=Exists(cancelled))
+    return sessions.annotate(is_cancelled=session_cancelled())
 
 
 def session_proposals(session: EvaluationSession) -> list[Proposal]:
