@@ -107,7 +107,7 @@ def candidate_results(candidate: Candidate, *, notified_only: bool = False) -> l
     `enrolment_states` says it)."""
     current = Decision.objects.filter(place__isnull=False, examined_place__enrolment__candidate=candidate)
     if notified_only:
-        current = current.filter(Exists(ResultNotice.objects.filter(decision_id=OuterRef("pk"))))
+        current = current.filter(notice__isnull=False)
     decisions = (
         result_state.with_result_state(current)
         .select_related("jury__version", "examined_place__session")
