@@ -353,6 +353,11 @@ def livret_part_label(block: Block) -> str:
     }
 
 
+def missing_document_label(test: BlockTest) -> str:
+    """A document a test asks for, short, in the list of those not handed in: « Livret partie A (BC1) »."""
+    return gettext("%(document)s (%(code)s)") % {"document": test.document_label, "code": test.block.code}
+
+
 def required_document_label(test: BlockTest) -> str:
     """« Partie A — BC1 Préparer le travail de polissage… », « Rapport d'activité professionnelle — BC3 Réviser… »:
     the document a test asks for, then its block."""

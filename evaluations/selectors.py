@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from candidates.models import CandidateDocument, Enrolment, EnrolmentStatus
+from candidates.models import CandidateDocument, Enrolment, EnrolmentStatus, missing_document_label
 from cqp import block_tests
 from cqp.lib import bounds, text
 from cqp.models import Block, BlockTest, CertificationVersion
@@ -197,7 +197,7 @@ class CandidateFile:
     @property
     def missing_label(self) -> str:
         """The documents missing, named in a sentence: "Livret partie A (BC1), Rapport d'activité (BC3)"."""
-        return ", ".join(f"{e.test.document_label} ({e.test.block.code})" for e in self.missing_entries)
+        return ", ".join(missing_document_label(e.test) for e in self.missing_entries)
 
 
 def candidate_file(blocks: Iterable[Block], documents: Iterable[CandidateDocument]) -> CandidateFile:

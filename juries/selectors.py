@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from candidates.models import CandidateDocument, DocumentKind, Enrolment
+from candidates.models import CandidateDocument, DocumentKind, Enrolment, missing_document_label
 from cqp.models import Block, BlockTest, CertificationVersion, Competency
 from cqp.rules import Outcome, certification_outcome
 from evaluations.models import Attendance, SessionCandidate
@@ -155,11 +155,17 @@ def with_livrets_missing(rows: Sequence[Row]) -> list[Row]:
     )
     for row in rows:
         row.livret_missing = ", ".join(
-            f"{test.document_label} ({test.block.code})"
+            missing_document_label(test)
             for test in tests
             if test.block_id in sat[row.place.pk] and (row.place.enrolment_id, test.pk) not in handed
         )
     return rows
+
+
+def livrets_missing_names(rows: Sequence[Row]) -> list[str]:
+    """The candidates of `rows` (read by `with_livrets_missing`) without a livret, each with the documents missing:
+    « Chloé Martin (Livret partie A (BC1)) »."""
+    return [f"{row.candidate.display_name} ({row.livret_missing})" for row in rows if row.livret_missing]
 
 
 def enrolled_block_ids(places: Iterable[SessionCandidate]) -> dict[int, set[int]]:

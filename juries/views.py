@@ -388,9 +388,7 @@ def jury_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if jury.kind == JuryKind.EVALUATION:
         # A candidate graded without the livret their tests ask for: said on their row and before the transmission.
         selectors.with_livrets_missing(rows)
-        context["livrets_missing"] = [
-            f"{row.candidate.display_name} ({row.livret_missing})" for row in rows if row.livret_missing
-        ]
+        context["livrets_missing"] = selectors.livrets_missing_names(rows)
         context["transmit_form"] = TransmitForm(jury=jury)
         context["transmit_options"] = _options(context["transmit_form"].fields["certification_jury"])[1:]
         context["left_to_grade"] = progress.grids_to_validate
@@ -704,7 +702,7 @@ def deliberation_transmit(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             # Said as it is: the livrets go with the grids only when they were handed in.
             places = selectors.session_places(jury).prefetch_related(None)
             rows = selectors.with_livrets_missing(selectors.deliberation_rows(places, jury.version))
-            missing = [f"{row.candidate.display_name} ({row.livret_missing})" for row in rows if row.livret_missing]
+            missing = selectors.livrets_missing_names(rows)
             if missing:
                 messages.success(request, _("Grilles et grille de délibération transmises au jury de certification."))
                 messages.warning(
